@@ -1,0 +1,174 @@
+package io.trafficmonitor.testing;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The certificates of a local control plane: a CA, the API server's serving certificate for
+ * 127.0.0.1, localhost and the in-cluster service names, a client certificate in {@code
+ * system:masters}, and the service-account signing key. All are written as PEM files.
+ */
+final class ControlPlaneCerts {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final Path caCert;
+  final Path serverCert;
+  final Path serverKey;
+  final Path clientCert;
+  final Path clientKey;
+  final Path serviceAccountKey;
+  final Path serviceAccountPub;
+
+  private ControlPlaneCerts(Path dir) {
+    caCert = dir.resolve("ca.crt");
+    serverCert = dir.resolve("apiserver.crt");
+    serverKey = dir.resolve("apiserver.key");
+    clientCert = dir.resolve("admin.crt");
+    clientKey = dir.resolve("admin.key");
+    serviceAccountKey = dir.resolve("sa.key");
+    serviceAccountPub = dir.resolve("sa.pub");
+  }
+
+  static ControlPlaneCerts generate(Path dir) {
+    ControlPlaneCerts certs = new ControlPlaneCerts(dir);
+    try {
+      Files.createDirectories(dir);
+      KeyPair ca = rsa();
+      X500Name caName = new X500Name("CN=trafficmonitor-local-ca");
+      X509Certificate caCert = sign(caName, caName, ca, ca, true, null, null);
+
+      KeyPair server = rsa();
+      GeneralNames sans =
+          new GeneralNames(
+              new GeneralName[] {
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.iPAddress, "10.0.0.1"),
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.dNSName, "kubernetes"),
+                new GeneralName(GeneralName.dNSName, "kubernetes.default"),
+                new GeneralName(GeneralName.dNSName, "kubernetes.default.svc"),
+                new GeneralName(GeneralName.dNSName, "kubernetes.default.svc.cluster.local"),
+              });
+      X509Certificate serverCert =
+          sign(
+              new X500Name("CN=kube-apiserver"),
+              caName,
+              server,
+              ca,
+              false,
+              KeyPurposeId.id_kp_serverAuth,
+              sans);
+
+      KeyPair client = rsa();
+      X509Certificate clientCert =
+          sign(
+              new X500Name("O=system:masters,CN=trafficmonitor-admin"),
+              caName,
+              client,
+              ca,
+              false,
+              KeyPurposeId.id_kp_clientAuth,
+              null);
+
+      KeyPair sa = rsa();
+      write(certs.caCert, caCert);
+      write(certs.serverCert, serverCert);
+      write(certs.serverKey, server.getPrivate());
+      write(certs.clientCert, clientCert);
+      write(certs.clientKey, client.getPrivate());
+      write(certs.serviceAccountKey, sa.getPrivate());
+      write(certs.serviceAccountPub, sa.getPublic());
+      return certs;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot generate control-plane certificates", e);
+    }
+  }
+
+  static String pem(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static KeyPair rsa() throws GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048, RANDOM);
+    return gen.generateKeyPair();
+  }
+
+  private static X509Certificate sign(
+      X500Name subject,
+      X500Name issuer,
+      KeyPair subjectKeys,
+      KeyPair issuerKeys,
+      boolean ca,
+      KeyPurposeId purpose,
+      GeneralNames sans)
+      throws IOException, GeneralSecurityException, OperatorCreationException {
+    Instant now = Instant.now();
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            issuer,
+            new BigInteger(64, RANDOM),
+            Date.from(now.minus(Duration.ofHours(1))),
+            Date.from(now.plus(Duration.ofDays(7))),
+            subject,
+            subjectKeys.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+    if (ca) {
+      b.addExtension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+    } else {
+      b.addExtension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+    }
+    if (sans != null) {
+      b.addExtension(Extension.subjectAlternativeName, false, sans);
+    }
+    var signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate());
+    return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+  }
+
+  private static void write(Path file, Object pemObject) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+      w.writeObject(pemObject);
+    }
+    Files.writeString(file, out.toString());
+  }
+}
