@@ -1,0 +1,33 @@
+# trafficmonitor: the two commands a newcomer needs are `make demo` and `make test`.
+# Both run hack/setup.sh first, which installs and builds everything (cached by version).
+
+MVN ?= mvn -B -ntp
+
+.PHONY: setup demo demo-down test build fmt clean
+
+setup:
+	hack/setup.sh
+
+## Bring up the local cluster, install trafficmonitor and show live numbers (Ctrl-C stops it).
+demo: setup
+	hack/demo.sh
+
+## Tear down whatever a demo left running.
+demo-down:
+	hack/demo.sh down
+
+## Every test tier: unit, kernel (root, BPF), API (real kube-apiserver) and end to end.
+test: setup
+	$(MVN) verify
+
+## Build without running the tests.
+build: setup
+	$(MVN) install -DskipTests
+
+## Format Java (google-java-format) and C (clang-format).
+fmt:
+	$(MVN) spotless:apply
+	find bpf jni -name '*.c' -o -name '*.h' | grep -v vmlinux.h | xargs -r clang-format -i
+
+clean:
+	$(MVN) clean

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs everything trafficmonitor needs on a fresh Debian 12 machine, idempotently:
+# Debian packages by name, the Kubernetes control plane and etcd built from Go modules, and
+# Helm from its Go module, all cached by version. A second run costs seconds.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cache="${TM_CACHE:-$HOME/.cache/trafficmonitor}"
+helm_version="v3.21.4"
+start=$SECONDS
+
+# clang/llvm/libbpf-dev/bpftool/libelf/zlib: the eBPF programs and the JNI shim.
+# iproute2: network namespaces, veths, tc. iperf3: throughput benchmarks.
+# prometheus: the server and promtool for alert tests. clang-format: C formatting check.
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc iproute2 iperf3
+  prometheus clang-format procps util-linux python3 openssl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages present"
+fi
+
+for tool in java mvn go; do
+  command -v "$tool" >/dev/null || { echo "setup: $tool is missing (the machine image provides JDK 17, Maven and Go)" >&2; exit 1; }
+done
+
+"$here/build-k8s.sh"
+
+helm_dir="$cache/helm/$helm_version"
+if [[ ! -x "$helm_dir/helm" ]]; then
+  echo "setup: building helm $helm_version from its Go module"
+  mkdir -p "$helm_dir"
+  GOBIN="$helm_dir" CGO_ENABLED=0 go install -trimpath "helm.sh/helm/v3/cmd/helm@$helm_version"
+else
+  echo "setup: helm $helm_version cached"
+fi
+
+# bpffs for pinned objects, where the kernel has not mounted it yet.
+if [[ $(id -u) -eq 0 ]] && ! mountpoint -q /sys/fs/bpf 2>/dev/null; then
+  mount -t bpf bpf /sys/fs/bpf 2>/dev/null || echo "setup: could not mount bpffs on /sys/fs/bpf"
+fi
+
+echo "setup: done in $((SECONDS - start))s"
