@@ -1,0 +1,186 @@
+package io.trafficmonitor.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** Totals over the nodes' entries, computed by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Summary {
+
+  @JsonPropertyDescription("Nodes that should run an agent (the DaemonSet's desired count).")
+  private Integer nodes;
+
+  @JsonPropertyDescription("Nodes whose agent reported within three status intervals.")
+  private Integer ready;
+
+  @JsonPropertyDescription("ready/nodes, for kubectl get.")
+  private String nodesReady;
+
+  @JsonPropertyDescription("Pods monitored, over all nodes.")
+  private Integer pods;
+
+  @JsonPropertyDescription("Bytes received, over all nodes.")
+  private Long rxBytes;
+
+  @JsonPropertyDescription("Bytes sent, over all nodes.")
+  private Long txBytes;
+
+  @JsonPropertyDescription("Packets received, over all nodes.")
+  private Long rxPackets;
+
+  @JsonPropertyDescription("Packets sent, over all nodes.")
+  private Long txPackets;
+
+  @JsonPropertyDescription("Receive rate in bits per second, over the reporting nodes.")
+  private Long rxBitsPerSecond;
+
+  @JsonPropertyDescription("Send rate in bits per second, over the reporting nodes.")
+  private Long txBitsPerSecond;
+
+  @JsonPropertyDescription("rxBitsPerSecond for people (1.5 Mbit/s), for kubectl get.")
+  private String rxRate;
+
+  @JsonPropertyDescription("txBitsPerSecond for people (1.5 Mbit/s), for kubectl get.")
+  private String txRate;
+
+  @JsonPropertyDescription("Active flows, over all nodes.")
+  private Long activeFlows;
+
+  @JsonPropertyDescription("Retransmits, over all nodes.")
+  private Long retransmits;
+
+  @JsonPropertyDescription("Drops, over all nodes.")
+  private Long drops;
+
+  @JsonPropertyDescription("The busiest flows over all nodes, at most spec.flows.topN.")
+  private List<Flow> topFlows;
+
+  public Integer getNodes() {
+    return nodes;
+  }
+
+  public void setNodes(Integer nodes) {
+    this.nodes = nodes;
+  }
+
+  public Integer getReady() {
+    return ready;
+  }
+
+  public void setReady(Integer ready) {
+    this.ready = ready;
+  }
+
+  public String getNodesReady() {
+    return nodesReady;
+  }
+
+  public void setNodesReady(String nodesReady) {
+    this.nodesReady = nodesReady;
+  }
+
+  public Integer getPods() {
+    return pods;
+  }
+
+  public void setPods(Integer pods) {
+    this.pods = pods;
+  }
+
+  public Long getRxBytes() {
+    return rxBytes;
+  }
+
+  public void setRxBytes(Long rxBytes) {
+    this.rxBytes = rxBytes;
+  }
+
+  public Long getTxBytes() {
+    return txBytes;
+  }
+
+  public void setTxBytes(Long txBytes) {
+    this.txBytes = txBytes;
+  }
+
+  public Long getRxPackets() {
+    return rxPackets;
+  }
+
+  public void setRxPackets(Long rxPackets) {
+    this.rxPackets = rxPackets;
+  }
+
+  public Long getTxPackets() {
+    return txPackets;
+  }
+
+  public void setTxPackets(Long txPackets) {
+    this.txPackets = txPackets;
+  }
+
+  public Long getRxBitsPerSecond() {
+    return rxBitsPerSecond;
+  }
+
+  public void setRxBitsPerSecond(Long rxBitsPerSecond) {
+    this.rxBitsPerSecond = rxBitsPerSecond;
+  }
+
+  public Long getTxBitsPerSecond() {
+    return txBitsPerSecond;
+  }
+
+  public void setTxBitsPerSecond(Long txBitsPerSecond) {
+    this.txBitsPerSecond = txBitsPerSecond;
+  }
+
+  public String getRxRate() {
+    return rxRate;
+  }
+
+  public void setRxRate(String rxRate) {
+    this.rxRate = rxRate;
+  }
+
+  public String getTxRate() {
+    return txRate;
+  }
+
+  public void setTxRate(String txRate) {
+    this.txRate = txRate;
+  }
+
+  public Long getActiveFlows() {
+    return activeFlows;
+  }
+
+  public void setActiveFlows(Long activeFlows) {
+    this.activeFlows = activeFlows;
+  }
+
+  public Long getRetransmits() {
+    return retransmits;
+  }
+
+  public void setRetransmits(Long retransmits) {
+    this.retransmits = retransmits;
+  }
+
+  public Long getDrops() {
+    return drops;
+  }
+
+  public void setDrops(Long drops) {
+    this.drops = drops;
+  }
+
+  public List<Flow> getTopFlows() {
+    return topFlows;
+  }
+
+  public void setTopFlows(List<Flow> topFlows) {
+    this.topFlows = topFlows;
+  }
+}

@@ -1,0 +1,67 @@
+package io.trafficmonitor.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * Asks for eBPF traffic accounting of the selected pods and node interfaces on the selected nodes;
+ * the operator runs an agent DaemonSet for it and the agents report back into {@code status}.
+ */
+@Group(TrafficMonitor.GROUP)
+@Version(TrafficMonitor.VERSION)
+@Kind("TrafficMonitor")
+@Plural("trafficmonitors")
+@Singular("trafficmonitor")
+@ShortNames("tm")
+@AdditionalPrinterColumn(
+    name = "Pods",
+    jsonPath = ".status.summary.pods",
+    type = Type.INTEGER,
+    getDescription = "Pods monitored, over all nodes")
+@AdditionalPrinterColumn(
+    name = "Nodes",
+    jsonPath = ".status.summary.nodesReady",
+    type = Type.STRING,
+    getDescription = "Agents reporting / agents desired")
+@AdditionalPrinterColumn(
+    name = "RX",
+    jsonPath = ".status.summary.rxRate",
+    type = Type.STRING,
+    getDescription = "Received bit rate, over all nodes")
+@AdditionalPrinterColumn(
+    name = "TX",
+    jsonPath = ".status.summary.txRate",
+    type = Type.STRING,
+    getDescription = "Transmitted bit rate, over all nodes")
+@AdditionalPrinterColumn(
+    name = "Flows",
+    jsonPath = ".status.summary.activeFlows",
+    type = Type.INTEGER,
+    getDescription = "Active flows, over all nodes")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = Type.STRING,
+    getDescription = "Whether every agent runs the current spec and reports")
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = Type.DATE,
+    getDescription = "Time since creation")
+public class TrafficMonitor extends CustomResource<TrafficMonitorSpec, TrafficMonitorStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "trafficmonitor.io";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+  public static final String KIND = "TrafficMonitor";
+  public static final String CRD_NAME = "trafficmonitors." + GROUP;
+}

@@ -1,0 +1,233 @@
+package io.trafficmonitor.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to monitor and where. Fields that place the agents (nodeSelector, tolerations) change their
+ * pod template and roll them; everything else reaches the running agents through their watch on
+ * this resource.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.interval) || !has(self.statusInterval)"
+            + " || !self.interval.matches('"
+            + Cel.DURATION_RE
+            + "') || !self.statusInterval.matches('"
+            + Cel.DURATION_RE
+            + "') || duration(self.statusInterval) >= duration(self.interval)",
+    message =
+        "statusInterval must not be shorter than interval: agents report at most once per"
+            + " collection")
+@ValidationRule(
+    value =
+        "!has(self.interval) || !has(self.flows) || !has(self.flows.idleTimeout)"
+            + " || !self.interval.matches('"
+            + Cel.DURATION_RE
+            + "') || !self.flows.idleTimeout.matches('"
+            + Cel.DURATION_RE
+            + "') || duration(self.flows.idleTimeout) >= duration(self.interval)",
+    message = "flows.idleTimeout must not be shorter than interval")
+public class TrafficMonitorSpec {
+
+  @JsonPropertyDescription(
+      "Pods of this namespace whose traffic is counted (by their cgroup and host-side veth)."
+          + " Missing or empty selects no pods; node interfaces are still monitored.")
+  private Selector podSelector;
+
+  @JsonPropertyDescription(
+      "Widens podSelector to the pods of the namespaces it selects. Missing: only this"
+          + " resource's namespace.")
+  private Selector namespaceSelector;
+
+  @JsonPropertyDescription(
+      "Nodes that run an agent, as a pod nodeSelector (all labels must match). Missing or"
+          + " empty: every schedulable node. Changing it rolls the agents.")
+  @Size(max = 32)
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription(
+      "Tolerations of the agent pods, so that they can run on tainted nodes. Changing them"
+          + " rolls the agents.")
+  @Size(max = 32)
+  private List<Toleration> tolerations;
+
+  @JsonPropertyDescription(
+      "Node interfaces to monitor with TC programs, as names or shell globs (eth0, ens*,"
+          + " eth[0-3]). Missing or empty: none, only the selected pods.")
+  @Size(max = 16)
+  @ValidationRule(
+      value = "self.all(i, i.matches('^[-A-Za-z0-9_.:@+*?!\\\\[\\\\]]+$'))",
+      message = "interfaces must be interface names or globs such as eth0, ens* or eth[0-3]")
+  private List<@Size(min = 1, max = 15) String> interfaces;
+
+  @JsonPropertyDescription(
+      "Ports (80) or inclusive port ranges (8000-8100) of either side of a flow; only flows"
+          + " that touch one of them are counted. Missing or empty: all ports.")
+  @Size(max = 32)
+  @ValidationRule(value = Cel.PORTS_FORMAT, message = Cel.PORTS_FORMAT_MESSAGE)
+  @ValidationRule(value = Cel.PORTS_BOUNDS, message = Cel.PORT_BOUNDS_MESSAGE)
+  @ValidationRule(value = Cel.PORTS_ORDER, message = Cel.PORT_ORDER_MESSAGE)
+  private List<@Size(min = 1, max = 11) String> ports;
+
+  @JsonPropertyDescription(
+      "Traffic filters, ORed: a packet is counted when it matches any of them. Missing or"
+          + " empty: all traffic of the selected pods and interfaces.")
+  @Size(max = 32)
+  private List<Filter> filters;
+
+  @JsonPropertyDescription("Which way of the traffic is counted: Ingress, Egress or Both.")
+  @Default("Both")
+  private Direction direction;
+
+  @JsonPropertyDescription(
+      "How often the agents read their counters, as a duration from 10ms to 1h (500ms, 1s,"
+          + " 1m30s).")
+  @Default("1s")
+  @Size(max = 32)
+  @ValidationRule(
+      value = Cel.DURATION_FORMAT,
+      message = "interval must be a duration such as 10ms, 1s or 1m30s")
+  @ValidationRule(
+      value =
+          Cel.IF_DURATION
+              + "duration(self) >= duration('10ms') && duration(self) <= duration('1h')",
+      message = "interval must be between 10ms and 1h")
+  private String interval;
+
+  @JsonPropertyDescription(
+      "How often each agent writes its entry of status.nodes, from 1s to 1h. An agent that"
+          + " has not written for three of these makes the monitor Degraded.")
+  @Default("10s")
+  @Size(max = 32)
+  @ValidationRule(
+      value = Cel.DURATION_FORMAT,
+      message = "statusInterval must be a duration such as 5s, 10s or 1m")
+  @ValidationRule(
+      value =
+          Cel.IF_DURATION + "duration(self) >= duration('1s') && duration(self) <= duration('1h')",
+      message = "statusInterval must be between 1s and 1h")
+  private String statusInterval;
+
+  @JsonPropertyDescription("How flows are tracked and ranked.")
+  private FlowSettings flows;
+
+  @JsonPropertyDescription("Counts packets whose payload carries a byte pattern at an offset.")
+  private SequenceMatch sequence;
+
+  @JsonPropertyDescription(
+      "Alert thresholds; when set and the Prometheus Operator is installed, a PrometheusRule"
+          + " with these alerts is created.")
+  private Alerts alerts;
+
+  public Selector getPodSelector() {
+    return podSelector;
+  }
+
+  public void setPodSelector(Selector podSelector) {
+    this.podSelector = podSelector;
+  }
+
+  public Selector getNamespaceSelector() {
+    return namespaceSelector;
+  }
+
+  public void setNamespaceSelector(Selector namespaceSelector) {
+    this.namespaceSelector = namespaceSelector;
+  }
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+
+  public List<String> getInterfaces() {
+    return interfaces;
+  }
+
+  public void setInterfaces(List<String> interfaces) {
+    this.interfaces = interfaces;
+  }
+
+  public List<String> getPorts() {
+    return ports;
+  }
+
+  public void setPorts(List<String> ports) {
+    this.ports = ports;
+  }
+
+  public List<Filter> getFilters() {
+    return filters;
+  }
+
+  public void setFilters(List<Filter> filters) {
+    this.filters = filters;
+  }
+
+  public Direction getDirection() {
+    return direction;
+  }
+
+  public void setDirection(Direction direction) {
+    this.direction = direction;
+  }
+
+  public String getInterval() {
+    return interval;
+  }
+
+  public void setInterval(String interval) {
+    this.interval = interval;
+  }
+
+  public String getStatusInterval() {
+    return statusInterval;
+  }
+
+  public void setStatusInterval(String statusInterval) {
+    this.statusInterval = statusInterval;
+  }
+
+  public FlowSettings getFlows() {
+    return flows;
+  }
+
+  public void setFlows(FlowSettings flows) {
+    this.flows = flows;
+  }
+
+  public SequenceMatch getSequence() {
+    return sequence;
+  }
+
+  public void setSequence(SequenceMatch sequence) {
+    this.sequence = sequence;
+  }
+
+  public Alerts getAlerts() {
+    return alerts;
+  }
+
+  public void setAlerts(Alerts alerts) {
+    this.alerts = alerts;
+  }
+}
