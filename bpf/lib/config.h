@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Load-time configuration: const volatile rodata, set from user space before load. */
+#ifndef TM_CONFIG_H
+#define TM_CONFIG_H
+
+#include <linux/types.h>
+
+/* 0 turns the per-target packet-size histograms off. */
+const volatile __u8 cfg_histograms = 1;
+
+#endif /* TM_CONFIG_H */

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one place where the layouts shared between the kernel programs and user space are
+ * defined. Every struct here is mirrored byte for byte by
+ * jni/src/main/java/io/trafficmonitor/bpf/FlowLayout.java; change both together.
+ * All multi-byte fields are in host byte order unless said otherwise; addresses are in
+ * network byte order, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d).
+ */
+#ifndef TM_FLOW_TYPES_H
+#define TM_FLOW_TYPES_H
+
+#include <linux/types.h>
+
+/* Where a packet was seen: flow_key.kind, hist_key.kind. */
+#define TM_KIND_TC 1 /* target is an ifindex (TC ingress/egress, tcx or clsact) */
+#define TM_KIND_CGROUP 2 /* target is a cgroup v2 id (cgroup_skb ingress/egress) */
+
+/* flow_key.direction, hist_key.direction: relative to the target. */
+#define TM_DIR_INGRESS 0
+#define TM_DIR_EGRESS 1
+
+/* flow_key: 48 bytes. */
+struct flow_key {
+	__u32 src[4]; /* source address (network order), IPv4-mapped for IPv4 */
+	__u32 dst[4]; /* destination address */
+	__u64 target; /* ifindex for TM_KIND_TC, cgroup v2 id of the socket for TM_KIND_CGROUP */
+	__u16 sport; /* TCP/UDP/SCTP source port; ICMP/ICMPv6 type; else 0 */
+	__u16 dport; /* TCP/UDP/SCTP destination port; ICMP/ICMPv6 code; else 0 */
+	__u8 proto; /* IPPROTO_*; for IPv6 the header after the extension headers */
+	__u8 family; /* 4 or 6 */
+	__u8 kind; /* TM_KIND_* */
+	__u8 direction; /* TM_DIR_* */
+};
+
+/* flow_stats.flags */
+#define TM_FLOW_F_FRAGMENT 1 /* some packets of the flow were IP fragments */
+
+/* flow_stats: 48 bytes. Counters are updated with atomic adds. */
+struct flow_stats {
+	__u64 bytes; /* L3 bytes (IP header on), every GSO segment's headers included */
+	__u64 packets; /* packets on the wire: gso_segs of each skb, at least 1 */
+	__u64 payload_bytes; /* bytes after the L4 header (TCP incl. options, UDP, ICMP 8 bytes) */
+	__u64 first_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the first packet */
+	__u64 last_seen_ns; /* ... of the latest packet */
+	__u32 tcp_flags; /* OR of the TCP flags byte of every packet (FIN 0x01 .. CWR 0x80) */
+	__u32 flags; /* OR of TM_FLOW_F_* */
+};
+
+/* hist_key: 16 bytes; one packet-size histogram per target and direction. */
+struct hist_key {
+	__u64 target;
+	__u8 kind;
+	__u8 direction;
+	__u8 pad[6];
+};
+
+/* hist_value: bucket i counts packets whose L3 size s has floor(log2(s)) == i. */
+#define TM_HIST_BUCKETS 32
+struct hist_value {
+	__u64 buckets[TM_HIST_BUCKETS];
+};
+
+/* Global counters: index into the per-CPU counters array (sum over CPUs). */
+enum tm_counter {
+	TM_C_SEEN = 0, /* packets that ran through a program */
+	TM_C_ACCOUNTED, /* packets added to a flow */
+	TM_C_FILTERED, /* packets that matched no filter rule */
+	TM_C_MAP_FULL, /* packets lost to visibility: flow map full */
+	TM_C_ERRORS, /* packets lost to visibility: other map update errors */
+	TM_C_NON_IP, /* non-IP packets (ARP, LLDP, ...) */
+	TM_C_TRUNCATED, /* packets shorter than their headers */
+	TM_C_MALFORMED, /* impossible header values (IHL < 5, TCP doff < 5, bad version) */
+	TM_C_FRAGMENTS, /* IP fragments (accounted; non-first ones without ports) */
+	TM_C_HIST_FULL, /* histogram map full */
+	TM_C_MAX = 16,
+};
+
+/*
+ * Filters: an OR of up to TM_MAX_RULES rules; inside a rule every condition must hold and a
+ * condition left empty matches all. No rule at all means everything is accounted.
+ */
+#define TM_MAX_RULES 16
+#define TM_MAX_PORT_RANGES 4
+
+struct port_range {
+	__u16 lo; /* inclusive, host order */
+	__u16 hi; /* inclusive */
+};
+
+/* filter_rule: 152 bytes. */
+struct filter_rule {
+	__u32 src[4]; /* network order, IPv4-mapped for IPv4; compared under src_mask */
+	__u32 src_mask[4]; /* all zero: any source */
+	__u32 dst[4];
+	__u32 dst_mask[4]; /* all zero: any destination */
+	struct port_range sports[TM_MAX_PORT_RANGES]; /* source port in any of them */
+	struct port_range dports[TM_MAX_PORT_RANGES]; /* destination port in any of them */
+	struct port_range ports[TM_MAX_PORT_RANGES]; /* either port in any of them */
+	__u8 n_sports; /* 0: any source port; else only packets that carry ports */
+	__u8 n_dports;
+	__u8 n_ports;
+	__u8 family; /* 0 any, 4, 6 */
+	__u8 directions; /* bit TM_DIR_x set: that direction; 0: both */
+	__u8 kinds; /* bit TM_KIND_x set: that kind; 0: all */
+	__u8 pad[2];
+	__u64 protocols[4]; /* bitmap of IPPROTO_* values; all zero: any protocol */
+};
+
+/*
+ * filter_state (one u32, read in one load so a change of rule set is atomic): bit 31 the
+ * active half of filter_rules (0: entries 0..15, 1: entries 16..31), bits 0..7 the number
+ * of rules in it.
+ */
+#define TM_FILTER_SET_BIT 31
+#define TM_FILTER_COUNT_MASK 0xff
+
+#endif /* TM_FLOW_TYPES_H */

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Map access by fd. These are the collection hot paths: they return -errno instead of
+ * throwing, and the Java side wraps a failure into BpfException.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tm_jni.h"
+
+#define TM_BATCH_DONE (1LL << 32)
+
+static void *buf_addr(JNIEnv *env, jobject buf)
+{
+	return buf ? (*env)->GetDirectBufferAddress(env, buf) : NULL;
+}
+
+/*
+ * One bpf_map_lookup_batch() call. Returns the number of entries copied, with TM_BATCH_DONE
+ * or'ed in when the map has no more entries, or -errno.
+ */
+static jlong map_lookup_batch(JNIEnv *env, jclass cls, jint fd, jobject in_batch, jobject out_batch,
+			      jobject keys, jobject values, jint count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	void *in = buf_addr(env, in_batch), *out = buf_addr(env, out_batch);
+	void *k = buf_addr(env, keys), *v = buf_addr(env, values);
+	__u32 n = count;
+	int err;
+
+	(void)cls;
+	if (!out || !k || !v || (in_batch && !in))
+		return -EINVAL;
+	err = bpf_map_lookup_batch(fd, in, out, k, v, &n, &opts);
+	if (!err)
+		return n;
+	err = errno;
+	if (err == ENOENT)
+		return n | TM_BATCH_DONE;
+	return -err;
+}
+
+static jint map_lookup(JNIEnv *env, jclass cls, jint fd, jbyteArray key, jbyteArray value)
+{
+	jbyte *k, *v;
+	int ret;
+
+	(void)cls;
+	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
+	if (!k)
+		return -ENOMEM;
+	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
+	if (!v) {
+		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+		return -ENOMEM;
+	}
+	ret = bpf_map_lookup_elem(fd, k, v) ? -errno : 0;
+	(*env)->ReleasePrimitiveArrayCritical(env, value, v, 0);
+	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+	return ret;
+}
+
+static jint map_lookup_and_delete(JNIEnv *env, jclass cls, jint fd, jbyteArray key,
+				  jbyteArray value)
+{
+	jbyte *k, *v;
+	int ret;
+
+	(void)cls;
+	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
+	if (!k)
+		return -ENOMEM;
+	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
+	if (!v) {
+		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+		return -ENOMEM;
+	}
+	ret = bpf_map_lookup_and_delete_elem(fd, k, v) ? -errno : 0;
+	(*env)->ReleasePrimitiveArrayCritical(env, value, v, 0);
+	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+	return ret;
+}
+
+static jint map_update(JNIEnv *env, jclass cls, jint fd, jbyteArray key, jbyteArray value,
+		       jlong flags)
+{
+	jbyte *k, *v;
+	int ret;
+
+	(void)cls;
+	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
+	if (!k)
+		return -ENOMEM;
+	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
+	if (!v) {
+		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+		return -ENOMEM;
+	}
+	ret = bpf_map_update_elem(fd, k, v, flags) ? -errno : 0;
+	(*env)->ReleasePrimitiveArrayCritical(env, value, v, JNI_ABORT);
+	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+	return ret;
+}
+
+static jint map_delete(JNIEnv *env, jclass cls, jint fd, jbyteArray key)
+{
+	jbyte *k;
+	int ret;
+
+	(void)cls;
+	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
+	if (!k)
+		return -ENOMEM;
+	ret = bpf_map_delete_elem(fd, k) ? -errno : 0;
+	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
+	return ret;
+}
+
+/* Deletes count keys packed in a direct buffer; returns the number deleted or -errno. */
+static jint map_delete_batch(JNIEnv *env, jclass cls, jint fd, jobject keys, jint count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	void *k = buf_addr(env, keys);
+	__u32 n = count;
+
+	(void)cls;
+	if (!k)
+		return -EINVAL;
+	if (bpf_map_delete_batch(fd, k, &n, &opts))
+		return -errno;
+	return n;
+}
+
+/* out: type, key_size, value_size, max_entries, id, map_flags. */
+static void map_info(JNIEnv *env, jclass cls, jint fd, jintArray out)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	jint v[6];
+
+	(void)cls;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		tm_throw(env, "bpf_obj_get_info_by_fd", errno, "map");
+		return;
+	}
+	v[0] = info.type;
+	v[1] = info.key_size;
+	v[2] = info.value_size;
+	v[3] = info.max_entries;
+	v[4] = info.id;
+	v[5] = info.map_flags;
+	(*env)->SetIntArrayRegion(env, out, 0, 6, v);
+}
+
+/* out: id, run_time_ns, run_cnt, type. */
+static void prog_info(JNIEnv *env, jclass cls, jint fd, jlongArray out)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	jlong v[4];
+
+	(void)cls;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		tm_throw(env, "bpf_obj_get_info_by_fd", errno, "program");
+		return;
+	}
+	v[0] = info.id;
+	v[1] = info.run_time_ns;
+	v[2] = info.run_cnt;
+	v[3] = info.type;
+	(*env)->SetLongArrayRegion(env, out, 0, 4, v);
+}
+
+/* BPF_PROG_TEST_RUN; out: retval, duration_ns, data_size_out. */
+static void prog_test_run(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jbyteArray data_out,
+			  jint repeat, jintArray out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	jbyte *in = NULL, *o = NULL;
+	jint v[3];
+	int err;
+
+	(void)cls;
+	opts.data_size_in = (*env)->GetArrayLength(env, data);
+	in = (*env)->GetByteArrayElements(env, data, NULL);
+	if (!in)
+		goto out;
+	if (data_out) {
+		opts.data_size_out = (*env)->GetArrayLength(env, data_out);
+		o = (*env)->GetByteArrayElements(env, data_out, NULL);
+		if (!o)
+			goto out;
+		opts.data_out = o;
+	}
+	opts.data_in = in;
+	opts.repeat = repeat;
+	err = bpf_prog_test_run_opts(fd, &opts);
+	if (err) {
+		tm_throw(env, "bpf_prog_test_run_opts", errno, NULL);
+		goto out;
+	}
+	v[0] = opts.retval;
+	v[1] = opts.duration;
+	v[2] = opts.data_size_out;
+	(*env)->SetIntArrayRegion(env, out, 0, 3, v);
+out:
+	if (o)
+		(*env)->ReleaseByteArrayElements(env, data_out, o, 0);
+	if (in)
+		(*env)->ReleaseByteArrayElements(env, data, in, JNI_ABORT);
+}
+
+/* Turns run-time statistics on while the returned fd is open. */
+static jint enable_stats(JNIEnv *env, jclass cls)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	(void)cls;
+	if (fd < 0)
+		tm_throw(env, "bpf_enable_stats", errno, NULL);
+	return fd;
+}
+
+static void close_fd(JNIEnv *env, jclass cls, jint fd)
+{
+	(void)env;
+	(void)cls;
+	if (fd >= 0)
+		close(fd);
+}
+
+static jint possible_cpus(JNIEnv *env, jclass cls)
+{
+	int n = libbpf_num_possible_cpus();
+
+	(void)cls;
+	if (n < 0)
+		tm_throw(env, "libbpf_num_possible_cpus", n, NULL);
+	return n;
+}
+
+const JNINativeMethod tm_map_methods[] = {
+	{ "mapLookupBatch",
+	  "(ILjava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ljava/nio/"
+	  "ByteBuffer;I)J",
+	  (void *)map_lookup_batch },
+	{ "mapLookup", "(I[B[B)I", (void *)map_lookup },
+	{ "mapLookupAndDelete", "(I[B[B)I", (void *)map_lookup_and_delete },
+	{ "mapUpdate", "(I[B[BJ)I", (void *)map_update },
+	{ "mapDelete", "(I[B)I", (void *)map_delete },
+	{ "mapDeleteBatch", "(ILjava/nio/ByteBuffer;I)I", (void *)map_delete_batch },
+	{ "mapInfo", "(I[I)V", (void *)map_info },
+	{ "progInfo", "(I[J)V", (void *)prog_info },
+	{ "progTestRun", "(I[B[BI[I)V", (void *)prog_test_run },
+	{ "enableStats", "()I", (void *)enable_stats },
+	{ "closeFd", "(I)V", (void *)close_fd },
+	{ "possibleCpus", "()I", (void *)possible_cpus },
+};
+const int tm_map_methods_len = sizeof(tm_map_methods) / sizeof(tm_map_methods[0]);

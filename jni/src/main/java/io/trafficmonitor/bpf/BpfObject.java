@@ -1,0 +1,132 @@
+package io.trafficmonitor.bpf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A BPF object file (ELF): opened from bytes, configured (globals, map sizes and types), loaded,
+ * then its programs attached and its maps read. Closing it detaches every link made through its
+ * programs and frees the kernel objects; {@link #close()} is safe to call twice.
+ */
+public final class BpfObject implements AutoCloseable {
+  private long handle;
+  private boolean loaded;
+  private final Map<String, BpfProgram> programs = new HashMap<>();
+  private final Map<String, BpfMap> maps = new HashMap<>();
+  private final Deque<BpfLink> links = new ArrayDeque<>();
+
+  private BpfObject(long handle) {
+    this.handle = handle;
+  }
+
+  /** Opens (does not load) an object from its ELF bytes; name shows in bpftool. */
+  public static BpfObject open(byte[] elf, String name) {
+    Native.ensureLoaded();
+    return new BpfObject(Native.objOpen(elf, name));
+  }
+
+  /** Opens a class-path resource, e.g. {@code /io/trafficmonitor/bpf/progs/flows.bpf.o}. */
+  public static BpfObject openResource(String resource, String name) {
+    try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new BpfException(
+            "open " + resource, Errno.ENOENT, "not on the class path (trafficmonitor-bpf jar?)");
+      }
+      return open(in.readAllBytes(), name);
+    } catch (IOException e) {
+      throw new BpfException("open " + resource, 0, e.toString(), e);
+    }
+  }
+
+  /** Sets a global ({@code const volatile} rodata, .data or .bss) before load. */
+  public synchronized BpfObject setGlobal(String name, byte[] value) {
+    Native.objSetGlobal(open(false), name, value);
+    return this;
+  }
+
+  public synchronized BpfObject setMaxEntries(String map, int maxEntries) {
+    Native.mapSetMaxEntries(open(false), map, maxEntries);
+    return this;
+  }
+
+  /** Changes a map's type before load (e.g. {@link BpfMap#TYPE_PERCPU_HASH}). */
+  public synchronized BpfObject setMapType(String map, int type) {
+    Native.mapSetType(open(false), map, type);
+    return this;
+  }
+
+  public synchronized BpfObject load() {
+    Native.objLoad(open(false));
+    loaded = true;
+    return this;
+  }
+
+  public synchronized BpfProgram program(String name) {
+    long h = open(true);
+    return programs.computeIfAbsent(name, n -> new BpfProgram(this, n, Native.objProgram(h, n)));
+  }
+
+  public synchronized BpfMap map(String name) {
+    long h = open(true);
+    return maps.computeIfAbsent(name, n -> new BpfMap(n, Native.objMapFd(h, n)));
+  }
+
+  synchronized BpfLink track(BpfLink link) {
+    links.push(link);
+    return link;
+  }
+
+  synchronized void untrack(BpfLink link) {
+    links.remove(link);
+  }
+
+  synchronized long handle(boolean mustBeLoaded) {
+    return open(mustBeLoaded);
+  }
+
+  private long open(boolean mustBeLoaded) {
+    if (handle == 0) {
+      throw new BpfException("bpf_object", Errno.EINVAL, "object is closed");
+    }
+    if (mustBeLoaded != loaded) {
+      throw new BpfException(
+          "bpf_object", Errno.EINVAL, mustBeLoaded ? "object not loaded" : "object already loaded");
+    }
+    return handle;
+  }
+
+  public synchronized boolean isClosed() {
+    return handle == 0;
+  }
+
+  @Override
+  public void close() {
+    Deque<BpfLink> toClose;
+    long h;
+    synchronized (this) {
+      if (handle == 0) {
+        return;
+      }
+      h = handle;
+      handle = 0;
+      toClose = new ArrayDeque<>(links);
+      links.clear();
+    }
+    BpfException first = null;
+    for (BpfLink link : toClose) {
+      try {
+        link.close();
+      } catch (BpfException e) {
+        first = first == null ? e : first;
+      }
+    }
+    Native.objClose(h);
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.trafficmonitor.bpf;
+
+/**
+ * Global counters of the datapath, summed over CPUs. {@code mapFull}, {@code errors} and {@code
+ * histogramFull} are packets lost to visibility; {@code filtered} were excluded on purpose.
+ */
+public record DatapathCounters(
+    long seen,
+    long accounted,
+    long filtered,
+    long mapFull,
+    long errors,
+    long nonIp,
+    long truncated,
+    long malformed,
+    long fragments,
+    long histogramFull) {
+
+  static DatapathCounters of(long[] c) {
+    return new DatapathCounters(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+  }
+}

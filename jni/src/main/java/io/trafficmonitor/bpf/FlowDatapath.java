@@ -1,0 +1,216 @@
+package io.trafficmonitor.bpf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The flow-accounting datapath ({@code flows.bpf.o} from the trafficmonitor-bpf jar): attach it to
+ * interfaces (TC) and pod cgroups (cgroup_skb), set filters at run time, read flows, histograms and
+ * counters, evict idle flows. One instance per process is enough; every target shares its maps.
+ * Reads may run concurrently with attaches; {@link #close()} detaches all.
+ */
+public final class FlowDatapath implements AutoCloseable {
+  /** Load-time options. */
+  public record Options(int maxFlows, boolean histograms, TcMode tcMode, int batchSize) {
+    public static Options defaults() {
+      return new Options(65536, true, TcMode.AUTO, 4096);
+    }
+
+    public Options withMaxFlows(int n) {
+      return new Options(n, histograms, tcMode, batchSize);
+    }
+
+    public Options withHistograms(boolean on) {
+      return new Options(maxFlows, on, tcMode, batchSize);
+    }
+
+    public Options withTcMode(TcMode mode) {
+      return new Options(maxFlows, histograms, mode, batchSize);
+    }
+
+    public Options withBatchSize(int n) {
+      return new Options(maxFlows, histograms, tcMode, n);
+    }
+  }
+
+  /** Receives flows one at a time. */
+  @FunctionalInterface
+  public interface FlowConsumer {
+    void accept(FlowKey key, FlowStats stats);
+  }
+
+  private final BpfObject object;
+  private final Options options;
+  private final BpfMap flows;
+  private final BpfMap histograms;
+  private final BpfMap counters;
+  private final BpfMap filterRules;
+  private final BpfMap filterState;
+  private final BpfMap.BatchReader reader;
+  private int activeSet;
+
+  private FlowDatapath(BpfObject object, Options options) {
+    this.object = object;
+    this.options = options;
+    this.flows = object.map(FlowLayout.MAP_FLOWS);
+    this.histograms = object.map(FlowLayout.MAP_HISTOGRAMS);
+    this.counters = object.map(FlowLayout.MAP_COUNTERS);
+    this.filterRules = object.map(FlowLayout.MAP_FILTER_RULES);
+    this.filterState = object.map(FlowLayout.MAP_FILTER_STATE);
+    this.reader = flows.batchReader(options.batchSize());
+  }
+
+  public static FlowDatapath open() {
+    return open(Options.defaults());
+  }
+
+  /** Loads the programs (nothing attached yet). */
+  public static FlowDatapath open(Options options) {
+    BpfObject obj = BpfObject.openResource(FlowLayout.RESOURCE, "tm_flows");
+    try {
+      obj.setMaxEntries(FlowLayout.MAP_FLOWS, options.maxFlows());
+      obj.setGlobal(
+          FlowLayout.GLOBAL_HISTOGRAMS, new byte[] {(byte) (options.histograms() ? 1 : 0)});
+      obj.load();
+      return new FlowDatapath(obj, options);
+    } catch (RuntimeException e) {
+      obj.close();
+      throw e;
+    }
+  }
+
+  /** The underlying object, for programs and maps not covered here. */
+  public BpfObject object() {
+    return object;
+  }
+
+  /** Attaches TC accounting to an interface of the calling thread's network namespace. */
+  public BpfLink attachInterface(int ifindex, Direction direction) {
+    String prog =
+        direction == Direction.INGRESS ? FlowLayout.PROG_TC_INGRESS : FlowLayout.PROG_TC_EGRESS;
+    TcDirection hook = direction == Direction.INGRESS ? TcDirection.INGRESS : TcDirection.EGRESS;
+    return object.program(prog).attachTc(ifindex, hook, options.tcMode());
+  }
+
+  /** Attaches cgroup_skb accounting to a cgroup v2 directory (flows carry the socket's cgroup). */
+  public BpfLink attachCgroup(Path cgroupDir, Direction direction) {
+    String prog =
+        direction == Direction.INGRESS ? FlowLayout.PROG_CG_INGRESS : FlowLayout.PROG_CG_EGRESS;
+    return object.program(prog).attachCgroup(cgroupDir);
+  }
+
+  /**
+   * Replaces the filter set, atomically for the programs (the rules go into the inactive half, then
+   * one word flips). An empty list accounts everything.
+   */
+  public synchronized void setFilters(List<FilterRule> rules) {
+    List<byte[]> encoded = FilterEncoder.encode(rules);
+    int next = activeSet ^ 1;
+    for (int i = 0; i < encoded.size(); i++) {
+      filterRules.update(u32(next * FlowLayout.MAX_RULES + i), encoded.get(i), BpfMap.ANY);
+    }
+    int state = (next << FlowLayout.FILTER_SET_BIT) | encoded.size();
+    filterState.update(u32(0), u32(state), BpfMap.ANY);
+    activeSet = next;
+  }
+
+  /** Reads every flow; returns how many. */
+  public synchronized long readFlows(FlowConsumer consumer) {
+    return reader.read(
+        (keys, values, n) -> {
+          for (int i = 0; i < n; i++) {
+            consumer.accept(
+                FlowKey.decode(keys, i * FlowLayout.KEY_SIZE),
+                FlowStats.decode(values, i * FlowLayout.STATS_SIZE));
+          }
+        });
+  }
+
+  /** Reads every flow as raw batches (no allocation per flow); layouts in {@link FlowLayout}. */
+  public synchronized long readFlowsRaw(BpfMap.BatchVisitor visitor) {
+    return reader.read(visitor);
+  }
+
+  /**
+   * Removes flows idle for longer than {@code idle}, handing each one's final counters to {@code
+   * evicted} (read and removed atomically, so no packet is lost between the two). Returns how many
+   * were removed.
+   */
+  public synchronized int evictIdle(Duration idle, FlowConsumer evicted) {
+    long cutoff = System.nanoTime() - idle.toNanos();
+    List<byte[]> idleKeys = new ArrayList<>();
+    reader.read(
+        (keys, values, n) -> {
+          for (int i = 0; i < n; i++) {
+            long last = values.getLong(i * FlowLayout.STATS_SIZE + FlowLayout.STATS_LAST_SEEN);
+            if (last - cutoff < 0) {
+              byte[] k = new byte[FlowLayout.KEY_SIZE];
+              keys.get(i * FlowLayout.KEY_SIZE, k);
+              idleKeys.add(k);
+            }
+          }
+        });
+    int removed = 0;
+    byte[] value = flows.newValue();
+    for (byte[] k : idleKeys) {
+      if (flows.lookupAndDelete(k, value)) {
+        removed++;
+        ByteBuffer kb = ByteBuffer.wrap(k).order(ByteOrder.nativeOrder());
+        ByteBuffer vb = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        evicted.accept(FlowKey.decode(kb, 0), FlowStats.decode(vb, 0));
+      }
+    }
+    return removed;
+  }
+
+  /** The packet-size histogram of a target and direction (all zero when none was seen). */
+  public SizeHistogram histogram(TargetKind kind, long target, Direction direction) {
+    ByteBuffer k = ByteBuffer.allocate(FlowLayout.HIST_KEY_SIZE).order(ByteOrder.nativeOrder());
+    k.putLong(FlowLayout.HIST_KEY_TARGET, target);
+    k.put(FlowLayout.HIST_KEY_KIND, (byte) kind.code());
+    k.put(FlowLayout.HIST_KEY_DIRECTION, (byte) direction.code());
+    byte[] v = histograms.newValue();
+    long[] buckets = new long[FlowLayout.HIST_BUCKETS];
+    if (histograms.lookup(k.array(), v)) {
+      ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+      for (int i = 0; i < buckets.length; i++) {
+        buckets[i] = vb.getLong(8 * i);
+      }
+    }
+    return new SizeHistogram(buckets);
+  }
+
+  /** The global counters, summed over CPUs. */
+  public DatapathCounters counters() {
+    long[] sums = new long[FlowLayout.C_MAX];
+    byte[] v = counters.newValue();
+    int stride = (counters.valueSize() + 7) & ~7;
+    for (int i = 0; i < FlowLayout.C_MAX; i++) {
+      if (counters.lookup(u32(i), v)) {
+        ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+        for (int cpu = 0; cpu < counters.cpus(); cpu++) {
+          sums[i] += vb.getLong(cpu * stride);
+        }
+      }
+    }
+    return DatapathCounters.of(sums);
+  }
+
+  /** Flow map capacity (max_entries). */
+  public int maxFlows() {
+    return flows.maxEntries();
+  }
+
+  @Override
+  public void close() {
+    object.close();
+  }
+
+  private static byte[] u32(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+  }
+}

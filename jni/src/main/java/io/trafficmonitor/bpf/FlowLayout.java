@@ -1,0 +1,94 @@
+package io.trafficmonitor.bpf;
+
+/**
+ * Byte layouts shared with the kernel programs: the mirror of {@code bpf/lib/flow_types.h} (change
+ * both together). Integers are in host (little-endian) order, addresses in network order, IPv4 as
+ * IPv4-mapped IPv6.
+ */
+public final class FlowLayout {
+  private FlowLayout() {}
+
+  /** struct flow_key (48 bytes). */
+  public static final int KEY_SIZE = 48;
+
+  public static final int KEY_SRC = 0; // __u32 src[4]
+  public static final int KEY_DST = 16; // __u32 dst[4]
+  public static final int KEY_TARGET = 32; // __u64 ifindex or cgroup id
+  public static final int KEY_SPORT = 40; // __u16
+  public static final int KEY_DPORT = 42; // __u16
+  public static final int KEY_PROTO = 44; // __u8
+  public static final int KEY_FAMILY = 45; // __u8 4 or 6
+  public static final int KEY_KIND = 46; // __u8 TM_KIND_*
+  public static final int KEY_DIRECTION = 47; // __u8 TM_DIR_*
+
+  /** struct flow_stats (48 bytes). */
+  public static final int STATS_SIZE = 48;
+
+  public static final int STATS_BYTES = 0;
+  public static final int STATS_PACKETS = 8;
+  public static final int STATS_PAYLOAD_BYTES = 16;
+  public static final int STATS_FIRST_SEEN = 24;
+  public static final int STATS_LAST_SEEN = 32;
+  public static final int STATS_TCP_FLAGS = 40; // __u32
+  public static final int STATS_FLAGS = 44; // __u32
+
+  /** flow_stats.flags: the flow had IP fragments. */
+  public static final int FLOW_F_FRAGMENT = 1;
+
+  /** struct hist_key (16 bytes) and hist_value (32 x __u64). */
+  public static final int HIST_KEY_SIZE = 16;
+
+  public static final int HIST_KEY_TARGET = 0;
+  public static final int HIST_KEY_KIND = 8;
+  public static final int HIST_KEY_DIRECTION = 9;
+  public static final int HIST_BUCKETS = 32;
+
+  /** enum tm_counter: indexes of the per-CPU counters array. */
+  public static final int C_SEEN = 0;
+
+  public static final int C_ACCOUNTED = 1;
+  public static final int C_FILTERED = 2;
+  public static final int C_MAP_FULL = 3;
+  public static final int C_ERRORS = 4;
+  public static final int C_NON_IP = 5;
+  public static final int C_TRUNCATED = 6;
+  public static final int C_MALFORMED = 7;
+  public static final int C_FRAGMENTS = 8;
+  public static final int C_HIST_FULL = 9;
+  public static final int C_MAX = 16;
+
+  /** struct filter_rule (152 bytes) and the filter_state word. */
+  public static final int MAX_RULES = 16;
+
+  public static final int MAX_PORT_RANGES = 4;
+  public static final int RULE_SIZE = 152;
+  public static final int RULE_SRC = 0;
+  public static final int RULE_SRC_MASK = 16;
+  public static final int RULE_DST = 32;
+  public static final int RULE_DST_MASK = 48;
+  public static final int RULE_SPORTS = 64; // 4 x {__u16 lo, hi}
+  public static final int RULE_DPORTS = 80;
+  public static final int RULE_PORTS = 96;
+  public static final int RULE_N_SPORTS = 112;
+  public static final int RULE_N_DPORTS = 113;
+  public static final int RULE_N_PORTS = 114;
+  public static final int RULE_FAMILY = 115;
+  public static final int RULE_DIRECTIONS = 116;
+  public static final int RULE_KINDS = 117;
+  public static final int RULE_PROTOCOLS = 120; // 4 x __u64 bitmap
+  public static final int FILTER_SET_BIT = 31;
+
+  /** Map, program and global names in flows.bpf.o. */
+  public static final String MAP_FLOWS = "flows";
+
+  public static final String MAP_HISTOGRAMS = "histograms";
+  public static final String MAP_COUNTERS = "counters";
+  public static final String MAP_FILTER_RULES = "filter_rules";
+  public static final String MAP_FILTER_STATE = "filter_state";
+  public static final String PROG_TC_INGRESS = "tm_tc_ingress";
+  public static final String PROG_TC_EGRESS = "tm_tc_egress";
+  public static final String PROG_CG_INGRESS = "tm_cg_ingress";
+  public static final String PROG_CG_EGRESS = "tm_cg_egress";
+  public static final String GLOBAL_HISTOGRAMS = "cfg_histograms";
+  public static final String RESOURCE = "/io/trafficmonitor/bpf/progs/flows.bpf.o";
+}

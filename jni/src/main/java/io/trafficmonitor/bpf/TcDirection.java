@@ -1,0 +1,7 @@
+package io.trafficmonitor.bpf;
+
+/** The TC hook of an interface. */
+public enum TcDirection {
+  INGRESS,
+  EGRESS
+}

@@ -1,0 +1,134 @@
+package io.trafficmonitor.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real traffic between two namespaces: counted packets and bytes equal what was sent. */
+class FlowAccountingIT {
+  private static TestNetwork net;
+
+  @BeforeAll
+  static void setUp() {
+    KernelSupport.require();
+    net = new TestNetwork("fa");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (net != null) {
+      net.close();
+    }
+  }
+
+  /** 64 datagrams of sizes 1..1400 bytes. */
+  private static int[] sizes() {
+    return IntStream.range(0, 64).map(i -> 1 + (i * 97) % 1400).toArray();
+  }
+
+  private void udpExact(TcMode mode, boolean v6, int port) throws Exception {
+    int[] sizes = sizes();
+    String src = v6 ? net.ip6A : net.ipA;
+    String dst = v6 ? net.ip6B : net.ipB;
+    int l3hdr = v6 ? 40 + 8 : 20 + 8;
+    try (FlowDatapath dp = FlowDatapath.open(FlowDatapath.Options.defaults().withTcMode(mode))) {
+      int ifA = net.ifindexA();
+      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
+      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.INGRESS));
+      try (DatagramSocket rx = Traffic.udpSocket(net.pathB(), dst, port)) {
+        Traffic.udpSend(net.pathA(), src, port + 1000, dst, port, sizes);
+        Traffic.udpReceive(rx, sizes);
+      }
+      FlowStats s =
+          Flows.one(
+              dp,
+              Flows.udp(src, port + 1000, dst, port)
+                  .and(k -> k.kind() == TargetKind.TC && k.target() == ifA)
+                  .and(k -> k.direction() == Direction.EGRESS));
+      long payload = Arrays.stream(sizes).asLongStream().sum();
+      assertEquals(sizes.length, s.packets(), "packets");
+      assertEquals(payload + (long) l3hdr * sizes.length, s.bytes(), "L3 bytes");
+      assertEquals(payload, s.payloadBytes(), "payload bytes");
+      assertTrue(s.firstSeenNanos() <= s.lastSeenNanos());
+      assertTrue(s.lastSeenNanos() <= System.nanoTime());
+
+      long[] expected = new long[FlowLayout.HIST_BUCKETS];
+      for (int size : sizes) {
+        expected[SizeHistogram.bucketOf(size + l3hdr)]++;
+      }
+      SizeHistogram h = dp.histogram(TargetKind.TC, ifA, Direction.EGRESS);
+      for (int b = 0; b < expected.length; b++) {
+        assertTrue(h.buckets()[b] >= expected[b], "histogram bucket " + b + ": " + h);
+      }
+      DatapathCounters c = dp.counters();
+      assertEquals(0, c.mapFull());
+      assertEquals(0, c.errors());
+      assertTrue(c.accounted() >= sizes.length);
+    }
+  }
+
+  @Test
+  void udpIpv4CountsExactlyOverTcx() throws Exception {
+    udpExact(TcMode.TCX, false, 5001);
+  }
+
+  @Test
+  void udpIpv6CountsExactlyOverTcx() throws Exception {
+    udpExact(TcMode.TCX, true, 5002);
+  }
+
+  @Test
+  void udpIpv4CountsExactlyOverClsact() throws Exception {
+    udpExact(TcMode.CLSACT, false, 5003);
+  }
+
+  @Test
+  void tcpPayloadBytesEqualWhatWasSent() throws Exception {
+    long bytes = (3L << 20) + 12345;
+    try (FlowDatapath dp = FlowDatapath.open()) {
+      int ifA = net.ifindexA();
+      int ifB = net.ifindexB();
+      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
+      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.INGRESS));
+      NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, Direction.INGRESS));
+      Traffic.TcpResult r = Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, 5010, bytes);
+      assertEquals(bytes, r.received());
+      FlowStats out =
+          Flows.one(
+              dp,
+              k ->
+                  k.protocol() == FlowKey.TCP
+                      && k.target() == ifA
+                      && k.direction() == Direction.EGRESS
+                      && k.sourcePort() == r.clientPort()
+                      && k.destinationPort() == 5010);
+      assertEquals(bytes, out.payloadBytes(), "TCP payload bytes out of a");
+      assertEquals(0x01 | 0x02 | 0x10, out.tcpFlags() & 0x13, "SYN, ACK and FIN seen");
+      FlowStats in =
+          Flows.one(
+              dp,
+              k ->
+                  k.protocol() == FlowKey.TCP
+                      && k.target() == ifB
+                      && k.direction() == Direction.INGRESS
+                      && k.sourcePort() == r.clientPort());
+      assertEquals(bytes, in.payloadBytes(), "TCP payload bytes into b");
+      FlowStats acks =
+          Flows.one(
+              dp,
+              k ->
+                  k.protocol() == FlowKey.TCP
+                      && k.target() == ifA
+                      && k.direction() == Direction.INGRESS
+                      && k.destinationPort() == r.clientPort());
+      assertEquals(0, acks.payloadBytes(), "the server sent no payload");
+      assertTrue(out.packets() >= bytes / 65536, "GSO segments counted");
+    }
+  }
+}

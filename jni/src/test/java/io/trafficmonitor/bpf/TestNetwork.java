@@ -1,0 +1,87 @@
+package io.trafficmonitor.bpf;
+
+import java.net.NetworkInterface;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Two network namespaces joined by a veth pair: {@code a} (veth {@code va}, 10.200.N.1/24,
+ * fd00:200:N::1/64) and {@code b} (veth {@code vb}, 10.200.N.2/24, fd00:200:N::2/64). Closing
+ * deletes both namespaces (and with them the veths).
+ */
+final class TestNetwork implements AutoCloseable {
+  final int subnet;
+  final String nsA;
+  final String nsB;
+  final String ipA;
+  final String ipB;
+  final String ip6A;
+  final String ip6B;
+
+  TestNetwork(String tag) {
+    subnet = ThreadLocalRandom.current().nextInt(10, 250);
+    String id = tag + subnet;
+    nsA = "tm-" + id + "-a";
+    nsB = "tm-" + id + "-b";
+    ipA = "10.200." + subnet + ".1";
+    ipB = "10.200." + subnet + ".2";
+    ip6A = "fd00:200:" + subnet + "::1";
+    ip6B = "fd00:200:" + subnet + "::2";
+    close();
+    Sh.ok("ip netns add " + nsA + " && ip netns add " + nsB);
+    String macA = String.format("02:00:00:00:%02x:01", subnet);
+    String macB = String.format("02:00:00:00:%02x:02", subnet);
+    String a = "ip -n " + nsA + " ";
+    String b = "ip -n " + nsB + " ";
+    Sh.ok(
+        String.join(
+            " && ",
+            "ip link add va address "
+                + macA
+                + " netns "
+                + nsA
+                + " type veth peer name vb address "
+                + macB
+                + " netns "
+                + nsB,
+            a + "addr add " + ipA + "/24 dev va",
+            b + "addr add " + ipB + "/24 dev vb",
+            a + "addr add " + ip6A + "/64 dev va nodad",
+            b + "addr add " + ip6B + "/64 dev vb nodad",
+            // static neighbours: no ARP or ND interleaves with measured traffic
+            a + "neigh replace " + ipB + " lladdr " + macB + " dev va nud permanent",
+            b + "neigh replace " + ipA + " lladdr " + macA + " dev vb nud permanent",
+            a + "neigh replace " + ip6B + " lladdr " + macB + " dev va nud permanent",
+            b + "neigh replace " + ip6A + " lladdr " + macA + " dev vb nud permanent",
+            a + "link set lo up",
+            b + "link set lo up",
+            a + "link set va up",
+            b + "link set vb up"));
+  }
+
+  Path pathA() {
+    return Path.of("/var/run/netns", nsA);
+  }
+
+  Path pathB() {
+    return Path.of("/var/run/netns", nsB);
+  }
+
+  int ifindexA() throws Exception {
+    return NetNs.callIn(pathA(), () -> NetworkInterface.getByName("va").getIndex());
+  }
+
+  int ifindexB() throws Exception {
+    return NetNs.callIn(pathB(), () -> NetworkInterface.getByName("vb").getIndex());
+  }
+
+  /** Runs a command inside netns a (network only: /sys and cgroups stay visible). */
+  String inA(String cmd) {
+    return Sh.ok("nsenter --net=" + pathA() + " " + cmd);
+  }
+
+  @Override
+  public void close() {
+    Sh.quiet("ip netns del " + nsA + " 2>/dev/null; ip netns del " + nsB + " 2>/dev/null");
+  }
+}
