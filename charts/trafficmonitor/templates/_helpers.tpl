@@ -1,0 +1,25 @@
+{{/* Names and labels shared by every template. */}}
+{{- define "trafficmonitor.name" -}}trafficmonitor{{- end -}}
+
+{{- define "trafficmonitor.operatorName" -}}{{ .Release.Name }}-operator{{- end -}}
+
+{{- define "trafficmonitor.labels" -}}
+app.kubernetes.io/part-of: trafficmonitor
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
+
+{{- define "trafficmonitor.operatorSelector" -}}
+app.kubernetes.io/name: trafficmonitor-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "trafficmonitor.operatorImage" -}}
+{{ .Values.operator.image.repository }}:{{ .Values.operator.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "trafficmonitor.agentImage" -}}
+{{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag | default .Chart.AppVersion }}
+{{- end -}}

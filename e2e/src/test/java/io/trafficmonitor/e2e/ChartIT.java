@@ -1,0 +1,201 @@
+package io.trafficmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.testing.ClusterExtension;
+import io.trafficmonitor.testing.Commands;
+import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.TestCluster;
+import io.trafficmonitor.testing.Tools;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The Helm chart: it lints, its schema refuses bad values, its rendered manifests pass a
+ * server-side dry run on the local cluster, and its alert rules pass promtool's check and unit
+ * tests (every shipped alert, firing and not firing).
+ */
+@ExtendWith(ClusterExtension.class)
+class ChartIT {
+  private static final Duration LIMIT = Duration.ofMinutes(2);
+  private static Path chart;
+  private static Path work;
+
+  @BeforeAll
+  static void paths() throws IOException {
+    Tools.require(Tools.helm());
+    Tools.require(Tools.promtool());
+    chart = Tools.repoRoot().resolve("charts/trafficmonitor");
+    work = Files.createTempDirectory("tm-chart-");
+  }
+
+  @AfterAll
+  static void clean() throws IOException {
+    if (work != null) {
+      try (var files = Files.list(work)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(work);
+    }
+  }
+
+  private static ProcessResult helm(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(Tools.helm().toString()));
+    cmd.addAll(List.of(args));
+    return Commands.run(LIMIT, cmd);
+  }
+
+  private static String render(String... sets) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("template", "tm", chart.toString(), "--namespace", "trafficmonitor"));
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    return helm(args.toArray(String[]::new)).orThrow().stdout();
+  }
+
+  @Test
+  void lintsAndItsSchemaRefusesBadValues() {
+    assertThat(helm("lint", "--strict", chart.toString()).orThrow().stdout())
+        .contains("1 chart(s) linted, 0 chart(s) failed");
+    ProcessResult bad = helm("lint", chart.toString(), "--set", "operator.replicas=5");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.stdout() + bad.stderr()).contains("/operator/replicas", "maximum");
+    ProcessResult typo =
+        helm("template", "tm", chart.toString(), "--set", "agent.statusPeriod=often");
+    assertThat(typo.exitCode()).isNotZero();
+    assertThat(typo.stderr()).contains("/agent/statusPeriod");
+  }
+
+  @Test
+  void renderedManifestsPassServerSideDryRun(TestCluster cluster) throws IOException {
+    try (InputStream in =
+        getClass()
+            .getResourceAsStream("/io/trafficmonitor/testing/crds/monitoring.coreos.com.yaml")) {
+      cluster
+          .kubectlWithInput(new String(in.readAllBytes()), "apply", "--server-side", "-f", "-")
+          .orThrow();
+    }
+    cluster.kubectl("apply", "--server-side", "-f", chart.resolve("crds").toString()).orThrow();
+    cluster
+        .kubectl(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/prometheusrules.monitoring.coreos.com",
+            "crd/servicemonitors.monitoring.coreos.com",
+            "crd/trafficmonitors.trafficmonitor.io")
+        .orThrow();
+    cluster
+        .kubectlWithInput(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: trafficmonitor}\n",
+            "apply",
+            "-f",
+            "-")
+        .orThrow();
+
+    String rendered = render("prometheusRule.enabled=true", "serviceMonitor.enabled=true");
+    ProcessResult dryRun =
+        cluster.kubectlWithInput(rendered, "apply", "--dry-run=server", "-f", "-").orThrow();
+    assertThat(dryRun.stdout())
+        .contains(
+            "deployment.apps/tm-operator created (server dry run)",
+            "serviceaccount/trafficmonitor-agent created (server dry run)",
+            "clusterrole.rbac.authorization.k8s.io/tm-agent created (server dry run)",
+            "prometheusrule.monitoring.coreos.com/tm-alerts created (server dry run)",
+            "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
+            "configmap/tm-dashboard created (server dry run)");
+
+    // Nothing was created by the dry run.
+    assertThat(
+            cluster.client().apps().deployments().inNamespace("trafficmonitor").list().getItems())
+        .isEmpty();
+  }
+
+  @Test
+  void operatorRunsRestricted() {
+    String rendered = render();
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (String doc : rendered.split("(?m)^---$")) {
+      if (!doc.isBlank()) {
+        Map<String, Object> m = Serialization.unmarshal(doc, Map.class);
+        if (m != null) {
+          docs.add(m);
+        }
+      }
+    }
+    GenericKubernetesResource dep =
+        docs.stream()
+            .filter(d -> "Deployment".equals(d.get("kind")))
+            .map(
+                d ->
+                    Serialization.unmarshal(
+                        Serialization.asJson(d), GenericKubernetesResource.class))
+            .findFirst()
+            .orElseThrow();
+    Map<String, Object> container =
+        dep.<List<Map<String, Object>>>get("spec", "template", "spec", "containers").get(0);
+    assertThat(dep.<Boolean>get("spec", "template", "spec", "securityContext", "runAsNonRoot"))
+        .isTrue();
+    assertThat(container.get("securityContext").toString())
+        .contains("allowPrivilegeEscalation=false", "readOnlyRootFilesystem=true", "drop=[ALL]");
+  }
+
+  @Test
+  void shippedAlertsPassPromtoolCheckAndUnitTests() throws IOException {
+    String rule =
+        helm(
+                "template",
+                "tm",
+                chart.toString(),
+                "--set",
+                "prometheusRule.enabled=true",
+                "--show-only",
+                "templates/prometheusrule.yaml")
+            .orThrow()
+            .stdout();
+    GenericKubernetesResource prometheusRule =
+        Serialization.unmarshal(rule, GenericKubernetesResource.class);
+    Object spec = prometheusRule.getAdditionalProperties().get("spec");
+    Files.writeString(work.resolve("alerts.rules.yaml"), Serialization.asYaml(spec));
+    Files.copy(chart.resolve("tests/alerts_test.yaml"), work.resolve("alerts_test.yaml"));
+
+    ProcessResult check =
+        Commands.run(
+                LIMIT,
+                List.of(
+                    Tools.promtool().toString(),
+                    "check",
+                    "rules",
+                    work.resolve("alerts.rules.yaml").toString()))
+            .orThrow();
+    assertThat(check.stdout() + check.stderr()).contains("SUCCESS: 6 rules found");
+
+    ProcessResult test =
+        Commands.run(
+            LIMIT,
+            List.of(
+                Tools.promtool().toString(),
+                "test",
+                "rules",
+                work.resolve("alerts_test.yaml").toString()));
+    assertThat(test.exitCode()).as(test.stdout() + test.stderr()).isZero();
+    assertThat(test.stdout()).contains("SUCCESS");
+  }
+}
