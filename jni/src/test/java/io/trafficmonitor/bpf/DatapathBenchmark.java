@@ -1,0 +1,321 @@
+package io.trafficmonitor.bpf;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Datapath figures (not a test; run by bench/datapath/run.sh, as root):
+ *
+ * <ol>
+ *   <li>program cost per packet from BPF run-time stats, minus an empty TC program chained on the
+ *       same veth hook in the same run (same packets), per flow-map type;
+ *   <li>iperf3 throughput (TCP) and packet rate (UDP, 18-byte payload = 64-byte frames) between two
+ *       namespaces with monitoring off and on, alternating;
+ *   <li>time to read 100k and 1M flows through the JNI batch read.
+ * </ol>
+ *
+ * Writes Markdown to the file given as first argument (or stdout).
+ */
+public final class DatapathBenchmark {
+  private static final StringBuilder md = new StringBuilder();
+
+  private DatapathBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Locale.setDefault(Locale.ROOT);
+    md.append("# Datapath benchmark\n\n");
+    md.append("Run ").append(Instant.now()).append(" on kernel ");
+    md.append(Sh.ok("uname -r").trim()).append(", ");
+    md.append(Runtime.getRuntime().availableProcessors()).append(" CPUs (");
+    md.append(Sh.ok("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trim()).append("), ");
+    md.append("load average at start ").append(Sh.ok("cut -d' ' -f1-3 /proc/loadavg").trim());
+    md.append(".\n\n");
+    try (TestNetwork net = new TestNetwork("bench")) {
+      programCost(net);
+      iperf(net);
+    }
+    readFlows();
+    String out = md.toString();
+    if (args.length > 0) {
+      Files.writeString(Path.of(args[0]), out);
+    }
+    System.out.print(out);
+  }
+
+  private static void line(String fmt, Object... a) {
+    md.append(String.format(fmt, a)).append('\n');
+  }
+
+  // ---- 1. program cost ---------------------------------------------------------------------
+
+  private static void programCost(TestNetwork net) throws Exception {
+    line("## Program cost (ns per packet, BPF run-time statistics)\n");
+    line(
+        "The flow program (`tm_tc_egress`) and an empty TC program (`tm_empty`) are both"
+            + " attached with tcx to the egress of the sending veth, so both run on exactly the"
+            + " same packets; the figure is `run_time_ns/run_cnt` of the flow program minus that"
+            + " of the empty one. Run-time statistics on via `BPF_ENABLE_STATS` (the same"
+            + " counters `kernel.bpf_stats_enabled` turns on). Histograms on, no filter rules.\n");
+    line("| flow map | traffic | packets | empty ns/pkt | flows ns/pkt | **cost above empty** |");
+    line("|---|---|---:|---:|---:|---:|");
+    int[][] workloads = {{1, 18}, {16384, 18}}; // flows, payload
+    int[] types = {BpfMap.TYPE_HASH, BpfMap.TYPE_PERCPU_HASH, BpfMap.TYPE_LRU_HASH};
+    String[] typeNames = {"HASH + atomics (chosen)", "PERCPU_HASH", "LRU_HASH"};
+    for (int t = 0; t < types.length; t++) {
+      for (int[] w : workloads) {
+        costRun(
+            net, types[t], typeNames[t], "UDP 64-byte frames, " + w[0] + " flow(s)", w[0], w[1]);
+      }
+      costTcp(net, types[t], typeNames[t]);
+    }
+    line("");
+  }
+
+  private static BpfObject[] attachPair(TestNetwork net, int mapType, List<BpfLink> links)
+      throws Exception {
+    BpfObject empty = BpfObject.openResource("/io/trafficmonitor/bpf/progs/empty.bpf.o", "tm_e");
+    empty.load();
+    BpfObject flows = BpfObject.openResource(FlowLayout.RESOURCE, "tm_bench");
+    flows.setMaxEntries(FlowLayout.MAP_FLOWS, 1 << 17);
+    flows.setMapType(FlowLayout.MAP_FLOWS, mapType);
+    flows.load();
+    int ifA = net.ifindexA();
+    links.add(
+        NetNs.callIn(
+            net.pathA(),
+            () ->
+                flows
+                    .program(FlowLayout.PROG_TC_EGRESS)
+                    .attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
+    links.add(
+        NetNs.callIn(
+            net.pathA(),
+            () -> empty.program("tm_empty").attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
+    return new BpfObject[] {empty, flows};
+  }
+
+  private static void costRun(
+      TestNetwork net, int mapType, String typeName, String label, int nflows, int payload)
+      throws Exception {
+    List<BpfLink> links = new ArrayList<>();
+    BpfObject[] objs = attachPair(net, mapType, links);
+    try (BpfStats stats = BpfStats.enable();
+        DatagramChannel rx =
+            NetNs.callIn(
+                net.pathB(),
+                () -> DatagramChannel.open().bind(new InetSocketAddress(net.ipB, 9000)));
+        DatagramChannel tx =
+            NetNs.callIn(
+                net.pathA(),
+                () -> DatagramChannel.open().bind(new InetSocketAddress(net.ipA, 0)))) {
+      int packets = 300_000;
+      ByteBuffer buf = ByteBuffer.allocateDirect(payload);
+      InetSocketAddress[] dsts = new InetSocketAddress[nflows];
+      for (int i = 0; i < nflows; i++) {
+        dsts[i] = new InetSocketAddress(net.ipB, 9000 + i % 50000);
+      }
+      // warm up, then measure from a snapshot
+      send(tx, buf, dsts, 20_000);
+      BpfProgram.ProgramStats e0 = objs[0].program("tm_empty").stats();
+      BpfProgram.ProgramStats f0 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+      send(tx, buf, dsts, packets);
+      BpfProgram.ProgramStats e1 = objs[0].program("tm_empty").stats();
+      BpfProgram.ProgramStats f1 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+      double empty = (double) (e1.runTimeNs() - e0.runTimeNs()) / (e1.runCount() - e0.runCount());
+      double flows = (double) (f1.runTimeNs() - f0.runTimeNs()) / (f1.runCount() - f0.runCount());
+      line(
+          "| %s | %s | %d | %.1f | %.1f | **%.1f** |",
+          typeName, label, f1.runCount() - f0.runCount(), empty, flows, flows - empty);
+    } finally {
+      for (BpfLink l : links) {
+        l.close();
+      }
+      objs[0].close();
+      objs[1].close();
+    }
+  }
+
+  private static void send(DatagramChannel tx, ByteBuffer buf, InetSocketAddress[] dsts, int n)
+      throws Exception {
+    for (int i = 0; i < n; i++) {
+      buf.clear();
+      tx.send(buf, dsts[i % dsts.length]);
+    }
+  }
+
+  private static void costTcp(TestNetwork net, int mapType, String typeName) throws Exception {
+    List<BpfLink> links = new ArrayList<>();
+    BpfObject[] objs = attachPair(net, mapType, links);
+    try (BpfStats stats = BpfStats.enable()) {
+      BpfProgram.ProgramStats e0 = objs[0].program("tm_empty").stats();
+      BpfProgram.ProgramStats f0 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+      Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, 9100, 512L << 20);
+      BpfProgram.ProgramStats e1 = objs[0].program("tm_empty").stats();
+      BpfProgram.ProgramStats f1 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+      double empty = (double) (e1.runTimeNs() - e0.runTimeNs()) / (e1.runCount() - e0.runCount());
+      double flows = (double) (f1.runTimeNs() - f0.runTimeNs()) / (f1.runCount() - f0.runCount());
+      line(
+          "| %s | TCP 512 MiB, 1 flow (GSO skbs) | %d | %.1f | %.1f | **%.1f** |",
+          typeName, f1.runCount() - f0.runCount(), empty, flows, flows - empty);
+    } finally {
+      for (BpfLink l : links) {
+        l.close();
+      }
+      objs[0].close();
+      objs[1].close();
+    }
+  }
+
+  // ---- 2. iperf3 ----------------------------------------------------------------------------
+
+  private static double iperfRun(TestNetwork net, boolean udp) throws Exception {
+    Process server =
+        new ProcessBuilder("ip", "netns", "exec", net.nsB, "iperf3", "-s", "-1", "-B", net.ipB)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      Thread.sleep(300);
+      String cmd =
+          "ip netns exec "
+              + net.nsA
+              + " iperf3 -J -t 4 -c "
+              + net.ipB
+              + (udp ? " -u -b 0 -l 18" : "");
+      String json = Sh.ok(cmd);
+      Matcher m =
+          Pattern.compile(
+                  "\"sum_received\":\\s*\\{[^}]*?\"seconds\":\\s*([0-9.e+]+)[^}]*?"
+                      + "\"bytes\":\\s*(\\d+)[^}]*?\"bits_per_second\":\\s*([0-9.e+]+)")
+              .matcher(json);
+      if (!m.find()) {
+        throw new IllegalStateException("no receiver summary in " + json);
+      }
+      if (udp) { // datagrams received per second
+        return Long.parseLong(m.group(2)) / 18.0 / Double.parseDouble(m.group(1));
+      }
+      return Double.parseDouble(m.group(3));
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  private static void iperf(TestNetwork net) throws Exception {
+    line("## Throughput and packet rate, monitoring off vs on (iperf3 between namespaces)\n");
+    line(
+        "Monitoring on = `FlowDatapath` attached (tcx) to ingress and egress of both veth ends,"
+            + " i.e. every packet runs the flow program twice. Off and on alternate, 3 rounds of"
+            + " 4 s each; medians. UDP: `iperf3 -u -b 0 -l 18` (64-byte frames), rate of"
+            + " datagrams received.\n");
+    int rounds = 3;
+    double[][] tcp = new double[2][rounds];
+    double[][] udp = new double[2][rounds];
+    for (int r = 0; r < rounds; r++) {
+      for (int on = 0; on < 2; on++) {
+        FlowDatapath dp = on == 1 ? monitor(net) : null;
+        try {
+          tcp[on][r] = iperfRun(net, false);
+          udp[on][r] = iperfRun(net, true);
+        } finally {
+          if (dp != null) {
+            dp.close();
+          }
+        }
+      }
+    }
+    double tOff = median(tcp[0]);
+    double tOn = median(tcp[1]);
+    double uOff = median(udp[0]);
+    double uOn = median(udp[1]);
+    line("| traffic | off | on | on/off |");
+    line("|---|---:|---:|---:|");
+    line("| TCP throughput (Gbit/s) | %.2f | %.2f | **%.3f** |", tOff / 1e9, tOn / 1e9, tOn / tOff);
+    line(
+        "| UDP 64-byte packet rate (kpps) | %.1f | %.1f | **%.3f** |",
+        uOff / 1e3, uOn / 1e3, uOn / uOff);
+    line("");
+    line(
+        "Rounds: TCP off %s, on %s (Gbit/s); UDP off %s, on %s (kpps).\n",
+        fmt(tcp[0], 1e9), fmt(tcp[1], 1e9), fmt(udp[0], 1e3), fmt(udp[1], 1e3));
+  }
+
+  private static String fmt(double[] v, double unit) {
+    StringBuilder b = new StringBuilder();
+    for (double d : v) {
+      b.append(b.length() == 0 ? "" : " ").append(String.format("%.2f", d / unit));
+    }
+    return b.toString();
+  }
+
+  private static FlowDatapath monitor(TestNetwork net) throws Exception {
+    FlowDatapath dp = FlowDatapath.open();
+    int ifA = net.ifindexA();
+    int ifB = net.ifindexB();
+    for (Direction d : Direction.values()) {
+      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, d));
+      NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, d));
+    }
+    return dp;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  // ---- 3. batch read ------------------------------------------------------------------------
+
+  private static void readFlows() {
+    line("## Reading flows through the JNI batch read\n");
+    line(
+        "The flow map is filled from user space, then read whole with `bpf_map_lookup_batch`"
+            + " (batches of 4096 into direct buffers): *raw* = `readFlowsRaw` (bytes in"
+            + " buffers, what a collector needs for deltas), *decoded* = `readFlows` (a"
+            + " `FlowKey` and `FlowStats` record per flow). Best and median of 7 reads.\n");
+    line("| flows | raw best (ms) | raw median (ms) | decoded median (ms) |");
+    line("|---:|---:|---:|---:|");
+    for (int n : new int[] {100_000, 1_000_000}) {
+      try (FlowDatapath dp = FlowDatapath.open(FlowDatapath.Options.defaults().withMaxFlows(n))) {
+        BpfMap flows = dp.object().map(FlowLayout.MAP_FLOWS);
+        ByteBuffer k = ByteBuffer.allocate(FlowLayout.KEY_SIZE).order(ByteOrder.nativeOrder());
+        byte[] v = new byte[FlowLayout.STATS_SIZE];
+        for (int i = 0; i < n; i++) {
+          k.putInt(12, 0x0a000000 | i).putShort(40, (short) i).put(44, (byte) 17);
+          k.put(45, (byte) 4).put(46, (byte) 1);
+          flows.update(k.array(), v, BpfMap.ANY);
+        }
+        double[] raw = new double[7];
+        double[] decoded = new double[7];
+        long[] sink = {0};
+        for (int r = 0; r < raw.length; r++) {
+          long t0 = System.nanoTime();
+          long got = dp.readFlowsRaw((keys, values, c) -> sink[0] += c);
+          raw[r] = (System.nanoTime() - t0) / 1e6;
+          if (got != n) {
+            throw new IllegalStateException("read " + got + " of " + n);
+          }
+          t0 = System.nanoTime();
+          dp.readFlows((key, s) -> sink[0] += key.sourcePort());
+          decoded[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        double[] sorted = raw.clone();
+        Arrays.sort(sorted);
+        line("| %,d | %.1f | %.1f | %.1f |", n, sorted[0], median(raw), median(decoded));
+      }
+    }
+    line("");
+  }
+}
