@@ -8,4 +8,7 @@
 /* 0 turns the per-target packet-size histograms off. */
 const volatile __u8 cfg_histograms = 1;
 
+/* 1: flow timestamps from bpf_ktime_get_ns(); 0: bpf_ktime_get_coarse_ns() (cheaper). */
+const volatile __u8 cfg_precise_timestamps = 0;
+
 #endif /* TM_CONFIG_H */

@@ -40,7 +40,7 @@ struct flow_stats {
 	__u64 bytes; /* L3 bytes (IP header on), every GSO segment's headers included */
 	__u64 packets; /* packets on the wire: gso_segs of each skb, at least 1 */
 	__u64 payload_bytes; /* bytes after the L4 header (TCP incl. options, UDP, ICMP 8 bytes) */
-	__u64 first_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the first packet */
+	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet (coarse unless configured) */
 	__u64 last_seen_ns; /* ... of the latest packet */
 	__u32 tcp_flags; /* OR of the TCP flags byte of every packet (FIN 0x01 .. CWR 0x80) */
 	__u32 flags; /* OR of TM_FLOW_F_* */

@@ -16,6 +16,7 @@
 
 #define TM_MAX_VLAN 2
 #define TM_MAX_EXT_HDRS 8
+#define TM_MAX_DIRECT_OFF 512
 
 #ifndef IPPROTO_ICMPV6
 #define IPPROTO_ICMPV6 58
@@ -41,8 +42,19 @@ struct packet {
 	__u8 fragment;
 };
 
-static __always_inline int load(struct __sk_buff *skb, __u32 off, void *to, __u32 len)
+/*
+ * Copies len bytes at off: straight from the linear data when they are there (checked against
+ * data_end), else through bpf_skb_load_bytes() (paged data); non-zero when the packet is shorter.
+ */
+static __always_inline int load(struct __sk_buff *skb, __u32 off, void *to, const __u32 len)
 {
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (off < TM_MAX_DIRECT_OFF && data + off + len <= data_end) {
+		__builtin_memcpy(to, data + off, len);
+		return 0;
+	}
 	return bpf_skb_load_bytes(skb, off, to, len);
 }
 

@@ -15,25 +15,32 @@ import java.util.List;
  */
 public final class FlowDatapath implements AutoCloseable {
   /** Load-time options. */
-  public record Options(int maxFlows, boolean histograms, TcMode tcMode, int batchSize) {
+  public record Options(
+      int maxFlows, boolean histograms, boolean preciseTimestamps, TcMode tcMode, int batchSize) {
+    /** 65536 flows, histograms on, coarse timestamps (one tick), tcx else clsact, 4096. */
     public static Options defaults() {
-      return new Options(65536, true, TcMode.AUTO, 4096);
+      return new Options(65536, true, false, TcMode.AUTO, 4096);
     }
 
     public Options withMaxFlows(int n) {
-      return new Options(n, histograms, tcMode, batchSize);
+      return new Options(n, histograms, preciseTimestamps, tcMode, batchSize);
     }
 
     public Options withHistograms(boolean on) {
-      return new Options(maxFlows, on, tcMode, batchSize);
+      return new Options(maxFlows, on, preciseTimestamps, tcMode, batchSize);
+    }
+
+    /** Nanosecond flow timestamps instead of tick-resolution ones (~18 ns more per packet). */
+    public Options withPreciseTimestamps(boolean on) {
+      return new Options(maxFlows, histograms, on, tcMode, batchSize);
     }
 
     public Options withTcMode(TcMode mode) {
-      return new Options(maxFlows, histograms, mode, batchSize);
+      return new Options(maxFlows, histograms, preciseTimestamps, mode, batchSize);
     }
 
     public Options withBatchSize(int n) {
-      return new Options(maxFlows, histograms, tcMode, n);
+      return new Options(maxFlows, histograms, preciseTimestamps, tcMode, n);
     }
   }
 
@@ -75,6 +82,9 @@ public final class FlowDatapath implements AutoCloseable {
       obj.setMaxEntries(FlowLayout.MAP_FLOWS, options.maxFlows());
       obj.setGlobal(
           FlowLayout.GLOBAL_HISTOGRAMS, new byte[] {(byte) (options.histograms() ? 1 : 0)});
+      obj.setGlobal(
+          FlowLayout.GLOBAL_PRECISE_TIMESTAMPS,
+          new byte[] {(byte) (options.preciseTimestamps() ? 1 : 0)});
       obj.load();
       return new FlowDatapath(obj, options);
     } catch (RuntimeException e) {

@@ -90,5 +90,6 @@ public final class FlowLayout {
   public static final String PROG_CG_INGRESS = "tm_cg_ingress";
   public static final String PROG_CG_EGRESS = "tm_cg_egress";
   public static final String GLOBAL_HISTOGRAMS = "cfg_histograms";
+  public static final String GLOBAL_PRECISE_TIMESTAMPS = "cfg_precise_timestamps";
   public static final String RESOURCE = "/io/trafficmonitor/bpf/progs/flows.bpf.o";
 }

@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * Counters of one flow: L3 bytes and packets (GSO segments counted one by one), L4 payload bytes,
  * first and last time seen ({@code CLOCK_MONOTONIC} nanoseconds, comparable with {@link
- * System#nanoTime()}), the OR of TCP flags and of {@code FLOW_F_*} flags.
+ * System#nanoTime()}; tick resolution, up to a few ms behind, unless precise timestamps were asked
+ * for), the OR of TCP flags and of {@code FLOW_F_*} flags.
  */
 public record FlowStats(
     long bytes,
