@@ -30,6 +30,11 @@ public final class Tools {
     return Paths.get("/usr/bin/prometheus");
   }
 
+  /** The traffic generator's jar, built by the trafficgen module. */
+  public static Path trafficgenJar() {
+    return repoRoot().resolve("trafficgen/target/trafficgen.jar");
+  }
+
   /** The repository's root: the failsafe property {@code tm.repo.root}, else the nearest .git. */
   public static Path repoRoot() {
     String prop = System.getProperty("tm.repo.root");

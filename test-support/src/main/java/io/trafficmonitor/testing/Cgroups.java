@@ -1,0 +1,72 @@
+package io.trafficmonitor.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** The cgroup v2 hierarchy: where it is mounted, and removing what the rig made in it. */
+public final class Cgroups {
+  private Cgroups() {}
+
+  /** The cgroup2 mount, from /proc/self/mountinfo (on a hybrid layout, /sys/fs/cgroup/unified). */
+  public static Path root() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        int dash = line.indexOf(" - ");
+        if (dash > 0 && line.substring(dash + 3).startsWith("cgroup2 ")) {
+          return Path.of(line.substring(0, dash).split(" ")[4]);
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no cgroup2 mount in /proc/self/mountinfo");
+  }
+
+  /** Kills every process in {@code dir} (cgroup.kill) and removes it, deepest first. */
+  public static void killAndRemove(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.writeString(dir.resolve("cgroup.kill"), "1");
+    } catch (IOException e) {
+      // older kernels: kill by pid
+      Sh.quiet("for p in $(cat " + dir.resolve("cgroup.procs") + "); do kill -9 $p; done");
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(Cgroups::rmdir);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // raced with the kill
+      }
+      if (!Files.exists(dir)) {
+        return;
+      }
+      LocalCluster.sleep(50);
+    }
+  }
+
+  private static void rmdir(Path d) {
+    try {
+      Files.deleteIfExists(d);
+    } catch (IOException e) {
+      // busy until its processes exit
+    }
+  }
+
+  /** Removes the kubepods slices the rig created, if no pod is left in them. */
+  public static void removeEmptyKubepods(Path root) {
+    for (String d :
+        new String[] {
+          "kubepods.slice/kubepods-besteffort.slice",
+          "kubepods.slice/kubepods-burstable.slice",
+          "kubepods.slice"
+        }) {
+      rmdir(root.resolve(d));
+    }
+  }
+}
