@@ -1,0 +1,68 @@
+package io.trafficmonitor.operator;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts the operator with the Quarkus application and stops it with it. The cluster comes from the
+ * in-cluster service account, {@code KUBECONFIG}, or {@code trafficmonitor.kubeconfig}.
+ */
+@ApplicationScoped
+public class OperatorLifecycle {
+  private static final Logger LOG = Logger.getLogger(OperatorLifecycle.class);
+
+  private final MeterRegistry registry;
+  private final Optional<String> kubeconfig;
+  private volatile KubernetesClient client;
+  private volatile Operator operator;
+
+  public OperatorLifecycle(
+      MeterRegistry registry,
+      @ConfigProperty(name = "trafficmonitor.kubeconfig") Optional<String> kubeconfig) {
+    this.registry = registry;
+    this.kubeconfig = kubeconfig;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    Config config =
+        kubeconfig.isPresent()
+            ? Config.fromKubeconfig(null, readFile(kubeconfig.get()), kubeconfig.get())
+            : Config.autoConfigure(null);
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    operator = TrafficMonitorOperator.create(client, registry);
+    operator.start();
+    LOG.infof("trafficmonitor operator started against %s", config.getMasterUrl());
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    if (operator != null) {
+      operator.stop();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  /** The running operator, or null before start; for the health checks. */
+  Operator operator() {
+    return operator;
+  }
+
+  private static String readFile(String path) {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read kubeconfig " + path, e);
+    }
+  }
+}

@@ -1,0 +1,228 @@
+package io.trafficmonitor.operator.model;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.operator.AgentSettings;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The agent DaemonSet of a TrafficMonitor. Its pod template holds only what places and sizes the
+ * agents (nodeSelector, tolerations, image, resources): the filters, ports and intervals reach the
+ * running agents through their watch on the TrafficMonitor, so changing them rolls nothing.
+ */
+public final class AgentDaemonSet {
+
+  public static final String CONTAINER = "agent";
+  public static final String METRICS_PORT_NAME = "metrics";
+
+  /** Environment of the agent: who it is and which monitor it serves. */
+  public static final String ENV_NODE_NAME = "NODE_NAME";
+
+  public static final String ENV_POD_NAME = "POD_NAME";
+  public static final String ENV_MONITOR_NAME = "TM_MONITOR_NAME";
+  public static final String ENV_MONITOR_NAMESPACE = "TM_MONITOR_NAMESPACE";
+  public static final String ENV_METRICS_PORT = "TM_METRICS_PORT";
+
+  private AgentDaemonSet() {}
+
+  public static DaemonSet desired(TrafficMonitor tm, AgentSettings settings) {
+    TrafficMonitorSpec spec = tm.getSpec() == null ? new TrafficMonitorSpec() : tm.getSpec();
+    Map<String, String> nodeSelector = new TreeMap<>();
+    nodeSelector.put("kubernetes.io/os", "linux");
+    if (spec.getNodeSelector() != null) {
+      nodeSelector.putAll(spec.getNodeSelector());
+    }
+    List<Toleration> tolerations =
+        spec.getTolerations() == null ? List.of() : spec.getTolerations();
+    return new DaemonSetBuilder()
+        .withNewMetadata()
+        .withName(Names.agent(tm))
+        .withNamespace(tm.getMetadata().getNamespace())
+        .withLabels(Names.labels(tm))
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelector()
+        .withMatchLabels(Names.selector(tm))
+        .endSelector()
+        .withNewUpdateStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(1))
+        .endRollingUpdate()
+        .endUpdateStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Names.labels(tm))
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(Names.agent(tm))
+        // The agent attaches TC programs to the node's own interfaces and pods' host-side veths,
+        // and serves /metrics on the node address: it lives in the node's network namespace.
+        .withHostNetwork(true)
+        .withDnsPolicy("ClusterFirstWithHostNet")
+        .withNodeSelector(nodeSelector)
+        .withTolerations(tolerations)
+        .withTerminationGracePeriodSeconds(30L)
+        .withContainers(container(tm, settings))
+        .withVolumes(volumes())
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static Container container(TrafficMonitor tm, AgentSettings settings) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(settings.image())
+        .withImagePullPolicy(settings.imagePullPolicy())
+        .withEnv(env(tm, settings))
+        .addNewPort()
+        .withName(METRICS_PORT_NAME)
+        .withContainerPort(settings.metricsPort())
+        .withProtocol("TCP")
+        .endPort()
+        .withResources(
+            new ResourceRequirementsBuilder()
+                .withRequests(
+                    Map.of(
+                        "cpu", new Quantity(settings.cpuRequest()),
+                        "memory", new Quantity(settings.memoryRequest())))
+                .withLimits(
+                    Map.of(
+                        "cpu", new Quantity(settings.cpuLimit()),
+                        "memory", new Quantity(settings.memoryLimit())))
+                .build())
+        .withLivenessProbe(probe("/q/health/live", settings))
+        .withReadinessProbe(probe("/q/health/ready", settings))
+        .withNewSecurityContext()
+        // Root inside the container, but with only the capabilities below: no privileged mode,
+        // no escalation, a read-only image.
+        .withRunAsUser(0L)
+        .withPrivileged(false)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withCapabilities(capabilities())
+        .endSecurityContext()
+        .withVolumeMounts(mounts())
+        .build();
+  }
+
+  /** The capabilities the agent needs, and no more. */
+  static Capabilities capabilities() {
+    return new CapabilitiesBuilder()
+        .withDrop("ALL")
+        .withAdd(
+            // bpf(): load programs, create and read maps, BTF (kernel >= 5.8 splits it from
+            // SYS_ADMIN).
+            "BPF",
+            // Attach TC (clsact qdisc + filters) on node interfaces and veths; cgroup_skb attach.
+            "NET_ADMIN",
+            // Tracepoints and kprobes (tcp_retransmit_skb, sock state, kfree_skb), and pointer
+            // reads in tracing programs.
+            "PERFMON",
+            // Raise RLIMIT_MEMLOCK for maps on kernels that still charge them to memlock (< 5.11).
+            "SYS_RESOURCE")
+        .build();
+  }
+
+  private static List<EnvVar> env(TrafficMonitor tm, AgentSettings settings) {
+    return List.of(
+        fieldRef(ENV_NODE_NAME, "spec.nodeName"),
+        fieldRef(ENV_POD_NAME, "metadata.name"),
+        fieldRef(ENV_MONITOR_NAMESPACE, "metadata.namespace"),
+        new EnvVarBuilder()
+            .withName(ENV_MONITOR_NAME)
+            .withValue(tm.getMetadata().getName())
+            .build(),
+        new EnvVarBuilder()
+            .withName(ENV_METRICS_PORT)
+            .withValue(Integer.toString(settings.metricsPort()))
+            .build(),
+        new EnvVarBuilder()
+            .withName("QUARKUS_HTTP_PORT")
+            .withValue(Integer.toString(settings.metricsPort()))
+            .build());
+  }
+
+  private static EnvVar fieldRef(String name, String path) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(path)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static Probe probe(String path, AgentSettings settings) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(settings.metricsPort()))
+        .endHttpGet()
+        .withPeriodSeconds(10)
+        .withFailureThreshold(3)
+        .build();
+  }
+
+  private static List<Volume> volumes() {
+    return List.of(
+        hostPath("bpffs", "/sys/fs/bpf", "DirectoryOrCreate"),
+        hostPath("cgroup", "/sys/fs/cgroup", "Directory"),
+        hostPath("host-proc", "/proc", "Directory"));
+  }
+
+  private static List<VolumeMount> mounts() {
+    return List.of(
+        // Pinned maps survive an agent restart, so counters do not reset on upgrade.
+        new VolumeMountBuilder()
+            .withName("bpffs")
+            .withMountPath("/sys/fs/bpf")
+            .withMountPropagation("HostToContainer")
+            .build(),
+        // Pod cgroups (kubelet layout, named from the pod UID) for cgroup_skb attach.
+        new VolumeMountBuilder()
+            .withName("cgroup")
+            .withMountPath("/sys/fs/cgroup")
+            .withReadOnly(true)
+            .build(),
+        // Pod network namespaces, to find a pod's host-side veth.
+        new VolumeMountBuilder()
+            .withName("host-proc")
+            .withMountPath("/host/proc")
+            .withReadOnly(true)
+            .build());
+  }
+
+  private static Volume hostPath(String name, String path, String type) {
+    return new VolumeBuilder()
+        .withName(name)
+        .withNewHostPath()
+        .withPath(path)
+        .withType(type)
+        .endHostPath()
+        .build();
+  }
+}

@@ -1,0 +1,165 @@
+package io.trafficmonitor.operator.model;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.trafficmonitor.api.v1alpha1.Alerts;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Prometheus Operator objects of a monitor, built as unstructured resources so that the
+ * operator needs no Prometheus Operator model: a ServiceMonitor over the agents' metrics Service,
+ * and a PrometheusRule with one alert per threshold of {@code spec.alerts}.
+ *
+ * <p>The alert expressions read the agent's metrics: {@code trafficmonitor_bytes_total}, {@code
+ * trafficmonitor_packets_total}, {@code trafficmonitor_drops_total} and {@code
+ * trafficmonitor_tcp_retransmits_total}, each labelled with {@code monitor}; summed per scraped
+ * agent ({@code instance}), so an alert names the node's agent.
+ */
+public final class PrometheusObjects {
+
+  public static final String GROUP = "monitoring.coreos.com";
+  public static final String VERSION = "v1";
+  public static final String SERVICE_MONITOR = "ServiceMonitor";
+  public static final String PROMETHEUS_RULE = "PrometheusRule";
+  public static final String SERVICE_MONITOR_CRD = "servicemonitors." + GROUP;
+  public static final String PROMETHEUS_RULE_CRD = "prometheusrules." + GROUP;
+
+  private PrometheusObjects() {}
+
+  public static GenericKubernetesResource serviceMonitor(TrafficMonitor tm) {
+    Map<String, Object> endpoint = new LinkedHashMap<>();
+    endpoint.put("port", AgentDaemonSet.METRICS_PORT_NAME);
+    endpoint.put("path", "/metrics");
+    endpoint.put("interval", "15s");
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("selector", Map.of("matchLabels", Names.selector(tm)));
+    spec.put("endpoints", List.of(endpoint));
+    return resource(SERVICE_MONITOR, Names.agent(tm), tm, spec);
+  }
+
+  public static GenericKubernetesResource prometheusRule(TrafficMonitor tm) {
+    Alerts alerts = tm.getSpec().getAlerts();
+    String selector = "monitor=\"" + tm.getMetadata().getName() + "\"";
+    String forDuration = alerts.getForDuration() == null ? "1m" : alerts.getForDuration();
+    String severity = alerts.getSeverity() == null ? "warning" : alerts.getSeverity();
+    List<Map<String, Object>> rules = new ArrayList<>();
+    if (alerts.getMaxBytesPerSecond() != null) {
+      rules.add(
+          alert(
+              "TrafficMonitorThroughputHigh",
+              "sum by (instance) (rate(trafficmonitor_bytes_total{"
+                  + selector
+                  + "}[2m])) > "
+                  + number(alerts.getMaxBytesPerSecond()),
+              forDuration,
+              severity,
+              tm,
+              "Traffic above " + number(alerts.getMaxBytesPerSecond()) + " bytes/s",
+              "{{ $labels.instance }} carries {{ $value | humanize }}B/s for TrafficMonitor "
+                  + qualified(tm)
+                  + ", above its limit."));
+    }
+    if (alerts.getMaxPacketLossRatio() != null) {
+      rules.add(
+          alert(
+              "TrafficMonitorPacketLossHigh",
+              ratio("trafficmonitor_drops_total", selector)
+                  + " > "
+                  + number(alerts.getMaxPacketLossRatio()),
+              forDuration,
+              severity,
+              tm,
+              "Packet loss above " + percent(alerts.getMaxPacketLossRatio()),
+              "{{ $labels.instance }} drops {{ $value | humanizePercentage }} of the packets of"
+                  + " TrafficMonitor "
+                  + qualified(tm)
+                  + "."));
+    }
+    if (alerts.getMaxRetransmitRatio() != null) {
+      rules.add(
+          alert(
+              "TrafficMonitorRetransmitsHigh",
+              ratio("trafficmonitor_tcp_retransmits_total", selector)
+                  + " > "
+                  + number(alerts.getMaxRetransmitRatio()),
+              forDuration,
+              severity,
+              tm,
+              "TCP retransmits above " + percent(alerts.getMaxRetransmitRatio()),
+              "{{ $labels.instance }} retransmits {{ $value | humanizePercentage }} of the"
+                  + " packets of TrafficMonitor "
+                  + qualified(tm)
+                  + "."));
+    }
+    Map<String, Object> group = new LinkedHashMap<>();
+    group.put(
+        "name",
+        "trafficmonitor." + tm.getMetadata().getNamespace() + "." + tm.getMetadata().getName());
+    group.put("rules", rules);
+    return resource(PROMETHEUS_RULE, Names.rule(tm), tm, Map.of("groups", List.of(group)));
+  }
+
+  private static String ratio(String counter, String selector) {
+    return "sum by (instance) (rate("
+        + counter
+        + "{"
+        + selector
+        + "}[5m])) / clamp_min(sum by (instance) (rate(trafficmonitor_packets_total{"
+        + selector
+        + "}[5m])), 1)";
+  }
+
+  private static Map<String, Object> alert(
+      String name,
+      String expr,
+      String forDuration,
+      String severity,
+      TrafficMonitor tm,
+      String summary,
+      String description) {
+    Map<String, Object> rule = new LinkedHashMap<>();
+    rule.put("alert", name);
+    rule.put("expr", expr);
+    rule.put("for", forDuration);
+    rule.put(
+        "labels",
+        Map.of(
+            "severity", severity,
+            "monitor", tm.getMetadata().getName(),
+            "monitor_namespace", tm.getMetadata().getNamespace()));
+    rule.put("annotations", Map.of("summary", summary, "description", description));
+    return rule;
+  }
+
+  private static GenericKubernetesResource resource(
+      String kind, String name, TrafficMonitor tm, Map<String, Object> spec) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion(GROUP + "/" + VERSION)
+        .withKind(kind)
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(tm.getMetadata().getNamespace())
+        .withLabels(Names.labels(tm))
+        .endMetadata()
+        .withAdditionalProperties(Map.of("spec", spec))
+        .build();
+  }
+
+  private static String qualified(TrafficMonitor tm) {
+    return tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName();
+  }
+
+  /** A number as PromQL reads it, without a needless ".0" or exponent surprises. */
+  static String number(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+
+  private static String percent(double ratio) {
+    return BigDecimal.valueOf(ratio).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+  }
+}

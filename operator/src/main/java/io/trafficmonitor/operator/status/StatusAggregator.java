@@ -1,0 +1,299 @@
+package io.trafficmonitor.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.api.v1alpha1.GoDuration;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Summary;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Computes the operator's part of the status (observedGeneration, conditions, summary) from the
+ * agents' {@code status.nodes} entries and the DaemonSet's rollout. Pure: the clock is a parameter.
+ */
+public final class StatusAggregator {
+
+  /** An agent is late after this many status intervals without writing its entry. */
+  public static final int STALE_AFTER_INTERVALS = 3;
+
+  static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(10);
+  static final int DEFAULT_TOP_N = 10;
+  private static final int MAX_MESSAGE = 1024;
+
+  private StatusAggregator() {}
+
+  /** How often agents write their entries. */
+  public static Duration statusInterval(TrafficMonitor tm) {
+    return tm.getSpec() == null
+        ? DEFAULT_STATUS_INTERVAL
+        : GoDuration.parseOr(tm.getSpec().getStatusInterval(), DEFAULT_STATUS_INTERVAL);
+  }
+
+  /** The operator's fields of the status; {@code nodes} is left null (the agents own it). */
+  public static TrafficMonitorStatus desired(TrafficMonitor tm, DaemonSet ds, Instant now) {
+    List<NodeStatus> entries = nodes(tm);
+    Instant staleBefore = now.minus(statusInterval(tm).multipliedBy(STALE_AFTER_INTERVALS));
+    List<NodeStatus> fresh = new ArrayList<>();
+    List<NodeStatus> stale = new ArrayList<>();
+    for (NodeStatus n : entries) {
+      Instant last = lastUpdate(n);
+      (last != null && !last.isBefore(staleBefore) ? fresh : stale).add(n);
+    }
+    List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
+    Long generation = tm.getMetadata().getGeneration();
+
+    TrafficMonitorStatus status = new TrafficMonitorStatus();
+    status.setObservedGeneration(generation);
+    status.setSummary(summary(tm, ds, entries, fresh));
+    status.setConditions(
+        List.of(
+            ready(ds, fresh.size(), previous, generation, now),
+            degraded(tm, fresh, stale, previous, generation, now)));
+    return status;
+  }
+
+  /**
+   * {@link #desired} with Ready=False because the operator failed; Degraded is kept as computed.
+   */
+  public static TrafficMonitorStatus failed(
+      TrafficMonitor tm, DaemonSet ds, Instant now, String message) {
+    TrafficMonitorStatus status = desired(tm, ds, now);
+    List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
+    status.setConditions(
+        List.of(
+            Conditions.next(
+                previous,
+                Conditions.READY,
+                false,
+                Conditions.RECONCILE_FAILED,
+                truncate(message),
+                tm.getMetadata().getGeneration(),
+                now),
+            status.getConditions().get(1)));
+    return status;
+  }
+
+  private static Condition ready(
+      DaemonSet ds, int reporting, List<Condition> previous, Long generation, Instant now) {
+    DaemonSetStatus s = ds == null ? null : ds.getStatus();
+    boolean ok = false;
+    String reason;
+    String message;
+    if (s == null || s.getObservedGeneration() == null) {
+      reason = Conditions.AGENTS_PENDING;
+      message = "waiting for the DaemonSet controller to schedule the agents";
+    } else {
+      int desired = orZero(s.getDesiredNumberScheduled());
+      int updated = orZero(s.getUpdatedNumberScheduled());
+      boolean current =
+          ds.getMetadata().getGeneration() == null
+              || s.getObservedGeneration() >= ds.getMetadata().getGeneration();
+      if (desired == 0) {
+        reason = Conditions.NO_NODES_SELECTED;
+        message = "no node matches nodeSelector and tolerations, so no agent runs";
+      } else if (!current || updated < desired) {
+        reason = Conditions.ROLLING_OUT;
+        message = updated + " of " + desired + " agents run the current pod template";
+      } else if (reporting < desired) {
+        reason = Conditions.AGENTS_NOT_REPORTING;
+        message = reporting + " of " + desired + " agents report";
+      } else {
+        ok = true;
+        reason = Conditions.AGENTS_REPORTING;
+        message = "all " + desired + " agents report";
+      }
+    }
+    return Conditions.next(previous, Conditions.READY, ok, reason, message, generation, now);
+  }
+
+  private static Condition degraded(
+      TrafficMonitor tm,
+      List<NodeStatus> fresh,
+      List<NodeStatus> stale,
+      List<Condition> previous,
+      Long generation,
+      Instant now) {
+    if (!stale.isEmpty()) {
+      Duration interval = statusInterval(tm);
+      List<String> parts = new ArrayList<>();
+      for (NodeStatus n : stale) {
+        parts.add(
+            n.getNode()
+                + (n.getLastUpdate() == null
+                    ? " (never)"
+                    : " (last at " + n.getLastUpdate() + ")"));
+      }
+      String message =
+          (stale.size() == 1 ? "the agent on node " : "the agents on nodes ")
+              + String.join(", ", parts)
+              + (stale.size() == 1 ? " has" : " have")
+              + " not reported for more than "
+              + STALE_AFTER_INTERVALS
+              + " status intervals of "
+              + human(interval);
+      return Conditions.next(
+          previous,
+          Conditions.DEGRADED,
+          true,
+          Conditions.AGENT_NOT_REPORTING,
+          truncate(message),
+          generation,
+          now);
+    }
+    List<String> errors = new ArrayList<>();
+    for (NodeStatus n : fresh) {
+      if (n.getErrors() != null) {
+        for (String e : n.getErrors()) {
+          errors.add(n.getNode() + ": " + e);
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      return Conditions.next(
+          previous,
+          Conditions.DEGRADED,
+          true,
+          Conditions.AGENT_ERRORS,
+          truncate(String.join("; ", errors)),
+          generation,
+          now);
+    }
+    return Conditions.next(
+        previous,
+        Conditions.DEGRADED,
+        false,
+        Conditions.AGENTS_HEALTHY,
+        "no agent is late or reports an error",
+        generation,
+        now);
+  }
+
+  private static Summary summary(
+      TrafficMonitor tm, DaemonSet ds, List<NodeStatus> all, List<NodeStatus> fresh) {
+    Summary s = new Summary();
+    int desired =
+        ds == null || ds.getStatus() == null
+            ? 0
+            : orZero(ds.getStatus().getDesiredNumberScheduled());
+    s.setNodes(desired);
+    s.setReady(fresh.size());
+    s.setNodesReady(fresh.size() + "/" + desired);
+    s.setPods((int) sum(fresh, n -> n.getPods() == null ? null : n.getPods().longValue()));
+    s.setRxBytes(sum(all, NodeStatus::getRxBytes));
+    s.setTxBytes(sum(all, NodeStatus::getTxBytes));
+    s.setRxPackets(sum(all, NodeStatus::getRxPackets));
+    s.setTxPackets(sum(all, NodeStatus::getTxPackets));
+    s.setRxBitsPerSecond(sum(fresh, NodeStatus::getRxBitsPerSecond));
+    s.setTxBitsPerSecond(sum(fresh, NodeStatus::getTxBitsPerSecond));
+    s.setRxRate(Rates.format(s.getRxBitsPerSecond()));
+    s.setTxRate(Rates.format(s.getTxBitsPerSecond()));
+    s.setActiveFlows(sum(fresh, NodeStatus::getActiveFlows));
+    s.setRetransmits(sum(all, NodeStatus::getRetransmits));
+    s.setDrops(sum(all, NodeStatus::getDrops));
+    s.setTopFlows(topFlows(tm, fresh));
+    return s;
+  }
+
+  private static List<Flow> topFlows(TrafficMonitor tm, List<NodeStatus> fresh) {
+    int topN =
+        tm.getSpec() != null
+                && tm.getSpec().getFlows() != null
+                && tm.getSpec().getFlows().getTopN() != null
+            ? tm.getSpec().getFlows().getTopN()
+            : DEFAULT_TOP_N;
+    List<Flow> flows = new ArrayList<>();
+    for (NodeStatus n : fresh) {
+      if (n.getTopFlows() == null) {
+        continue;
+      }
+      for (Flow f : n.getTopFlows()) {
+        Flow copy = copy(f);
+        copy.setNode(n.getNode());
+        flows.add(copy);
+      }
+    }
+    flows.sort(
+        Comparator.comparing((Flow f) -> orZero(f.getBitsPerSecond()))
+            .thenComparing(f -> orZero(f.getBytes()))
+            .reversed()
+            .thenComparing(f -> Objects.toString(f.getNode(), "")));
+    if (flows.isEmpty()) {
+      return null; // left out rather than [], so the stored status reads back the same
+    }
+    return flows.size() > topN ? List.copyOf(flows.subList(0, topN)) : flows;
+  }
+
+  private static Flow copy(Flow f) {
+    Flow c = new Flow();
+    c.setSource(f.getSource());
+    c.setDestination(f.getDestination());
+    c.setSourcePort(f.getSourcePort());
+    c.setDestinationPort(f.getDestinationPort());
+    c.setProtocol(f.getProtocol());
+    c.setPod(f.getPod());
+    c.setBytes(f.getBytes());
+    c.setPackets(f.getPackets());
+    c.setBitsPerSecond(f.getBitsPerSecond());
+    return c;
+  }
+
+  private static List<NodeStatus> nodes(TrafficMonitor tm) {
+    if (tm.getStatus() == null || tm.getStatus().getNodes() == null) {
+      return List.of();
+    }
+    List<NodeStatus> nodes = new ArrayList<>(tm.getStatus().getNodes());
+    nodes.sort(Comparator.comparing(n -> Objects.toString(n.getNode(), "")));
+    return nodes;
+  }
+
+  private static Instant lastUpdate(NodeStatus n) {
+    if (n.getLastUpdate() == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(n.getLastUpdate());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static long sum(List<NodeStatus> nodes, Function<NodeStatus, Long> field) {
+    long total = 0;
+    for (NodeStatus n : nodes) {
+      Long v = field.apply(n);
+      total += v == null ? 0 : v;
+    }
+    return total;
+  }
+
+  private static int orZero(Integer v) {
+    return v == null ? 0 : v;
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
+  }
+
+  private static String human(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    return s % 60 != 0 || s < 60 ? s + "s" : s / 60 + "m";
+  }
+
+  private static String truncate(String message) {
+    return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 1) + "…";
+  }
+}

@@ -1,0 +1,90 @@
+package io.trafficmonitor.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.AgentSettings;
+import io.trafficmonitor.operator.Monitors;
+import org.junit.jupiter.api.Test;
+
+class AgentDaemonSetTest {
+  private final AgentSettings settings = AgentSettings.defaults();
+
+  @Test
+  void placesAndSizesTheAgentFromSpecAndSettings() {
+    TrafficMonitor tm =
+        Monitors.monitor(
+            "shop",
+            "web",
+            "nodeSelector: {role: edge}\n"
+                + "tolerations: [{key: dedicated, operator: Equal, value: net, effect: NoSchedule}]\n");
+    DaemonSet ds = AgentDaemonSet.desired(tm, settings);
+
+    assertThat(ds.getMetadata().getName()).isEqualTo("trafficmonitor-agent-web");
+    assertThat(ds.getMetadata().getNamespace()).isEqualTo("shop");
+    PodTemplateSpec template = ds.getSpec().getTemplate();
+    assertThat(template.getSpec().getHostNetwork()).isTrue();
+    assertThat(template.getSpec().getNodeSelector())
+        .containsEntry("role", "edge")
+        .containsEntry("kubernetes.io/os", "linux");
+    assertThat(template.getSpec().getTolerations())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("dedicated");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+    Container agent = template.getSpec().getContainers().get(0);
+    assertThat(agent.getImage()).isEqualTo(settings.image());
+    assertThat(agent.getResources().getRequests().get("memory").toString())
+        .isEqualTo(settings.memoryRequest());
+    assertThat(agent.getResources().getLimits().get("cpu").toString())
+        .isEqualTo(settings.cpuLimit());
+    assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
+    assertThat(agent.getSecurityContext().getCapabilities().getAdd())
+        .containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON", "SYS_RESOURCE");
+    assertThat(agent.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals(AgentDaemonSet.ENV_NODE_NAME))
+        .singleElement()
+        .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("spec.nodeName");
+    assertThat(agent.getEnv())
+        .extracting(EnvVar::getName)
+        .contains(AgentDaemonSet.ENV_MONITOR_NAME, AgentDaemonSet.ENV_MONITOR_NAMESPACE);
+    assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.selector(tm));
+    assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(Names.selector(tm));
+  }
+
+  @Test
+  void filtersPortsAndIntervalsStayOutOfThePodTemplate() {
+    TrafficMonitor before =
+        Monitors.monitor(
+            "shop", "web", "ports: ['80']\ninterval: 1s\nfilters: [{source: 10.0.0.0/8}]");
+    TrafficMonitor after =
+        Monitors.monitor(
+            "shop",
+            "web",
+            "ports: ['443', '8000-8100']\ninterval: 100ms\nstatusInterval: 5s\n"
+                + "filters: [{destination: 'fd00::/8'}]\ninterfaces: [eth0]\ndirection: Egress\n"
+                + "flows: {topN: 3}\nalerts: {maxBytesPerSecond: 10}");
+    assertThat(Serialization.asJson(AgentDaemonSet.desired(after, settings)))
+        .isEqualTo(Serialization.asJson(AgentDaemonSet.desired(before, settings)));
+  }
+
+  @Test
+  void longNamesAreBoundedToADnsLabel() {
+    TrafficMonitor tm = Monitors.monitor("shop", "x".repeat(100), null);
+    String name = Names.agent(tm);
+    assertThat(name).hasSizeLessThanOrEqualTo(63).startsWith("trafficmonitor-agent-xxx");
+    assertThat(Names.agent(Monitors.monitor("shop", "x".repeat(99) + "y", null)))
+        .isNotEqualTo(name);
+    assertThat(Names.selector(tm).values())
+        .allSatisfy(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
+  }
+}

@@ -1,0 +1,144 @@
+package io.trafficmonitor.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import io.trafficmonitor.operator.Monitors;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+
+  private static DaemonSet ds(int desired, int updated) {
+    return new DaemonSetBuilder()
+        .withNewMetadata()
+        .withGeneration(1L)
+        .endMetadata()
+        .withNewStatus()
+        .withObservedGeneration(1L)
+        .withDesiredNumberScheduled(desired)
+        .withUpdatedNumberScheduled(updated)
+        .endStatus()
+        .build();
+  }
+
+  private static NodeStatus node(String yaml) {
+    try {
+      return YAML.readValue(yaml, NodeStatus.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static TrafficMonitor withNodes(NodeStatus... nodes) {
+    TrafficMonitor tm = Monitors.monitor("shop", "web", "statusInterval: 10s\nflows: {topN: 2}");
+    TrafficMonitorStatus status = new TrafficMonitorStatus();
+    status.setNodes(List.of(nodes));
+    tm.setStatus(status);
+    return tm;
+  }
+
+  private static Condition condition(TrafficMonitorStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void sumsFreshNodesAndRanksTheirFlows() {
+    TrafficMonitor tm =
+        withNodes(
+            node(
+                "{node: a, pods: 2, rxBytes: 100, txBytes: 10, rxBitsPerSecond: 1500,"
+                    + " txBitsPerSecond: 500, activeFlows: 3, lastUpdate: '2026-01-01T11:59:55Z',"
+                    + " topFlows: [{source: 10.0.0.1, bitsPerSecond: 900}, {source: 10.0.0.2,"
+                    + " bitsPerSecond: 100}]}"),
+            node(
+                "{node: b, pods: 1, rxBytes: 50, rxBitsPerSecond: 1000000, activeFlows: 4,"
+                    + " lastUpdate: '2026-01-01T11:59:50Z', topFlows: [{source: 10.0.0.3,"
+                    + " bitsPerSecond: 500}]}"));
+    TrafficMonitorStatus s = StatusAggregator.desired(tm, ds(2, 2), NOW);
+
+    assertThat(s.getNodes()).isNull();
+    assertThat(s.getObservedGeneration()).isEqualTo(1L);
+    assertThat(s.getSummary().getNodesReady()).isEqualTo("2/2");
+    assertThat(s.getSummary().getPods()).isEqualTo(3);
+    assertThat(s.getSummary().getRxBytes()).isEqualTo(150L);
+    assertThat(s.getSummary().getRxBitsPerSecond()).isEqualTo(1_001_500L);
+    assertThat(s.getSummary().getRxRate()).isEqualTo("1 Mbit/s");
+    assertThat(s.getSummary().getActiveFlows()).isEqualTo(7L);
+    assertThat(s.getSummary().getTopFlows())
+        .extracting(f -> f.getSource() + "@" + f.getNode())
+        .containsExactly("10.0.0.1@a", "10.0.0.3@b");
+    assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("AgentsReporting");
+    assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void anAgentSilentForThreeIntervalsDegradesTheMonitorNamingItsNode() {
+    TrafficMonitor tm =
+        withNodes(
+            node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}"),
+            node("{node: node-b, rxBitsPerSecond: 99, lastUpdate: '2026-01-01T11:59:29Z'}"));
+    TrafficMonitorStatus s = StatusAggregator.desired(tm, ds(2, 2), NOW);
+
+    Condition degraded = condition(s, "Degraded");
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("AgentNotReporting");
+    assertThat(degraded.getMessage())
+        .isEqualTo(
+            "the agent on node node-b (last at 2026-01-01T11:59:29Z) has not reported for more"
+                + " than 3 status intervals of 10s");
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("AgentsNotReporting");
+    assertThat(s.getSummary().getNodesReady()).isEqualTo("1/2");
+    assertThat(s.getSummary().getRxBitsPerSecond()).isZero();
+  }
+
+  @Test
+  void rolloutAndSchedulingShowInReady() {
+    TrafficMonitor tm = withNodes();
+    assertThat(condition(StatusAggregator.desired(tm, null, NOW), "Ready").getReason())
+        .isEqualTo("AgentsPending");
+    assertThat(condition(StatusAggregator.desired(tm, ds(0, 0), NOW), "Ready").getReason())
+        .isEqualTo("NoNodesSelected");
+    assertThat(condition(StatusAggregator.desired(tm, ds(3, 1), NOW), "Ready").getMessage())
+        .isEqualTo("1 of 3 agents run the current pod template");
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
+    TrafficMonitor tm = withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}"));
+    TrafficMonitorStatus first = StatusAggregator.desired(tm, ds(1, 1), NOW);
+    tm.getStatus().setConditions(first.getConditions());
+    tm.getStatus().setSummary(first.getSummary());
+    tm.getStatus().setObservedGeneration(first.getObservedGeneration());
+
+    TrafficMonitorStatus same = StatusAggregator.desired(tm, ds(1, 1), NOW.plusSeconds(5));
+    assertThat(StatusWriter.changed(tm.getStatus(), same)).isFalse();
+
+    TrafficMonitorStatus later = StatusAggregator.desired(tm, ds(1, 1), NOW.plusSeconds(60));
+    assertThat(StatusWriter.changed(tm.getStatus(), later)).isTrue();
+    assertThat(condition(later, "Ready").getLastTransitionTime()).isEqualTo("2026-01-01T12:01:00Z");
+    assertThat(condition(later, "Degraded").getLastTransitionTime())
+        .isEqualTo("2026-01-01T12:01:00Z");
+
+    // A message change with the same status keeps the transition time.
+    tm.getStatus().setConditions(later.getConditions());
+    TrafficMonitorStatus stillFalse = StatusAggregator.desired(tm, ds(2, 2), NOW.plusSeconds(90));
+    assertThat(condition(stillFalse, "Ready").getMessage()).isEqualTo("0 of 2 agents report");
+    assertThat(condition(stillFalse, "Ready").getLastTransitionTime())
+        .isEqualTo("2026-01-01T12:01:00Z");
+  }
+}
