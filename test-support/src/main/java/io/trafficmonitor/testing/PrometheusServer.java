@@ -1,0 +1,188 @@
+package io.trafficmonitor.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Debian's Prometheus, started on a loopback port with a scrape configuration and rule files of the
+ * test's choosing, queried over its HTTP API. {@link #close()} stops it and removes its data.
+ */
+public final class PrometheusServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final ManagedProcess process;
+  private final int port;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private PrometheusServer(Path dir, ManagedProcess process, int port) {
+    this.dir = dir;
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts Prometheus scraping {@code targets} (host:port) every {@code scrapeInterval} and
+   * evaluating {@code ruleFiles} every {@code evaluationInterval}.
+   */
+  public static PrometheusServer start(
+      List<String> targets,
+      Duration scrapeInterval,
+      Duration evaluationInterval,
+      List<Path> ruleFiles) {
+    Tools.require(Tools.prometheus());
+    try {
+      Path dir = Files.createTempDirectory("tm-prometheus-");
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      List<String> rules = new ArrayList<>();
+      for (Path r : ruleFiles) {
+        Path copy = dir.resolve(r.getFileName());
+        Files.copy(r, copy);
+        rules.add("  - " + copy);
+      }
+      String config =
+          """
+          global:
+            scrape_interval: %dms
+            evaluation_interval: %dms
+          rule_files:
+          %s
+          scrape_configs:
+            - job_name: trafficmonitor-agent
+              static_configs:
+                - targets: [%s]
+          """
+              .formatted(
+                  scrapeInterval.toMillis(),
+                  evaluationInterval.toMillis(),
+                  rules.isEmpty() ? "  []" : String.join("\n", rules),
+                  String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
+      Files.writeString(dir.resolve("prometheus.yml"), config);
+      ManagedProcess p =
+          ManagedProcess.start(
+              "prometheus",
+              dir,
+              List.of(
+                  Tools.prometheus().toString(),
+                  "--config.file=" + dir.resolve("prometheus.yml"),
+                  "--storage.tsdb.path=" + dir.resolve("data"),
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--log.level=warn"));
+      PrometheusServer server = new PrometheusServer(dir, p, port);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!server.ready()) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          String log = p.logTail();
+          server.close();
+          throw new IllegalStateException("prometheus did not become ready:\n" + log);
+        }
+        LocalCluster.sleep(100);
+      }
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private boolean ready() {
+    try {
+      return get("/-/ready").statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  private HttpResponse<String> get(String path) throws IOException {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** An instant query; returns the {@code data.result} array. */
+  public JsonNode query(String promql) {
+    try {
+      HttpResponse<String> r =
+          get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+      JsonNode body = JSON.readTree(r.body());
+      if (!"success".equals(body.path("status").asText())) {
+        throw new IllegalStateException("query " + promql + " failed: " + r.body());
+      }
+      return body.path("data").path("result");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The value of a query that returns one sample, if it returned one. */
+  public Optional<Double> scalar(String promql) {
+    JsonNode result = query(promql);
+    if (result.size() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(result.get(0).path("value").get(1).asDouble());
+  }
+
+  /** Alerts in the given state ("pending" or "firing") with the given name. */
+  public List<JsonNode> alerts(String name, String state) {
+    try {
+      JsonNode body = JSON.readTree(get("/api/v1/alerts").body());
+      List<JsonNode> out = new ArrayList<>();
+      for (JsonNode a : body.path("data").path("alerts")) {
+        if (name.equals(a.path("labels").path("alertname").asText())
+            && state.equals(a.path("state").asText())) {
+          out.add(a);
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Health of every scrape target: "up", "down" or "unknown". */
+  public List<String> targetHealth() {
+    try {
+      JsonNode body = JSON.readTree(get("/api/v1/targets").body());
+      List<String> out = new ArrayList<>();
+      for (JsonNode t : body.path("data").path("activeTargets")) {
+        out.add(t.path("health").asText());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.stop();
+    ClusterDirs.delete(dir);
+  }
+}
