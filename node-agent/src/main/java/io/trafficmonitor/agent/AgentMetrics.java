@@ -1,0 +1,171 @@
+package io.trafficmonitor.agent;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The agent's Prometheus metrics, prefix {@code trafficmonitor_}, bounded labels only (monitor,
+ * namespace, pod, interface, direction, protocol). Traffic series of a target disappear with it.
+ */
+public final class AgentMetrics implements MetricsSink {
+  private final MeterRegistry registry;
+  private final String monitor;
+  private final String monitorNamespace;
+  private final Map<Object, List<Meter>> meters = new ConcurrentHashMap<>();
+  private final Timer collection;
+  private final Counter attachErrors;
+  private final AtomicLong tracked = new AtomicLong();
+  private final AtomicLong unattributed = new AtomicLong();
+  private final AtomicLong capacity = new AtomicLong(1);
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong pods = new AtomicLong();
+  private final AtomicLong interfaces = new AtomicLong();
+  private final AtomicReference<Double> limitBytes = new AtomicReference<>(0d);
+
+  public AgentMetrics(MeterRegistry registry, String monitorNamespace, String monitor) {
+    this.registry = registry;
+    this.monitor = monitor;
+    this.monitorNamespace = monitorNamespace;
+    Tags self = self();
+    collection =
+        Timer.builder("trafficmonitor.collection.duration")
+            .description("Time of one collection of the flow map")
+            .tags(self)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(100_000))
+            .maximumExpectedValue(Duration.ofSeconds(2))
+            .register(registry);
+    attachErrors =
+        Counter.builder("trafficmonitor.attach.errors")
+            .description("Failed attempts to attach a program (retried)")
+            .tags(self)
+            .register(registry);
+    Gauge.builder("trafficmonitor.flows.tracked", tracked, AtomicLong::get)
+        .description("Flows in the kernel flow map")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.flows.unattributed", unattributed, AtomicLong::get)
+        .description("Flows whose pod or interface is not known yet")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.map.fullness.ratio", this, m -> m.fullness())
+        .description("Flow map entries over its capacity")
+        .tags(self)
+        .register(registry);
+    FunctionCounter.builder("trafficmonitor.events.lost", lost, AtomicLong::get)
+        .description("Packets the datapath could not account (flow map full, map errors)")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
+        .description("Pods with programs attached")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.interfaces.monitored", interfaces, AtomicLong::get)
+        .description("Node interfaces with programs attached")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.limit.bytes.per.second", limitBytes, AtomicReference::get)
+        .description("spec.alerts.maxBytesPerSecond of the monitor (0: none)")
+        .tags(self)
+        .register(registry);
+  }
+
+  private Tags self() {
+    return Tags.of("monitor", monitor, "namespace", monitorNamespace);
+  }
+
+  private Tags tags(Target t, String direction) {
+    return Tags.of(
+        "monitor", monitor,
+        "namespace", t.namespace(),
+        "pod", t.pod(),
+        "interface", t.iface(),
+        "direction", direction);
+  }
+
+  @Override
+  public void seriesAdded(Series s) {
+    Tags tags = tags(s.key().target(), s.key().direction()).and("protocol", s.key().protocol());
+    meters.put(
+        s.key(),
+        List.of(
+            FunctionCounter.builder("trafficmonitor.bytes", s, Series::bytes)
+                .description("L3 bytes (IP header included)")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder("trafficmonitor.packets", s, Series::packets)
+                .description("Packets (GSO segments counted one by one)")
+                .tags(tags)
+                .register(registry)));
+  }
+
+  @Override
+  public void seriesRemoved(Series s) {
+    remove(s.key());
+  }
+
+  @Override
+  public void rateAdded(Target target, String direction, RateWindow rate) {
+    Tags tags = tags(target, direction);
+    meters.put(
+        List.of(target, direction),
+        List.of(
+            Gauge.builder("trafficmonitor.bits.per.second", rate, RateWindow::bitsPerSecond)
+                .description("Bit rate over the last window of at least one second")
+                .tags(tags)
+                .register(registry),
+            Gauge.builder("trafficmonitor.packets.per.second", rate, RateWindow::packetsPerSecond)
+                .description("Packet rate over the last window of at least one second")
+                .tags(tags)
+                .register(registry)));
+  }
+
+  @Override
+  public void rateRemoved(Target target, String direction) {
+    remove(List.of(target, direction));
+  }
+
+  private void remove(Object key) {
+    List<Meter> m = meters.remove(key);
+    if (m != null) {
+      m.forEach(registry::remove);
+    }
+  }
+
+  /** Self-metrics of one collection. */
+  public void collected(Collector.Result r, int capacity, long lostPackets) {
+    collection.record(Duration.ofNanos(r.nanos()));
+    tracked.set(r.flows());
+    unattributed.set(r.unresolved());
+    this.capacity.set(Math.max(1, capacity));
+    lost.set(lostPackets);
+  }
+
+  public void attachErrors(int n) {
+    attachErrors.increment(n);
+  }
+
+  public void targets(int podCount, int interfaceCount) {
+    pods.set(podCount);
+    interfaces.set(interfaceCount);
+  }
+
+  public void limitBytesPerSecond(double v) {
+    limitBytes.set(v);
+  }
+
+  private double fullness() {
+    return (double) tracked.get() / capacity.get();
+  }
+}

@@ -1,0 +1,37 @@
+package io.trafficmonitor.agent;
+
+import io.trafficmonitor.bpf.FlowLayout;
+import java.nio.ByteBuffer;
+
+/** The agent's state of one kernel flow. */
+final class FlowEntry {
+  final FlowId id;
+  final int kind;
+  final long targetId;
+  final int direction;
+  final int protocol;
+  long epoch;
+
+  /** Kernel counters already attributed. */
+  long bytes;
+
+  long packets;
+
+  /** Attributed since the agent first saw the flow, and at the last status. */
+  long totalBytes;
+
+  long totalPackets;
+  long markBytes;
+  long markPackets;
+
+  /** Null until the flow's target is known. */
+  Target target;
+
+  FlowEntry(FlowId id, ByteBuffer keys, int off) {
+    this.id = id;
+    this.kind = keys.get(off + FlowLayout.KEY_KIND);
+    this.direction = keys.get(off + FlowLayout.KEY_DIRECTION);
+    this.protocol = Byte.toUnsignedInt(keys.get(off + FlowLayout.KEY_PROTO));
+    this.targetId = keys.getLong(off + FlowLayout.KEY_TARGET);
+  }
+}

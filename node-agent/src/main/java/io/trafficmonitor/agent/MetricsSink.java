@@ -1,0 +1,28 @@
+package io.trafficmonitor.agent;
+
+/** Where the collector announces the series and rates it creates and drops. */
+public interface MetricsSink {
+  void seriesAdded(Series series);
+
+  void seriesRemoved(Series series);
+
+  /** A (target, direction) rate the collector keeps up to date. */
+  void rateAdded(Target target, String direction, RateWindow rate);
+
+  void rateRemoved(Target target, String direction);
+
+  MetricsSink NONE =
+      new MetricsSink() {
+        @Override
+        public void seriesAdded(Series series) {}
+
+        @Override
+        public void seriesRemoved(Series series) {}
+
+        @Override
+        public void rateAdded(Target target, String direction, RateWindow rate) {}
+
+        @Override
+        public void rateRemoved(Target target, String direction) {}
+      };
+}

@@ -1,0 +1,96 @@
+package io.trafficmonitor.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes this node's entry of {@code status.nodes} with server-side apply under the agent's own
+ * field manager, so that agents never overwrite each other or the operator's fields.
+ */
+public final class StatusWriter {
+  static final int MAX_ERRORS = 20;
+
+  private final KubernetesClient client;
+  private final AgentConfig config;
+  private StatusSnapshot previous;
+
+  public StatusWriter(KubernetesClient client, AgentConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /** Builds the entry: totals since start, rates since the previous snapshot. */
+  public NodeStatus build(
+      StatusSnapshot now, int pods, int interfaces, List<String> errors, Instant at) {
+    NodeStatus s = new NodeStatus();
+    s.setNode(config.nodeName());
+    s.setPods(pods);
+    s.setInterfaces(interfaces);
+    s.setRxBytes(now.rxBytes());
+    s.setTxBytes(now.txBytes());
+    s.setRxPackets(now.rxPackets());
+    s.setTxPackets(now.txPackets());
+    long rxRate = 0;
+    long txRate = 0;
+    long dt = previous == null ? 0 : now.collectedAt() - previous.collectedAt();
+    if (previous != null && dt > 0) {
+      rxRate = Math.round(RateWindow.perSecond(8 * (now.rxBytes() - previous.rxBytes()), dt));
+      txRate = Math.round(RateWindow.perSecond(8 * (now.txBytes() - previous.txBytes()), dt));
+    }
+    s.setRxBitsPerSecond(rxRate);
+    s.setTxBitsPerSecond(txRate);
+    s.setActiveFlows(now.activeFlows());
+    s.setUniqueFlows(now.uniqueFlows());
+    List<Flow> top = new ArrayList<>();
+    for (StatusSnapshot.TopFlow t : now.topFlows()) {
+      Flow f = new Flow();
+      f.setSource(t.source());
+      f.setDestination(t.destination());
+      f.setSourcePort(t.sourcePort());
+      f.setDestinationPort(t.destinationPort());
+      f.setProtocol(t.protocol());
+      f.setPod(t.pod());
+      f.setBytes(t.bytes());
+      f.setPackets(t.packets());
+      f.setBitsPerSecond(dt > 0 ? Math.round(RateWindow.perSecond(8 * t.intervalBytes(), dt)) : 0);
+      top.add(f);
+    }
+    s.setTopFlows(top);
+    s.setLastUpdate(at.toString());
+    s.setErrors(errors.size() > MAX_ERRORS ? List.copyOf(errors.subList(0, MAX_ERRORS)) : errors);
+    previous = now;
+    return s;
+  }
+
+  /** Applies the entry; only the fields set in it are owned by this agent. */
+  public void apply(NodeStatus entry) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("apiVersion", TrafficMonitor.API_VERSION);
+    body.put("kind", TrafficMonitor.KIND);
+    body.put(
+        "metadata", Map.of("name", config.monitorName(), "namespace", config.monitorNamespace()));
+    body.put("status", Map.of("nodes", List.of(entry)));
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(config.monitorNamespace())
+        .withName(config.monitorName())
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(config.fieldManager())
+                .withForce(true)
+                .build(),
+            Serialization.asJson(body));
+  }
+}

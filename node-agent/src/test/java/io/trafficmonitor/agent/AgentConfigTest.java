@@ -1,0 +1,37 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+  @Test
+  void readsTheDaemonSetEnvironment() {
+    AgentConfig c =
+        AgentConfig.from(
+            Map.of(
+                "NODE_NAME", "node-a",
+                "MONITOR_NAMESPACE", "shop",
+                "MONITOR_NAME", "web",
+                "STATUS_PERIOD", "2s",
+                "CGROUP_ROOT", "/sys/fs/cgroup/unified",
+                "CGROUP_DRIVER", "cgroupfs",
+                "NODE_NETNS", "/var/run/netns/node-a"));
+    assertThat(c.fieldManager()).isEqualTo("trafficmonitor-agent-node-a");
+    assertThat(c.statusInterval()).contains(Duration.ofSeconds(2));
+    assertThat(c.cgroupRoot()).contains(Path.of("/sys/fs/cgroup/unified"));
+    assertThat(c.cgroupDriver()).isEqualTo(CgroupLayout.Driver.CGROUPFS);
+    assertThat(c.nodeNetns()).contains(Path.of("/var/run/netns/node-a"));
+    assertThat(c.resyncInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void requiresNodeAndMonitor() {
+    assertThatThrownBy(() -> AgentConfig.from(Map.of("NODE_NAME", "n")))
+        .hasMessageContaining("MONITOR_NAMESPACE");
+  }
+}

@@ -1,0 +1,143 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.FlowKey;
+import io.trafficmonitor.bpf.TargetKind;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CollectorTest {
+  static final long S = 1_000_000_000L;
+  static final long IDLE = 30 * S;
+
+  final Target podA = Target.podCgroup("shop", "a");
+  final Target podB = Target.podCgroup("shop", "b");
+  final Target vethA = Target.podVeth("shop", "a", "veth1");
+  final Target eth0 = Target.nodeInterface("shop", "eth0");
+  final TargetIndex index =
+      new TargetIndex(Map.of(100L, podA, 101L, podA, 200L, podB), Map.of(7, vethA, 2, eth0));
+
+  FakeFlows kernel;
+  Collector collector;
+
+  @BeforeEach
+  void setUp() {
+    kernel = new FakeFlows();
+    collector = new Collector(MetricsSink.NONE, S);
+  }
+
+  static FlowKey udp(int sport, TargetKind kind, long target, Direction dir) {
+    return FakeFlows.key("10.1.0.1", sport, "10.1.0.2", 53, 17, kind, target, dir);
+  }
+
+  private Optional<Series> series(Target t, String dir, String proto) {
+    return collector.series().stream()
+        .filter(s -> s.key().equals(new Series.Key(t, dir, proto)))
+        .findFirst();
+  }
+
+  @Test
+  void deltasAccumulateIntoSeriesAndTotals() {
+    FlowKey out = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey in = udp(1000, TargetKind.CGROUP, 200, Direction.INGRESS);
+    kernel.put(out, 1000, 10, 1 * S);
+    kernel.put(in, 1000, 10, 1 * S);
+    collector.collect(kernel, index, 1 * S, IDLE);
+    kernel.add(out, 500, 5, 2 * S);
+    kernel.add(in, 500, 5, 2 * S);
+    collector.collect(kernel, index, 2 * S, IDLE);
+    assertThat(series(podA, "egress", "UDP").orElseThrow().bytes()).isEqualTo(1500);
+    assertThat(series(podA, "egress", "UDP").orElseThrow().packets()).isEqualTo(15);
+    assertThat(series(podB, "ingress", "UDP").orElseThrow().bytes()).isEqualTo(1500);
+    StatusSnapshot snap = collector.snapshot(10);
+    assertThat(snap.txBytes()).isEqualTo(1500);
+    assertThat(snap.rxBytes()).isEqualTo(1500);
+    assertThat(snap.txPackets()).isEqualTo(15);
+    assertThat(snap.activeFlows()).isEqualTo(2);
+  }
+
+  @Test
+  void childCgroupsCountForThePodAndVethDirectionsAreReversed() {
+    kernel.put(udp(1, TargetKind.CGROUP, 101, Direction.EGRESS), 100, 1, S);
+    kernel.put(udp(1, TargetKind.TC, 7, Direction.INGRESS), 100, 1, S); // host side in = pod out
+    collector.collect(kernel, index, S, IDLE);
+    assertThat(series(podA, "egress", "UDP").orElseThrow().bytes()).isEqualTo(100);
+    assertThat(series(vethA, "egress", "UDP").orElseThrow().bytes()).isEqualTo(100);
+    StatusSnapshot snap = collector.snapshot(10);
+    assertThat(snap.txBytes()).as("veth traffic is not counted twice").isEqualTo(100);
+  }
+
+  @Test
+  void unknownTargetsKeepTheirCountsUntilResolved() {
+    FlowKey k = udp(1, TargetKind.CGROUP, 300, Direction.EGRESS);
+    kernel.put(k, 400, 4, S);
+    Collector.Result r = collector.collect(kernel, index, S, IDLE);
+    assertThat(r.unresolved()).isEqualTo(1);
+    assertThat(collector.series()).isEmpty();
+    Target podC = Target.podCgroup("shop", "c");
+    TargetIndex later = new TargetIndex(Map.of(300L, podC), Map.of());
+    kernel.add(k, 100, 1, 2 * S);
+    collector.collect(kernel, later, 2 * S, IDLE);
+    assertThat(series(podC, "egress", "UDP").orElseThrow().bytes()).isEqualTo(500);
+  }
+
+  @Test
+  void idleFlowsAreEvictedWithTheirFinalCounts() {
+    FlowKey k = udp(1, TargetKind.TC, 2, Direction.INGRESS);
+    kernel.put(k, 100, 1, S);
+    collector.collect(kernel, index, S, IDLE);
+    kernel.add(k, 50, 1, 2 * S);
+    Collector.Result r = collector.collect(kernel, index, 40 * S, IDLE);
+    assertThat(r.evicted()).isEqualTo(1);
+    assertThat(kernel.flows).isEmpty();
+    assertThat(collector.trackedFlows()).isZero();
+    assertThat(series(eth0, "ingress", "UDP").orElseThrow().bytes()).isEqualTo(150);
+    kernel.put(k, 10, 1, 41 * S); // the flow comes back: a new kernel entry from zero
+    collector.collect(kernel, index, 41 * S, IDLE);
+    assertThat(series(eth0, "ingress", "UDP").orElseThrow().bytes()).isEqualTo(160);
+  }
+
+  @Test
+  void forgettingATargetDropsItsSeriesAndKernelFlows() {
+    kernel.put(udp(1, TargetKind.CGROUP, 100, Direction.EGRESS), 100, 1, S);
+    kernel.put(udp(1, TargetKind.CGROUP, 200, Direction.INGRESS), 100, 1, S);
+    collector.collect(kernel, index, S, IDLE);
+    collector.forget(t -> t.equals(podA), kernel);
+    assertThat(collector.series()).extracting(s -> s.key().target()).containsOnly(podB);
+    assertThat(kernel.flows).hasSize(1);
+    assertThat(collector.snapshot(10).txBytes()).as("totals stay").isEqualTo(100);
+  }
+
+  @Test
+  void topFlowsRankByIntervalBytesAndMergeTheSameTuple() {
+    // one tuple seen at the sender and receiver cgroups, another one smaller
+    kernel.put(udp(1, TargetKind.CGROUP, 100, Direction.EGRESS), 9000, 9, S);
+    kernel.put(udp(1, TargetKind.CGROUP, 200, Direction.INGRESS), 9000, 9, S);
+    kernel.put(udp(2, TargetKind.CGROUP, 100, Direction.EGRESS), 100, 1, S);
+    kernel.put(udp(3, TargetKind.CGROUP, 100, Direction.EGRESS), 5000, 5, S);
+    collector.collect(kernel, index, S, IDLE);
+    StatusSnapshot snap = collector.snapshot(2);
+    assertThat(snap.topFlows()).hasSize(2);
+    StatusSnapshot.TopFlow first = snap.topFlows().get(0);
+    assertThat(first.sourcePort()).isEqualTo(1);
+    assertThat(first.destinationPort()).isEqualTo(53);
+    assertThat(first.source()).isEqualTo("10.1.0.1");
+    assertThat(first.protocol()).isEqualTo("UDP");
+    assertThat(first.bytes()).isEqualTo(9000);
+    assertThat(first.intervalBytes()).isEqualTo(9000);
+    assertThat(snap.topFlows().get(1).sourcePort()).isEqualTo(3);
+    // the next interval: only what moved since
+    kernel.add(udp(2, TargetKind.CGROUP, 100, Direction.EGRESS), 700, 7, 2 * S);
+    collector.collect(kernel, index, 2 * S, IDLE);
+    StatusSnapshot next = collector.snapshot(2);
+    assertThat(next.topFlows()).hasSize(1);
+    assertThat(next.topFlows().get(0).sourcePort()).isEqualTo(2);
+    assertThat(next.topFlows().get(0).bytes()).isEqualTo(800);
+    assertThat(next.topFlows().get(0).intervalBytes()).isEqualTo(700);
+    assertThat(next.topFlows().get(0).pod()).isEqualTo("shop/a");
+  }
+}
