@@ -98,7 +98,7 @@ static __always_inline void add_histogram(const struct packet *pkt, __u64 segs, 
 		.direction = pkt->key.direction,
 	};
 	struct hist_value *h = bpf_map_lookup_elem(&histograms, &hk);
-	__u32 b = log2_u32((__u32)(bytes / segs)) & (TM_HIST_BUCKETS - 1);
+	__u32 b = log2_u32((__u32)(segs > 1 ? bytes / segs : bytes)) & (TM_HIST_BUCKETS - 1);
 
 	if (!h) {
 		struct hist_value zero = {};

@@ -58,6 +58,19 @@ class BpfObjectIT {
   }
 
   @Test
+  void preciseTimestampsLoadAndTick() {
+    try (FlowDatapath dp =
+        FlowDatapath.open(FlowDatapath.Options.defaults().withPreciseTimestamps(true))) {
+      long t0 = System.nanoTime();
+      byte[] frame =
+          Packets.eth(0x0800, Packets.ipv4(17, "10.9.0.1", "10.9.0.2", Packets.udp(5, 6, 7)));
+      dp.object().program(FlowLayout.PROG_TC_INGRESS).testRun(frame, 1);
+      FlowStats s = Flows.one(dp, k -> k.sourcePort() == 5);
+      assertTrue(s.firstSeenNanos() >= t0 && s.lastSeenNanos() <= System.nanoTime());
+    }
+  }
+
+  @Test
   void mapFullIsCountedAndIdleFlowsEvicted() throws Exception {
     try (FlowDatapath dp = FlowDatapath.open(FlowDatapath.Options.defaults().withMaxFlows(8))) {
       BpfProgram p = dp.object().program(FlowLayout.PROG_TC_EGRESS);

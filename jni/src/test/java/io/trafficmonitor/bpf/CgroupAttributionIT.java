@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** Two processes in two cgroups: each one's traffic is attributed to its own cgroup id. */
 class CgroupAttributionIT {
-  private static final Path ROOT = Path.of("/sys/fs/cgroup/unified");
   private static TestNetwork net;
   private static Path dir;
 
@@ -25,7 +24,7 @@ class CgroupAttributionIT {
   static void setUp() throws Exception {
     KernelSupport.require();
     net = new TestNetwork("cg");
-    dir = ROOT.resolve("tm-it-" + ProcessHandle.current().pid());
+    dir = KernelSupport.cgroup2Root().resolve("tm-it-" + ProcessHandle.current().pid());
     Files.createDirectories(dir.resolve("a"));
     Files.createDirectories(dir.resolve("b"));
   }

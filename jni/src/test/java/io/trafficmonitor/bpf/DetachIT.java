@@ -22,7 +22,7 @@ class DetachIT {
   static void setUp() throws Exception {
     KernelSupport.require();
     net = new TestNetwork("de");
-    cgroup = Path.of("/sys/fs/cgroup/unified/tm-detach-" + ProcessHandle.current().pid());
+    cgroup = KernelSupport.cgroup2Root().resolve("tm-detach-" + ProcessHandle.current().pid());
     Files.createDirectories(cgroup);
   }
 

@@ -48,8 +48,7 @@ class FilterIT {
     int[] sizes = new int[count];
     java.util.Arrays.fill(sizes, 100);
     try (DatagramSocket rx = Traffic.udpSocket(net.pathB(), dst, dport)) {
-      Traffic.udpSend(net.pathA(), src, sport, dst, dport, sizes);
-      Traffic.udpReceive(rx, sizes);
+      Traffic.udpExchange(rx, net.pathA(), src, sport, dst, dport, sizes);
     }
   }
 
@@ -110,8 +109,7 @@ class FilterIT {
     assertEquals(0, packets(net.ipA, 7201, net.ipB, 6201));
     int[] sizes = {50, 60};
     try (DatagramSocket rx = Traffic.udpSocket(net.pathA(), net.ipA, 6202)) {
-      Traffic.udpSend(net.pathB(), net.ipB, 7202, net.ipA, 6202, sizes);
-      Traffic.udpReceive(rx, sizes);
+      Traffic.udpExchange(rx, net.pathB(), net.ipB, 7202, net.ipA, 6202, sizes);
     }
     assertEquals(2, packets(net.ipB, 7202, net.ipA, 6202));
   }

@@ -42,8 +42,7 @@ class FlowAccountingIT {
       NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
       NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.INGRESS));
       try (DatagramSocket rx = Traffic.udpSocket(net.pathB(), dst, port)) {
-        Traffic.udpSend(net.pathA(), src, port + 1000, dst, port, sizes);
-        Traffic.udpReceive(rx, sizes);
+        Traffic.udpExchange(rx, net.pathA(), src, port + 1000, dst, port, sizes);
       }
       FlowStats s =
           Flows.one(

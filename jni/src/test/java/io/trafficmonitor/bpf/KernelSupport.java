@@ -26,6 +26,20 @@ final class KernelSupport {
     Assumptions.abort(reason);
   }
 
+  /** Where cgroup v2 is mounted (/sys/fs/cgroup/unified on hybrid hosts, else /sys/fs/cgroup). */
+  static Path cgroup2Root() {
+    try {
+      return Files.readAllLines(Path.of("/proc/mounts")).stream()
+          .map(l -> l.split(" "))
+          .filter(f -> f.length > 2 && f[2].equals("cgroup2"))
+          .map(f -> Path.of(f[1]))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("cgroup v2 is not mounted"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static String missing() {
     try {
       String status = Files.readString(Path.of("/proc/self/status"));
@@ -40,6 +54,11 @@ final class KernelSupport {
     }
     if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
       return "kernel without BTF (/sys/kernel/btf/vmlinux)";
+    }
+    try {
+      cgroup2Root();
+    } catch (IllegalStateException e) {
+      return e.getMessage();
     }
     for (String tool : new String[] {"ip", "tc", "nsenter", "bpftool"}) {
       if (!onPath(tool)) {

@@ -39,6 +39,27 @@ final class Traffic {
     }
   }
 
+  /** Receives exactly sizes.length datagrams in the background (started before sending). */
+  static CompletableFuture<Void> udpReceiveAsync(DatagramSocket s, int[] sizes) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            udpReceive(s, sizes);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  /** Sends from ns a socket bound there while rx receives them concurrently; waits for all. */
+  static void udpExchange(
+      DatagramSocket rx, Path ns, String src, int sport, String dst, int dport, int[] sizes)
+      throws Exception {
+    CompletableFuture<Void> got = udpReceiveAsync(rx, sizes);
+    udpSend(ns, src, sport, dst, dport, sizes);
+    got.get(30, TimeUnit.SECONDS);
+  }
+
   /** Receives exactly sizes.length datagrams (fails on a timeout). */
   static void udpReceive(DatagramSocket s, int[] sizes) throws Exception {
     byte[] buf = new byte[65536];
