@@ -78,9 +78,9 @@ class ChartIT {
     assertThat(bad.exitCode()).isNotZero();
     assertThat(bad.stdout() + bad.stderr()).contains("/operator/replicas", "maximum");
     ProcessResult typo =
-        helm("template", "tm", chart.toString(), "--set", "agent.statusPeriod=often");
+        helm("template", "tm", chart.toString(), "--set", "agent.metricsPort=99999");
     assertThat(typo.exitCode()).isNotZero();
-    assertThat(typo.stderr()).contains("/agent/statusPeriod");
+    assertThat(typo.stderr()).contains("/agent/metricsPort");
   }
 
   @Test
@@ -116,7 +116,7 @@ class ChartIT {
     assertThat(dryRun.stdout())
         .contains(
             "deployment.apps/tm-operator created (server dry run)",
-            "serviceaccount/trafficmonitor-agent created (server dry run)",
+            "serviceaccount/tm-operator created (server dry run)",
             "clusterrole.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "prometheusrule.monitoring.coreos.com/tm-alerts created (server dry run)",
             "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
