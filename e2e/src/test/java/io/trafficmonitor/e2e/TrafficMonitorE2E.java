@@ -1,0 +1,265 @@
+package io.trafficmonitor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.trafficmonitor.testing.ClusterExtension;
+import io.trafficmonitor.testing.FakeKubelet;
+import io.trafficmonitor.testing.PodProcessRunner;
+import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.TestCluster;
+import io.trafficmonitor.testing.Tools;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The user's flow: kubectl apply a TrafficMonitor; the operator (run from the chart's Deployment)
+ * creates the agent DaemonSet; the agents (one per node, each for its node's network namespace)
+ * attach to the selected pods; traffic of known size shows up in {@code kubectl get tm} and in the
+ * status' per-node entries, equal to what the generator sent.
+ */
+@ExtendWith(ClusterExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrafficMonitorE2E {
+  static final ResourceDefinitionContext TM =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("trafficmonitor.io")
+          .withVersion("v1alpha1")
+          .withPlural("trafficmonitors")
+          .withKind("TrafficMonitor")
+          .withNamespaced(true)
+          .build();
+  static final String NS = "shop";
+
+  static Rig rig;
+  static FakeKubelet.RigPod webA;
+  static FakeKubelet.RigPod webB;
+  static FakeKubelet.RigPod client;
+
+  @BeforeAll
+  static void up(TestCluster cluster) {
+    rig = Rig.start(cluster, "node-a", "node-b");
+    cluster
+        .client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
+    webA = rig.kubelet.start("node-a", NS, "web-a", Map.of("app", "web"));
+    webB = rig.kubelet.start("node-b", NS, "web-b", Map.of("app", "web"));
+    client = rig.kubelet.start("node-a", NS, "client", Map.of("app", "client"));
+    await(
+        "the operator pod runs", Duration.ofSeconds(60), () -> rig.operator.running().size() == 1);
+  }
+
+  @AfterAll
+  static void down() {
+    if (rig != null) {
+      rig.cluster.kubectl("delete", "trafficmonitors", "--all", "-n", NS, "--wait=true");
+      rig.close();
+    }
+  }
+
+  static void await(String what, Duration limit, Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!Boolean.TRUE.equals(condition.get())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out after "
+                + limit
+                + " waiting until "
+                + what
+                + "\nagent logs in "
+                + rig.agents.logDir()
+                + ", operator logs in "
+                + rig.operator.logDir());
+      }
+      LocalCluster.sleep(250);
+    }
+  }
+
+  static GenericKubernetesResource monitor(String name) {
+    return rig.cluster.client().genericKubernetesResources(TM).inNamespace(NS).withName(name).get();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Optional<Map<String, Object>> nodeEntry(String monitor, String node) {
+    GenericKubernetesResource tm = monitor(monitor);
+    if (tm == null || tm.get("status") == null) {
+      return Optional.empty();
+    }
+    List<Map<String, Object>> nodes = tm.get("status", "nodes");
+    if (nodes == null) {
+      return Optional.empty();
+    }
+    return nodes.stream().filter(n -> node.equals(n.get("node"))).findFirst();
+  }
+
+  static long number(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    return v == null ? 0 : ((Number) v).longValue();
+  }
+
+  /** Runs the generator in {@code pod}; returns its SUMMARY line. */
+  static String generate(FakeKubelet.RigPod pod, String... args) throws Exception {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                PodProcessRunner.java(),
+                "-jar",
+                Tools.trafficgenJar().toString(),
+                "client",
+                "--quiet"));
+    cmd.addAll(List.of(args));
+    Process p = rig.kubelet.exec(pod, cmd);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(out).isZero();
+    return out.lines().filter(l -> l.startsWith("SUMMARY")).findFirst().orElseThrow();
+  }
+
+  static Process server(FakeKubelet.RigPod pod, String protocol, int port) throws Exception {
+    Process p =
+        rig.kubelet.exec(
+            pod,
+            List.of(
+                PodProcessRunner.java(),
+                "-jar",
+                Tools.trafficgenJar().toString(),
+                "server",
+                "--protocol",
+                protocol,
+                "--listen",
+                pod.ip() + ":" + port,
+                "--quiet"));
+    String first = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();
+    assertThat(first).startsWith("LISTENING");
+    return p;
+  }
+
+  static long field(String summary, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(summary);
+    assertThat(m.find()).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  @Order(1)
+  void applyThenCountsEqualTheGenerator() throws Exception {
+    String manifest =
+        """
+        apiVersion: trafficmonitor.io/v1alpha1
+        kind: TrafficMonitor
+        metadata: {name: web, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          nodeSelector: {trafficmonitor.io/rig: "true"}
+          interval: 500ms
+        """;
+    ProcessResult apply = rig.cluster.kubectlWithInput(manifest, "apply", "-f", "-").orThrow();
+    assertThat(apply.stdout()).contains("trafficmonitor.trafficmonitor.io/web created");
+    await("two agents run", Duration.ofSeconds(60), () -> rig.agents.running().size() == 2);
+    await(
+        "both agents report",
+        Duration.ofSeconds(90),
+        () ->
+            nodeEntry("web", "node-a").isPresent()
+                && nodeEntry("web", "node-b").isPresent()
+                && number(nodeEntry("web", "node-b").get(), "pods") == 1);
+
+    long rxBefore = number(nodeEntry("web", "node-b").get(), "rxPackets");
+    long rxBytesBefore = number(nodeEntry("web", "node-b").get(), "rxBytes");
+    Process srv = server(webB, "udp", 7000);
+    try {
+      String summary =
+          generate(
+              client,
+              "--protocol",
+              "udp",
+              "--target",
+              webB.ip() + ":7000",
+              "--count",
+              "3000",
+              "--size",
+              "1000",
+              "--rate",
+              "8Mbit");
+      long sentPackets = field(summary, "messages");
+      long sentL3 = field(summary, "l3Bytes");
+      assertThat(sentPackets).isEqualTo(3000);
+      await(
+          "node-b's entry counts the datagrams",
+          Duration.ofSeconds(30),
+          () -> number(nodeEntry("web", "node-b").get(), "rxPackets") - rxBefore >= sentPackets);
+      Map<String, Object> b = nodeEntry("web", "node-b").get();
+      long packets = number(b, "rxPackets") - rxBefore;
+      long bytes = number(b, "rxBytes") - rxBytesBefore;
+      assertThat((double) packets)
+          .isCloseTo(sentPackets, org.assertj.core.data.Percentage.withPercentage(1));
+      assertThat((double) bytes)
+          .isCloseTo(sentL3, org.assertj.core.data.Percentage.withPercentage(1));
+    } finally {
+      srv.toHandle().destroy();
+    }
+
+    ProcessResult get = rig.cluster.kubectl("get", "trafficmonitors", "-n", NS).orThrow();
+    assertThat(get.stdout())
+        .contains("NAME", "PODS", "NODES", "RX", "TX", "FLOWS", "READY", "AGE", "web");
+    ProcessResult yaml = rig.cluster.kubectl("get", "tm", "web", "-n", NS, "-o", "yaml").orThrow();
+    assertThat(yaml.stdout()).contains("node: node-a", "node: node-b", "rxPackets");
+  }
+
+  @Test
+  @Order(2)
+  void invalidResourceIsRefusedWithAReadableMessage() {
+    String bad =
+        """
+        apiVersion: trafficmonitor.io/v1alpha1
+        kind: TrafficMonitor
+        metadata: {name: bad, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          interval: 1ms
+        """;
+    ProcessResult r = rig.cluster.kubectlWithInput(bad, "apply", "-f", "-");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.stderr()).contains("interval");
+    assertThat(monitor("bad")).isNull();
+  }
+
+  @Test
+  @Order(3)
+  void deletedPodIsDetached() {
+    rig.kubelet.delete(NS, "web-a");
+    await(
+        "node-a reports no pod",
+        Duration.ofSeconds(60),
+        () -> nodeEntry("web", "node-a").map(e -> number(e, "pods") == 0).orElse(false));
+  }
+
+  @Test
+  @Order(4)
+  void deletingTheMonitorRemovesItsAgents() {
+    rig.cluster.kubectl("delete", "tm", "web", "-n", NS, "--wait=true").orThrow();
+    await("the agents stop", Duration.ofSeconds(90), () -> rig.agents.running().isEmpty());
+    assertThat(rig.cluster.client().apps().daemonSets().inNamespace(NS).list().getItems())
+        .isEmpty();
+  }
+}
