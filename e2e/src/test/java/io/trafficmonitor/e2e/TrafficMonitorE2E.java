@@ -78,21 +78,12 @@ class TrafficMonitorE2E {
   }
 
   static void await(String what, Duration limit, Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "timed out after "
-                + limit
-                + " waiting until "
-                + what
-                + "\nagent logs in "
-                + rig.agents.logDir()
-                + ", operator logs in "
-                + rig.operator.logDir());
-      }
-      LocalCluster.sleep(250);
-    }
+    Await.until(
+        what,
+        limit,
+        () -> Boolean.TRUE.equals(condition.get()),
+        () ->
+            "agent logs in " + rig.agents.logDir() + ", operator logs in " + rig.operator.logDir());
   }
 
   static GenericKubernetesResource monitor(String name) {
