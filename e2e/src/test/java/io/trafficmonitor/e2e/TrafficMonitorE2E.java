@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.trafficmonitor.testing.Await;
 import io.trafficmonitor.testing.ClusterExtension;
 import io.trafficmonitor.testing.FakeKubelet;
 import io.trafficmonitor.testing.PodProcessRunner;
