@@ -465,6 +465,11 @@ public final class Agent implements AutoCloseable {
     return System.nanoTime() - lastCollect < limit;
   }
 
+  /** The settings of the last reconcile, null before the first or after deletion. */
+  public MonitorSettings settings() {
+    return settings;
+  }
+
   public Collector collector() {
     return collector;
   }

@@ -1,0 +1,266 @@
+package io.trafficmonitor.agent;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node without a kubelet, played by the test: a network namespace for the node, and per pod a
+ * network namespace behind a veth into it (routed /32, static neighbours, IPv6 off so that no
+ * traffic but the test's flows), a kubelet-layout cgroup named from the Pod's UID (systemd driver,
+ * BestEffort, one container cgroup below it) holding a "pause" process in the pod's namespace, and
+ * the Pod's status patched to Running with its IP. {@link #close()} removes it all.
+ */
+final class TestNode implements AutoCloseable {
+  static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup/unified");
+
+  final String name;
+  final String netns;
+  final int subnet;
+  private final KubernetesClient client;
+  private final List<TestPod> pods = new ArrayList<>();
+
+  /** A pod on this node. */
+  final class TestPod {
+    final String namespace;
+    final String name;
+    final String uid;
+    final String ip;
+    final String netns;
+    final String veth;
+    final Path cgroup;
+    final Path container;
+    Process pause;
+
+    TestPod(String namespace, String name, String uid, String ip, String netns, String veth) {
+      this.namespace = namespace;
+      this.name = name;
+      this.uid = uid;
+      this.ip = ip;
+      this.netns = netns;
+      this.veth = veth;
+      this.cgroup =
+          CGROUP_ROOT.resolve(CgroupLayout.podDir(CgroupLayout.Driver.SYSTEMD, uid, "BestEffort"));
+      this.container = cgroup.resolve("cri-containerd-0.scope");
+    }
+
+    Path netnsPath() {
+      return Path.of("/var/run/netns", netns);
+    }
+
+    /** Runs {@link PodTraffic} as a process of this pod (its cgroup, its network namespace). */
+    Process start(String... args) throws Exception {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String cp =
+          new File(PodTraffic.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .getPath();
+      String cmd =
+          "echo $$ > "
+              + container.resolve("cgroup.procs")
+              + " && exec nsenter --net="
+              + netnsPath()
+              + " "
+              + java
+              + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
+              + cp
+              + " "
+              + PodTraffic.class.getName()
+              + " "
+              + String.join(" ", args);
+      return new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
+    }
+
+    /** Sends count datagrams of size payload bytes to dst:dport and waits until received. */
+    void sendUdp(TestPod dst, int sport, int dport, int count, int size) throws Exception {
+      Process recv = dst.start("recv", dst.ip, Integer.toString(dport), Integer.toString(count));
+      try {
+        BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(recv.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        if (!"READY".equals(first)) {
+          throw new IllegalStateException("receiver did not start: " + first);
+        }
+        Process send =
+            start(
+                "send",
+                ip,
+                Integer.toString(sport),
+                dst.ip,
+                Integer.toString(dport),
+                Integer.toString(count),
+                Integer.toString(size));
+        if (!send.waitFor(30, TimeUnit.SECONDS) || send.exitValue() != 0) {
+          send.destroyForcibly();
+          throw new IllegalStateException(
+              "sender failed: " + new String(send.getInputStream().readAllBytes()));
+        }
+        String got = out.readLine();
+        if (!recv.waitFor(30, TimeUnit.SECONDS) || !Integer.toString(count).equals(got)) {
+          throw new IllegalStateException("received " + got + " of " + count + " datagrams");
+        }
+      } finally {
+        recv.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  TestNode(KubernetesClient client, String name, int subnet) {
+    this.client = client;
+    this.name = name;
+    this.subnet = subnet;
+    this.netns = name;
+    Sh.quiet("ip netns del " + netns + " 2>/dev/null");
+    Sh.ok(
+        "ip netns add "
+            + netns
+            + " && ip netns exec "
+            + netns
+            + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"
+            + " net.ipv4.ip_forward=1"
+            + " && ip -n "
+            + netns
+            + " link set lo up");
+  }
+
+  Path netnsPath() {
+    return Path.of("/var/run/netns", netns);
+  }
+
+  /** Creates the Pod object, then its namespace, veth, cgroup and pause process; Running. */
+  TestPod addPod(String namespace, String podName, int host, Map<String, String> labels)
+      throws Exception {
+    Pod pod =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName(podName)
+                    .withNamespace(namespace)
+                    .withLabels(labels)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName(name)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("registry.k8s.io/pause:3.10")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    String ip = "10.213." + subnet + "." + host;
+    String podNs = name + "-p" + host;
+    String veth = name + "v" + host;
+    TestPod p = new TestPod(namespace, podName, pod.getMetadata().getUid(), ip, podNs, veth);
+    pods.add(p);
+    String podMac = String.format("02:00:0a:d5:%02x:%02x", subnet, host);
+    String hostMac = String.format("02:00:0b:d5:%02x:%02x", subnet, host);
+    String n = "ip -n " + netns + " ";
+    String q = "ip -n " + podNs + " ";
+    Sh.quiet("ip netns del " + podNs + " 2>/dev/null");
+    Sh.ok(
+        String.join(
+            " && ",
+            "ip netns add " + podNs,
+            "ip netns exec "
+                + podNs
+                + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1"
+                + " net.ipv6.conf.default.disable_ipv6=1",
+            "ip link add "
+                + veth
+                + " address "
+                + hostMac
+                + " netns "
+                + netns
+                + " type veth peer name eth0 address "
+                + podMac
+                + " netns "
+                + podNs,
+            q + "addr add " + ip + "/32 dev eth0",
+            q + "link set lo up",
+            q + "link set eth0 up",
+            q + "route add 169.254.1.1 dev eth0 scope link",
+            q + "route add default via 169.254.1.1 dev eth0",
+            q + "neigh replace 169.254.1.1 lladdr " + hostMac + " dev eth0 nud permanent",
+            n + "link set " + veth + " up",
+            n + "route add " + ip + "/32 dev " + veth,
+            n + "neigh replace " + ip + " lladdr " + podMac + " dev " + veth + " nud permanent"));
+    Files.createDirectories(p.container);
+    p.pause =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "echo $$ > "
+                    + p.container.resolve("cgroup.procs")
+                    + " && exec nsenter --net="
+                    + p.netnsPath()
+                    + " sleep 900")
+            .start();
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withName(podName)
+        .editStatus(
+            x ->
+                new PodBuilder(x)
+                    .editOrNewStatus()
+                    .withPhase("Running")
+                    .withPodIP(ip)
+                    .addNewPodIP(ip)
+                    .endStatus()
+                    .build());
+    return p;
+  }
+
+  /** Removes a pod's processes, namespace and cgroup (what the kubelet does after deletion). */
+  void removePod(TestPod p) {
+    if (p.pause != null) {
+      try {
+        p.pause.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Sh.quiet("ip netns del " + p.netns + " 2>/dev/null");
+    for (int i = 0; i < 50; i++) { // the cgroup empties once the killed process is reaped
+      Sh.quiet("rmdir " + p.container + " " + p.cgroup + " 2>/dev/null");
+      if (!Files.exists(p.cgroup)) {
+        break;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    pods.remove(p);
+  }
+
+  @Override
+  public void close() {
+    for (TestPod p : new ArrayList<>(pods)) {
+      removePod(p);
+    }
+    Sh.quiet("ip netns del " + netns + " 2>/dev/null");
+    // the shared parents go only when nobody else uses them
+    Sh.quiet(
+        "rmdir "
+            + CGROUP_ROOT.resolve("kubepods.slice/kubepods-besteffort.slice")
+            + " "
+            + CGROUP_ROOT.resolve("kubepods.slice")
+            + " 2>/dev/null");
+  }
+}
