@@ -10,6 +10,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -23,14 +24,17 @@ public class OperatorLifecycle {
 
   private final MeterRegistry registry;
   private final Optional<String> kubeconfig;
+  private final Set<String> namespaces;
   private volatile KubernetesClient client;
   private volatile Operator operator;
 
   public OperatorLifecycle(
       MeterRegistry registry,
-      @ConfigProperty(name = "trafficmonitor.kubeconfig") Optional<String> kubeconfig) {
+      @ConfigProperty(name = "trafficmonitor.kubeconfig") Optional<String> kubeconfig,
+      @ConfigProperty(name = "trafficmonitor.namespaces") Optional<Set<String>> namespaces) {
     this.registry = registry;
     this.kubeconfig = kubeconfig;
+    this.namespaces = namespaces.orElse(Set.of());
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -39,7 +43,7 @@ public class OperatorLifecycle {
             ? Config.fromKubeconfig(null, readFile(kubeconfig.get()), kubeconfig.get())
             : Config.autoConfigure(null);
     client = new KubernetesClientBuilder().withConfig(config).build();
-    operator = TrafficMonitorOperator.create(client, registry);
+    operator = TrafficMonitorOperator.create(client, registry, namespaces);
     operator.start();
     LOG.infof("trafficmonitor operator started against %s", config.getMasterUrl());
   }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
 
 /**
  * Assembles the java-operator-sdk {@link Operator} with the TrafficMonitor controller, watching all
@@ -19,6 +20,12 @@ public final class TrafficMonitorOperator {
    * JOSDK's reconciliation metrics.
    */
   public static Operator create(KubernetesClient client, MeterRegistry registry) {
+    return create(client, registry, Set.of());
+  }
+
+  /** As {@link #create(KubernetesClient, MeterRegistry)}, watching only {@code namespaces}. */
+  public static Operator create(
+      KubernetesClient client, MeterRegistry registry, Set<String> namespaces) {
     Operator operator =
         new Operator(
             o -> {
@@ -31,7 +38,11 @@ public final class TrafficMonitorOperator {
                         .build());
               }
             });
-    operator.register(new TrafficMonitorReconciler());
+    if (namespaces.isEmpty()) {
+      operator.register(new TrafficMonitorReconciler());
+    } else {
+      operator.register(new TrafficMonitorReconciler(), c -> c.settingNamespaces(namespaces));
+    }
     return operator;
   }
 }

@@ -91,6 +91,9 @@ public class TrafficMonitorReconciler implements Reconciler<TrafficMonitor> {
       StatusWriter.writeIfChanged(
           ctx.getClient(), tm, StatusAggregator.failed(tm, ds, clock.instant(), message));
     } catch (KubernetesClientException writeFailed) {
+      if (writeFailed.getCode() == 404) {
+        return ErrorStatusUpdateControl.noStatusUpdate(); // deleted meanwhile: nothing to report
+      }
       LOG.warnf(
           "cannot record the failure of %s/%s in its status: %s",
           tm.getMetadata().getNamespace(), tm.getMetadata().getName(), writeFailed.getMessage());

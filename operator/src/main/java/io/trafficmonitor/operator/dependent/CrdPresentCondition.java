@@ -1,6 +1,6 @@
 package io.trafficmonitor.operator.dependent;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * #RECHECK} for as long as the operator runs, so installing the Prometheus Operator later is picked
  * up.
  */
-public abstract class CrdPresentCondition
-    implements Condition<GenericKubernetesResource, TrafficMonitor> {
+public abstract class CrdPresentCondition<R extends HasMetadata>
+    implements Condition<R, TrafficMonitor> {
 
   static final Duration RECHECK = Duration.ofSeconds(10);
 
@@ -35,7 +35,7 @@ public abstract class CrdPresentCondition
 
   @Override
   public boolean isMet(
-      DependentResource<GenericKubernetesResource, TrafficMonitor> dependentResource,
+      DependentResource<R, TrafficMonitor> dependentResource,
       TrafficMonitor primary,
       Context<TrafficMonitor> context) {
     Instant now = Instant.now();

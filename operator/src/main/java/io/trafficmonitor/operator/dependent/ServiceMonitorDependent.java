@@ -1,35 +1,31 @@
 package io.trafficmonitor.operator.dependent;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
-import io.javaoperatorsdk.operator.processing.GroupVersionKind;
-import io.javaoperatorsdk.operator.processing.dependent.Creator;
-import io.javaoperatorsdk.operator.processing.dependent.Updater;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.model.Names;
 import io.trafficmonitor.operator.model.PrometheusObjects;
+import io.trafficmonitor.operator.model.ServiceMonitorResource;
 
 /** A ServiceMonitor over the agents' metrics Service; active only when its CRD exists. */
-public class ServiceMonitorDependent extends GenericKubernetesDependentResource<TrafficMonitor>
-    implements Creator<GenericKubernetesResource, TrafficMonitor>,
-        Updater<GenericKubernetesResource, TrafficMonitor>,
-        GarbageCollected<TrafficMonitor> {
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+public class ServiceMonitorDependent
+    extends CRUDKubernetesDependentResource<ServiceMonitorResource, TrafficMonitor> {
 
   public ServiceMonitorDependent() {
-    super(
-        new GroupVersionKind(
-            PrometheusObjects.GROUP, PrometheusObjects.VERSION, PrometheusObjects.SERVICE_MONITOR));
+    super(ServiceMonitorResource.class);
   }
 
   @Override
-  protected GenericKubernetesResource desired(
+  protected ServiceMonitorResource desired(
       TrafficMonitor primary, Context<TrafficMonitor> context) {
     return PrometheusObjects.serviceMonitor(primary);
   }
 
   /** Activation condition: the ServiceMonitor CRD is installed. */
-  public static class CrdPresent extends CrdPresentCondition {
+  public static class CrdPresent extends CrdPresentCondition<ServiceMonitorResource> {
     public CrdPresent() {
       super(PrometheusObjects.SERVICE_MONITOR_CRD);
     }

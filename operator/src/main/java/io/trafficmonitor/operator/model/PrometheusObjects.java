@@ -1,7 +1,7 @@
 package io.trafficmonitor.operator.model;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.trafficmonitor.api.v1alpha1.Alerts;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import java.math.BigDecimal;
@@ -31,7 +31,7 @@ public final class PrometheusObjects {
 
   private PrometheusObjects() {}
 
-  public static GenericKubernetesResource serviceMonitor(TrafficMonitor tm) {
+  public static ServiceMonitorResource serviceMonitor(TrafficMonitor tm) {
     Map<String, Object> endpoint = new LinkedHashMap<>();
     endpoint.put("port", AgentDaemonSet.METRICS_PORT_NAME);
     endpoint.put("path", "/metrics");
@@ -39,10 +39,10 @@ public final class PrometheusObjects {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("selector", Map.of("matchLabels", Names.selector(tm)));
     spec.put("endpoints", List.of(endpoint));
-    return resource(SERVICE_MONITOR, Names.agent(tm), tm, spec);
+    return fill(new ServiceMonitorResource(), SERVICE_MONITOR, Names.agent(tm), tm, spec);
   }
 
-  public static GenericKubernetesResource prometheusRule(TrafficMonitor tm) {
+  public static PrometheusRuleResource prometheusRule(TrafficMonitor tm) {
     Alerts alerts = tm.getSpec().getAlerts();
     String selector = "monitor=\"" + tm.getMetadata().getName() + "\"";
     String forDuration = alerts.getForDuration() == null ? "1m" : alerts.getForDuration();
@@ -101,7 +101,12 @@ public final class PrometheusObjects {
         "name",
         "trafficmonitor." + tm.getMetadata().getNamespace() + "." + tm.getMetadata().getName());
     group.put("rules", rules);
-    return resource(PROMETHEUS_RULE, Names.rule(tm), tm, Map.of("groups", List.of(group)));
+    return fill(
+        new PrometheusRuleResource(),
+        PROMETHEUS_RULE,
+        Names.rule(tm),
+        tm,
+        Map.of("groups", List.of(group)));
   }
 
   private static String ratio(String counter, String selector) {
@@ -136,18 +141,18 @@ public final class PrometheusObjects {
     return rule;
   }
 
-  private static GenericKubernetesResource resource(
-      String kind, String name, TrafficMonitor tm, Map<String, Object> spec) {
-    return new GenericKubernetesResourceBuilder()
-        .withApiVersion(GROUP + "/" + VERSION)
-        .withKind(kind)
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(tm.getMetadata().getNamespace())
-        .withLabels(Names.labels(tm))
-        .endMetadata()
-        .withAdditionalProperties(Map.of("spec", spec))
-        .build();
+  private static <T extends GenericKubernetesResource> T fill(
+      T resource, String kind, String name, TrafficMonitor tm, Map<String, Object> spec) {
+    resource.setApiVersion(GROUP + "/" + VERSION);
+    resource.setKind(kind);
+    resource.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(tm.getMetadata().getNamespace())
+            .withLabels(Names.labels(tm))
+            .build());
+    resource.setAdditionalProperty("spec", spec);
+    return resource;
   }
 
   private static String qualified(TrafficMonitor tm) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes the operator's fields of the status (observedGeneration, conditions, summary) with
@@ -21,7 +22,14 @@ public final class StatusWriter {
 
   private static final ObjectMapper JSON = Serialization.jsonMapper();
 
+  private static final AtomicLong PATCHES = new AtomicLong();
+
   private StatusWriter() {}
+
+  /** Status patches sent by this process so far. */
+  public static long patchesSent() {
+    return PATCHES.get();
+  }
 
   /** Whether the operator's fields of {@code current} differ from {@code desired}. */
   public static boolean changed(TrafficMonitorStatus current, TrafficMonitorStatus desired) {
@@ -51,6 +59,7 @@ public final class StatusWriter {
                 .withForce(true)
                 .build(),
             patch.toString());
+    PATCHES.incrementAndGet();
     return true;
   }
 

@@ -1,0 +1,107 @@
+package io.trafficmonitor.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.TestCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The JVM's shared control plane with the TrafficMonitor CRD installed and the operator running
+ * in-process (the same {@link TrafficMonitorOperator} the Quarkus application starts), watching the
+ * integration tests' namespaces.
+ */
+public final class OperatorHarness {
+
+  public static final Set<String> NAMESPACES =
+      Set.of("it-lifecycle", "it-status", "it-prometheus", "it-errors");
+
+  private static Operator operator;
+
+  private OperatorHarness() {}
+
+  public static synchronized TestCluster start() {
+    TestCluster cluster = TestCluster.shared();
+    if (operator == null) {
+      KubernetesClient client = cluster.client();
+      installCrd(client, repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
+      for (String ns : NAMESPACES) {
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .serverSideApply();
+      }
+      operator = TrafficMonitorOperator.create(client, null, NAMESPACES);
+      operator.start();
+      Operator started = operator;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-operator"));
+    }
+    return cluster;
+  }
+
+  public static Path repoRoot() {
+    return Path.of(System.getProperty("tm.repo.root", ".."));
+  }
+
+  public static void installCrd(KubernetesClient client, Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      installCrd(client, Serialization.unmarshal(in, CustomResourceDefinition.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Installs a CRD from the test resources, such as {@code prometheus-operator/...yaml}. */
+  public static void installCrdResource(KubernetesClient client, String resource) {
+    try (InputStream in = OperatorHarness.class.getResourceAsStream("/" + resource)) {
+      installCrd(client, Serialization.unmarshal(in, CustomResourceDefinition.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void installCrd(KubernetesClient client, CustomResourceDefinition crd) {
+    client.resource(crd).forceConflicts().serverSideApply();
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            60,
+            TimeUnit.SECONDS);
+  }
+
+  /** Whether {@code child} has an owner reference to {@code owner}. */
+  public static boolean ownedBy(HasMetadata child, HasMetadata owner) {
+    return child.getMetadata().getOwnerReferences().stream()
+        .anyMatch(r -> r.getUid().equals(owner.getMetadata().getUid()));
+  }
+
+  /** A JSON merge patch of a TrafficMonitor: no resourceVersion, so no conflict with status. */
+  public static void mergePatch(KubernetesClient client, String ns, String name, String json) {
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(ns)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+  }
+}
