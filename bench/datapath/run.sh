@@ -1,9 +1,11 @@
 #!/bin/sh
 # Datapath benchmark (as root): program cost per packet, iperf3 with monitoring off/on, and
-# JNI batch-read time; writes docs/benchmarks/datapath.md. Needs iperf3 and a built jni module
-# (mvn -B -q -pl bpf,jni install -DskipTests).
+# JNI batch-read time. Writes docs/benchmarks/datapath.md: the generated tables, then the
+# hand-written notes.md. Needs iperf3 and built modules:
+#   mvn -B -q -pl bpf,jni install -DskipTests
 set -eu
 cd "$(dirname "$0")/../.."
 CP="jni/target/test-classes:jni/target/classes:bpf/target/classes"
 mkdir -p docs/benchmarks
-exec java -cp "$CP" io.trafficmonitor.bpf.DatapathBenchmark docs/benchmarks/datapath.md
+java -cp "$CP" io.trafficmonitor.bpf.DatapathBenchmark docs/benchmarks/datapath.md
+cat bench/datapath/notes.md >> docs/benchmarks/datapath.md

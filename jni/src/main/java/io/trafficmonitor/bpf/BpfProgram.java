@@ -32,6 +32,7 @@ public final class BpfProgram {
     int fd = fd();
     boolean ingress = direction == TcDirection.INGRESS;
     String target = "tc " + direction.name().toLowerCase() + " ifindex " + ifindex;
+    BpfException tcxError = null;
     if (mode != TcMode.CLSACT) {
       try {
         return owner.track(BpfLink.ofFd(owner, Native.tcxAttach(fd, ifindex, ingress), target));
@@ -39,10 +40,18 @@ public final class BpfProgram {
         if (mode == TcMode.TCX) {
           throw e;
         }
+        tcxError = e; // no tcx (kernel < 6.6): fall back to clsact
       }
     }
-    long r = Native.tcAttach(fd, ifindex, ingress);
-    return owner.track(BpfLink.ofClsact(owner, ifindex, ingress, (int) (r >>> 32), (int) r));
+    try {
+      long r = Native.tcAttach(fd, ifindex, ingress);
+      return owner.track(BpfLink.ofClsact(owner, ifindex, ingress, (int) (r >>> 32), (int) r));
+    } catch (BpfException e) {
+      if (tcxError != null) {
+        e.addSuppressed(tcxError);
+      }
+      throw e;
+    }
   }
 
   /** Attaches a cgroup program (e.g. {@code cgroup_skb/ingress}) to a cgroup v2 directory. */
