@@ -1,0 +1,103 @@
+package io.trafficmonitor.agent;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged agent (target/quarkus-app/quarkus-run.jar) run as its own process. */
+final class AgentProcess implements AutoCloseable {
+  static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+
+  final Process process;
+  final int port;
+  final Path log;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  AgentProcess(Map<String, String> env, Path log) throws IOException {
+    this.port = freePort();
+    this.log = log;
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb =
+        new ProcessBuilder(List.of(java, "-Xmx128m", "-jar", JAR.toAbsolutePath().toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    pb.environment().put("METRICS_PORT", Integer.toString(port));
+    process = pb.start();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String get(String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+
+  boolean ready() {
+    try {
+      get("/q/health/ready");
+      return true;
+    } catch (Exception e) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("agent exited " + process.exitValue() + ": " + tail());
+      }
+      return false;
+    }
+  }
+
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no detach. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: a graceful shutdown. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Selector;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.testing.Requirements;
+import io.trafficmonitor.testing.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged agent (the Quarkus jar) as its own process on one node: killed with SIGKILL it
+ * leaves no program attached (its links die with its file descriptors: nothing is pinned), and the
+ * next agent counts only what happened after it started: no stale attachment, no double count.
+ * /metrics and /q/health are served; SIGTERM detaches everything.
+ */
+class AgentRestartIT {
+  static KubernetesClient client;
+  static TestCluster cluster;
+  static String namespace;
+  static String nodeName;
+  static TestNode node;
+  static TestNode.TestPod a;
+  static TestNode.TestPod b;
+  static AgentProcess agent;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Cluster.requireKernelAndCluster();
+    Requirements.require(
+        Files.exists(AgentProcess.JAR),
+        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
+    cluster = TestCluster.shared();
+    client = cluster.client();
+    Cluster.installCrd(cluster);
+    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    namespace = "tm-restart-" + id;
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+    nodeName = "tmar" + id;
+    cluster.addNode(nodeName, Map.of());
+    node = new TestNode(client, nodeName, id % 250);
+    a = node.addPod(namespace, "a", 2, Map.of("app", "db"));
+    b = node.addPod(namespace, "b", 3, Map.of("app", "db"));
+    TrafficMonitor tm = new TrafficMonitor();
+    tm.getMetadata().setName("db");
+    tm.getMetadata().setNamespace(namespace);
+    TrafficMonitorSpec spec = new TrafficMonitorSpec();
+    Selector sel = new Selector();
+    sel.setMatchLabels(Map.of("app", "db"));
+    spec.setPodSelector(sel);
+    spec.setInterval("50ms");
+    tm.setSpec(spec);
+    client.resource(tm).create();
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    try {
+      if (agent != null) {
+        agent.close();
+      }
+    } finally {
+      if (node != null) {
+        node.close();
+      }
+      if (client != null && namespace != null) {
+        client.namespaces().withName(namespace).delete();
+        client.nodes().withName(nodeName).delete();
+      }
+    }
+  }
+
+  static AgentProcess startAgent(String tag) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("NODE_NAME", nodeName);
+    env.put("MONITOR_NAMESPACE", namespace);
+    env.put("MONITOR_NAME", "db");
+    env.put("STATUS_PERIOD", "1s");
+    env.put("RESYNC_INTERVAL", "1s");
+    env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());
+    env.put("NODE_NETNS", node.netnsPath().toString());
+    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    Path log = Path.of("target", "agent-" + nodeName + "-" + tag + ".log");
+    AgentProcess p = new AgentProcess(env, log);
+    Wait.until("agent " + tag + " ready", Duration.ofSeconds(60), p::ready);
+    return p;
+  }
+
+  static Optional<NodeStatus> status() {
+    TrafficMonitor tm =
+        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("db").get();
+    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
+      return Optional.empty();
+    }
+    return tm.getStatus().getNodes().stream().filter(n -> n.getNode().equals(nodeName)).findFirst();
+  }
+
+  static NodeStatus statusAfter(Instant after, long txPackets) {
+    return Wait.until(
+        "a status written after " + after + " with " + txPackets + " packets sent",
+        Duration.ofSeconds(30),
+        () ->
+            status()
+                .filter(s -> Instant.parse(s.getLastUpdate()).isAfter(after))
+                .filter(s -> s.getPods() == 2 && s.getTxPackets() == txPackets));
+  }
+
+  @Test
+  void sigkillLeavesNothingAttachedAndTheNextAgentDoesNotDoubleCount() throws Exception {
+    Instant t0 = Instant.now();
+    agent = startAgent("first");
+    statusAfter(t0, 0);
+    a.sendUdp(b, 7200, 7201, 10, 100);
+    NodeStatus first = statusAfter(t0, 10);
+    assertThat(first.getTxBytes()).isEqualTo(10L * (100 + 28));
+    Set<Long> programs = BpfFds.programIds(agent.pid());
+    assertThat(programs).isNotEmpty();
+    assertThat(BpfFds.links(agent.pid())).hasSize(8); // 2 pods x (cgroup + veth) x 2 directions
+    assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_egress");
+
+    agent.kill();
+    Wait.until(
+        "the killed agent's programs freed",
+        Duration.ofSeconds(15),
+        () -> BpfFds.loadedProgramIds().stream().noneMatch(programs::contains));
+    assertThat(Cgroups.attachedPrograms(a.cgroup)).isEmpty();
+    assertThat(Cgroups.attachedPrograms(b.cgroup)).isEmpty();
+
+    Instant t1 = Instant.now();
+    agent = startAgent("second");
+    statusAfter(t1, 0);
+    a.sendUdp(b, 7202, 7201, 20, 200);
+    NodeStatus second = statusAfter(t1, 20);
+    assertThat(second.getTxBytes()).isEqualTo(20L * (200 + 28));
+    assertThat(second.getRxPackets()).isEqualTo(20);
+    String metrics = agent.get("/metrics");
+    Map<String, String> aOut =
+        Map.of("pod", "a", "interface", "cgroup", "direction", "egress", "protocol", "UDP");
+    assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", aOut)).isEqualTo(20);
+    assertThat(Scrape.sum(metrics, "trafficmonitor_bytes_total", aOut)).isEqualTo(20 * 228);
+    assertThat(agent.get("/q/health/live")).contains("UP");
+
+    Set<Long> secondPrograms = BpfFds.programIds(agent.pid());
+    assertThat(agent.stop()).isNotEqualTo(137);
+    Wait.until(
+        "the stopped agent's programs freed",
+        Duration.ofSeconds(15),
+        () -> BpfFds.loadedProgramIds().stream().noneMatch(secondPrograms::contains));
+    assertThat(agent.tail()).contains("detach");
+    agent = null;
+  }
+}
