@@ -3,6 +3,8 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,6 +16,8 @@ import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -259,6 +263,82 @@ class NodeAgentIT {
 
   @Test
   @Order(3)
+  void anUnresolvablePodIsReportedAndRetriedWhileTheOthersKeepWorking() throws Exception {
+    String ip = "10.213." + node.subnet + ".9";
+    Pod c =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("c")
+                    .withLabels(Map.of("app", "web"))
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName(node.name)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("registry.k8s.io/pause:3.10")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withName("c")
+        .editStatus(
+            p ->
+                new PodBuilder(p)
+                    .editOrNewStatus()
+                    .withPhase("Running")
+                    .withPodIP(ip)
+                    .endStatus()
+                    .build());
+    String prefix = "pod " + namespace + "/c: ";
+    Path cgroup =
+        TestNode.CGROUP_ROOT.resolve(
+            CgroupLayout.podDir(
+                CgroupLayout.Driver.SYSTEMD, c.getMetadata().getUid(), "BestEffort"));
+    try {
+      NodeStatus st =
+          Wait.until(
+              "c's cgroup reported missing",
+              Duration.ofSeconds(20),
+              () ->
+                  status()
+                      .filter(
+                          s ->
+                              s.getErrors().stream()
+                                  .anyMatch(e -> e.startsWith(prefix + "cgroup not found"))));
+      assertThat(st.getPods()).isEqualTo(2);
+      assertThat(st.getErrors()).allMatch(e -> e.startsWith(prefix));
+
+      // the cgroup appears later: the next resync attaches to it; the veth is still missing
+      Files.createDirectories(cgroup);
+      st =
+          Wait.until(
+              "c's cgroup attached",
+              Duration.ofSeconds(20),
+              () -> status().filter(s -> s.getPods() == 3));
+      assertThat(st.getErrors())
+          .singleElement()
+          .asString()
+          .startsWith(prefix + "host-side veth not found");
+      assertThat(Cgroups.attachedPrograms(cgroup)).contains("tm_cg_ingress", "tm_cg_egress");
+    } finally {
+      client.pods().inNamespace(namespace).withName("c").withGracePeriod(0).delete();
+      Wait.until(
+          "c forgotten",
+          Duration.ofSeconds(20),
+          () -> status().filter(s -> s.getPods() == 2 && s.getErrors().isEmpty()));
+      Files.deleteIfExists(cgroup);
+    }
+  }
+
+  @Test
+  @Order(4)
   void aDeletedPodIsDetachedAndItsSeriesDisappear() throws Exception {
     assertThat(Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "b")))
         .isTrue();
@@ -288,7 +368,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void closingTheAgentLeavesNothingAttached() {
     long self = ProcessHandle.current().pid();
     Set<Long> programs = BpfFds.programIds(self);
