@@ -46,6 +46,17 @@ public record Cidr(int family, byte[] network, int prefix) {
     return new Cidr(v4 ? 4 : 6, net, prefix);
   }
 
+  /** Whether a 16-byte (IPv4-mapped for IPv4) address is inside this block. */
+  public boolean contains(byte[] address16) {
+    byte[] m = mask();
+    for (int i = 0; i < 16; i++) {
+      if ((address16[i] & m[i]) != network[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The 16-byte mask of this block. */
   public byte[] mask() {
     return maskOf(prefix);

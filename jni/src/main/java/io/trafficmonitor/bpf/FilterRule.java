@@ -35,6 +35,49 @@ public record FilterRule(
     }
   }
 
+  /**
+   * Whether a flow matches this rule: the same semantics as the kernel's {@code rule_match}
+   * (bpf/lib/filter.h), for user-space checks and tests.
+   */
+  public boolean matches(FlowKey k) {
+    boolean hasPorts =
+        k.protocol() == 6 || k.protocol() == 17 || k.protocol() == 136 || k.protocol() == 132;
+    if (direction != null && direction != k.direction()) {
+      return false;
+    }
+    if (kind != null && kind != k.kind()) {
+      return false;
+    }
+    if (!protocols.isEmpty() && !protocols.contains(k.protocol())) {
+      return false;
+    }
+    if (!sources.isEmpty() && sources.stream().noneMatch(c -> c.contains(k.source()))) {
+      return false;
+    }
+    if (!destinations.isEmpty()
+        && destinations.stream().noneMatch(c -> c.contains(k.destination()))) {
+      return false;
+    }
+    if (!sourcePorts.isEmpty()
+        && !(hasPorts && sourcePorts.stream().anyMatch(r -> r.contains(k.sourcePort())))) {
+      return false;
+    }
+    if (!destinationPorts.isEmpty()
+        && !(hasPorts
+            && destinationPorts.stream().anyMatch(r -> r.contains(k.destinationPort())))) {
+      return false;
+    }
+    return ports.isEmpty()
+        || (hasPorts
+            && ports.stream()
+                .anyMatch(r -> r.contains(k.sourcePort()) || r.contains(k.destinationPort())));
+  }
+
+  /** Whether a set of rules accounts a flow: empty set, or any rule matches. */
+  public static boolean accounts(java.util.List<FilterRule> rules, FlowKey k) {
+    return rules.isEmpty() || rules.stream().anyMatch(r -> r.matches(k));
+  }
+
   public static Builder builder() {
     return new Builder();
   }
