@@ -42,6 +42,7 @@ final class CrdYaml {
       try (InputStream in = Files.newInputStream(dir.resolve(FILE_NAME))) {
         crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
       }
+      orderPrinterColumns(crd);
       JSONSchemaProps status =
           crd.getSpec()
               .getVersions()
@@ -61,6 +62,21 @@ final class CrdYaml {
       }
       Files.delete(dir);
     }
+  }
+
+  /** kubectl prints columns in CRD order; the generator sorts them, the annotations say. */
+  private static void orderPrinterColumns(CustomResourceDefinition crd) {
+    List<String> order =
+        java.util.Arrays.stream(
+                TrafficMonitor.class.getAnnotationsByType(
+                    io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.class))
+            .map(io.fabric8.crd.generator.annotation.AdditionalPrinterColumn::name)
+            .toList();
+    var version = crd.getSpec().getVersions().get(0);
+    version.setAdditionalPrinterColumns(
+        version.getAdditionalPrinterColumns().stream()
+            .sorted(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())))
+            .toList());
   }
 
   private static void listMap(JSONSchemaProps list, String key) {

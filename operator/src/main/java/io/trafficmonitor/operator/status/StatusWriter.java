@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,13 +24,14 @@ public final class StatusWriter {
 
   private static final ObjectMapper JSON = Serialization.jsonMapper();
 
-  private static final AtomicLong PATCHES = new AtomicLong();
+  private static final Map<String, AtomicLong> PATCHES = new ConcurrentHashMap<>();
 
   private StatusWriter() {}
 
-  /** Status patches sent by this process so far. */
-  public static long patchesSent() {
-    return PATCHES.get();
+  /** Status patches sent by this process so far for one monitor. */
+  public static long patchesSent(String namespace, String name) {
+    AtomicLong count = PATCHES.get(namespace + "/" + name);
+    return count == null ? 0 : count.get();
   }
 
   /** Whether the operator's fields of {@code current} differ from {@code desired}. */
@@ -59,7 +62,11 @@ public final class StatusWriter {
                 .withForce(true)
                 .build(),
             patch.toString());
-    PATCHES.incrementAndGet();
+    PATCHES
+        .computeIfAbsent(
+            tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName(),
+            k -> new AtomicLong())
+        .incrementAndGet();
     return true;
   }
 

@@ -1,0 +1,251 @@
+package io.trafficmonitor.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.status.StatusWriter;
+import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.TestCluster;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Status from simulated agents: entries written with server-side apply under per-node field
+ * managers are summed, survive the operator's own status writes, and an agent that falls silent for
+ * three status intervals makes the monitor Degraded, naming its node.
+ */
+class StatusAggregationIT {
+  private static final String NS = "it-status";
+  private static final String NAME = "shop";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static TestCluster cluster;
+  private static KubernetesClient client;
+  private static final Set<String> reporting = ConcurrentHashMap.newKeySet();
+  private static final ScheduledExecutorService agents = Executors.newScheduledThreadPool(1);
+
+  @BeforeAll
+  static void start() {
+    cluster = OperatorHarness.start();
+    client = cluster.client();
+    cluster.addNode("status-a", Map.of("tm-it", "status"));
+    cluster.addNode("status-b", Map.of("tm-it", "status"));
+    agents.scheduleWithFixedDelay(StatusAggregationIT::reportAll, 0, 300, TimeUnit.MILLISECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    agents.shutdownNow();
+  }
+
+  private static void reportAll() {
+    String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    try {
+      if (reporting.contains("status-a")) {
+        Agents.report(
+            client,
+            NS,
+            NAME,
+            "status-a",
+            "{\"node\": \"status-a\", \"pods\": 2, \"interfaces\": 1, \"rxBytes\": 1000,"
+                + " \"txBytes\": 400, \"rxBitsPerSecond\": 1500000, \"txBitsPerSecond\": 250000,"
+                + " \"activeFlows\": 5, \"drops\": 1, \"lastUpdate\": \""
+                + now
+                + "\", \"topFlows\": [{\"source\": \"10.0.0.1\", \"destination\": \"10.0.0.9\","
+                + " \"sourcePort\": 40000, \"destinationPort\": 80, \"protocol\": \"TCP\","
+                + " \"bitsPerSecond\": 1200000}]}");
+      }
+      if (reporting.contains("status-b")) {
+        Agents.report(
+            client,
+            NS,
+            NAME,
+            "status-b",
+            "{\"node\": \"status-b\", \"pods\": 1, \"rxBytes\": 500, \"txBytes\": 100,"
+                + " \"rxBitsPerSecond\": 500000, \"txBitsPerSecond\": 250000, \"activeFlows\": 4,"
+                + " \"errors\": [], \"lastUpdate\": \""
+                + now
+                + "\"}");
+      }
+    } catch (RuntimeException e) {
+      // The monitor may not exist yet; the next round tries again.
+    }
+  }
+
+  private static TrafficMonitor get() {
+    return client.resources(TrafficMonitor.class).inNamespace(NS).withName(NAME).get();
+  }
+
+  private static Condition condition(TrafficMonitor tm, String type) {
+    if (tm.getStatus() == null || tm.getStatus().getConditions() == null) {
+      return null;
+    }
+    return tm.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static boolean conditionIs(String type, String status, String reason) {
+    Condition c = condition(get(), type);
+    return c != null && status.equals(c.getStatus()) && reason.equals(c.getReason());
+  }
+
+  @Test
+  void summarisesAgentsDegradesOnSilenceAndWritesOnlyChanges() {
+    TrafficMonitor tm =
+        Monitors.monitor(
+            NS,
+            NAME,
+            "nodeSelector: {tm-it: status}\n"
+                + "interval: 100ms\nstatusInterval: 1s\nflows: {topN: 3}\n");
+    tm.getMetadata().setGeneration(null);
+    client.resource(tm).create();
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              DaemonSet ds =
+                  client
+                      .apps()
+                      .daemonSets()
+                      .inNamespace(NS)
+                      .withName("trafficmonitor-agent-shop")
+                      .get();
+              return ds != null
+                  && ds.getStatus() != null
+                  && Integer.valueOf(2).equals(ds.getStatus().getDesiredNumberScheduled());
+            });
+    await().atMost(WAIT).until(() -> conditionIs("Ready", "False", "AgentsNotReporting"));
+
+    // Both agents report: Ready, with totals over both nodes.
+    reporting.add("status-a");
+    reporting.add("status-b");
+    await().atMost(WAIT).until(() -> conditionIs("Ready", "True", "AgentsReporting"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              var summary = get().getStatus().getSummary();
+              assertThat(summary.getNodesReady()).isEqualTo("2/2");
+              assertThat(summary.getPods()).isEqualTo(3);
+              assertThat(summary.getRxBitsPerSecond()).isEqualTo(2_000_000L);
+              assertThat(summary.getRxRate()).isEqualTo("2 Mbit/s");
+              assertThat(summary.getTxRate()).isEqualTo("500 kbit/s");
+              assertThat(summary.getActiveFlows()).isEqualTo(9L);
+              assertThat(summary.getRxBytes()).isEqualTo(1500L);
+              assertThat(summary.getTopFlows())
+                  .singleElement()
+                  .satisfies(f -> assertThat(f.getNode()).isEqualTo("status-a"));
+            });
+    TrafficMonitor current = get();
+    assertThat(current.getStatus().getObservedGeneration())
+        .isEqualTo(current.getMetadata().getGeneration());
+    // The operator's writes left the agents' entries alone, each owned by its own manager.
+    assertThat(current.getStatus().getNodes())
+        .extracting(NodeStatus::getNode)
+        .containsExactlyInAnyOrder("status-a", "status-b");
+    assertThat(current.getMetadata().getManagedFields())
+        .extracting(ManagedFieldsEntry::getManager)
+        .contains(
+            StatusWriter.FIELD_MANAGER,
+            Agents.fieldManager("status-a"),
+            Agents.fieldManager("status-b"));
+
+    // kubectl get prints the summary columns.
+    ProcessResult get = cluster.kubectl("get", "trafficmonitors", "-n", NS);
+    assertThat(get.exitCode()).as(get.stderr()).isZero();
+    assertThat(get.stdout().lines().findFirst().orElseThrow().split("\\s+"))
+        .containsExactly("NAME", "PODS", "NODES", "RX", "TX", "FLOWS", "READY", "AGE");
+    assertThat(get.stdout())
+        .containsPattern("shop\\s+3\\s+2/2\\s+2 Mbit/s\\s+500 kbit/s\\s+9\\s+True");
+    ProcessResult shortName = cluster.kubectl("get", "tm", NAME, "-n", NS);
+    assertThat(shortName.exitCode()).as(shortName.stderr()).isZero();
+
+    // status-b falls silent: after three intervals (3s) the monitor is Degraded, naming it.
+    reporting.remove("status-b");
+    await().atMost(WAIT).until(() -> conditionIs("Degraded", "True", "AgentNotReporting"));
+    Condition degraded = condition(get(), "Degraded");
+    assertThat(degraded.getMessage())
+        .startsWith("the agent on node status-b (last at ")
+        .endsWith("has not reported for more than 3 status intervals of 1s");
+    assertThat(condition(get(), "Ready").getReason()).isEqualTo("AgentsNotReporting");
+    assertThat(get().getStatus().getSummary().getNodesReady()).isEqualTo("1/2");
+
+    // While status-a keeps reporting, the conditions hold still: no transition time moves.
+    String readySince = condition(get(), "Ready").getLastTransitionTime();
+    String degradedSince = degraded.getLastTransitionTime();
+    sleep(Duration.ofSeconds(3));
+    assertThat(condition(get(), "Ready").getLastTransitionTime()).isEqualTo(readySince);
+    assertThat(condition(get(), "Degraded").getLastTransitionTime()).isEqualTo(degradedSince);
+
+    // Once nothing changes any more, reconciles (every 1s) send no status patch at all.
+    reporting.clear();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                condition(get(), "Degraded")
+                    .getMessage()
+                    .startsWith("the agents on nodes status-a"));
+    sleep(Duration.ofSeconds(1));
+    long patches = StatusWriter.patchesSent(NS, NAME);
+    String resourceVersion = get().getMetadata().getResourceVersion();
+    sleep(Duration.ofSeconds(4));
+    assertThat(StatusWriter.patchesSent(NS, NAME)).isEqualTo(patches);
+    assertThat(get().getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+  }
+
+  @Test
+  void aSpecTheApiServerLetThroughButKubernetesRefusesBecomesACondition() {
+    TrafficMonitor tm =
+        Monitors.monitor(
+            "it-errors",
+            "bad-toleration",
+            "tolerations: [{key: dedicated, operator: Exists, value: net}]");
+    tm.getMetadata().setGeneration(null);
+    client.resource(tm).create();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              TrafficMonitor current =
+                  client
+                      .resources(TrafficMonitor.class)
+                      .inNamespace("it-errors")
+                      .withName("bad-toleration")
+                      .get();
+              Condition ready = condition(current, "Ready");
+              assertThat(ready).isNotNull();
+              assertThat(ready.getStatus()).isEqualTo("False");
+              assertThat(ready.getReason()).isEqualTo("ReconcileFailed");
+              assertThat(ready.getMessage())
+                  .contains("value must be empty when `operator` is 'Exists'");
+            });
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
