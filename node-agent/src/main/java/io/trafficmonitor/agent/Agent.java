@@ -244,6 +244,11 @@ public final class Agent implements AutoCloseable {
       return;
     }
     TcMode mode = TcMode.valueOf(config.tcMode().toUpperCase(Locale.ROOT));
+    try {
+      StaleFilters.clean(config.nodeNetns());
+    } catch (RuntimeException e) {
+      LOG.warnf("cannot look for filters left by a previous agent: %s", e.getMessage());
+    }
     datapath =
         FlowDatapath.open(
             FlowDatapath.Options.defaults().withMaxFlows(s.maxTracked()).withTcMode(mode));

@@ -90,6 +90,10 @@ class AgentRestartIT {
   }
 
   static AgentProcess startAgent(String tag) throws Exception {
+    return startAgent(tag, "auto");
+  }
+
+  static AgentProcess startAgent(String tag, String tcMode) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("NODE_NAME", nodeName);
     env.put("MONITOR_NAMESPACE", namespace);
@@ -99,6 +103,7 @@ class AgentRestartIT {
     env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());
     env.put("NODE_NETNS", node.netnsPath().toString());
     env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    env.put("TC_MODE", tcMode);
     Path log = Path.of("target", "agent-" + nodeName + "-" + tag + ".log");
     AgentProcess p = new AgentProcess(env, log);
     Wait.until("agent " + tag + " ready", Duration.ofSeconds(60), p::ready);
@@ -167,5 +172,54 @@ class AgentRestartIT {
         () -> BpfFds.loadedProgramIds().stream().noneMatch(secondPrograms::contains));
     assertThat(agent.tail()).contains("detach");
     agent = null;
+  }
+
+  /** Our clsact filters on an interface of the node: "hook program-id" per filter. */
+  static java.util.List<String> clsactFilters(String dev) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String hook : new String[] {"ingress", "egress"}) {
+      for (StaleFilters.Filter f :
+          StaleFilters.parse(
+              dev,
+              hook,
+              Sh.quiet(
+                  "nsenter --net="
+                      + node.netnsPath()
+                      + " tc -json filter show dev "
+                      + dev
+                      + " "
+                      + hook
+                      + " 2>/dev/null"))) {
+        out.add(hook + " " + f.programId());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void clsactFiltersOfAKilledAgentAreRemovedByTheNextOne() throws Exception {
+    Instant t0 = Instant.now();
+    agent = startAgent("clsact-first", "clsact");
+    statusAfter(t0, 0);
+    java.util.List<String> stale = clsactFilters(a.veth);
+    assertThat(stale).hasSize(2);
+    agent.kill();
+    assertThat(clsactFilters(a.veth)).as("clsact filters outlive their agent").isEqualTo(stale);
+
+    Instant t1 = Instant.now();
+    agent = startAgent("clsact-second", "clsact");
+    statusAfter(t1, 0);
+    java.util.List<String> now = clsactFilters(a.veth);
+    assertThat(now).hasSize(2).doesNotContainAnyElementsOf(stale);
+    a.sendUdp(b, 7300, 7301, 15, 150);
+    NodeStatus st = statusAfter(t1, 15);
+    assertThat(st.getTxBytes()).isEqualTo(15L * (150 + 28));
+    String metrics = agent.get("/metrics");
+    Map<String, String> vethOut =
+        Map.of("pod", "a", "interface", a.veth, "direction", "egress", "protocol", "UDP");
+    assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", vethOut)).isEqualTo(15);
+    agent.stop();
+    agent = null;
+    assertThat(clsactFilters(a.veth)).as("a graceful stop removes its filters").isEmpty();
   }
 }
