@@ -132,7 +132,16 @@ final class Rig implements AutoCloseable {
                 @Override
                 public Map<String, String> extraEnv(io.fabric8.kubernetes.api.model.Pod pod) {
                   return Map.of(
-                      "KUBECONFIG", kubeconfig, "CGROUP_ROOT", cgroupRoot, "STATUS_INTERVAL", "1s");
+                      "KUBECONFIG",
+                      kubeconfig,
+                      "CGROUP_ROOT",
+                      cgroupRoot,
+                      "STATUS_INTERVAL",
+                      "1s",
+                      "MONITOR_NAMESPACE",
+                      pod.getMetadata().getNamespace(),
+                      "MONITOR_NAME",
+                      pod.getMetadata().getLabels().get("trafficmonitor.io/monitor"));
                 }
               });
       return new Rig(cluster, network, kubelet, operator, agents);
