@@ -76,11 +76,8 @@ static void obj_load(JNIEnv *env, jclass cls, jlong h)
 	(void)cls;
 	tm_log_reset();
 	err = bpf_object__load(o->obj);
-	if (err) {
+	if (err)
 		tm_throw_log(env, "bpf_object__load", err);
-		return;
-	}
-	/* the ELF image is not read after load */
 }
 
 static struct bpf_map *find_map(JNIEnv *env, struct tm_object *o, jstring name, const char *op)
