@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.model.Names;
 import io.trafficmonitor.operator.model.PrometheusObjects;
@@ -21,6 +22,13 @@ public class PrometheusRuleDependent
 
   public PrometheusRuleDependent() {
     super(PrometheusRuleResource.class);
+  }
+
+  /** The object's name, without building all of it (also used when it must go away). */
+  @Override
+  protected ResourceID targetSecondaryResourceID(
+      TrafficMonitor primary, Context<TrafficMonitor> context) {
+    return new ResourceID(Names.rule(primary), primary.getMetadata().getNamespace());
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.model.Names;
 import io.trafficmonitor.operator.model.PrometheusObjects;
@@ -16,6 +17,13 @@ public class ServiceMonitorDependent
 
   public ServiceMonitorDependent() {
     super(ServiceMonitorResource.class);
+  }
+
+  /** The object's name, without building all of it (also used when it must go away). */
+  @Override
+  protected ResourceID targetSecondaryResourceID(
+      TrafficMonitor primary, Context<TrafficMonitor> context) {
+    return new ResourceID(Names.agent(primary), primary.getMetadata().getNamespace());
   }
 
   @Override

@@ -43,7 +43,10 @@ public final class PrometheusObjects {
   }
 
   public static PrometheusRuleResource prometheusRule(TrafficMonitor tm) {
-    Alerts alerts = tm.getSpec().getAlerts();
+    Alerts alerts =
+        tm.getSpec() == null || tm.getSpec().getAlerts() == null
+            ? new Alerts()
+            : tm.getSpec().getAlerts();
     String selector = "monitor=\"" + tm.getMetadata().getName() + "\"";
     String forDuration = alerts.getForDuration() == null ? "1m" : alerts.getForDuration();
     String severity = alerts.getSeverity() == null ? "warning" : alerts.getSeverity();

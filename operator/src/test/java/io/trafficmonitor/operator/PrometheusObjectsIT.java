@@ -1,0 +1,169 @@
+package io.trafficmonitor.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.dependent.CrdPresentCondition;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PrometheusRule and ServiceMonitor exist only once the Prometheus Operator's CRDs do (hand-written
+ * test copies, see src/test/resources/prometheus-operator), and follow spec.alerts.
+ */
+class PrometheusObjectsIT {
+  private static final String NS = "it-prometheus";
+  private static final String NAME = "alerting";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    client = OperatorHarness.start().client();
+  }
+
+  private static GenericKubernetesResource get(String kind, String name) {
+    return client
+        .genericKubernetesResources("monitoring.coreos.com/v1", kind)
+        .inNamespace(NS)
+        .withName(name)
+        .get();
+  }
+
+  private static boolean crdPresent(String name) {
+    return client.apiextensions().v1().customResourceDefinitions().withName(name).get() != null;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void followAlertsOnceThePrometheusOperatorIsInstalled() {
+    boolean installedBefore = crdPresent("prometheusrules.monitoring.coreos.com");
+    TrafficMonitor tm =
+        Monitors.monitor(
+            NS,
+            NAME,
+            "alerts: {maxBytesPerSecond: 1.0e9, maxPacketLossRatio: 0.01, for: 2m,"
+                + " severity: critical}");
+    tm.getMetadata().setGeneration(null);
+    TrafficMonitor created = client.resource(tm).create();
+
+    // Without the CRDs the rest of the monitor is reconciled, and no error is reported.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client
+                        .apps()
+                        .daemonSets()
+                        .inNamespace(NS)
+                        .withName("trafficmonitor-agent-" + NAME)
+                        .get()
+                    != null);
+    if (!installedBefore) {
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                var status = current().getStatus();
+                assertThat(status).isNotNull();
+                assertThat(status.getConditions())
+                    .noneMatch(c -> "ReconcileFailed".equals(c.getReason()));
+              });
+    }
+
+    OperatorHarness.installCrdResource(
+        client, "prometheus-operator/prometheusrules.monitoring.coreos.com.yaml");
+    OperatorHarness.installCrdResource(
+        client, "prometheus-operator/servicemonitors.monitoring.coreos.com.yaml");
+    CrdPresentCondition.forget();
+    poke();
+
+    await().atMost(WAIT).until(() -> get("PrometheusRule", "trafficmonitor-" + NAME) != null);
+    GenericKubernetesResource rule = get("PrometheusRule", "trafficmonitor-" + NAME);
+    assertThat(OperatorHarness.ownedBy(rule, created)).isTrue();
+    List<Map<String, Object>> rules = rules(rule);
+    assertThat(rules)
+        .extracting(r -> r.get("alert"))
+        .containsExactly("TrafficMonitorThroughputHigh", "TrafficMonitorPacketLossHigh");
+    assertThat(rules.get(0).get("expr"))
+        .isEqualTo(
+            "sum by (instance) (rate(trafficmonitor_bytes_total{monitor=\"alerting\"}[2m]))"
+                + " > 1000000000");
+    assertThat((String) rules.get(1).get("expr")).endsWith("> 0.01");
+    assertThat(rules).allSatisfy(r -> assertThat(r.get("for")).isEqualTo("2m"));
+    assertThat((Map<String, Object>) rules.get(0).get("labels"))
+        .containsEntry("severity", "critical")
+        .containsEntry("monitor", NAME);
+
+    await().atMost(WAIT).until(() -> get("ServiceMonitor", "trafficmonitor-agent-" + NAME) != null);
+    GenericKubernetesResource sm = get("ServiceMonitor", "trafficmonitor-agent-" + NAME);
+    Map<String, Object> smSpec = (Map<String, Object>) sm.getAdditionalProperties().get("spec");
+    assertThat((List<Map<String, Object>>) smSpec.get("endpoints"))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e).containsEntry("port", "metrics").containsEntry("path", "/metrics"));
+    assertThat((Map<String, Object>) smSpec.get("selector"))
+        .containsEntry(
+            "matchLabels",
+            Map.of(
+                "app.kubernetes.io/name",
+                "trafficmonitor-agent",
+                "trafficmonitor.io/monitor",
+                NAME));
+
+    // Thresholds change: the rule follows.
+    OperatorHarness.mergePatch(
+        client,
+        NS,
+        NAME,
+        "{\"spec\": {\"alerts\": {\"maxBytesPerSecond\": null, \"maxRetransmitRatio\": 0.05}}}");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(rules(get("PrometheusRule", "trafficmonitor-" + NAME)))
+                    .extracting(r -> r.get("alert"))
+                    .containsExactly(
+                        "TrafficMonitorPacketLossHigh", "TrafficMonitorRetransmitsHigh"));
+
+    // No alerts asked for: no rule; the ServiceMonitor stays.
+    OperatorHarness.mergePatch(client, NS, NAME, "{\"spec\": {\"alerts\": null}}");
+    await().atMost(WAIT).until(() -> get("PrometheusRule", "trafficmonitor-" + NAME) == null);
+    assertThat(get("ServiceMonitor", "trafficmonitor-agent-" + NAME)).isNotNull();
+
+    // Deleting the monitor lets the garbage collector take the ServiceMonitor.
+    client.resource(created).delete();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> get("ServiceMonitor", "trafficmonitor-agent-" + NAME) == null);
+  }
+
+  private static TrafficMonitor current() {
+    return client.resources(TrafficMonitor.class).inNamespace(NS).withName(NAME).get();
+  }
+
+  /** Any change triggers a reconcile (events are not filtered by generation). */
+  private static void poke() {
+    OperatorHarness.mergePatch(
+        client,
+        NS,
+        NAME,
+        "{\"metadata\": {\"annotations\": {\"it.trafficmonitor.io/poke\": \""
+            + System.nanoTime()
+            + "\"}}}");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> rules(GenericKubernetesResource rule) {
+    Map<String, Object> spec = (Map<String, Object>) rule.getAdditionalProperties().get("spec");
+    Map<String, Object> group = ((List<Map<String, Object>>) spec.get("groups")).get(0);
+    return (List<Map<String, Object>>) group.get("rules");
+  }
+}
