@@ -137,6 +137,61 @@ final class TestNode implements AutoCloseable {
     return Path.of("/var/run/netns", netns);
   }
 
+  /** The name of this node's end of the link made by {@link #connect}. */
+  String uplink() {
+    return name + "up";
+  }
+
+  /**
+   * Joins two nodes with a veth ({@code <node>up} on each side, 10.214.x.1/.2) and routes each
+   * node's pod subnet (10.213.subnet.0/24) through it.
+   */
+  static void connect(TestNode n1, TestNode n2) {
+    String a = "ip -n " + n1.netns + " ";
+    String b = "ip -n " + n2.netns + " ";
+    String macA = String.format("02:00:0c:d5:%02x:01", n1.subnet);
+    String macB = String.format("02:00:0c:d5:%02x:02", n2.subnet);
+    String ipA = "10.214." + n1.subnet + ".1";
+    String ipB = "10.214." + n1.subnet + ".2";
+    Sh.ok(
+        String.join(
+            " && ",
+            "ip link add "
+                + n1.uplink()
+                + " address "
+                + macA
+                + " netns "
+                + n1.netns
+                + " type veth peer name "
+                + n2.uplink()
+                + " address "
+                + macB
+                + " netns "
+                + n2.netns,
+            a + "addr add " + ipA + "/30 dev " + n1.uplink(),
+            b + "addr add " + ipB + "/30 dev " + n2.uplink(),
+            a + "link set " + n1.uplink() + " up",
+            b + "link set " + n2.uplink() + " up",
+            a
+                + "neigh replace "
+                + ipB
+                + " lladdr "
+                + macB
+                + " dev "
+                + n1.uplink()
+                + " nud permanent",
+            b
+                + "neigh replace "
+                + ipA
+                + " lladdr "
+                + macA
+                + " dev "
+                + n2.uplink()
+                + " nud permanent",
+            a + "route add 10.213." + n2.subnet + ".0/24 via " + ipB,
+            b + "route add 10.213." + n1.subnet + ".0/24 via " + ipA));
+  }
+
   /** Creates the Pod object, then its namespace, veth, cgroup and pause process; Running. */
   TestPod addPod(String namespace, String podName, int host, Map<String, String> labels)
       throws Exception {

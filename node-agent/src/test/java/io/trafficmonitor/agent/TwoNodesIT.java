@@ -1,0 +1,227 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Selector;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.testing.TestCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes (network namespaces joined by a link), one agent each, driven in-process with its
+ * node's namespace: a pod of one node sends to a pod of the other (in another namespace, selected
+ * through spec.namespaceSelector); each agent writes its own status.nodes entry (server-side apply,
+ * its own field manager) and counts its pod's cgroup and its node's uplink (spec.interfaces glob)
+ * exactly.
+ */
+class TwoNodesIT {
+  static final int HEADERS = 28;
+
+  static KubernetesClient client;
+  static String ns1;
+  static String ns2;
+  static final List<TestNode> nodes = new ArrayList<>();
+  static final List<Agent> agents = new ArrayList<>();
+  static final List<PrometheusMeterRegistry> registries = new ArrayList<>();
+  static TestNode.TestPod sender;
+  static TestNode.TestPod receiver;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Cluster.requireKernelAndCluster();
+    TestCluster cluster = TestCluster.shared();
+    client = cluster.client();
+    Cluster.installCrd(cluster);
+    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    ns1 = "tm-two-" + id;
+    ns2 = "tm-two-" + id + "-b";
+    for (String ns : List.of(ns1, ns2)) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(ns)
+                  .addToLabels("team", "t" + id)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    for (int i = 0; i < 2; i++) {
+      String name = "tmt" + id + "n" + i;
+      cluster.addNode(name, Map.of());
+      nodes.add(new TestNode(client, name, (id + i) % 250));
+    }
+    TestNode.connect(nodes.get(0), nodes.get(1));
+    sender = nodes.get(0).addPod(ns1, "sender", 2, Map.of("app", "two"));
+    receiver = nodes.get(1).addPod(ns2, "receiver", 2, Map.of("app", "two"));
+
+    TrafficMonitor tm = new TrafficMonitor();
+    tm.getMetadata().setName("two");
+    tm.getMetadata().setNamespace(ns1);
+    TrafficMonitorSpec spec = new TrafficMonitorSpec();
+    Selector pods = new Selector();
+    pods.setMatchLabels(Map.of("app", "two"));
+    spec.setPodSelector(pods);
+    Selector namespaces = new Selector();
+    namespaces.setMatchLabels(Map.of("team", "t" + id));
+    spec.setNamespaceSelector(namespaces);
+    spec.setInterfaces(List.of("*up"));
+    spec.setInterval("200ms");
+    tm.setSpec(spec);
+    client.resource(tm).create();
+
+    for (TestNode n : nodes) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Agent agent =
+          new Agent(
+              AgentConfig.from(
+                  Map.of(
+                      "NODE_NAME",
+                      n.name,
+                      "MONITOR_NAMESPACE",
+                      ns1,
+                      "MONITOR_NAME",
+                      "two",
+                      "STATUS_PERIOD",
+                      "1s",
+                      "RESYNC_INTERVAL",
+                      "1s",
+                      "CGROUP_ROOT",
+                      TestNode.CGROUP_ROOT.toString(),
+                      "NODE_NETNS",
+                      n.netnsPath().toString())),
+              client,
+              registry);
+      registries.add(registry);
+      agents.add(agent);
+      agent.start();
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    for (Agent a : agents) {
+      try {
+        a.close();
+      } catch (RuntimeException e) {
+        // keep cleaning
+      }
+    }
+    for (TestNode n : nodes) {
+      n.close();
+      if (client != null) {
+        client.nodes().withName(n.name).delete();
+      }
+    }
+    if (client != null && ns1 != null) {
+      client.namespaces().withName(ns1).delete();
+      client.namespaces().withName(ns2).delete();
+    }
+  }
+
+  static Optional<NodeStatus> status(TestNode n) {
+    TrafficMonitor tm =
+        client.resources(TrafficMonitor.class).inNamespace(ns1).withName("two").get();
+    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
+      return Optional.empty();
+    }
+    return tm.getStatus().getNodes().stream().filter(s -> s.getNode().equals(n.name)).findFirst();
+  }
+
+  @Test
+  void eachAgentReportsItsOwnNodeExactly() throws Exception {
+    for (TestNode n : nodes) {
+      Wait.until(
+          n.name + " attached",
+          Duration.ofSeconds(30),
+          () -> status(n).filter(s -> s.getPods() == 1 && s.getInterfaces() == 1).isPresent());
+    }
+    int count = 40;
+    int size = 500;
+    long bytes = (long) count * (size + HEADERS);
+    sender.sendUdp(receiver, 7400, 7401, count, size);
+
+    // node 0: the sender's cgroup egress and the uplink's egress; node 1: both ingress
+    NodeStatus s0 =
+        Wait.until(
+            "node 0 counted",
+            Duration.ofSeconds(20),
+            () -> status(nodes.get(0)).filter(s -> s.getTxPackets() >= 2L * count));
+    NodeStatus s1 =
+        Wait.until(
+            "node 1 counted",
+            Duration.ofSeconds(20),
+            () -> status(nodes.get(1)).filter(s -> s.getRxPackets() >= 2L * count));
+    assertThat(s0.getTxPackets()).isEqualTo(2L * count);
+    assertThat(s0.getTxBytes()).isEqualTo(2 * bytes);
+    assertThat(s0.getRxPackets()).isZero();
+    assertThat(s1.getRxPackets()).isEqualTo(2L * count);
+    assertThat(s1.getRxBytes()).isEqualTo(2 * bytes);
+    assertThat(s1.getTxPackets()).isZero();
+    assertThat(s0.getErrors()).isEmpty();
+    assertThat(s1.getErrors()).isEmpty();
+
+    String m0 = registries.get(0).scrape();
+    String m1 = registries.get(1).scrape();
+    assertThat(
+            Scrape.sum(
+                m0,
+                "trafficmonitor_bytes_total",
+                Map.of(
+                    "pod",
+                    "sender",
+                    "namespace",
+                    ns1,
+                    "interface",
+                    "cgroup",
+                    "direction",
+                    "egress")))
+        .isEqualTo(bytes);
+    assertThat(
+            Scrape.sum(
+                m0,
+                "trafficmonitor_packets_total",
+                Map.of(
+                    "interface", nodes.get(0).uplink(), "direction", "egress", "protocol", "UDP")))
+        .isEqualTo(count);
+    assertThat(
+            Scrape.sum(
+                m1,
+                "trafficmonitor_bytes_total",
+                Map.of(
+                    "pod",
+                    "receiver",
+                    "namespace",
+                    ns2,
+                    "interface",
+                    "cgroup",
+                    "direction",
+                    "ingress")))
+        .isEqualTo(bytes);
+    assertThat(
+            Scrape.sum(
+                m1,
+                "trafficmonitor_packets_total",
+                Map.of(
+                    "interface", nodes.get(1).uplink(), "direction", "ingress", "protocol", "UDP")))
+        .isEqualTo(count);
+    // each agent exports only its own node's targets
+    assertThat(Scrape.has(m0, "trafficmonitor_bytes_total", Map.of("pod", "receiver"))).isFalse();
+    assertThat(Scrape.has(m1, "trafficmonitor_bytes_total", Map.of("pod", "sender"))).isFalse();
+  }
+}
