@@ -41,12 +41,25 @@ public final class DatapathBenchmark {
     md.append(Sh.ok("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trim()).append("), ");
     md.append("load average at start ").append(Sh.ok("cut -d' ' -f1-3 /proc/loadavg").trim());
     md.append(".\n\n");
-    testRunCost();
-    try (TestNetwork net = new TestNetwork("bench")) {
-      programCost(net);
-      iperf(net);
+    // -Dbench.sections=testrun,cost,iperf,read (default: all)
+    List<String> sections =
+        List.of(System.getProperty("bench.sections", "testrun,cost,iperf,read").split(","));
+    if (sections.contains("testrun")) {
+      testRunCost();
     }
-    readFlows();
+    if (sections.contains("cost") || sections.contains("iperf")) {
+      try (TestNetwork net = new TestNetwork("bench")) {
+        if (sections.contains("cost")) {
+          programCost(net);
+        }
+        if (sections.contains("iperf")) {
+          iperf(net);
+        }
+      }
+    }
+    if (sections.contains("read")) {
+      readFlows();
+    }
     String out = md.toString();
     if (args.length > 0) {
       Files.writeString(Path.of(args[0]), out);
