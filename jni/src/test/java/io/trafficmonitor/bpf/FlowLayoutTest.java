@@ -1,0 +1,61 @@
+package io.trafficmonitor.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FlowLayoutTest {
+  private static byte[] v4(int a, int b, int c, int d) {
+    return new byte[] {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, (byte) a, (byte) b, (byte) c, (byte) d
+    };
+  }
+
+  private static FlowKey key(int sport, int dport, int proto, Direction d) {
+    return new FlowKey(
+        v4(10, 1, 0, 1), v4(10, 1, 0, 2), sport, dport, proto, 4, TargetKind.CGROUP, 1L << 40, d);
+  }
+
+  @Test
+  void keyRoundTripsThroughTheKernelLayout() {
+    FlowKey k = key(65535, 443, 6, Direction.EGRESS);
+    byte[] raw = k.encode();
+    assertEquals(FlowLayout.KEY_SIZE, raw.length);
+    FlowKey back = FlowKey.decode(ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()), 0);
+    assertEquals(k, back);
+    assertEquals(k.hashCode(), back.hashCode());
+    assertEquals("10.1.0.1", back.sourceAddress().getHostAddress());
+    assertEquals(2, raw[FlowLayout.KEY_KIND]);
+    assertEquals(1, raw[FlowLayout.KEY_DIRECTION]);
+  }
+
+  @Test
+  void statsDecode() {
+    ByteBuffer b = ByteBuffer.allocate(FlowLayout.STATS_SIZE).order(ByteOrder.nativeOrder());
+    b.putLong(0, 1500).putLong(8, 2).putLong(16, 1444).putLong(24, 5).putLong(32, 9);
+    b.putInt(40, 0x12).putInt(44, FlowLayout.FLOW_F_FRAGMENT);
+    FlowStats s = FlowStats.decode(b, 0);
+    assertEquals(new FlowStats(1500, 2, 1444, 5, 9, 0x12, 1), s);
+    assertTrue(s.fragmented());
+  }
+
+  @Test
+  void ruleMatchingInUserSpace() {
+    FilterRule r =
+        FilterRule.builder().destination("10.1.0.0/24").destinationPort("400-500").build();
+    assertTrue(r.matches(key(1, 443, 17, Direction.INGRESS)));
+    assertFalse(r.matches(key(1, 80, 17, Direction.INGRESS)));
+    assertFalse(r.matches(key(1, 443, 47, Direction.INGRESS)), "no ports: no match");
+    assertFalse(
+        FilterRule.builder().source("fd00::/8").build().matches(key(1, 1, 6, Direction.EGRESS)));
+    assertTrue(FilterRule.accounts(List.of(), key(1, 1, 6, Direction.EGRESS)));
+    FilterRule ingressTcp = FilterRule.builder().protocol(6).direction(Direction.INGRESS).build();
+    assertTrue(FilterRule.accounts(List.of(r, ingressTcp), key(1, 1, 6, Direction.INGRESS)));
+    assertFalse(FilterRule.accounts(List.of(r, ingressTcp), key(1, 1, 6, Direction.EGRESS)));
+  }
+}
