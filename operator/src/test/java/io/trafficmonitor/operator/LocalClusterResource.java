@@ -1,0 +1,39 @@
+package io.trafficmonitor.operator;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.TestCluster;
+import java.util.Map;
+
+/**
+ * Points the Quarkus application under test at the local control plane: the TrafficMonitor CRD
+ * installed, one namespace to watch.
+ */
+public class LocalClusterResource implements QuarkusTestResourceLifecycleManager {
+  static final String NAMESPACE = "it-endpoints";
+
+  @Override
+  public Map<String, String> start() {
+    TestCluster cluster = TestCluster.shared();
+    OperatorHarness.installCrd(
+        cluster.client(),
+        OperatorHarness.repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
+    cluster
+        .client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .serverSideApply();
+    return Map.of(
+        "trafficmonitor.kubeconfig",
+        cluster.kubeconfig().toString(),
+        "trafficmonitor.namespaces",
+        NAMESPACE);
+  }
+
+  @Override
+  public void stop() {
+    // The cluster is the JVM's and stops with it.
+  }
+}
