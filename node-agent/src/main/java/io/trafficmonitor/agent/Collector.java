@@ -90,16 +90,29 @@ public final class Collector {
       flows.remove(e.id);
     }
     for (RateWindow r : rates.values()) {
-      r.add(now, 0, 0); // windows of quiet series close too
+      r.tick(now);
     }
     lastCollect = now;
     return new Result(flows.size(), unresolved, evicted, System.nanoTime() - t0);
   }
 
   private void update(FlowEntry e, TargetIndex index, long bytes, long packets, long now) {
-    Target t = index.lookup(e.kind, e.targetId);
+    if (bytes == e.bytes && packets == e.packets && e.index == index) {
+      return; // the common case of an idle flow: nothing to do
+    }
+    if (e.index != index) {
+      Target t = index.lookup(e.kind, e.targetId);
+      e.index = index;
+      if (t != e.target || t == null) {
+        e.series = null;
+        e.rate = null;
+      }
+      e.target = t;
+    }
+    Target t = e.target;
     if (t == null) {
       unresolved++;
+      e.index = null; // look again next time
       return; // counters stay in the kernel until the target is known
     }
     long db = bytes - e.bytes;
@@ -113,11 +126,21 @@ public final class Collector {
     if (db == 0 && dp == 0) {
       return;
     }
-    e.target = t;
+    if (e.series == null) {
+      bind(e, t, now);
+    }
     e.totalBytes += db;
     e.totalPackets += dp;
-    boolean ingress = (e.direction == 0) != t.reversed();
-    String dir = ingress ? "ingress" : "egress";
+    e.series.add(db, dp);
+    e.rate.add(db, dp);
+    if (t.inTotals()) {
+      totals.add(e.ingress, db, dp);
+    }
+  }
+
+  private void bind(FlowEntry e, Target t, long now) {
+    e.ingress = (e.direction == 0) != t.reversed();
+    String dir = e.ingress ? "ingress" : "egress";
     Series.Key key = new Series.Key(t, dir, Protocols.label(e.protocol));
     Series s = series.get(key);
     if (s == null) {
@@ -125,7 +148,6 @@ public final class Collector {
       series.put(key, s);
       sink.seriesAdded(s);
     }
-    s.add(db, dp);
     RateKey rk = new RateKey(t, dir);
     RateWindow r = rates.get(rk);
     if (r == null) {
@@ -134,10 +156,8 @@ public final class Collector {
       rates.put(rk, r);
       sink.rateAdded(t, dir, r);
     }
-    r.add(now, db, dp);
-    if (t.inTotals()) {
-      totals.add(ingress, db, dp);
-    }
+    e.series = s;
+    e.rate = r;
   }
 
   /**
@@ -178,12 +198,10 @@ public final class Collector {
   /** Node totals and the top flows since the previous call (the status interval). */
   public synchronized StatusSnapshot snapshot(int topN) {
     List<StatusSnapshot.TopFlow> top = TopFlows.select(flows.values(), topN);
+    long active = 0;
     for (FlowEntry e : flows.values()) {
       e.markBytes = e.totalBytes;
       e.markPackets = e.totalPackets;
-    }
-    long active = 0;
-    for (FlowEntry e : flows.values()) {
       if (e.target != null && e.target.inTotals()) {
         active++;
       }

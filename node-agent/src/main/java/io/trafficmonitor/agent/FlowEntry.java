@@ -27,6 +27,13 @@ final class FlowEntry {
   /** Null until the flow's target is known. */
   Target target;
 
+  /** The index the target was looked up in, and the series and rate it feeds (a cache). */
+  TargetIndex index;
+
+  Series series;
+  RateWindow rate;
+  boolean ingress;
+
   FlowEntry(FlowId id, ByteBuffer keys, int off) {
     this.id = id;
     this.kind = keys.get(off + FlowLayout.KEY_KIND);

@@ -23,13 +23,18 @@ public final class RateWindow {
     start = now;
   }
 
-  /** Adds the deltas of one collection made at {@code now}; publishes when the window is full. */
-  public void add(long now, long deltaBytes, long deltaPackets) {
-    if (start == Long.MIN_VALUE) {
-      start = now;
-    }
+  /** Adds deltas seen in the current collection. */
+  public void add(long deltaBytes, long deltaPackets) {
     bytes += deltaBytes;
     packets += deltaPackets;
+  }
+
+  /** Ends a collection made at {@code now}: publishes the rate when the window is full. */
+  public void tick(long now) {
+    if (start == Long.MIN_VALUE) {
+      start = now;
+      return;
+    }
     long elapsed = now - start;
     if (elapsed >= windowNanos && elapsed > 0) {
       bitsPerSecond = bytes * 8e9 / elapsed;
@@ -38,6 +43,12 @@ public final class RateWindow {
       packets = 0;
       start = now;
     }
+  }
+
+  /** Adds the deltas of one collection made at {@code now} and ends it. */
+  public void add(long now, long deltaBytes, long deltaPackets) {
+    add(deltaBytes, deltaPackets);
+    tick(now);
   }
 
   public double bitsPerSecond() {

@@ -4,9 +4,7 @@ import io.trafficmonitor.bpf.FlowKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -16,53 +14,52 @@ import java.util.PriorityQueue;
 final class TopFlows {
   private TopFlows() {}
 
+  /** At most this many places see one 5-tuple on a node (2 cgroups, 2 veths, interfaces). */
+  static final int SIGHTINGS = 8;
+
   static List<StatusSnapshot.TopFlow> select(Collection<FlowEntry> flows, int n) {
     if (n <= 0) {
       return List.of();
     }
-    Map<Long, List<FlowEntry>> byTuple = new HashMap<>();
+    // The busiest n * SIGHTINGS entries hold the busiest n tuples: an entry busier than the n-th
+    // tuple's best belongs to one of the n busiest tuples, each seen at most SIGHTINGS times.
+    Comparator<FlowEntry> byInterval = Comparator.comparingLong(TopFlows::interval);
+    int k = n * SIGHTINGS;
+    PriorityQueue<FlowEntry> heap = new PriorityQueue<>(k + 1, byInterval);
     for (FlowEntry e : flows) {
-      if (e.target == null || e.totalBytes == e.markBytes) {
+      long v = interval(e);
+      if (e.target == null || v <= 0) {
         continue;
       }
-      List<FlowEntry> same = byTuple.computeIfAbsent(e.id.tupleHash(), k -> new ArrayList<>(2));
-      boolean merged = false;
-      for (int i = 0; i < same.size(); i++) {
-        if (same.get(i).id.sameTuple(e.id)) {
-          if (interval(e) > interval(same.get(i))) {
-            same.set(i, e);
-          }
-          merged = true;
+      if (heap.size() < k) {
+        heap.add(e);
+      } else if (v > interval(heap.peek())) {
+        heap.poll();
+        heap.add(e);
+      }
+    }
+    List<FlowEntry> candidates = new ArrayList<>(heap);
+    candidates.sort(byInterval.reversed());
+    List<FlowEntry> top = new ArrayList<>(n);
+    for (FlowEntry e : candidates) {
+      if (top.stream().noneMatch(t -> t.id.sameTuple(e.id))) {
+        top.add(e);
+        if (top.size() == n) {
           break;
         }
       }
-      if (!merged) {
-        same.add(e);
-      }
     }
-    Comparator<FlowEntry> byInterval = Comparator.comparingLong(TopFlows::interval);
-    PriorityQueue<FlowEntry> heap = new PriorityQueue<>(n + 1, byInterval);
-    for (List<FlowEntry> same : byTuple.values()) {
-      for (FlowEntry e : same) {
-        heap.add(e);
-        if (heap.size() > n) {
-          heap.poll();
-        }
-      }
-    }
-    List<FlowEntry> top = new ArrayList<>(heap);
-    top.sort(byInterval.reversed());
     List<StatusSnapshot.TopFlow> out = new ArrayList<>(top.size());
     for (FlowEntry e : top) {
-      FlowKey k = e.id.decode();
-      boolean ports = k.protocol() == 6 || k.protocol() == 17 || k.protocol() == 132;
+      FlowKey key = e.id.decode();
+      boolean ports = key.protocol() == 6 || key.protocol() == 17 || key.protocol() == 132;
       out.add(
           new StatusSnapshot.TopFlow(
-              k.sourceAddress().getHostAddress(),
-              k.destinationAddress().getHostAddress(),
-              ports ? k.sourcePort() : null,
-              ports ? k.destinationPort() : null,
-              Protocols.specName(k.protocol()),
+              key.sourceAddress().getHostAddress(),
+              key.destinationAddress().getHostAddress(),
+              ports ? key.sourcePort() : null,
+              ports ? key.destinationPort() : null,
+              Protocols.specName(key.protocol()),
               e.target.podKey(),
               e.totalBytes,
               e.totalPackets,
