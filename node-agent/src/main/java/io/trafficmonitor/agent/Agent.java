@@ -84,7 +84,8 @@ public final class Agent implements AutoCloseable {
         new PodResolver(
             config.cgroupRoot().orElseGet(CgroupLayout::defaultRoot),
             config.cgroupDriver(),
-            config.nodeNetns());
+            config.nodeNetns(),
+            config.hostProc());
   }
 
   private static ScheduledExecutorService thread(String name) {
@@ -245,7 +246,7 @@ public final class Agent implements AutoCloseable {
     }
     TcMode mode = TcMode.valueOf(config.tcMode().toUpperCase(Locale.ROOT));
     try {
-      StaleFilters.clean(config.nodeNetns());
+      StaleFilters.clean(config.nodeNetns(), config.hostProc());
     } catch (RuntimeException e) {
       LOG.warnf("cannot look for filters left by a previous agent: %s", e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.trafficmonitor.agent;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -7,14 +8,16 @@ import java.util.Optional;
 
 /**
  * What the DaemonSet tells the agent through its environment. Only {@code NODE_NAME}, {@code
- * MONITOR_NAMESPACE} and {@code MONITOR_NAME} are required.
+ * TM_MONITOR_NAMESPACE} and {@code TM_MONITOR_NAME} are required (the names the operator's
+ * DaemonSet uses).
  *
  * <pre>
  * NODE_NAME            the node this agent runs on (downward API spec.nodeName)
- * MONITOR_NAMESPACE    namespace of the TrafficMonitor
- * MONITOR_NAME         name of the TrafficMonitor
+ * TM_MONITOR_NAMESPACE namespace of the TrafficMonitor (alias MONITOR_NAMESPACE)
+ * TM_MONITOR_NAME      name of the TrafficMonitor (alias MONITOR_NAME)
  * STATUS_PERIOD        overrides spec.statusInterval (Go duration, e.g. 10s; alias STATUS_INTERVAL)
- * METRICS_PORT         HTTP port of /metrics and /q/health (default 9464; Quarkus wiring only)
+ * TM_METRICS_PORT      HTTP port of /metrics and /q/health (alias METRICS_PORT; default 9464)
+ * HOST_PROC            the host's /proc (default /host/proc when mounted, else /proc)
  * CGROUP_ROOT          cgroup v2 mount (default: found in /proc/self/mountinfo)
  * CGROUP_DRIVER        systemd | cgroupfs | auto (default auto: whichever layout exists)
  * NODE_NETNS           network namespace file of the node (default: the agent's own)
@@ -31,7 +34,8 @@ public record AgentConfig(
     CgroupLayout.Driver cgroupDriver,
     Optional<Path> nodeNetns,
     String tcMode,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    Path hostProc) {
 
   /** The field manager of this agent's status entry. */
   public String fieldManager() {
@@ -45,8 +49,8 @@ public record AgentConfig(
   public static AgentConfig from(Map<String, String> env) {
     return new AgentConfig(
         required(env, "NODE_NAME"),
-        required(env, "MONITOR_NAMESPACE"),
-        required(env, "MONITOR_NAME"),
+        required(env, "TM_MONITOR_NAMESPACE", "MONITOR_NAMESPACE"),
+        required(env, "TM_MONITOR_NAME", "MONITOR_NAME"),
         optional(env, "STATUS_PERIOD")
             .or(() -> optional(env, "STATUS_INTERVAL"))
             .map(Durations::parse),
@@ -54,7 +58,23 @@ public record AgentConfig(
         CgroupLayout.Driver.parse(optional(env, "CGROUP_DRIVER").orElse("auto")),
         optional(env, "NODE_NETNS").map(Path::of),
         optional(env, "TC_MODE").orElse("auto"),
-        optional(env, "RESYNC_INTERVAL").map(Durations::parse).orElse(Duration.ofSeconds(5)));
+        optional(env, "RESYNC_INTERVAL").map(Durations::parse).orElse(Duration.ofSeconds(5)),
+        optional(env, "HOST_PROC")
+            .map(Path::of)
+            .orElseGet(
+                () ->
+                    Files.isDirectory(Path.of("/host/proc/1"))
+                        ? Path.of("/host/proc")
+                        : Path.of("/proc")));
+  }
+
+  private static String required(Map<String, String> env, String name, String alias) {
+    return optional(env, name)
+        .or(() -> optional(env, alias))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "environment variable " + name + " (or " + alias + ") unset"));
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -20,11 +20,14 @@ public final class PodResolver {
   private final Path cgroupRoot;
   private final CgroupLayout.Driver driver;
   private final Optional<Path> nodeNetns;
+  private final Path hostProc;
 
-  public PodResolver(Path cgroupRoot, CgroupLayout.Driver driver, Optional<Path> nodeNetns) {
+  public PodResolver(
+      Path cgroupRoot, CgroupLayout.Driver driver, Optional<Path> nodeNetns, Path hostProc) {
     this.cgroupRoot = cgroupRoot;
     this.driver = driver;
     this.nodeNetns = nodeNetns;
+    this.hostProc = hostProc;
   }
 
   /** A veth of the node namespace. */
@@ -76,7 +79,7 @@ public final class PodResolver {
     String why = "no process in the pod's cgroup to find its network namespace from";
     Optional<Long> pid = dir.flatMap(PodResolver::anyPid);
     if (pid.isPresent()) {
-      Path ns = Path.of("/proc", pid.get().toString(), "ns", "net");
+      Path ns = hostProc.resolve(pid.get().toString()).resolve("ns").resolve("net");
       try {
         if (sameFile(ns, nodeNetns.orElse(Path.of("/proc/self/ns/net")))) {
           return Optional.empty(); // shares the node's namespace: no veth of its own

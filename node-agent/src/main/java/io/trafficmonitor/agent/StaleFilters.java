@@ -36,7 +36,7 @@ public final class StaleFilters {
   record Filter(String dev, String hook, int pref, String handle, long programId) {}
 
   /** Deletes leftover filters on the node's interfaces; returns how many. */
-  public static int clean(Optional<Path> nodeNetns) {
+  public static int clean(Optional<Path> nodeNetns, Path proc) {
     List<Filter> ours = new ArrayList<>();
     for (Links.Link l : Links.list(nodeNetns)) {
       for (String hook : List.of("ingress", "egress")) {
@@ -54,7 +54,7 @@ public final class StaleFilters {
     if (ours.isEmpty()) {
       return 0;
     }
-    Set<Long> held = heldPrograms();
+    Set<Long> held = heldPrograms(proc);
     int removed = 0;
     for (Filter f : ours) {
       if (held.contains(f.programId())) {
@@ -113,9 +113,9 @@ public final class StaleFilters {
   }
 
   /** Program ids that live processes hold (file descriptors of programs and links). */
-  static Set<Long> heldPrograms() {
+  static Set<Long> heldPrograms(Path procRoot) {
     Set<Long> ids = new HashSet<>();
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+    try (DirectoryStream<Path> procs = Files.newDirectoryStream(procRoot, "[0-9]*")) {
       for (Path proc : procs) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
           for (Path fd : fds) {

@@ -15,7 +15,7 @@ class AgentConfigTest {
         AgentConfig.from(
             Map.of(
                 "NODE_NAME", "node-a",
-                "MONITOR_NAMESPACE", "shop",
+                "TM_MONITOR_NAMESPACE", "shop",
                 "MONITOR_NAME", "web",
                 "STATUS_PERIOD", "2s",
                 "CGROUP_ROOT", "/sys/fs/cgroup/unified",
@@ -32,6 +32,6 @@ class AgentConfigTest {
   @Test
   void requiresNodeAndMonitor() {
     assertThatThrownBy(() -> AgentConfig.from(Map.of("NODE_NAME", "n")))
-        .hasMessageContaining("MONITOR_NAMESPACE");
+        .hasMessageContaining("TM_MONITOR_NAMESPACE");
   }
 }

@@ -31,7 +31,7 @@ final class AgentProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);
-    pb.environment().put("METRICS_PORT", Integer.toString(port));
+    pb.environment().put("TM_METRICS_PORT", Integer.toString(port));
     process = pb.start();
   }
 
