@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -34,7 +35,7 @@ public class OperatorLifecycle {
       @ConfigProperty(name = "trafficmonitor.namespaces") Optional<Set<String>> namespaces) {
     this.registry = registry;
     this.kubeconfig = kubeconfig;
-    this.namespaces = namespaces.orElse(Set.of());
+    this.namespaces = watched(namespaces);
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -55,6 +56,25 @@ public class OperatorLifecycle {
     if (client != null) {
       client.close();
     }
+  }
+
+  /**
+   * {@code trafficmonitor.namespaces}, else {@code quarkus.operator-sdk.namespaces} (the name the
+   * chart sets); JOSDK_ALL_NAMESPACES or nothing means all namespaces.
+   */
+  private static Set<String> watched(Optional<Set<String>> configured) {
+    Set<String> names =
+        configured
+            .or(
+                () ->
+                    ConfigProvider.getConfig()
+                        .getOptionalValues("quarkus.operator-sdk.namespaces", String.class)
+                        .map(Set::copyOf))
+            .orElse(Set.of());
+    return names.stream()
+        .map(String::trim)
+        .filter(n -> !n.isEmpty() && !n.equals("JOSDK_ALL_NAMESPACES"))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /** The running operator, or null before start; for the health checks. */
