@@ -35,8 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * One node (a network namespace), two pods behind veths with kubelet-layout cgroups, a real API
  * server, and the agent's core driven in-process: traffic of known size shows up exactly in the
  * node's status entry and in the metrics; a spec filter change narrows the counts without a
- * restart; a deleted pod is detached and its series dropped; closing the agent leaves nothing
- * attached.
+ * restart; an unresolvable pod is reported and retried; a deleted pod is detached and its series
+ * dropped; deleting the monitor detaches everything; closing the agent frees its programs.
  *
  * <p>Byte counts are L3 (IP header included): a UDP datagram of P payload bytes counts P + 28.
  */
@@ -369,10 +369,27 @@ class NodeAgentIT {
 
   @Test
   @Order(5)
+  void deletingTheMonitorDetachesEverythingAndDropsTheSeries() {
+    long self = ProcessHandle.current().pid();
+    assertThat(BpfFds.links(self)).isNotEmpty();
+    client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").delete();
+    Wait.until(
+        "everything detached",
+        Duration.ofSeconds(20),
+        () -> BpfFds.links(self).isEmpty() && Cgroups.attachedPrograms(a.cgroup).isEmpty());
+    Wait.until(
+        "a's series dropped",
+        Duration.ofSeconds(10),
+        () -> !Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "a")));
+    assertThat(agent.isReady()).isFalse();
+  }
+
+  @Test
+  @Order(6)
   void closingTheAgentLeavesNothingAttached() {
     long self = ProcessHandle.current().pid();
     Set<Long> programs = BpfFds.programIds(self);
-    assertThat(programs).isNotEmpty();
+    assertThat(programs).as("programs stay loaded until the agent stops").isNotEmpty();
     agent.close();
     agent = null;
     assertThat(Cgroups.attachedPrograms(a.cgroup)).isEmpty();
