@@ -438,6 +438,7 @@ public final class Agent implements AutoCloseable {
     }
     NodeStatus st =
         statusWriter.build(collector.snapshot(s.topN()), pods, interfaces, errs, Instant.now());
+    metrics.topFlows(st.getTopFlows());
     statusWriter.apply(st);
     lastStatus = st;
   }

@@ -143,6 +143,36 @@ public final class AgentMetrics implements MetricsSink {
     }
   }
 
+  private final java.util.List<Meter> topFlowMeters = new java.util.ArrayList<>();
+
+  /**
+   * The bounded top-N gauge set: {@code trafficmonitor_top_flow_bits_per_second}, one series per
+   * rank of the last status interval (at most spec.flows.topN, 100), replaced at every status
+   * write. The only series with per-flow labels, and never more than N of them.
+   */
+  public synchronized void topFlows(java.util.List<io.trafficmonitor.api.v1alpha1.Flow> flows) {
+    topFlowMeters.forEach(registry::remove);
+    topFlowMeters.clear();
+    int rank = 1;
+    for (io.trafficmonitor.api.v1alpha1.Flow f : flows) {
+      double bps = f.getBitsPerSecond() == null ? 0 : f.getBitsPerSecond();
+      topFlowMeters.add(
+          Gauge.builder("trafficmonitor.top.flow.bits.per.second", () -> bps)
+              .description("Busiest flows of the last status interval, by rank")
+              .tags(self())
+              .tag("rank", Integer.toString(rank++))
+              .tag("pod", f.getPod() == null ? "" : f.getPod())
+              .tag("source", String.valueOf(f.getSource()))
+              .tag("destination", String.valueOf(f.getDestination()))
+              .tag("source_port", f.getSourcePort() == null ? "" : f.getSourcePort().toString())
+              .tag(
+                  "destination_port",
+                  f.getDestinationPort() == null ? "" : f.getDestinationPort().toString())
+              .tag("protocol", String.valueOf(f.getProtocol()))
+              .register(registry));
+    }
+  }
+
   /** Self-metrics of one collection. */
   public void collected(Collector.Result r, int capacity, long lostPackets) {
     collection.record(Duration.ofNanos(r.nanos()));

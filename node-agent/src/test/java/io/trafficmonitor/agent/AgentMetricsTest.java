@@ -1,0 +1,68 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.TargetKind;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentMetricsTest {
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  final AgentMetrics metrics = new AgentMetrics(registry, "shop", "web");
+
+  @Test
+  void seriesCarryBoundedLabelsAndDisappearWithTheirTarget() {
+    Target pod = Target.podCgroup("shop", "a");
+    FakeFlows kernel = new FakeFlows();
+    kernel.put(
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 80, 6, TargetKind.CGROUP, 5, Direction.EGRESS),
+        1500,
+        1,
+        1);
+    Collector c = new Collector(metrics, 1_000_000_000L);
+    c.collect(kernel, new TargetIndex(Map.of(5L, pod), Map.of()), 2, Long.MAX_VALUE);
+    String m = registry.scrape();
+    Map<String, String> labels =
+        Map.of(
+            "monitor", "web",
+            "namespace", "shop",
+            "pod", "a",
+            "interface", "cgroup",
+            "direction", "egress",
+            "protocol", "TCP");
+    assertThat(Scrape.sum(m, "trafficmonitor_bytes_total", labels)).isEqualTo(1500);
+    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", labels)).isEqualTo(1);
+    assertThat(m).contains("trafficmonitor_bits_per_second{");
+    c.forget(t -> t.equals(pod), kernel);
+    m = registry.scrape();
+    assertThat(m).doesNotContain("pod=\"a\"");
+    assertThat(m).contains("trafficmonitor_map_fullness_ratio{");
+  }
+
+  @Test
+  void topFlowGaugesAreReplacedAtEveryStatus() {
+    Flow f = new Flow();
+    f.setSource("10.0.0.1");
+    f.setDestination("10.0.0.2");
+    f.setSourcePort(1234);
+    f.setDestinationPort(80);
+    f.setProtocol("TCP");
+    f.setPod("shop/a");
+    f.setBitsPerSecond(8000L);
+    metrics.topFlows(List.of(f));
+    String m = registry.scrape();
+    assertThat(
+            Scrape.sum(
+                m,
+                "trafficmonitor_top_flow_bits_per_second",
+                Map.of("rank", "1", "source", "10.0.0.1", "destination_port", "80")))
+        .isEqualTo(8000);
+    metrics.topFlows(List.of());
+    assertThat(registry.scrape()).doesNotContain("trafficmonitor_top_flow_bits_per_second{");
+  }
+}
