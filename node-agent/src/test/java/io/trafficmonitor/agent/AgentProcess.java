@@ -27,7 +27,15 @@ final class AgentProcess implements AutoCloseable {
     this.log = log;
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb =
-        new ProcessBuilder(List.of(java, "-Xmx128m", "-jar", JAR.toAbsolutePath().toString()))
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx64m",
+                    "-XX:+UseSerialGC",
+                    "-XX:ReservedCodeCacheSize=48m",
+                    "-Xss512k",
+                    "-jar",
+                    JAR.toAbsolutePath().toString()))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);

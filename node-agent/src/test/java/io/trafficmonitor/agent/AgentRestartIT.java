@@ -158,6 +158,12 @@ class AgentRestartIT {
     assertThat(second.getTxBytes()).isEqualTo(20L * (200 + 28));
     assertThat(second.getRxPackets()).isEqualTo(20);
     String metrics = agent.get("/metrics");
+    System.out.println(
+        "packaged agent (-Xmx64m, serial GC) "
+            + Files.readAllLines(Path.of("/proc", Long.toString(agent.pid()), "status")).stream()
+                .filter(l -> l.startsWith("VmRSS"))
+                .findFirst()
+                .orElse("VmRSS unknown"));
     Map<String, String> aOut =
         Map.of("pod", "a", "interface", "cgroup", "direction", "egress", "protocol", "UDP");
     assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", aOut)).isEqualTo(20);
