@@ -132,16 +132,7 @@ final class Rig implements AutoCloseable {
                 @Override
                 public Map<String, String> extraEnv(io.fabric8.kubernetes.api.model.Pod pod) {
                   return Map.of(
-                      "KUBECONFIG",
-                      kubeconfig,
-                      "CGROUP_ROOT",
-                      cgroupRoot,
-                      "STATUS_INTERVAL",
-                      "1s",
-                      "MONITOR_NAMESPACE",
-                      pod.getMetadata().getNamespace(),
-                      "MONITOR_NAME",
-                      pod.getMetadata().getLabels().get("trafficmonitor.io/monitor"));
+                      "KUBECONFIG", kubeconfig, "CGROUP_ROOT", cgroupRoot, "STATUS_INTERVAL", "1s");
                 }
               });
       return new Rig(cluster, network, kubelet, operator, agents);

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Await;
 import io.trafficmonitor.testing.ClusterExtension;
+import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.FakeKubelet;
 import io.trafficmonitor.testing.PodProcessRunner;
 import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.PrometheusServer;
 import io.trafficmonitor.testing.TestCluster;
 import io.trafficmonitor.testing.Tools;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +80,11 @@ class TrafficMonitorE2E {
     if (rig != null) {
       rig.cluster.kubectl("delete", "trafficmonitors", "--all", "-n", NS, "--wait=true");
       rig.close();
+      // Nothing left behind: no namespace, cgroup, BPF program or link of ours.
+      assertThat(io.trafficmonitor.testing.Sh.ok("ip netns list")).doesNotContain("tm-");
+      assertThat(java.nio.file.Files.exists(rig.kubelet.cgroupRoot().resolve("kubepods.slice")))
+          .isFalse();
+      assertThat(io.trafficmonitor.testing.Sh.ok("bpftool prog show")).doesNotContain(" name tm_");
     }
   }
 
@@ -220,6 +230,105 @@ class TrafficMonitorE2E {
 
   @Test
   @Order(2)
+  void prometheusAgreesWithTheGeneratorAndTheBandwidthAlertFiresAndResolves() throws Exception {
+    // A limit of 100 kB/s on the monitor; the agents export it, the chart's rule compares.
+    rig.cluster
+        .kubectlWithInput(
+            """
+            apiVersion: trafficmonitor.io/v1alpha1
+            kind: TrafficMonitor
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              nodeSelector: {trafficmonitor.io/rig: "true"}
+              interval: 500ms
+              alerts: {maxBytesPerSecond: 100000}
+            """,
+            "apply",
+            "-f",
+            "-")
+        .orThrow();
+    Path rules = Files.createTempFile("tm-rules", ".yaml");
+    String rendered =
+        Commands.run(
+                Duration.ofMinutes(1),
+                List.of(
+                    Tools.helm().toString(),
+                    "template",
+                    "tm",
+                    Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
+                    "--set",
+                    "prometheusRule.enabled=true",
+                    "--set",
+                    "prometheusRule.bandwidthWindow=5s",
+                    "--show-only",
+                    "templates/prometheusrule.yaml"))
+            .orThrow()
+            .stdout();
+    Files.writeString(
+        rules,
+        Serialization.asYaml(
+            Serialization.unmarshal(rendered, GenericKubernetesResource.class)
+                .getAdditionalProperties()
+                .get("spec")));
+    List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
+    try (PrometheusServer prom =
+        PrometheusServer.start(
+            targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules))) {
+      await(
+          "Prometheus scrapes both agents",
+          Duration.ofSeconds(30),
+          () -> prom.targetHealth().equals(List.of("up", "up")));
+      String query =
+          "sum(trafficmonitor_bytes_total{pod=\"web-b\", direction=\"ingress\", interface=\"cgroup\"})";
+      await(
+          "the limit is exported",
+          Duration.ofSeconds(30),
+          () ->
+              prom.scalar("max(trafficmonitor_limit_bytes_per_second{monitor=\"web\"})").orElse(0.0)
+                  == 100000.0);
+      await("web-b's series exist", Duration.ofSeconds(30), () -> prom.scalar(query).isPresent());
+      double before = prom.scalar(query).orElseThrow();
+      Process srv = server(webB, "udp", 7001);
+      try {
+        // 400 kB/s for 12 s: four times the limit.
+        String summary =
+            generate(
+                client,
+                "--protocol",
+                "udp",
+                "--target",
+                webB.ip() + ":7001",
+                "--rate",
+                "3.2Mbit",
+                "--size",
+                "1000",
+                "--duration",
+                "12s");
+        assertThat(prom.alerts("TrafficMonitorBandwidthAboveLimit", "firing"))
+            .as("the alert fires while traffic is above the limit")
+            .isNotEmpty();
+        long sent = field(summary, "l3Bytes");
+        await(
+            "Prometheus sees all the bytes",
+            Duration.ofSeconds(20),
+            () -> prom.scalar(query).orElse(0.0) - before >= sent * 0.99);
+        assertThat(prom.scalar(query).orElseThrow() - before)
+            .isCloseTo(sent, org.assertj.core.data.Percentage.withPercentage(1));
+      } finally {
+        srv.toHandle().destroy();
+      }
+      await(
+          "the alert resolves after the traffic stops",
+          Duration.ofSeconds(30),
+          () -> prom.alerts("TrafficMonitorBandwidthAboveLimit", "firing").isEmpty());
+    } finally {
+      Files.deleteIfExists(rules);
+    }
+  }
+
+  @Test
+  @Order(3)
   void invalidResourceIsRefusedWithAReadableMessage() {
     String bad =
         """
@@ -237,7 +346,7 @@ class TrafficMonitorE2E {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void deletedPodIsDetached() {
     rig.kubelet.delete(NS, "web-a");
     await(
@@ -247,7 +356,7 @@ class TrafficMonitorE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void deletingTheMonitorRemovesItsAgents() {
     rig.cluster.kubectl("delete", "tm", "web", "-n", NS, "--wait=true").orThrow();
     await("the agents stop", Duration.ofSeconds(90), () -> rig.agents.running().isEmpty());
