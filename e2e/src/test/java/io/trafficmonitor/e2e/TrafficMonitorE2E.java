@@ -357,6 +357,46 @@ class TrafficMonitorE2E {
 
   @Test
   @Order(6)
+  void selectorChangeMovesTheAgentsToOtherPodsWithoutARestart() {
+    List<Long> pids = rig.agents.running().stream().map(r -> r.process().pid()).sorted().toList();
+    rig.cluster
+        .kubectl(
+            "patch",
+            "tm",
+            "web",
+            "-n",
+            NS,
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"podSelector\":{\"matchLabels\":{\"app\":\"client\"}}}}")
+        .orThrow();
+    await(
+        "node-a monitors the client pod and node-b nothing",
+        Duration.ofSeconds(60),
+        () ->
+            nodeEntry("web", "node-a").map(e -> number(e, "pods") == 1).orElse(false)
+                && nodeEntry("web", "node-b").map(e -> number(e, "pods") == 0).orElse(false));
+    assertThat(rig.agents.running().stream().map(r -> r.process().pid()).sorted().toList())
+        .as("the same agent processes: a selector change restarts nothing")
+        .isEqualTo(pids);
+    assertThat(
+            rig.cluster
+                .kubectl(
+                    "get",
+                    "tm",
+                    "web",
+                    "-n",
+                    NS,
+                    "-o",
+                    "jsonpath={.spec.podSelector.matchLabels.app}")
+                .orThrow()
+                .stdout())
+        .isEqualTo("client");
+  }
+
+  @Test
+  @Order(7)
   void deletingTheMonitorRemovesItsAgents() {
     rig.cluster.kubectl("delete", "tm", "web", "-n", NS, "--wait=true").orThrow();
     await("the agents stop", Duration.ofSeconds(90), () -> rig.agents.running().isEmpty());
