@@ -159,21 +159,7 @@ class ChartIT {
 
   @Test
   void shippedAlertsPassPromtoolCheckAndUnitTests() throws IOException {
-    String rule =
-        helm(
-                "template",
-                "tm",
-                chart.toString(),
-                "--set",
-                "prometheusRule.enabled=true",
-                "--show-only",
-                "templates/prometheusrule.yaml")
-            .orThrow()
-            .stdout();
-    GenericKubernetesResource prometheusRule =
-        Serialization.unmarshal(rule, GenericKubernetesResource.class);
-    Object spec = prometheusRule.getAdditionalProperties().get("spec");
-    Files.writeString(work.resolve("alerts.rules.yaml"), Serialization.asYaml(spec));
+    Rig.writeAlertRules(work.resolve("alerts.rules.yaml"));
     Files.copy(chart.resolve("tests/alerts_test.yaml"), work.resolve("alerts_test.yaml"));
 
     ProcessResult check =

@@ -1,10 +1,7 @@
 package io.trafficmonitor.e2e;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Await;
-import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.FakeKubelet;
 import io.trafficmonitor.testing.LocalCluster;
 import io.trafficmonitor.testing.PodProcessRunner;
@@ -138,26 +135,7 @@ public final class Demo {
                 "--quiet")));
 
     Path rules = Files.createTempFile("tm-demo-rules", ".yaml");
-    String rule =
-        Commands.run(
-                Duration.ofMinutes(1),
-                List.of(
-                    Tools.helm().toString(),
-                    "template",
-                    "tm",
-                    Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
-                    "--set",
-                    "prometheusRule.enabled=true",
-                    "--show-only",
-                    "templates/prometheusrule.yaml"))
-            .orThrow()
-            .stdout();
-    Files.writeString(
-        rules,
-        Serialization.asYaml(
-            Serialization.unmarshal(rule, GenericKubernetesResource.class)
-                .getAdditionalProperties()
-                .get("spec")));
+    Rig.writeAlertRules(rules);
     PrometheusServer prom =
         PrometheusServer.start(
             rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList(),

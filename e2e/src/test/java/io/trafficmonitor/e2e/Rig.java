@@ -148,6 +148,35 @@ final class Rig implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the chart's alert rules, as {@code helm template} renders its PrometheusRule with {@code
+   * sets}, into {@code file} as a Prometheus rules file (what promtool and Prometheus read).
+   */
+  static void writeAlertRules(Path file, String... sets) throws java.io.IOException {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                Tools.helm().toString(),
+                "template",
+                RELEASE,
+                Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
+                "--set",
+                "prometheusRule.enabled=true",
+                "--show-only",
+                "templates/prometheusrule.yaml"));
+    for (String set : sets) {
+      cmd.add("--set");
+      cmd.add(set);
+    }
+    String rendered = Commands.run(Duration.ofMinutes(1), cmd).orThrow().stdout();
+    Object spec =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                rendered, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
+            .getAdditionalProperties()
+            .get("spec");
+    Files.writeString(file, io.fabric8.kubernetes.client.utils.Serialization.asYaml(spec));
+  }
+
   @Override
   public void close() {
     agents.close();

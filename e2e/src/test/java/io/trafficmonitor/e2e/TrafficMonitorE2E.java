@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Await;
 import io.trafficmonitor.testing.ClusterExtension;
-import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.FakeKubelet;
 import io.trafficmonitor.testing.PodProcessRunner;
 import io.trafficmonitor.testing.ProcessResult;
@@ -249,28 +247,7 @@ class TrafficMonitorE2E {
             "-")
         .orThrow();
     Path rules = Files.createTempFile("tm-rules", ".yaml");
-    String rendered =
-        Commands.run(
-                Duration.ofMinutes(1),
-                List.of(
-                    Tools.helm().toString(),
-                    "template",
-                    "tm",
-                    Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
-                    "--set",
-                    "prometheusRule.enabled=true",
-                    "--set",
-                    "prometheusRule.bandwidthWindow=5s",
-                    "--show-only",
-                    "templates/prometheusrule.yaml"))
-            .orThrow()
-            .stdout();
-    Files.writeString(
-        rules,
-        Serialization.asYaml(
-            Serialization.unmarshal(rendered, GenericKubernetesResource.class)
-                .getAdditionalProperties()
-                .get("spec")));
+    Rig.writeAlertRules(rules, "prometheusRule.bandwidthWindow=5s");
     List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
     try (PrometheusServer prom =
         PrometheusServer.start(
