@@ -106,8 +106,7 @@ final class Rig implements AutoCloseable {
               new PodProcessRunner.Launcher() {
                 @Override
                 public List<String> command(io.fabric8.kubernetes.api.model.Pod pod) {
-                  return List.of(
-                      PodProcessRunner.java(), "-Xmx256m", "-jar", operatorJar().toString());
+                  return List.of(PodProcessRunner.java(), "-jar", operatorJar().toString());
                 }
 
                 @Override
@@ -125,8 +124,7 @@ final class Rig implements AutoCloseable {
               new PodProcessRunner.Launcher() {
                 @Override
                 public List<String> command(io.fabric8.kubernetes.api.model.Pod pod) {
-                  return List.of(
-                      PodProcessRunner.java(), "-Xmx192m", "-jar", agentJar().toString());
+                  return List.of(PodProcessRunner.java(), "-jar", agentJar().toString());
                 }
 
                 @Override

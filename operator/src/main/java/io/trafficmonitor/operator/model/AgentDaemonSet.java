@@ -162,8 +162,16 @@ public final class AgentDaemonSet {
         new EnvVarBuilder()
             .withName("QUARKUS_HTTP_PORT")
             .withValue(Integer.toString(settings.metricsPort()))
-            .build());
+            .build(),
+        // A fixed, small heap and serial GC keep the agent's RSS under 200 MiB
+        // (docs/benchmarks/agent.md: 187 MiB with these flags, 205 MiB with -Xmx128m and G1).
+        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),
+        new EnvVarBuilder().withName("MALLOC_ARENA_MAX").withValue("2").build());
   }
+
+  /** JVM options of the agent container. */
+  public static final String AGENT_JVM_OPTIONS =
+      "-Xmx64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k";
 
   private static EnvVar fieldRef(String name, String path) {
     return new EnvVarBuilder()

@@ -57,6 +57,12 @@ class AgentDaemonSetTest {
     assertThat(agent.getEnv())
         .extracting(EnvVar::getName)
         .contains(AgentDaemonSet.ENV_MONITOR_NAME, AgentDaemonSet.ENV_MONITOR_NAMESPACE);
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .asString()
+        .contains("-Xmx64m", "-XX:+UseSerialGC");
     assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.selector(tm));
     assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(Names.selector(tm));
   }
