@@ -61,7 +61,8 @@ public final class Links {
     return out;
   }
 
-  private static String run(Optional<Path> netns, List<String> cmd) {
+  /** Runs {@code cmd} (in {@code netns} when given) and returns its stdout; fails on error. */
+  static String run(Optional<Path> netns, List<String> cmd) {
     List<String> full = new ArrayList<>();
     netns.ifPresent(ns -> full.addAll(List.of("nsenter", "--net=" + ns)));
     full.addAll(cmd);

@@ -3,7 +3,6 @@ package io.trafficmonitor.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -45,7 +43,8 @@ public final class StaleFilters {
               parse(
                   l.name(),
                   hook,
-                  run(nodeNetns, List.of("tc", "-json", "filter", "show", "dev", l.name(), hook))));
+                  Links.run(
+                      nodeNetns, List.of("tc", "-json", "filter", "show", "dev", l.name(), hook))));
         } catch (IllegalStateException e) {
           // no clsact qdisc on this interface
         }
@@ -61,7 +60,7 @@ public final class StaleFilters {
         continue;
       }
       try {
-        run(
+        Links.run(
             nodeNetns,
             List.of(
                 "tc",
@@ -146,28 +145,5 @@ public final class StaleFilters {
       LOG.warnf("cannot list /proc: %s", e.getMessage());
     }
     return ids;
-  }
-
-  private static String run(Optional<Path> netns, List<String> cmd) {
-    List<String> full = new ArrayList<>();
-    netns.ifPresent(ns -> full.addAll(List.of("nsenter", "--net=" + ns)));
-    full.addAll(cmd);
-    try {
-      Process p = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", full) + " timed out");
-      }
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", full) + " exited " + p.exitValue());
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + full + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }
