@@ -2,13 +2,10 @@ package io.trafficmonitor.testing;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,40 +133,9 @@ public final class FakeKubelet implements AutoCloseable {
   }
 
   private void markRunning(RigPod rp) {
-    String now = Instant.now().toString();
     PodStatus status =
-        new PodStatusBuilder()
-            .withPhase("Running")
-            .withPodIP(rp.ip())
-            .addNewPodIP(rp.ip())
-            .withHostIP(rp.node().address())
-            .withQosClass("BestEffort")
-            .withStartTime(now)
-            .withConditions(
-                new PodConditionBuilder()
-                    .withType("Ready")
-                    .withStatus("True")
-                    .withLastTransitionTime(now)
-                    .build(),
-                new PodConditionBuilder()
-                    .withType("ContainersReady")
-                    .withStatus("True")
-                    .withLastTransitionTime(now)
-                    .build())
-            .addNewContainerStatus()
-            .withName("app")
-            .withImage("trafficmonitor/workload:rig")
-            .withImageID("rig")
-            .withReady(true)
-            .withStarted(true)
-            .withRestartCount(0)
-            .withNewState()
-            .withNewRunning()
-            .withStartedAt(now)
-            .endRunning()
-            .endState()
-            .endContainerStatus()
-            .build();
+        PodStatuses.running(
+            rp.ip(), rp.node().address(), "BestEffort", "app", "trafficmonitor/workload:rig");
     client
         .pods()
         .inNamespace(rp.namespace())

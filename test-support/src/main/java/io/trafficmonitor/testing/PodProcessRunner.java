@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -14,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,42 +179,15 @@ public final class PodProcessRunner implements AutoCloseable {
   }
 
   private void markRunning(Pod pod, NodeNetwork.Node node) {
-    String now = Instant.now().toString();
+    Container c = pod.getSpec().getContainers().get(0);
+    PodStatus status =
+        PodStatuses.running(node.address(), node.address(), null, c.getName(), c.getImage());
     try {
       client
           .pods()
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
-          .editStatus(
-              p ->
-                  new PodBuilder(p)
-                      .withStatus(
-                          new PodStatusBuilder()
-                              .withPhase("Running")
-                              .withHostIP(node.address())
-                              .withPodIP(node.address())
-                              .withStartTime(now)
-                              .withConditions(
-                                  new PodConditionBuilder()
-                                      .withType("Ready")
-                                      .withStatus("True")
-                                      .withLastTransitionTime(now)
-                                      .build())
-                              .addNewContainerStatus()
-                              .withName(pod.getSpec().getContainers().get(0).getName())
-                              .withImage(pod.getSpec().getContainers().get(0).getImage())
-                              .withImageID("rig")
-                              .withReady(true)
-                              .withStarted(true)
-                              .withRestartCount(0)
-                              .withNewState()
-                              .withNewRunning()
-                              .withStartedAt(now)
-                              .endRunning()
-                              .endState()
-                              .endContainerStatus()
-                              .build())
-                      .build());
+          .editStatus(p -> new PodBuilder(p).withStatus(status).build());
     } catch (RuntimeException e) {
       // the pod went away meanwhile
     }
