@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Accounting of one packet: counters, filter, flow entry, size histogram. */
+/* Accounting of one packet: counters, filter, flow entry (size histogram, jitter), sequence. */
 #ifndef TM_ACCOUNT_H
 #define TM_ACCOUNT_H
 
@@ -48,14 +48,44 @@ static __always_inline __u32 log2_u32(__u32 v)
 	return r | (v >> 1);
 }
 
+static __always_inline __u32 size_bucket(__u64 segs, __u64 bytes)
+{
+	__u32 b = log2_u32((__u32)(segs > 1 ? bytes / segs : bytes));
+
+	return b < TM_FLOW_HIST_BUCKETS ? b : TM_FLOW_HIST_BUCKETS - 1;
+}
+
+/* Inter-arrival statistics of the current burst; t and last on the same (precise) clock. */
+static __always_inline void add_interval(struct flow_stats *v, __u64 last, __u64 t)
+{
+	__u64 dt, us;
+
+	if (t <= last)
+		return;
+	dt = t - last;
+	if (dt > TM_BURST_GAP_NS) {
+		v->iat_count = 0;
+		v->iat_sum_ns = 0;
+		v->iat_sum_sq_us = 0;
+		return;
+	}
+	us = dt / 1000;
+	v->iat_count += 1;
+	v->iat_sum_ns += dt;
+	v->iat_sum_sq_us += us * us;
+}
+
 static __always_inline void add_flow(const struct packet *pkt, __u64 segs, __u64 bytes,
-				     __u64 payload, __u64 now)
+				     __u64 payload, __u64 now, int jitter)
 {
 	struct flow_stats *v = bpf_map_lookup_elem(&flows, &pkt->key);
+	__u32 b = size_bucket(segs, bytes);
 	struct flow_stats init;
+	__u64 last;
 	long err;
 
 	if (!v) {
+		__builtin_memset(&init, 0, sizeof(init));
 		init.bytes = bytes;
 		init.packets = segs;
 		init.payload_bytes = payload;
@@ -63,6 +93,8 @@ static __always_inline void add_flow(const struct packet *pkt, __u64 segs, __u64
 		init.last_seen_ns = now;
 		init.tcp_flags = pkt->tcp_flags;
 		init.flags = pkt->fragment ? TM_FLOW_F_FRAGMENT : 0;
+		if (cfg_histograms)
+			init.size_hist[b & (TM_FLOW_HIST_BUCKETS - 1)] = segs;
 		err = bpf_map_update_elem(&flows, &pkt->key, &init, BPF_NOEXIST);
 		if (!err)
 			goto accounted;
@@ -80,46 +112,122 @@ static __always_inline void add_flow(const struct packet *pkt, __u64 segs, __u64
 	__sync_fetch_and_add(&v->bytes, bytes);
 	__sync_fetch_and_add(&v->packets, segs);
 	__sync_fetch_and_add(&v->payload_bytes, payload);
+	if (cfg_histograms)
+		__sync_fetch_and_add(&v->size_hist[b & (TM_FLOW_HIST_BUCKETS - 1)], (__u32)segs);
 	if (pkt->tcp_flags && (v->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
 		__sync_fetch_and_or(&v->tcp_flags, pkt->tcp_flags);
 	if (pkt->fragment && !(v->flags & TM_FLOW_F_FRAGMENT))
 		__sync_fetch_and_or(&v->flags, TM_FLOW_F_FRAGMENT);
-	if (v->last_seen_ns < now)
+	last = v->last_seen_ns;
+	if (last < now)
 		v->last_seen_ns = now;
+	if (jitter)
+		add_interval(v, last, now);
 accounted:
 	count(TM_C_ACCOUNTED, segs);
 }
 
-static __always_inline void add_histogram(const struct packet *pkt, __u64 segs, __u64 bytes)
+static __always_inline int seq_protocol(__u8 want, __u8 proto)
 {
-	struct hist_key hk = {
-		.target = pkt->key.target,
-		.kind = pkt->key.kind,
-		.direction = pkt->key.direction,
-	};
-	struct hist_value *h = bpf_map_lookup_elem(&histograms, &hk);
-	__u32 b = log2_u32((__u32)(segs > 1 ? bytes / segs : bytes)) & (TM_HIST_BUCKETS - 1);
+	if (want == IPPROTO_ICMP)
+		return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+	return proto == want;
+}
 
-	if (!h) {
-		struct hist_value zero = {};
+/*
+ * Offset of the sequence number from the start of the payload: settings.seq_offset, after the
+ * first occurrence of the pattern in the first seq_window payload bytes when there is one.
+ * Negative when the pattern is not there.
+ */
+static __always_inline long seq_field(struct __sk_buff *skb, __u32 payload,
+				      const struct tm_settings *s)
+{
+	__u8 buf[TM_SEQ_MAX_WINDOW] = {};
+	__u32 n, i;
 
-		if (bpf_map_update_elem(&histograms, &hk, &zero, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&histograms, &hk)) {
-			count(TM_C_HIST_FULL, segs);
+	if (!(s->flags & TM_SET_SEQ_PATTERN))
+		return s->seq_offset;
+	if (skb->len <= payload)
+		return -1;
+	n = skb->len - payload;
+	if (n > s->seq_window)
+		n = s->seq_window;
+	if (n > TM_SEQ_MAX_WINDOW)
+		n = TM_SEQ_MAX_WINDOW;
+	if (n < 4 || bpf_skb_load_bytes(skb, payload, buf, n))
+		return -1;
+	for (i = 0; i <= TM_SEQ_MAX_WINDOW - 4; i++) {
+		if (i + 4 > n)
+			break;
+		if (buf[i] == s->seq_pattern[0] && buf[i + 1] == s->seq_pattern[1] &&
+		    buf[i + 2] == s->seq_pattern[2] && buf[i + 3] == s->seq_pattern[3])
+			return i + 4 + s->seq_offset;
+	}
+	return -1;
+}
+
+/* Sequence-number loss: in order, gap (small or big), or reverse (late or duplicate). */
+static __always_inline void track_sequence(struct __sk_buff *skb, const struct packet *pkt,
+					   const struct tm_settings *s)
+{
+	__u32 payload = pkt->l3_off + pkt->hdr_len;
+	struct seq_state *st, init;
+	long field, err;
+	__u32 seq;
+	__s32 diff;
+
+	if (pkt->fragment || !seq_protocol(s->seq_proto, pkt->key.proto))
+		return;
+	field = seq_field(skb, payload, s);
+	if (field < 0 || bpf_skb_load_bytes(skb, payload + (__u32)field, &seq, 4)) {
+		count(TM_C_SEQ_NO_NUMBER, 1);
+		return;
+	}
+	seq = bpf_ntohl(seq);
+	st = bpf_map_lookup_elem(&sequences, &pkt->key);
+	if (!st) {
+		__builtin_memset(&init, 0, sizeof(init));
+		init.expected = seq + 1;
+		init.received = 1;
+		err = bpf_map_update_elem(&sequences, &pkt->key, &init, BPF_NOEXIST);
+		if (!err)
+			return;
+		if (err != -EEXIST) {
+			count(TM_C_SEQ_FULL, 1);
 			return;
 		}
-		h = bpf_map_lookup_elem(&histograms, &hk);
-		if (!h)
+		st = bpf_map_lookup_elem(&sequences, &pkt->key);
+		if (!st)
 			return;
 	}
-	__sync_fetch_and_add(&h->buckets[b], segs);
+	bpf_spin_lock(&st->lock);
+	diff = (__s32)(seq - st->expected);
+	st->received++;
+	if (diff == 0) {
+		st->expected = seq + 1;
+	} else if (diff > 0 && diff <= TM_SEQ_RESYNC) {
+		st->missing += diff;
+		if ((__u32)diff <= s->seq_gap_threshold)
+			st->small_gaps++;
+		else
+			st->big_gaps++;
+		st->expected = seq + 1;
+	} else if (diff < 0 && diff >= -TM_SEQ_RESYNC) {
+		st->reverse++;
+	} else {
+		st->resyncs++;
+		st->expected = seq + 1;
+	}
+	bpf_spin_unlock(&st->lock);
 }
 
 static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direction)
 {
 	struct packet pkt = {};
-	__u64 segs, bytes, payload;
-	int status;
+	__u64 segs, bytes, payload, t;
+	struct tm_settings *s;
+	__u32 zero = 0;
+	int status, jitter;
 
 	segs = skb->gso_segs ? skb->gso_segs : 1;
 	count(TM_C_SEEN, segs);
@@ -149,9 +257,12 @@ static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direc
 	/* every GSO segment carries its own copy of the headers */
 	bytes = pkt.l3_len + (segs - 1) * pkt.hdr_len;
 	payload = pkt.l3_len - pkt.hdr_len;
-	add_flow(&pkt, segs, bytes, payload, now());
-	if (cfg_histograms)
-		add_histogram(&pkt, segs, bytes);
+	s = bpf_map_lookup_elem(&settings, &zero);
+	jitter = s && (s->flags & TM_SET_JITTER);
+	t = jitter ? bpf_ktime_get_ns() : now();
+	add_flow(&pkt, segs, bytes, payload, t, jitter);
+	if (s && (s->flags & TM_SET_SEQUENCE))
+		track_sequence(skb, &pkt, s);
 }
 
 #endif /* TM_ACCOUNT_H */

@@ -5,7 +5,7 @@
 
 #include <linux/types.h>
 
-/* 0 turns the per-target packet-size histograms off. */
+/* 0 turns the per-flow packet-size histograms off. */
 const volatile __u8 cfg_histograms = 1;
 
 /* 1: flow timestamps from bpf_ktime_get_ns(); 0: bpf_ktime_get_coarse_ns() (cheaper). */

@@ -10,12 +10,13 @@
 #define TM_FLOW_TYPES_H
 
 #include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 
-/* Where a packet was seen: flow_key.kind, hist_key.kind. */
+/* Where a packet was seen: flow_key.kind. */
 #define TM_KIND_TC 1 /* target is an ifindex (TC ingress/egress, tcx or clsact) */
 #define TM_KIND_CGROUP 2 /* target is a cgroup v2 id (cgroup_skb ingress/egress) */
 
-/* flow_key.direction, hist_key.direction: relative to the target. */
+/* flow_key.direction: relative to the target. */
 #define TM_DIR_INGRESS 0
 #define TM_DIR_EGRESS 1
 
@@ -35,29 +36,65 @@ struct flow_key {
 /* flow_stats.flags */
 #define TM_FLOW_F_FRAGMENT 1 /* some packets of the flow were IP fragments */
 
-/* flow_stats: 48 bytes. Counters are updated with atomic adds. */
+/*
+ * flow_stats.size_hist: bucket i counts packets whose L3 size per segment s has
+ * floor(log2(s)) == i; the last bucket also holds every larger size.
+ */
+#define TM_FLOW_HIST_BUCKETS 16
+
+/* A silence longer than this ends a burst: the inter-arrival statistics start again. */
+#define TM_BURST_GAP_NS 2000000000ULL
+
+/* flow_stats: 136 bytes. Counters are updated with atomic adds. */
 struct flow_stats {
 	__u64 bytes; /* L3 bytes (IP header on), every GSO segment's headers included */
 	__u64 packets; /* packets on the wire: gso_segs of each skb, at least 1 */
 	__u64 payload_bytes; /* bytes after the L4 header (TCP incl. options, UDP, ICMP 8 bytes) */
 	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet (coarse unless configured) */
-	__u64 last_seen_ns; /* ... of the latest packet */
+	__u64 last_seen_ns; /* ... of the latest packet (precise while jitter is measured) */
 	__u32 tcp_flags; /* OR of the TCP flags byte of every packet (FIN 0x01 .. CWR 0x80) */
 	__u32 flags; /* OR of TM_FLOW_F_* */
+	/*
+	 * Inter-arrival times of the current burst (TM_SET_JITTER): count, sum in ns and sum of
+	 * squares in us^2 (mean and standard deviation follow). Plain stores, not atomics: packets
+	 * of one flow, direction and hook on two CPUs at once may lose an interval.
+	 */
+	__u64 iat_count;
+	__u64 iat_sum_ns;
+	__u64 iat_sum_sq_us;
+	__u32 size_hist[TM_FLOW_HIST_BUCKETS]; /* wraps at 2^32: read as deltas */
 };
 
-/* hist_key: 16 bytes; one packet-size histogram per target and direction. */
-struct hist_key {
-	__u64 target;
-	__u8 kind;
-	__u8 direction;
-	__u8 pad[6];
+/* settings.flags */
+#define TM_SET_JITTER 1 /* measure inter-arrival times (precise clock per packet) */
+#define TM_SET_SEQUENCE 2 /* track sequence numbers of seq_proto packets */
+#define TM_SET_SEQ_PATTERN 4 /* the sequence number follows seq_pattern */
+
+#define TM_SEQ_MAX_WINDOW 64
+/* A jump of more than this many numbers either way is a restart of the sender, not loss. */
+#define TM_SEQ_RESYNC (1 << 20)
+
+/* settings: 16 bytes, one entry, changed at run time by user space. */
+struct tm_settings {
+	__u32 flags; /* TM_SET_* */
+	__u8 seq_proto; /* IPPROTO_UDP or IPPROTO_ICMP (ICMP and ICMPv6) */
+	__u8 seq_window; /* payload bytes searched for seq_pattern, 4 .. TM_SEQ_MAX_WINDOW */
+	__u16 seq_offset; /* of the big-endian u32 sequence number from the payload or pattern end
+			   */
+	__u8 seq_pattern[4]; /* the marker, as bytes on the wire */
+	__u32 seq_gap_threshold; /* a gap of at most this many missing numbers is small */
 };
 
-/* hist_value: bucket i counts packets whose L3 size s has floor(log2(s)) == i. */
-#define TM_HIST_BUCKETS 32
-struct hist_value {
-	__u64 buckets[TM_HIST_BUCKETS];
+/* seq_state: 56 bytes, per flow_key of flows with sequence numbers. */
+struct seq_state {
+	struct bpf_spin_lock lock;
+	__u32 expected; /* the next number in order */
+	__u64 received; /* packets with a sequence number */
+	__u64 reverse; /* numbers below the expected one: out of order or duplicate */
+	__u64 small_gaps;
+	__u64 big_gaps;
+	__u64 missing; /* numbers skipped by gaps; lost = missing - reverse (late ones arrived) */
+	__u64 resyncs; /* jumps beyond TM_SEQ_RESYNC (sender restarted): counted nowhere else */
 };
 
 /* Global counters: index into the per-CPU counters array (sum over CPUs). */
@@ -71,7 +108,8 @@ enum tm_counter {
 	TM_C_TRUNCATED, /* packets shorter than their headers */
 	TM_C_MALFORMED, /* impossible header values (IHL < 5, TCP doff < 5, bad version) */
 	TM_C_FRAGMENTS, /* IP fragments (accounted; non-first ones without ports) */
-	TM_C_HIST_FULL, /* histogram map full */
+	TM_C_SEQ_FULL, /* sequence map full: a flow's sequence numbers are not tracked */
+	TM_C_SEQ_NO_NUMBER, /* seq_proto packets without the pattern, or too short for a number */
 	TM_C_MAX = 16,
 };
 

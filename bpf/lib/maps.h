@@ -20,13 +20,24 @@ struct {
 	__type(value, struct flow_stats);
 } flows SEC(".maps");
 
-/* histograms: hist_key -> hist_value, one per target and direction, atomic adds. */
+/*
+ * sequences: flow_key -> seq_state for flows of settings.seq_proto while TM_SET_SEQUENCE is on.
+ * Updated under the entry's spin lock; user space deletes an entry with its flow.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct hist_key);
-	__type(value, struct hist_value);
-} histograms SEC(".maps");
+	__uint(max_entries, 16384);
+	__type(key, struct flow_key);
+	__type(value, struct seq_state);
+} sequences SEC(".maps");
+
+/* settings: [0] = struct tm_settings (jitter, sequence numbers), changed at run time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tm_settings);
+} settings SEC(".maps");
 
 /* counters: enum tm_counter -> u64, per CPU; user space sums the CPUs. */
 struct {

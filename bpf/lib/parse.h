@@ -38,6 +38,7 @@ struct packet {
 	struct flow_key key;
 	__u32 l3_len; /* bytes from the network header to the end of this (GSO) packet */
 	__u32 hdr_len; /* network + transport header bytes of one segment */
+	__u32 l3_off; /* offset of the network header (0 in cgroup_skb, after L2 in TC) */
 	__u8 tcp_flags;
 	__u8 fragment;
 };
@@ -217,6 +218,7 @@ static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, struct pac
 	if (skb->len <= off)
 		return TM_PKT_TRUNCATED;
 	pkt->l3_len = skb->len - off;
+	pkt->l3_off = off;
 	if (load(skb, off, &v, 1))
 		return TM_PKT_TRUNCATED;
 	switch (v >> 4) {

@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The flow-accounting datapath ({@code flows.bpf.o} from the trafficmonitor-bpf jar): attach it to
- * interfaces (TC) and pod cgroups (cgroup_skb), set filters at run time, read flows, histograms and
- * counters, evict idle flows. One instance per process is enough; every target shares its maps.
- * Reads may run concurrently with attaches; {@link #close()} detaches all.
+ * interfaces (TC) and pod cgroups (cgroup_skb), set filters, jitter and sequence numbers at run
+ * time, read flows (with their size histograms and jitter), sequence statistics and counters, evict
+ * idle flows. One instance per process is enough; every target shares its maps. Reads may run
+ * concurrently with attaches; {@link #close()} detaches all.
  */
 public final class FlowDatapath implements AutoCloseable {
   /** Load-time options. */
@@ -53,22 +54,26 @@ public final class FlowDatapath implements AutoCloseable {
   private final BpfObject object;
   private final Options options;
   private final BpfMap flows;
-  private final BpfMap histograms;
+  private final BpfMap sequences;
+  private final BpfMap settings;
   private final BpfMap counters;
   private final BpfMap filterRules;
   private final BpfMap filterState;
   private final BpfMap.BatchReader reader;
+  private final BpfMap.BatchReader sequenceReader;
   private int activeSet;
 
   private FlowDatapath(BpfObject object, Options options) {
     this.object = object;
     this.options = options;
     this.flows = object.map(FlowLayout.MAP_FLOWS);
-    this.histograms = object.map(FlowLayout.MAP_HISTOGRAMS);
+    this.sequences = object.map(FlowLayout.MAP_SEQUENCES);
+    this.settings = object.map(FlowLayout.MAP_SETTINGS);
     this.counters = object.map(FlowLayout.MAP_COUNTERS);
     this.filterRules = object.map(FlowLayout.MAP_FILTER_RULES);
     this.filterState = object.map(FlowLayout.MAP_FILTER_STATE);
     this.reader = flows.batchReader(options.batchSize());
+    this.sequenceReader = sequences.batchReader(Math.min(options.batchSize(), 1024));
   }
 
   public static FlowDatapath open() {
@@ -80,6 +85,7 @@ public final class FlowDatapath implements AutoCloseable {
     BpfObject obj = BpfObject.openResource(FlowLayout.RESOURCE, "tm_flows");
     try {
       obj.setMaxEntries(FlowLayout.MAP_FLOWS, options.maxFlows());
+      obj.setMaxEntries(FlowLayout.MAP_SEQUENCES, Math.max(1024, options.maxFlows() / 4));
       obj.setGlobal(
           FlowLayout.GLOBAL_HISTOGRAMS, new byte[] {(byte) (options.histograms() ? 1 : 0)});
       obj.setGlobal(
@@ -151,6 +157,15 @@ public final class FlowDatapath implements AutoCloseable {
    * were removed.
    */
   public synchronized int evictIdle(Duration idle, FlowConsumer evicted) {
+    return evictIdle(idle, evicted, (k, v) -> {});
+  }
+
+  /**
+   * As {@link #evictIdle(Duration, FlowConsumer)}, and removes the evicted flows' sequence state
+   * too, handing its final figures to {@code evictedSequences}.
+   */
+  public synchronized int evictIdle(
+      Duration idle, FlowConsumer evicted, SequenceConsumer evictedSequences) {
     long cutoff = System.nanoTime() - idle.toNanos();
     List<byte[]> idleKeys = new ArrayList<>();
     reader.read(
@@ -166,32 +181,79 @@ public final class FlowDatapath implements AutoCloseable {
         });
     int removed = 0;
     byte[] value = flows.newValue();
+    byte[] seq = sequences.newValue();
     for (byte[] k : idleKeys) {
       if (flows.lookupAndDelete(k, value)) {
         removed++;
         ByteBuffer kb = ByteBuffer.wrap(k).order(ByteOrder.nativeOrder());
         ByteBuffer vb = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        evicted.accept(FlowKey.decode(kb, 0), FlowStats.decode(vb, 0));
+        FlowKey key = FlowKey.decode(kb, 0);
+        evicted.accept(key, FlowStats.decode(vb, 0));
+        if (sequences.lookupAndDelete(k, seq)) {
+          ByteBuffer sb = ByteBuffer.wrap(seq).order(ByteOrder.nativeOrder());
+          evictedSequences.accept(key, SequenceStats.decode(sb, 0));
+        }
       }
     }
     return removed;
   }
 
-  /** The packet-size histogram of a target and direction (all zero when none was seen). */
+  /**
+   * The packet-size histogram of a target and direction: the sum over its flows in the map now
+   * (evicted flows are gone from it; a collector keeps their share itself).
+   */
   public SizeHistogram histogram(TargetKind kind, long target, Direction direction) {
-    ByteBuffer k = ByteBuffer.allocate(FlowLayout.HIST_KEY_SIZE).order(ByteOrder.nativeOrder());
-    k.putLong(FlowLayout.HIST_KEY_TARGET, target);
-    k.put(FlowLayout.HIST_KEY_KIND, (byte) kind.code());
-    k.put(FlowLayout.HIST_KEY_DIRECTION, (byte) direction.code());
-    byte[] v = histograms.newValue();
-    long[] buckets = new long[FlowLayout.HIST_BUCKETS];
-    if (histograms.lookup(k.array(), v)) {
-      ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
-      for (int i = 0; i < buckets.length; i++) {
-        buckets[i] = vb.getLong(8 * i);
+    SizeHistogram[] sum = {SizeHistogram.empty()};
+    readFlows(
+        (k, v) -> {
+          if (k.kind() == kind && k.target() == target && k.direction() == direction) {
+            sum[0] = sum[0].plus(v.sizes());
+          }
+        });
+    return sum[0];
+  }
+
+  /**
+   * Measures inter-arrival times per flow (mean and jitter; the precise clock on every packet) and,
+   * when {@code sequence} is not null, sequence-number loss. Takes effect at once, no reload;
+   * sequence state already gathered is kept.
+   */
+  public synchronized void configure(boolean jitter, SequenceConfig sequence) {
+    ByteBuffer b = ByteBuffer.allocate(FlowLayout.SETTINGS_SIZE).order(ByteOrder.nativeOrder());
+    int flags = jitter ? FlowLayout.SET_JITTER : 0;
+    if (sequence != null) {
+      flags |= FlowLayout.SET_SEQUENCE;
+      if (sequence.pattern() != null) {
+        flags |= FlowLayout.SET_SEQ_PATTERN;
+        b.put(FlowLayout.SETTINGS_SEQ_PATTERN, sequence.pattern());
       }
+      b.put(FlowLayout.SETTINGS_SEQ_PROTO, (byte) sequence.protocol());
+      b.put(FlowLayout.SETTINGS_SEQ_WINDOW, (byte) sequence.window());
+      b.putShort(FlowLayout.SETTINGS_SEQ_OFFSET, (short) sequence.offset());
+      b.putInt(FlowLayout.SETTINGS_SEQ_GAP_THRESHOLD, sequence.gapThreshold());
     }
-    return new SizeHistogram(buckets);
+    b.putInt(FlowLayout.SETTINGS_FLAGS, flags);
+    settings.update(u32(0), b.array(), BpfMap.ANY);
+  }
+
+  /** Receives the sequence statistics of one flow. */
+  @FunctionalInterface
+  public interface SequenceConsumer {
+    void accept(FlowKey key, SequenceStats stats);
+  }
+
+  /**
+   * Reads the sequence statistics of every flow that carried sequence numbers; returns how many.
+   */
+  public synchronized long readSequences(SequenceConsumer consumer) {
+    return sequenceReader.read(
+        (keys, values, n) -> {
+          for (int i = 0; i < n; i++) {
+            consumer.accept(
+                FlowKey.decode(keys, i * FlowLayout.KEY_SIZE),
+                SequenceStats.decode(values, i * FlowLayout.SEQ_SIZE));
+          }
+        });
   }
 
   /** The global counters, summed over CPUs. */

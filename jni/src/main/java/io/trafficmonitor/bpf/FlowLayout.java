@@ -21,8 +21,8 @@ public final class FlowLayout {
   public static final int KEY_KIND = 46; // __u8 TM_KIND_*
   public static final int KEY_DIRECTION = 47; // __u8 TM_DIR_*
 
-  /** struct flow_stats (48 bytes). */
-  public static final int STATS_SIZE = 48;
+  /** struct flow_stats (136 bytes). */
+  public static final int STATS_SIZE = 136;
 
   public static final int STATS_BYTES = 0;
   public static final int STATS_PACKETS = 8;
@@ -31,17 +31,44 @@ public final class FlowLayout {
   public static final int STATS_LAST_SEEN = 32;
   public static final int STATS_TCP_FLAGS = 40; // __u32
   public static final int STATS_FLAGS = 44; // __u32
+  public static final int STATS_IAT_COUNT = 48;
+  public static final int STATS_IAT_SUM_NS = 56;
+  public static final int STATS_IAT_SUM_SQ_US = 64;
+  public static final int STATS_SIZE_HIST = 72; // 16 x __u32
 
   /** flow_stats.flags: the flow had IP fragments. */
   public static final int FLOW_F_FRAGMENT = 1;
 
-  /** struct hist_key (16 bytes) and hist_value (32 x __u64). */
-  public static final int HIST_KEY_SIZE = 16;
+  /** Buckets of a flow's packet-size histogram (log2 of the L3 size per segment). */
+  public static final int HIST_BUCKETS = 16;
 
-  public static final int HIST_KEY_TARGET = 0;
-  public static final int HIST_KEY_KIND = 8;
-  public static final int HIST_KEY_DIRECTION = 9;
-  public static final int HIST_BUCKETS = 32;
+  /** A silence longer than this ends a burst and restarts the inter-arrival statistics. */
+  public static final long BURST_GAP_NANOS = 2_000_000_000L;
+
+  /** struct tm_settings (16 bytes), entry 0 of the settings map. */
+  public static final int SETTINGS_SIZE = 16;
+
+  public static final int SETTINGS_FLAGS = 0; // __u32 TM_SET_*
+  public static final int SETTINGS_SEQ_PROTO = 4; // __u8
+  public static final int SETTINGS_SEQ_WINDOW = 5; // __u8
+  public static final int SETTINGS_SEQ_OFFSET = 6; // __u16
+  public static final int SETTINGS_SEQ_PATTERN = 8; // 4 bytes as on the wire
+  public static final int SETTINGS_SEQ_GAP_THRESHOLD = 12; // __u32
+  public static final int SET_JITTER = 1;
+  public static final int SET_SEQUENCE = 2;
+  public static final int SET_SEQ_PATTERN = 4;
+  public static final int SEQ_MAX_WINDOW = 64;
+
+  /** struct seq_state (56 bytes; a bpf_spin_lock first). */
+  public static final int SEQ_SIZE = 56;
+
+  public static final int SEQ_EXPECTED = 4; // __u32
+  public static final int SEQ_RECEIVED = 8;
+  public static final int SEQ_REVERSE = 16;
+  public static final int SEQ_SMALL_GAPS = 24;
+  public static final int SEQ_BIG_GAPS = 32;
+  public static final int SEQ_MISSING = 40;
+  public static final int SEQ_RESYNCS = 48;
 
   /** enum tm_counter: indexes of the per-CPU counters array. */
   public static final int C_SEEN = 0;
@@ -54,7 +81,8 @@ public final class FlowLayout {
   public static final int C_TRUNCATED = 6;
   public static final int C_MALFORMED = 7;
   public static final int C_FRAGMENTS = 8;
-  public static final int C_HIST_FULL = 9;
+  public static final int C_SEQ_FULL = 9;
+  public static final int C_SEQ_NO_NUMBER = 10;
   public static final int C_MAX = 16;
 
   /** struct filter_rule (152 bytes) and the filter_state word. */
@@ -81,7 +109,8 @@ public final class FlowLayout {
   /** Map, program and global names in flows.bpf.o. */
   public static final String MAP_FLOWS = "flows";
 
-  public static final String MAP_HISTOGRAMS = "histograms";
+  public static final String MAP_SEQUENCES = "sequences";
+  public static final String MAP_SETTINGS = "settings";
   public static final String MAP_COUNTERS = "counters";
   public static final String MAP_FILTER_RULES = "filter_rules";
   public static final String MAP_FILTER_STATE = "filter_state";

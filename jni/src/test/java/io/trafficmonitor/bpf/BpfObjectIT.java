@@ -36,7 +36,8 @@ class BpfObjectIT {
       assertEquals(FlowLayout.KEY_SIZE, o.map(FlowLayout.MAP_FLOWS).keySize());
       assertEquals(FlowLayout.STATS_SIZE, o.map(FlowLayout.MAP_FLOWS).valueSize());
       assertEquals(FlowLayout.RULE_SIZE, o.map(FlowLayout.MAP_FILTER_RULES).valueSize());
-      assertEquals(8 * FlowLayout.HIST_BUCKETS, o.map(FlowLayout.MAP_HISTOGRAMS).valueSize());
+      assertEquals(FlowLayout.SEQ_SIZE, o.map(FlowLayout.MAP_SEQUENCES).valueSize());
+      assertEquals(FlowLayout.SETTINGS_SIZE, o.map(FlowLayout.MAP_SETTINGS).valueSize());
       o.close();
       o.close();
       assertThrows(BpfException.class, () -> o.map(FlowLayout.MAP_FLOWS));

@@ -39,9 +39,19 @@ class FlowLayoutTest {
     ByteBuffer b = ByteBuffer.allocate(FlowLayout.STATS_SIZE).order(ByteOrder.nativeOrder());
     b.putLong(0, 1500).putLong(8, 2).putLong(16, 1444).putLong(24, 5).putLong(32, 9);
     b.putInt(40, 0x12).putInt(44, FlowLayout.FLOW_F_FRAGMENT);
+    b.putLong(48, 4).putLong(56, 4_000_000).putLong(64, 4 * 1000 * 1000 + 4 * 100);
+    b.putInt(FlowLayout.STATS_SIZE_HIST + 4 * 10, -1); // 2^32 - 1: counters are unsigned
     FlowStats s = FlowStats.decode(b, 0);
-    assertEquals(new FlowStats(1500, 2, 1444, 5, 9, 0x12, 1), s);
+    long[] hist = new long[FlowLayout.HIST_BUCKETS];
+    hist[10] = 0xffffffffL;
+    assertEquals(
+        new FlowStats(
+            1500, 2, 1444, 5, 9, 0x12, 1, 4, 4_000_000, 4_000_400, new SizeHistogram(hist)),
+        s);
     assertTrue(s.fragmented());
+    assertEquals(1_000_000, s.meanInterArrivalNanos(), 1e-6);
+    // intervals of 1000 us on average, sum of squares 4 * (1000^2 + 100): stddev 10 us
+    assertEquals(10_000, s.jitterNanos(), 1e-6);
   }
 
   @Test
