@@ -219,6 +219,11 @@ public final class FlowDatapath implements AutoCloseable {
    * sequence state already gathered is kept.
    */
   public synchronized void configure(boolean jitter, SequenceConfig sequence) {
+    settings.update(u32(0), encodeSettings(jitter, sequence), BpfMap.ANY);
+  }
+
+  /** The settings map's value (struct tm_settings) for {@link #configure}. */
+  static byte[] encodeSettings(boolean jitter, SequenceConfig sequence) {
     ByteBuffer b = ByteBuffer.allocate(FlowLayout.SETTINGS_SIZE).order(ByteOrder.nativeOrder());
     int flags = jitter ? FlowLayout.SET_JITTER : 0;
     if (sequence != null) {
@@ -233,7 +238,7 @@ public final class FlowDatapath implements AutoCloseable {
       b.putInt(FlowLayout.SETTINGS_SEQ_GAP_THRESHOLD, sequence.gapThreshold());
     }
     b.putInt(FlowLayout.SETTINGS_FLAGS, flags);
-    settings.update(u32(0), b.array(), BpfMap.ANY);
+    return b.array();
   }
 
   /** Receives the sequence statistics of one flow. */

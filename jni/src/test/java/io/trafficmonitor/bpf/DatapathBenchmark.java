@@ -88,16 +88,20 @@ public final class DatapathBenchmark {
             0x0800,
             Packets.ipv4(6, "10.1.0.1", "10.1.0.2", Packets.tcp(1000, 2000, 0x10, 12, 1448)));
     FlowDatapath.Options d = FlowDatapath.Options.defaults();
+    SequenceConfig seq = SequenceConfig.atOffset(SequenceConfig.UDP, 0, 10);
     Object[][] configs = {
-      {"default (histograms, coarse timestamps)", d},
-      {"precise timestamps", d.withPreciseTimestamps(true)},
-      {"no histograms", d.withHistograms(false)},
+      {"default (histograms, coarse timestamps)", d, false, null},
+      {"precise timestamps", d.withPreciseTimestamps(true), false, null},
+      {"no histograms", d.withHistograms(false), false, null},
+      {"default + jitter", d, true, null},
+      {"default + jitter + UDP sequence numbers", d, true, seq},
     };
     try (BpfObject e = BpfObject.openResource("/io/trafficmonitor/bpf/progs/empty.bpf.o", "tm_e")) {
       e.load();
       BpfProgram empty = e.program("tm_empty");
       for (Object[] c : configs) {
         try (FlowDatapath dp = FlowDatapath.open((FlowDatapath.Options) c[1])) {
+          dp.configure((Boolean) c[2], (SequenceConfig) c[3]);
           BpfProgram p = dp.object().program(FlowLayout.PROG_TC_EGRESS);
           for (Object[] pkt : new Object[][] {{"UDP 64 B", udp}, {"TCP 1514 B", tcp}}) {
             byte[] frame = (byte[]) pkt[1];
@@ -130,21 +134,38 @@ public final class DatapathBenchmark {
     for (int t = 0; t < types.length; t++) {
       for (int[] w : workloads) {
         costRun(
-            net, types[t], typeNames[t], "UDP 64-byte frames, " + w[0] + " flow(s)", w[0], w[1]);
+            net,
+            types[t],
+            typeNames[t],
+            "UDP 64-byte frames, " + w[0] + " flow(s)",
+            w[0],
+            w[1],
+            NO_QUALITY);
       }
       costTcp(net, types[t], typeNames[t]);
+    }
+    byte[] jitter = FlowDatapath.encodeSettings(true, null);
+    byte[] jitterSeq =
+        FlowDatapath.encodeSettings(true, SequenceConfig.atOffset(SequenceConfig.UDP, 0, 10));
+    for (int[] w : workloads) {
+      String label = "UDP 64-byte frames, " + w[0] + " flow(s)";
+      costRun(net, types[0], "HASH + jitter", label, w[0], w[1], jitter);
+      costRun(net, types[0], "HASH + jitter + sequence numbers", label, w[0], w[1], jitterSeq);
     }
     line("");
   }
 
-  private static BpfObject[] attachPair(TestNetwork net, int mapType, List<BpfLink> links)
-      throws Exception {
+  private static final byte[] NO_QUALITY = FlowDatapath.encodeSettings(false, null);
+
+  private static BpfObject[] attachPair(
+      TestNetwork net, int mapType, byte[] settings, List<BpfLink> links) throws Exception {
     BpfObject empty = BpfObject.openResource("/io/trafficmonitor/bpf/progs/empty.bpf.o", "tm_e");
     empty.load();
     BpfObject flows = BpfObject.openResource(FlowLayout.RESOURCE, "tm_bench");
     flows.setMaxEntries(FlowLayout.MAP_FLOWS, 65536); // the agent's default
     flows.setMapType(FlowLayout.MAP_FLOWS, mapType);
     flows.load();
+    flows.map(FlowLayout.MAP_SETTINGS).update(new byte[4], settings, BpfMap.ANY);
     int ifA = net.ifindexA();
     links.add(
         NetNs.callIn(
@@ -161,10 +182,16 @@ public final class DatapathBenchmark {
   }
 
   private static void costRun(
-      TestNetwork net, int mapType, String typeName, String label, int nflows, int payload)
+      TestNetwork net,
+      int mapType,
+      String typeName,
+      String label,
+      int nflows,
+      int payload,
+      byte[] settings)
       throws Exception {
     List<BpfLink> links = new ArrayList<>();
-    BpfObject[] objs = attachPair(net, mapType, links);
+    BpfObject[] objs = attachPair(net, mapType, settings, links);
     try (BpfStats stats = BpfStats.enable();
         DatagramChannel rx =
             NetNs.callIn(
@@ -211,7 +238,7 @@ public final class DatapathBenchmark {
 
   private static void costTcp(TestNetwork net, int mapType, String typeName) throws Exception {
     List<BpfLink> links = new ArrayList<>();
-    BpfObject[] objs = attachPair(net, mapType, links);
+    BpfObject[] objs = attachPair(net, mapType, NO_QUALITY, links);
     try (BpfStats stats = BpfStats.enable()) {
       BpfProgram.ProgramStats e0 = objs[0].program("tm_empty").stats();
       BpfProgram.ProgramStats f0 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
@@ -270,20 +297,24 @@ public final class DatapathBenchmark {
   private static void iperf(TestNetwork net) throws Exception {
     line("## Throughput and packet rate, monitoring off vs on (iperf3 between namespaces)\n");
     line(
-        "Monitoring on = `FlowDatapath` attached (tcx) to ingress and egress of both veth ends,"
-            + " i.e. every packet runs the flow program twice. Off and on alternate, 7 rounds of"
-            + " 4 s each; medians, and the median of the 7 paired on/off ratios (robust to"
-            + " the drift of a shared machine). UDP: `iperf3 -u -b 0 -l 18` (64-byte frames), rate of"
+        "Three states alternate in every round: *off*; *one hook* = `FlowDatapath` attached"
+            + " (tcx) to ingress and egress of the sending veth end only, so every packet runs the"
+            + " flow program once, as on a node's uplink; *two hooks* = attached to ingress and"
+            + " egress of both veth ends, so every packet runs it twice, as a pod's packet that"
+            + " passes its cgroup and its host-side veth. Defaults (histograms on, jitter and"
+            + " sequence numbers off). 7 rounds of 4 s per state and traffic; medians, and the"
+            + " median of the 7 paired on/off ratios of the same round (robust to the drift of"
+            + " a shared machine). UDP: `iperf3 -u -b 0 -l 18` (64-byte frames), rate of"
             + " datagrams received.\n");
     int rounds = 7;
-    double[][] tcp = new double[2][rounds];
-    double[][] udp = new double[2][rounds];
+    double[][] tcp = new double[3][rounds];
+    double[][] udp = new double[3][rounds];
     for (int r = 0; r < rounds; r++) {
-      for (int on = 0; on < 2; on++) {
-        FlowDatapath dp = on == 1 ? monitor(net) : null;
+      for (int state = 0; state < 3; state++) {
+        FlowDatapath dp = state == 0 ? null : monitor(net, state == 2);
         try {
-          tcp[on][r] = iperfRun(net, false);
-          udp[on][r] = iperfRun(net, true);
+          tcp[state][r] = iperfRun(net, false);
+          udp[state][r] = iperfRun(net, true);
         } finally {
           if (dp != null) {
             dp.close();
@@ -291,28 +322,36 @@ public final class DatapathBenchmark {
         }
       }
     }
-    double tOff = median(tcp[0]);
-    double tOn = median(tcp[1]);
-    double uOff = median(udp[0]);
-    double uOn = median(udp[1]);
-    double[] tr = new double[rounds];
-    double[] ur = new double[rounds];
-    for (int r = 0; r < rounds; r++) {
-      tr[r] = tcp[1][r] / tcp[0][r];
-      ur[r] = udp[1][r] / udp[0][r];
+    line(
+        "| traffic | hooks per packet | off (median) | on (median) | on/off of medians |"
+            + " **median paired on/off** |");
+    line("|---|---:|---:|---:|---:|---:|");
+    for (int state = 1; state < 3; state++) {
+      iperfRow("TCP throughput (Gbit/s)", state, tcp, 1e9);
+      iperfRow("UDP 64-byte packet rate (kpps)", state, udp, 1e3);
     }
-    line("| traffic | off (median) | on (median) | on/off of medians | **median paired on/off** |");
-    line("|---|---:|---:|---:|---:|");
-    line(
-        "| TCP throughput (Gbit/s) | %.2f | %.2f | %.3f | **%.3f** |",
-        tOff / 1e9, tOn / 1e9, tOn / tOff, median(tr));
-    line(
-        "| UDP 64-byte packet rate (kpps) | %.1f | %.1f | %.3f | **%.3f** |",
-        uOff / 1e3, uOn / 1e3, uOn / uOff, median(ur));
     line("");
     line(
-        "Rounds: TCP off %s, on %s (Gbit/s); UDP off %s, on %s (kpps).\n",
-        fmt(tcp[0], 1e9), fmt(tcp[1], 1e9), fmt(udp[0], 1e3), fmt(udp[1], 1e3));
+        "Rounds: TCP off %s, one hook %s, two hooks %s (Gbit/s); UDP off %s, one hook %s, two"
+            + " hooks %s (kpps).\n",
+        fmt(tcp[0], 1e9),
+        fmt(tcp[1], 1e9),
+        fmt(tcp[2], 1e9),
+        fmt(udp[0], 1e3),
+        fmt(udp[1], 1e3),
+        fmt(udp[2], 1e3));
+  }
+
+  private static void iperfRow(String label, int state, double[][] v, double unit) {
+    double off = median(v[0]);
+    double on = median(v[state]);
+    double[] ratios = new double[v[0].length];
+    for (int r = 0; r < ratios.length; r++) {
+      ratios[r] = v[state][r] / v[0][r];
+    }
+    line(
+        "| %s | %d | %.2f | %.2f | %.3f | **%.3f** |",
+        label, state, off / unit, on / unit, on / off, median(ratios));
   }
 
   private static String fmt(double[] v, double unit) {
@@ -323,13 +362,15 @@ public final class DatapathBenchmark {
     return b.toString();
   }
 
-  private static FlowDatapath monitor(TestNetwork net) throws Exception {
+  private static FlowDatapath monitor(TestNetwork net, boolean bothEnds) throws Exception {
     FlowDatapath dp = FlowDatapath.open();
     int ifA = net.ifindexA();
     int ifB = net.ifindexB();
     for (Direction d : Direction.values()) {
       NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, d));
-      NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, d));
+      if (bothEnds) {
+        NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, d));
+      }
     }
     return dp;
   }
