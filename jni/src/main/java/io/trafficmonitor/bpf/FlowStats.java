@@ -56,11 +56,11 @@ public record FlowStats(
     return jitter(intervals, intervalSumNanos, intervalSumSquaresMicros);
   }
 
-  static double meanInterArrival(long n, long sumNanos) {
+  public static double meanInterArrival(long n, long sumNanos) {
     return n == 0 ? 0 : (double) sumNanos / n;
   }
 
-  static double jitter(long n, long sumNanos, long sumSquaresMicros) {
+  public static double jitter(long n, long sumNanos, long sumSquaresMicros) {
     if (n < 2) {
       return 0;
     }

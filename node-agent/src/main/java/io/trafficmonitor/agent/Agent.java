@@ -194,6 +194,8 @@ public final class Agent implements AutoCloseable {
     if (filterError != null) {
       errs.add("filters: " + filterError);
     }
+    applyQuality(s);
+    collector.applications(s.applications());
     ensurePodWatch(s);
     List<Links.Link> links;
     try {
@@ -227,13 +229,21 @@ public final class Agent implements AutoCloseable {
     interfaces = plan.interfaces();
     metrics.targets(pods, interfaces);
     if (tm.getSpec() != null && tm.getSpec().getAlerts() != null) {
-      Double max = tm.getSpec().getAlerts().getMaxBytesPerSecond();
-      metrics.limitBytesPerSecond(max == null ? 0 : max);
+      var alerts = tm.getSpec().getAlerts();
+      metrics.limitBytesPerSecond(orZero(alerts.getMaxBytesPerSecond()));
+      metrics.limitPacketLossRatio(orZero(alerts.getMaxPacketLossRatio()));
+      metrics.limitRetransmitRatio(orZero(alerts.getMaxRetransmitRatio()));
     }
     errors = List.copyOf(errs);
     settings = s;
     reconciled = true;
   }
+
+  private static double orZero(Double d) {
+    return d == null ? 0 : d;
+  }
+
+  private List<Object> quality;
 
   private void openDatapath(MonitorSettings s) {
     if (datapath != null) {
@@ -254,6 +264,8 @@ public final class Agent implements AutoCloseable {
         FlowDatapath.open(
             FlowDatapath.Options.defaults().withMaxFlows(s.maxTracked()).withTcMode(mode));
     BpfMap flows = datapath.object().map(FlowLayout.MAP_FLOWS);
+    BpfMap sequences = datapath.object().map(FlowLayout.MAP_SEQUENCES);
+    BpfMap.BatchReader sequenceReader = sequences.batchReader(1024);
     FlowDatapath dp = datapath;
     source =
         new FlowSource() {
@@ -268,12 +280,33 @@ public final class Agent implements AutoCloseable {
           }
 
           @Override
+          public void readSequences(BpfMap.BatchVisitor visitor) {
+            sequenceReader.read(visitor);
+          }
+
+          @Override
+          public boolean removeSequence(byte[] key, byte[] value) {
+            return sequences.lookupAndDelete(key, value);
+          }
+
+          @Override
           public int capacity() {
             return dp.maxFlows();
           }
         };
     attacher = new Attacher(datapath, config.nodeNetns());
     LOG.infof("flow programs loaded (%d flows, TC mode %s)", s.maxTracked(), mode);
+  }
+
+  /** Jitter and sequence numbers, changed in the kernel without a reload. */
+  private void applyQuality(MonitorSettings s) {
+    List<Object> wanted = java.util.Arrays.asList(s.jitter(), s.sequence());
+    if (wanted.equals(quality)) {
+      return;
+    }
+    datapath.configure(s.jitter(), s.sequence());
+    quality = wanted;
+    LOG.infof("jitter %s, sequence numbers %s", s.jitter() ? "on" : "off", s.sequence());
   }
 
   private void applyFilters(List<FilterRule> rules) {

@@ -1,6 +1,9 @@
 package io.trafficmonitor.agent;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -32,6 +35,15 @@ public final class AgentMetrics implements MetricsSink {
   private final AtomicLong pods = new AtomicLong();
   private final AtomicLong interfaces = new AtomicLong();
   private final AtomicReference<Double> limitBytes = new AtomicReference<>(0d);
+  private final AtomicReference<Double> limitLoss = new AtomicReference<>(0d);
+  private final AtomicReference<Double> limitRetransmits = new AtomicReference<>(0d);
+  private final Histograms histograms = new Histograms();
+
+  static final Histograms.Family PACKET_SIZE =
+      new Histograms.Family(
+          "trafficmonitor_packet_size_bytes",
+          "L3 packet sizes (per GSO segment), log2 buckets",
+          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.FlowLayout.HIST_BUCKETS - 1, 1));
 
   public AgentMetrics(MeterRegistry registry, String monitorNamespace, String monitor) {
     this.registry = registry;
@@ -79,6 +91,32 @@ public final class AgentMetrics implements MetricsSink {
         .description("spec.alerts.maxBytesPerSecond of the monitor (0: none)")
         .tags(self)
         .register(registry);
+    Gauge.builder("trafficmonitor.limit.packet.loss.ratio", limitLoss, AtomicReference::get)
+        .description("spec.alerts.maxPacketLossRatio of the monitor (0: none)")
+        .tags(self)
+        .register(registry);
+    Gauge.builder("trafficmonitor.limit.retransmit.ratio", limitRetransmits, AtomicReference::get)
+        .description("spec.alerts.maxRetransmitRatio of the monitor (0: none)")
+        .tags(self)
+        .register(registry);
+    if (registry instanceof PrometheusMeterRegistry p) {
+      p.getPrometheusRegistry().register(histograms);
+    }
+  }
+
+  /** The histograms exported beside Micrometer's meters (kernel-counted buckets). */
+  Histograms histograms() {
+    return histograms;
+  }
+
+  private Labels labels(Tags tags) {
+    List<String> kv = new ArrayList<>();
+    tags.forEach(
+        t -> {
+          kv.add(t.getKey());
+          kv.add(t.getValue());
+        });
+    return Labels.of(kv.toArray(String[]::new));
   }
 
   private Tags self() {
@@ -107,12 +145,60 @@ public final class AgentMetrics implements MetricsSink {
             FunctionCounter.builder("trafficmonitor.packets", s, Series::packets)
                 .description("Packets (GSO segments counted one by one)")
                 .tags(tags)
+                .register(registry),
+            FunctionCounter.builder("trafficmonitor.payload.bytes", s, Series::payloadBytes)
+                .description("L4 payload bytes, without L2-L4 headers (goodput)")
+                .tags(tags)
                 .register(registry)));
+    histograms.add(
+        s.key(),
+        PACKET_SIZE,
+        labels(tags),
+        () -> new Histograms.Data(s.sizes(), s.bytes()));
   }
 
   @Override
   public void seriesRemoved(Series s) {
     remove(s.key());
+    remove(List.of(s.key(), "sequence"));
+    histograms.remove(s.key());
+  }
+
+  @Override
+  public void sequenceSeen(Series s) {
+    Tags tags = tags(s.key().target(), s.key().direction()).and("protocol", s.key().protocol());
+    meters.put(
+        List.of(s.key(), "sequence"),
+        List.of(
+            FunctionCounter.builder(
+                    "trafficmonitor.sequence.received.packets",
+                    s,
+                    x -> x.sequence(Series.SEQ_RECEIVED))
+                .description("Packets that carried a sequence number (spec.sequence)")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.sequence.lost.packets", s, Series::sequenceLost)
+                .description("Estimated lost packets: numbers skipped, minus late arrivals")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.sequence.reverse.packets",
+                    s,
+                    x -> x.sequence(Series.SEQ_REVERSE))
+                .description("Packets below the expected number: out of order or duplicate")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.sequence.gaps", s, x -> x.sequence(Series.SEQ_SMALL_GAPS))
+                .description("Jumps over missing sequence numbers (small: up to gapThreshold)")
+                .tags(tags.and("size", "small"))
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.sequence.gaps", s, x -> x.sequence(Series.SEQ_BIG_GAPS))
+                .description("Jumps over missing sequence numbers (small: up to gapThreshold)")
+                .tags(tags.and("size", "big"))
+                .register(registry)));
   }
 
   @Override
@@ -193,6 +279,14 @@ public final class AgentMetrics implements MetricsSink {
 
   public void limitBytesPerSecond(double v) {
     limitBytes.set(v);
+  }
+
+  public void limitPacketLossRatio(double v) {
+    limitLoss.set(v);
+  }
+
+  public void limitRetransmitRatio(double v) {
+    limitRetransmits.set(v);
   }
 
   private double fullness() {

@@ -27,6 +27,7 @@ public final class Collector {
   private final Map<RateKey, RateWindow> rates = new HashMap<>();
   private final FlowId probe = new FlowId();
   private final NodeTotals totals = new NodeTotals();
+  private volatile Applications applications = Applications.DEFAULTS;
   private long epoch;
   private long uniqueFlows;
   private long lastCollect;
@@ -63,12 +64,7 @@ public final class Collector {
             }
             e.epoch = epoch;
             seen[0]++;
-            update(
-                e,
-                index,
-                values.getLong(vo + FlowLayout.STATS_BYTES),
-                values.getLong(vo + FlowLayout.STATS_PACKETS),
-                now);
+            update(e, index, values, vo, now);
             long lastSeen = values.getLong(vo + FlowLayout.STATS_LAST_SEEN);
             if (now - lastSeen > idleNanos) {
               idle.add(e);
@@ -78,14 +74,25 @@ public final class Collector {
     if (seen[0] != flows.size()) {
       flows.values().removeIf(e -> e.epoch != epoch); // removed from the kernel by someone else
     }
+    source.readSequences(
+        (keys, values, n) -> {
+          for (int i = 0; i < n; i++) {
+            FlowEntry e = flows.get(probe.set(keys, i * FlowLayout.KEY_SIZE));
+            if (e != null) {
+              addSequence(e, values, i * FlowLayout.SEQ_SIZE);
+            }
+          }
+        });
     int evicted = 0;
     byte[] value = new byte[FlowLayout.STATS_SIZE];
+    byte[] seq = new byte[FlowLayout.SEQ_SIZE];
     for (FlowEntry e : idle) {
       if (source.remove(e.id.bytes(), value)) {
-        ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-        update(
-            e, index, v.getLong(FlowLayout.STATS_BYTES), v.getLong(FlowLayout.STATS_PACKETS), now);
+        update(e, index, ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, now);
         evicted++;
+      }
+      if (source.removeSequence(e.id.bytes(), seq)) {
+        addSequence(e, ByteBuffer.wrap(seq).order(ByteOrder.nativeOrder()), 0);
       }
       flows.remove(e.id);
     }
@@ -96,7 +103,12 @@ public final class Collector {
     return new Result(flows.size(), unresolved, evicted, System.nanoTime() - t0);
   }
 
-  private void update(FlowEntry e, TargetIndex index, long bytes, long packets, long now) {
+  private void update(FlowEntry e, TargetIndex index, ByteBuffer v, int vo, long now) {
+    long bytes = v.getLong(vo + FlowLayout.STATS_BYTES);
+    long packets = v.getLong(vo + FlowLayout.STATS_PACKETS);
+    e.intervals = v.getLong(vo + FlowLayout.STATS_IAT_COUNT);
+    e.intervalSumNanos = v.getLong(vo + FlowLayout.STATS_IAT_SUM_NS);
+    e.intervalSumSquaresMicros = v.getLong(vo + FlowLayout.STATS_IAT_SUM_SQ_US);
     if (bytes == e.bytes && packets == e.packets && e.index == index) {
       return; // the common case of an idle flow: nothing to do
     }
@@ -115,14 +127,19 @@ public final class Collector {
       e.index = null; // look again next time
       return; // counters stay in the kernel until the target is known
     }
+    long payload = v.getLong(vo + FlowLayout.STATS_PAYLOAD_BYTES);
     long db = bytes - e.bytes;
     long dp = packets - e.packets;
-    if (db < 0 || dp < 0) { // a new kernel entry under the same key
+    long dpl = payload - e.payload;
+    if (db < 0 || dp < 0 || dpl < 0) { // a new kernel entry under the same key
       db = bytes;
       dp = packets;
+      dpl = payload;
+      java.util.Arrays.fill(e.sizes, 0);
     }
     e.bytes = bytes;
     e.packets = packets;
+    e.payload = payload;
     if (db == 0 && dp == 0) {
       return;
     }
@@ -131,10 +148,57 @@ public final class Collector {
     }
     e.totalBytes += db;
     e.totalPackets += dp;
+    e.totalPayload += dpl;
     e.series.add(db, dp);
+    e.series.addPayload(dpl);
+    for (int i = 0; i < FlowLayout.HIST_BUCKETS; i++) {
+      int k = v.getInt(vo + FlowLayout.STATS_SIZE_HIST + 4 * i);
+      long d = Integer.toUnsignedLong(k - e.sizes[i]); // 32-bit counters wrap
+      e.sizes[i] = k;
+      if (d != 0) {
+        e.series.addSize(i, d);
+      }
+    }
     e.rate.add(db, dp);
     if (t.inTotals()) {
-      totals.add(e.ingress, db, dp);
+      totals.add(e.ingress, db, dp, dpl);
+    }
+  }
+
+  /** Attributes the growth of a flow's kernel sequence figures to its series. */
+  private void addSequence(FlowEntry e, ByteBuffer v, int vo) {
+    if (e.series == null) {
+      return; // not attributed yet: the kernel keeps the figures
+    }
+    long[] now = {
+      v.getLong(vo + FlowLayout.SEQ_RECEIVED),
+      v.getLong(vo + FlowLayout.SEQ_REVERSE),
+      v.getLong(vo + FlowLayout.SEQ_SMALL_GAPS),
+      v.getLong(vo + FlowLayout.SEQ_BIG_GAPS),
+      v.getLong(vo + FlowLayout.SEQ_MISSING)
+    };
+    long[] delta = new long[Series.SEQ_FIGURES];
+    boolean grew = false;
+    boolean reset = false;
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = now[i] - (e.sequence == null ? 0 : e.sequence[i]);
+      reset |= delta[i] < 0;
+      grew |= delta[i] != 0;
+    }
+    if (reset) { // a new kernel entry under the same key
+      delta = now.clone();
+    }
+    e.sequence = now;
+    if (!grew && !reset) {
+      return;
+    }
+    if (e.series.addSequence(delta)) {
+      sink.sequenceSeen(e.series);
+    }
+    if (e.target.inTotals()) {
+      for (int i = 0; i < delta.length; i++) {
+        totals.sequence[i] += delta[i];
+      }
     }
   }
 
@@ -184,11 +248,13 @@ public final class Collector {
       }
     }
     byte[] value = new byte[FlowLayout.STATS_SIZE];
+    byte[] seq = new byte[FlowLayout.SEQ_SIZE];
     for (Iterator<FlowEntry> it = flows.values().iterator(); it.hasNext(); ) {
       FlowEntry e = it.next();
       if (e.target != null && gone.test(e.target)) {
         if (source != null) {
           source.remove(e.id.bytes(), value);
+          source.removeSequence(e.id.bytes(), seq);
         }
         it.remove();
       }
@@ -197,7 +263,7 @@ public final class Collector {
 
   /** Node totals and the top flows since the previous call (the status interval). */
   public synchronized StatusSnapshot snapshot(int topN) {
-    List<StatusSnapshot.TopFlow> top = TopFlows.select(flows.values(), topN);
+    List<StatusSnapshot.TopFlow> top = TopFlows.select(flows.values(), topN, applications);
     long active = 0;
     for (FlowEntry e : flows.values()) {
       e.markBytes = e.totalBytes;
@@ -212,9 +278,22 @@ public final class Collector {
         totals.txBytes,
         totals.rxPackets,
         totals.txPackets,
+        totals.rxPayload,
+        totals.txPayload,
+        new StatusSnapshot.Sequence(
+            totals.sequence[Series.SEQ_RECEIVED],
+            totals.sequence[Series.SEQ_REVERSE],
+            totals.sequence[Series.SEQ_SMALL_GAPS],
+            totals.sequence[Series.SEQ_BIG_GAPS],
+            Math.max(0, totals.sequence[Series.SEQ_MISSING] - totals.sequence[Series.SEQ_REVERSE])),
         active,
         uniqueFlows,
         top);
+  }
+
+  /** The application names used for top flows from now on. */
+  public void applications(Applications apps) {
+    applications = apps;
   }
 
   /** Series currently exported (for tests and self-metrics). */
@@ -236,14 +315,19 @@ public final class Collector {
     long txBytes;
     long rxPackets;
     long txPackets;
+    long rxPayload;
+    long txPayload;
+    final long[] sequence = new long[Series.SEQ_FIGURES];
 
-    void add(boolean ingress, long bytes, long packets) {
+    void add(boolean ingress, long bytes, long packets, long payload) {
       if (ingress) {
         rxBytes += bytes;
         rxPackets += packets;
+        rxPayload += payload;
       } else {
         txBytes += bytes;
         txPackets += packets;
+        txPayload += payload;
       }
     }
   }

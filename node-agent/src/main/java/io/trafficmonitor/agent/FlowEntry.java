@@ -24,6 +24,24 @@ final class FlowEntry {
   long markBytes;
   long markPackets;
 
+  /** Kernel payload bytes and size-histogram buckets (32-bit, wrapping) already attributed. */
+  long payload;
+
+  long totalPayload;
+  final int[] sizes = new int[FlowLayout.HIST_BUCKETS];
+
+  /** The kernel's inter-arrival statistics of the current burst, as last read. */
+  long intervals;
+
+  long intervalSumNanos;
+  long intervalSumSquaresMicros;
+
+  /** Kernel sequence figures already attributed (null until the flow carried numbers). */
+  long[] sequence;
+
+  /** The application name (spec.applications or a well-known port), resolved once. */
+  String application;
+
   /** Null until the flow's target is known. */
   Target target;
 

@@ -13,6 +13,14 @@ public interface FlowSource {
    */
   boolean remove(byte[] key, byte[] value);
 
+  /** Visits the sequence state of every flow that carried numbers ({@code FlowLayout.SEQ_*}). */
+  default void readSequences(BpfMap.BatchVisitor visitor) {}
+
+  /** Atomically reads and removes a flow's sequence state; false when there was none. */
+  default boolean removeSequence(byte[] key, byte[] value) {
+    return false;
+  }
+
   /** The flow map's capacity. */
   int capacity();
 }

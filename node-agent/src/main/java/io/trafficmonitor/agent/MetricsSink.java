@@ -6,6 +6,9 @@ public interface MetricsSink {
 
   void seriesRemoved(Series series);
 
+  /** The series carried sequence numbers for the first time. */
+  default void sequenceSeen(Series series) {}
+
   /** A (target, direction) rate the collector keeps up to date. */
   void rateAdded(Target target, String direction, RateWindow rate);
 

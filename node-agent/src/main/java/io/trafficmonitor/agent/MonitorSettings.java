@@ -6,10 +6,14 @@ import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.bpf.Cidr;
+import io.trafficmonitor.api.v1alpha1.Application;
+import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.bpf.FilterRule;
+import io.trafficmonitor.bpf.SequenceConfig;
 import io.trafficmonitor.bpf.PortRange;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +32,10 @@ public record MonitorSettings(
     Duration statusInterval,
     int topN,
     int maxTracked,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    boolean jitter,
+    SequenceConfig sequence,
+    Applications applications) {
 
   static final Duration MIN_INTERVAL = Duration.ofMillis(10);
 
@@ -59,7 +66,53 @@ public record MonitorSettings(
         status,
         f.getTopN() == null ? 10 : Math.max(0, Math.min(100, f.getTopN())),
         f.getMaxTracked() == null ? 65536 : Math.max(1024, f.getMaxTracked()),
-        Durations.parseOr(f.getIdleTimeout(), Duration.ofSeconds(30)));
+        Durations.parseOr(f.getIdleTimeout(), Duration.ofSeconds(30)),
+        Boolean.TRUE.equals(f.getJitter()),
+        sequence(s.getSequence()),
+        applications(s.getApplications()));
+  }
+
+  /**
+   * spec.sequence for the datapath; null when absent. Values the API server should have refused
+   * throw IllegalArgumentException, which the agent reports as a spec error.
+   */
+  static SequenceConfig sequence(Sequence q) {
+    if (q == null || q.getProtocol() == null) {
+      return null;
+    }
+    int proto =
+        q.getProtocol() == Protocol.UDP
+            ? SequenceConfig.UDP
+            : q.getProtocol() == Protocol.ICMP || q.getProtocol() == Protocol.ICMPv6
+                ? SequenceConfig.ICMP
+                : -1;
+    int offset = q.getOffset() == null ? 0 : q.getOffset();
+    int gap = q.getGapThreshold() == null ? 10 : q.getGapThreshold();
+    int window = q.getSearchWindow() == null ? 32 : q.getSearchWindow();
+    if (q.getPattern() == null) {
+      return SequenceConfig.atOffset(proto, offset, gap);
+    }
+    String hex = q.getPattern().startsWith("0x") || q.getPattern().startsWith("0X")
+        ? q.getPattern().substring(2)
+        : q.getPattern();
+    byte[] pattern = HexFormat.of().parseHex(hex); // IllegalArgumentException: a spec error
+    return SequenceConfig.afterPattern(proto, pattern, offset, window, gap);
+  }
+
+  /** spec.applications on top of the well-known names. */
+  static Applications applications(List<Application> apps) {
+    if (apps == null || apps.isEmpty()) {
+      return Applications.DEFAULTS;
+    }
+    List<Applications.Entry> entries = new ArrayList<>();
+    for (Application a : apps) {
+      if (a.getName() == null || a.getPort() == null) {
+        continue;
+      }
+      int proto = a.getProtocol() == null ? 0 : protocolNumber(a.getProtocol());
+      entries.add(new Applications.Entry(a.getName(), a.getPort(), proto));
+    }
+    return new Applications(entries);
   }
 
   /** True when the spec selects pods at all (a missing or empty podSelector selects none). */

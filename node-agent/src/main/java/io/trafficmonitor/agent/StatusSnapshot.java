@@ -2,26 +2,43 @@ package io.trafficmonitor.agent;
 
 import java.util.List;
 
-/** What the collector hands to the status writer: cumulative node totals and the top flows. */
+/**
+ * What the collector hands to the status writer: cumulative node totals (bytes, packets, payload,
+ * sequence figures) and the top flows.
+ */
 public record StatusSnapshot(
     long collectedAt,
     long rxBytes,
     long txBytes,
     long rxPackets,
     long txPackets,
+    long rxPayloadBytes,
+    long txPayloadBytes,
+    Sequence sequence,
     long activeFlows,
     long uniqueFlows,
     List<TopFlow> topFlows) {
 
-  /** One busy flow: its totals since first seen and its bytes during the status interval. */
+  /** Sequence-number figures of the node's pod cgroups and interfaces, since the agent started. */
+  public record Sequence(long received, long reverse, long smallGaps, long bigGaps, long lost) {}
+
+  /**
+   * One busy flow: its totals since first seen, its bytes during the status interval, its
+   * application name (or null), and the mean and deviation of its inter-arrival times in the
+   * current burst (0 when jitter is off or there were fewer than two packets).
+   */
   public record TopFlow(
       String source,
       String destination,
       Integer sourcePort,
       Integer destinationPort,
       String protocol,
+      String application,
       String pod,
       long bytes,
       long packets,
-      long intervalBytes) {}
+      long payloadBytes,
+      long intervalBytes,
+      double meanInterArrivalNanos,
+      double jitterNanos) {}
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,17 @@ public final class StatusWriter {
     s.setTxBytes(now.txBytes());
     s.setRxPackets(now.rxPackets());
     s.setTxPackets(now.txPackets());
+    s.setRxPayloadBytes(now.rxPayloadBytes());
+    s.setTxPayloadBytes(now.txPayloadBytes());
+    if (now.sequence().received() > 0) {
+      SequenceStatus q = new SequenceStatus();
+      q.setReceived(now.sequence().received());
+      q.setReverse(now.sequence().reverse());
+      q.setSmallGaps(now.sequence().smallGaps());
+      q.setBigGaps(now.sequence().bigGaps());
+      q.setLost(now.sequence().lost());
+      s.setSequence(q);
+    }
     long rxRate = 0;
     long txRate = 0;
     long dt = previous == null ? 0 : now.collectedAt() - previous.collectedAt();
@@ -59,9 +71,15 @@ public final class StatusWriter {
       f.setSourcePort(t.sourcePort());
       f.setDestinationPort(t.destinationPort());
       f.setProtocol(t.protocol());
+      f.setApplication(t.application());
       f.setPod(t.pod());
       f.setBytes(t.bytes());
       f.setPackets(t.packets());
+      f.setPayloadBytes(t.payloadBytes());
+      if (t.meanInterArrivalNanos() > 0) {
+        f.setMeanInterArrivalMicros(Math.round(t.meanInterArrivalNanos() / 1000));
+        f.setJitterMicros(Math.round(t.jitterNanos() / 1000));
+      }
       f.setBitsPerSecond(dt > 0 ? Math.round(RateWindow.perSecond(8 * t.intervalBytes(), dt)) : 0);
       top.add(f);
     }

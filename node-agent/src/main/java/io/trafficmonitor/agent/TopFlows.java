@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent;
 
 import io.trafficmonitor.bpf.FlowKey;
+import io.trafficmonitor.bpf.FlowStats;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,7 +18,8 @@ final class TopFlows {
   /** At most this many places see one 5-tuple on a node (2 cgroups, 2 veths, interfaces). */
   static final int SIGHTINGS = 8;
 
-  static List<StatusSnapshot.TopFlow> select(Collection<FlowEntry> flows, int n) {
+  static List<StatusSnapshot.TopFlow> select(
+      Collection<FlowEntry> flows, int n, Applications applications) {
     if (n <= 0) {
       return List.of();
     }
@@ -53,6 +55,10 @@ final class TopFlows {
     for (FlowEntry e : top) {
       FlowKey key = e.id.decode();
       boolean ports = key.protocol() == 6 || key.protocol() == 17 || key.protocol() == 132;
+      if (e.application == null) {
+        e.application =
+            ports ? applications.name(key.protocol(), key.sourcePort(), key.destinationPort()) : "";
+      }
       out.add(
           new StatusSnapshot.TopFlow(
               key.sourceAddress().getHostAddress(),
@@ -60,10 +66,14 @@ final class TopFlows {
               ports ? key.sourcePort() : null,
               ports ? key.destinationPort() : null,
               Protocols.specName(key.protocol()),
+              e.application.isEmpty() ? null : e.application,
               e.target.podKey(),
               e.totalBytes,
               e.totalPackets,
-              interval(e)));
+              e.totalPayload,
+              interval(e),
+              FlowStats.meanInterArrival(e.intervals, e.intervalSumNanos),
+              FlowStats.jitter(e.intervals, e.intervalSumNanos, e.intervalSumSquaresMicros)));
     }
     return out;
   }

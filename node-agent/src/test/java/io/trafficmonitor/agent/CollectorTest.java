@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.FlowKey;
 import io.trafficmonitor.bpf.TargetKind;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,5 +140,64 @@ class CollectorTest {
     assertThat(next.topFlows().get(0).bytes()).isEqualTo(800);
     assertThat(next.topFlows().get(0).intervalBytes()).isEqualTo(700);
     assertThat(next.topFlows().get(0).pod()).isEqualTo("shop/a");
+  }
+
+  @Test
+  void payloadAndPacketSizesAccumulateLikeBytes() {
+    FlowKey out = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    kernel.put(out, 1000, 10, S);
+    collector.collect(kernel, index, S, IDLE);
+    kernel.add(out, 500, 5, 2 * S);
+    collector.collect(kernel, index, 2 * S, IDLE);
+    Series s = series(podA, "egress", "UDP").orElseThrow();
+    assertThat(s.payloadBytes()).isEqualTo(1500 - 15 * 28);
+    assertThat(s.sizes()[6]).isEqualTo(15);
+    assertThat(collector.snapshot(10).txPayloadBytes()).isEqualTo(1500 - 15 * 28);
+    assertThat(collector.snapshot(10).topFlows().get(0).payloadBytes()).isEqualTo(1500 - 15 * 28);
+  }
+
+  @Test
+  void sequenceFiguresAreAttributedAsDeltasAndSurviveEviction() {
+    FlowKey in = udp(1000, TargetKind.CGROUP, 200, Direction.INGRESS);
+    kernel.put(in, 1000, 10, S);
+    kernel.sequence(in, 10, 0, 1, 0, 2);
+    collector.collect(kernel, index, S, IDLE);
+    kernel.add(in, 1000, 10, 2 * S);
+    kernel.sequence(in, 20, 1, 1, 1, 12);
+    collector.collect(kernel, index, 2 * S, IDLE);
+    Series s = series(podB, "ingress", "UDP").orElseThrow();
+    assertThat(s.sequence(Series.SEQ_RECEIVED)).isEqualTo(20);
+    assertThat(s.sequence(Series.SEQ_BIG_GAPS)).isEqualTo(1);
+    assertThat(s.sequenceLost()).isEqualTo(11);
+    // the last packets arrive, then the flow goes idle and is evicted with its sequence state
+    kernel.sequence(in, 25, 1, 1, 1, 12);
+    collector.collect(kernel, index, 2 * S + IDLE + 1, IDLE);
+    assertThat(kernel.sequences).isEmpty();
+    assertThat(s.sequence(Series.SEQ_RECEIVED)).isEqualTo(25);
+    StatusSnapshot.Sequence total = collector.snapshot(10).sequence();
+    assertThat(total).isEqualTo(new StatusSnapshot.Sequence(25, 1, 1, 1, 11));
+  }
+
+  @Test
+  void topFlowsAreNamedByApplication() {
+    collector.applications(
+        new Applications(List.of(new Applications.Entry("game", 7777, 17))));
+    kernel.put(udp(40000, TargetKind.CGROUP, 100, Direction.EGRESS), 900, 9, S); // to port 53
+    kernel.put(
+        FakeFlows.key("10.1.0.2", 7777, "10.1.0.1", 40001, 17, TargetKind.CGROUP, 100,
+            Direction.EGRESS),
+        800,
+        8,
+        S);
+    kernel.put(
+        FakeFlows.key("10.1.0.1", 40002, "10.1.0.9", 9, 17, TargetKind.CGROUP, 100,
+            Direction.EGRESS),
+        700,
+        7,
+        S);
+    collector.collect(kernel, index, S, IDLE);
+    List<StatusSnapshot.TopFlow> top = collector.snapshot(3).topFlows();
+    assertThat(top).extracting(StatusSnapshot.TopFlow::application)
+        .containsExactly("DNS", "game", null);
   }
 }

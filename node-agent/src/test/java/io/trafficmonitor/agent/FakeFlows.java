@@ -17,6 +17,52 @@ final class FakeFlows implements FlowSource {
   record Stats(long bytes, long packets, long lastSeen) {}
 
   final Map<ByteBuffer, Stats> flows = new LinkedHashMap<>();
+
+  /** Kernel sequence state per key: received, reverse, small gaps, big gaps, missing. */
+  final Map<ByteBuffer, long[]> sequences = new LinkedHashMap<>();
+
+  void sequence(FlowKey k, long... figures) {
+    sequences.put(ByteBuffer.wrap(k.encode()), figures.clone());
+  }
+
+  private static void putStats(ByteBuffer values, int vo, Stats s) {
+    values.putLong(vo + FlowLayout.STATS_BYTES, s.bytes);
+    values.putLong(vo + FlowLayout.STATS_PACKETS, s.packets);
+    // payload: bytes minus 28 header bytes per packet (IPv4 + UDP); every packet 64..127 bytes
+    values.putLong(vo + FlowLayout.STATS_PAYLOAD_BYTES, s.bytes - 28 * s.packets);
+    values.putLong(vo + FlowLayout.STATS_LAST_SEEN, s.lastSeen);
+    values.putInt(vo + FlowLayout.STATS_SIZE_HIST + 4 * 6, (int) s.packets);
+  }
+
+  private static void putSequence(ByteBuffer values, int vo, long[] f) {
+    values.putLong(vo + FlowLayout.SEQ_RECEIVED, f[0]);
+    values.putLong(vo + FlowLayout.SEQ_REVERSE, f[1]);
+    values.putLong(vo + FlowLayout.SEQ_SMALL_GAPS, f[2]);
+    values.putLong(vo + FlowLayout.SEQ_BIG_GAPS, f[3]);
+    values.putLong(vo + FlowLayout.SEQ_MISSING, f[4]);
+  }
+
+  @Override
+  public void readSequences(BpfMap.BatchVisitor visitor) {
+    ByteBuffer keys = ByteBuffer.allocateDirect(FlowLayout.KEY_SIZE).order(ByteOrder.nativeOrder());
+    ByteBuffer values =
+        ByteBuffer.allocateDirect(FlowLayout.SEQ_SIZE).order(ByteOrder.nativeOrder());
+    for (var e : sequences.entrySet()) {
+      keys.put(0, e.getKey().array());
+      putSequence(values, 0, e.getValue());
+      visitor.accept(keys, values, 1);
+    }
+  }
+
+  @Override
+  public boolean removeSequence(byte[] key, byte[] value) {
+    long[] f = sequences.remove(ByteBuffer.wrap(Arrays.copyOf(key, key.length)));
+    if (f == null) {
+      return false;
+    }
+    putSequence(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, f);
+    return true;
+  }
   int batch = 3;
 
   static FlowKey key(
@@ -61,10 +107,7 @@ final class FakeFlows implements FlowSource {
     int n = 0;
     for (var e : flows.entrySet()) {
       keys.put(n * FlowLayout.KEY_SIZE, e.getKey().array());
-      int vo = n * FlowLayout.STATS_SIZE;
-      values.putLong(vo + FlowLayout.STATS_BYTES, e.getValue().bytes);
-      values.putLong(vo + FlowLayout.STATS_PACKETS, e.getValue().packets);
-      values.putLong(vo + FlowLayout.STATS_LAST_SEEN, e.getValue().lastSeen);
+      putStats(values, n * FlowLayout.STATS_SIZE, e.getValue());
       if (++n == batch) {
         visitor.accept(keys, values, n);
         n = 0;
@@ -81,10 +124,7 @@ final class FakeFlows implements FlowSource {
     if (s == null) {
       return false;
     }
-    ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-    v.putLong(FlowLayout.STATS_BYTES, s.bytes);
-    v.putLong(FlowLayout.STATS_PACKETS, s.packets);
-    v.putLong(FlowLayout.STATS_LAST_SEEN, s.lastSeen);
+    putStats(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, s);
     return true;
   }
 
