@@ -139,14 +139,8 @@ public class TrafficMonitorSpec {
   @ValidationRule(
       value = "self.all(a, self.filter(b, " + TrafficMonitorSpec.SAME_PORT + ").size() == 1)",
       message =
-          "applications must give each port one name per protocol: a port is listed twice (an"
-              + " entry without protocol covers both TCP and UDP)",
-      messageExpression =
-          "'applications must give each port one name per protocol: port '"
-              + " + string(self.filter(a, self.filter(b, "
-              + TrafficMonitorSpec.SAME_PORT
-              + ").size() > 1)[0].port)"
-              + " + ' is listed twice (an entry without protocol covers both TCP and UDP)'")
+          "applications must give each port one name per protocol: two entries share a port and"
+              + " a protocol (an entry without protocol covers both TCP and UDP)")
   private List<Application> applications;
 
   @JsonPropertyDescription(
