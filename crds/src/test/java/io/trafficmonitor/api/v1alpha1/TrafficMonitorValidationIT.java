@@ -210,6 +210,23 @@ class TrafficMonitorValidationIT {
   }
 
   @Test
+  void acceptsTheE2eSamples() throws Exception {
+    try (var samples = Files.list(CrdInstaller.repoRoot().resolve("e2e/samples"))) {
+      for (var file : samples.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        GenericKubernetesResource tm =
+            Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
+        tm.getMetadata().setNamespace(null); // samples name their own namespace
+        tm.getMetadata().setName("sample-" + tm.getMetadata().getName());
+        client.resource(tm).inNamespace(NS).create();
+      }
+    }
+    TrafficMonitor web =
+        client.resources(TrafficMonitor.class).inNamespace(NS).withName("sample-web").get();
+    assertThat(web.getSpec().getFlows().getJitter()).isTrue();
+    assertThat(web.getSpec().getApplications()).hasSize(2);
+  }
+
+  @Test
   void sequenceDefaultsLeaveSearchWindowOutWithoutAPattern() {
     GenericKubernetesResource icmp = monitor("{sequence: {protocol: ICMP}, flows: {topN: 5}}");
     client.resource(icmp).inNamespace(NS).create();
