@@ -10,7 +10,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * A name for the flows of one port, added to the built-in ones (HTTP 80, HTTPS 443, DNS 53); it
- * labels flows as {@code application} in status and metrics.
+ * labels flows as {@code application} in status.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Application {

@@ -42,12 +42,6 @@ public class Sequence {
   /** The search window used when {@code pattern} is set and {@code searchWindow} is not. */
   public static final int DEFAULT_SEARCH_WINDOW = 32;
 
-  /** The length of a sequence number and of a pattern, in bytes. */
-  public static final int SEQUENCE_BYTES = 4;
-
-  /** How far into the payload a sequence number may end, in bytes. */
-  public static final int MAX_PAYLOAD_BYTES = 1500;
-
   @JsonPropertyDescription(
       "Protocol whose packets carry the sequence number: UDP (the payload starts after the"
           + " 8-byte UDP header) or ICMP (the payload starts after the 8-byte ICMP header, as in"

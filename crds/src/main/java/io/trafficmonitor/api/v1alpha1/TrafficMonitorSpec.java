@@ -133,8 +133,8 @@ public class TrafficMonitorSpec {
   @JsonPropertyDescription(
       "Names for the flows of more ports, up to 64, added to the built-in ones (HTTP 80,"
           + " HTTPS 443, DNS 53); a flow whose port on either side is listed gets the name as its"
-          + " application in status.nodes[].topFlows and in metrics. Each port may be named once"
-          + " per protocol (an entry without protocol covers both TCP and UDP).")
+          + " application in status.nodes[].topFlows. Each port may be named once per protocol"
+          + " (an entry without protocol covers both TCP and UDP).")
   @Size(max = 64)
   @ValidationRule(
       value = "self.all(a, self.filter(b, " + TrafficMonitorSpec.SAME_PORT + ").size() == 1)",
