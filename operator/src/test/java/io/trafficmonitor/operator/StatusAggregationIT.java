@@ -65,10 +65,15 @@ class StatusAggregationIT {
             "status-a",
             "{\"node\": \"status-a\", \"pods\": 2, \"interfaces\": 1, \"rxBytes\": 1000,"
                 + " \"txBytes\": 400, \"rxBitsPerSecond\": 1500000, \"txBitsPerSecond\": 250000,"
-                + " \"activeFlows\": 5, \"drops\": 1, \"lastUpdate\": \""
+                + " \"activeFlows\": 5, \"drops\": 1, \"retransmits\": 7,"
+                + " \"rxPayloadBytes\": 800, \"uniquePeers\": 3, \"connectionsOpen\": 2,"
+                + " \"dropReasons\": [{\"reason\": \"NO_SOCKET\", \"packets\": 1}],"
+                + " \"sequence\": {\"received\": 100, \"reverse\": 1, \"smallGaps\": 1,"
+                + " \"bigGaps\": 0, \"lost\": 2}, \"lastUpdate\": \""
                 + now
                 + "\", \"topFlows\": [{\"source\": \"10.0.0.1\", \"destination\": \"10.0.0.9\","
                 + " \"sourcePort\": 40000, \"destinationPort\": 80, \"protocol\": \"TCP\","
+                + " \"application\": \"HTTP\", \"rttMicros\": 250,"
                 + " \"bitsPerSecond\": 1200000}]}");
       }
       if (reporting.contains("status-b")) {
@@ -79,6 +84,8 @@ class StatusAggregationIT {
             "status-b",
             "{\"node\": \"status-b\", \"pods\": 1, \"rxBytes\": 500, \"txBytes\": 100,"
                 + " \"rxBitsPerSecond\": 500000, \"txBitsPerSecond\": 250000, \"activeFlows\": 4,"
+                + " \"retransmits\": 3, \"uniquePeers\": 2,"
+                + " \"sequence\": {\"received\": 50, \"lost\": 3},"
                 + " \"errors\": [], \"lastUpdate\": \""
                 + now
                 + "\"}");
@@ -150,9 +157,23 @@ class StatusAggregationIT {
               assertThat(summary.getTxRate()).isEqualTo("500 kbit/s");
               assertThat(summary.getActiveFlows()).isEqualTo(9L);
               assertThat(summary.getRxBytes()).isEqualTo(1500L);
+              assertThat(summary.getRetransmits()).isEqualTo(10L);
+              assertThat(summary.getRxPayloadBytes()).isEqualTo(800L);
+              assertThat(summary.getUniquePeers()).isEqualTo(5L);
+              assertThat(summary.getConnectionsOpen()).isEqualTo(2L);
+              assertThat(summary.getDropReasons())
+                  .singleElement()
+                  .satisfies(r -> assertThat(r.getReason()).isEqualTo("NO_SOCKET"));
+              assertThat(summary.getSequence().getReceived()).isEqualTo(150L);
+              assertThat(summary.getSequence().getLost()).isEqualTo(5L);
               assertThat(summary.getTopFlows())
                   .singleElement()
-                  .satisfies(f -> assertThat(f.getNode()).isEqualTo("status-a"));
+                  .satisfies(
+                      f -> {
+                        assertThat(f.getNode()).isEqualTo("status-a");
+                        assertThat(f.getApplication()).isEqualTo("HTTP");
+                        assertThat(f.getRttMicros()).isEqualTo(250L);
+                      });
             });
     TrafficMonitor current = get();
     assertThat(current.getStatus().getObservedGeneration())
@@ -175,6 +196,14 @@ class StatusAggregationIT {
         .containsExactly("NAME", "PODS", "NODES", "RX", "TX", "FLOWS", "READY", "AGE");
     assertThat(get.stdout())
         .containsPattern("shop\\s+3\\s+2/2\\s+2 Mbit/s\\s+500 kbit/s\\s+9\\s+True");
+    // -o wide adds retransmits and sequence loss.
+    ProcessResult wide = cluster.kubectl("get", "trafficmonitors", "-n", NS, "-o", "wide");
+    assertThat(wide.exitCode()).as(wide.stderr()).isZero();
+    assertThat(wide.stdout().lines().findFirst().orElseThrow().split("\\s+"))
+        .containsExactly(
+            "NAME", "PODS", "NODES", "RX", "TX", "FLOWS", "RETRANSMITS", "LOST", "READY", "AGE");
+    assertThat(wide.stdout())
+        .containsPattern("shop\\s+3\\s+2/2\\s+2 Mbit/s\\s+500 kbit/s\\s+9\\s+10\\s+5\\s+True");
     ProcessResult shortName = cluster.kubectl("get", "tm", NAME, "-n", NS);
     assertThat(shortName.exitCode()).as(shortName.stderr()).isZero();
 

@@ -37,6 +37,33 @@ public class Flow {
   @JsonPropertyDescription("Rate in bits per second over the last status interval.")
   private Long bitsPerSecond;
 
+  @JsonPropertyDescription(
+      "Goodput: bytes of payload after the L2, L3 and L4 headers, since the flow was first"
+          + " seen.")
+  private Long payloadBytes;
+
+  @JsonPropertyDescription(
+      "The application of the flow by its port: a built-in name (HTTP for 80, HTTPS for 443,"
+          + " DNS for 53) or the name of a spec.applications entry; missing when no port is"
+          + " known.")
+  private String application;
+
+  @JsonPropertyDescription(
+      "Mean time between the flow's packets, in microseconds; only with spec.flows.jitter.")
+  private Long meanInterArrivalMicros;
+
+  @JsonPropertyDescription(
+      "Jitter in microseconds: the mean absolute difference between consecutive inter-arrival"
+          + " times of the flow's packets; only with spec.flows.jitter.")
+  private Long jitterMicros;
+
+  @JsonPropertyDescription(
+      "Smoothed TCP round-trip time of the flow, in microseconds; TCP flows only.")
+  private Long rttMicros;
+
+  @JsonPropertyDescription("TCP retransmits of the flow, since it was first seen.")
+  private Long retransmits;
+
   public String getSource() {
     return source;
   }
@@ -115,5 +142,53 @@ public class Flow {
 
   public void setBitsPerSecond(Long bitsPerSecond) {
     this.bitsPerSecond = bitsPerSecond;
+  }
+
+  public Long getPayloadBytes() {
+    return payloadBytes;
+  }
+
+  public void setPayloadBytes(Long payloadBytes) {
+    this.payloadBytes = payloadBytes;
+  }
+
+  public String getApplication() {
+    return application;
+  }
+
+  public void setApplication(String application) {
+    this.application = application;
+  }
+
+  public Long getMeanInterArrivalMicros() {
+    return meanInterArrivalMicros;
+  }
+
+  public void setMeanInterArrivalMicros(Long meanInterArrivalMicros) {
+    this.meanInterArrivalMicros = meanInterArrivalMicros;
+  }
+
+  public Long getJitterMicros() {
+    return jitterMicros;
+  }
+
+  public void setJitterMicros(Long jitterMicros) {
+    this.jitterMicros = jitterMicros;
+  }
+
+  public Long getRttMicros() {
+    return rttMicros;
+  }
+
+  public void setRttMicros(Long rttMicros) {
+    this.rttMicros = rttMicros;
+  }
+
+  public Long getRetransmits() {
+    return retransmits;
+  }
+
+  public void setRetransmits(Long retransmits) {
+    this.retransmits = retransmits;
   }
 }

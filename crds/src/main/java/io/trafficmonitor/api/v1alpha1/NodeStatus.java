@@ -3,6 +3,7 @@ package io.trafficmonitor.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** What one node's agent measured during its last status interval, and since it started. */
@@ -31,6 +32,15 @@ public class NodeStatus {
   @JsonPropertyDescription("Packets sent, since the agent started.")
   private Long txPackets;
 
+  @JsonPropertyDescription(
+      "Goodput received: bytes of payload after the L2, L3 and L4 headers, since the agent"
+          + " started.")
+  private Long rxPayloadBytes;
+
+  @JsonPropertyDescription(
+      "Goodput sent: bytes of payload after the L2, L3 and L4 headers, since the agent started.")
+  private Long txPayloadBytes;
+
   @JsonPropertyDescription("Receive rate in bits per second over the last status interval.")
   private Long rxBitsPerSecond;
 
@@ -43,14 +53,44 @@ public class NodeStatus {
   @JsonPropertyDescription("Distinct flows seen since the agent started (estimate).")
   private Long uniqueFlows;
 
+  @JsonPropertyDescription("Distinct remote addresses seen since the agent started (estimate).")
+  private Long uniquePeers;
+
+  @JsonPropertyDescription("TCP connections opened (handshake seen), since the agent started.")
+  private Long connectionsOpened;
+
+  @JsonPropertyDescription("TCP connections closed (FIN or RST seen), since the agent started.")
+  private Long connectionsClosed;
+
+  @JsonPropertyDescription("TCP connections open now.")
+  private Long connectionsOpen;
+
+  @JsonPropertyDescription(
+      "Mean lifetime, in milliseconds, of the TCP connections closed during the last status"
+          + " interval.")
+  private Long connectionMeanDurationMillis;
+
+  @JsonPropertyDescription(
+      "Median smoothed TCP round-trip time, in microseconds, over the connections measured"
+          + " during the last status interval.")
+  private Long rttMicros;
+
   @JsonPropertyDescription("TCP retransmits, since the agent started.")
   private Long retransmits;
 
   @JsonPropertyDescription("Packets dropped by the kernel, since the agent started.")
   private Long drops;
 
-  @JsonPropertyDescription("Packets that matched spec.sequence, since the agent started.")
-  private Long sequenceMatches;
+  @JsonPropertyDescription(
+      "Dropped packets by kernel drop reason, since the agent started: the busiest 16 reasons,"
+          + " busiest first.")
+  @Size(max = 16)
+  private List<DropReason> dropReasons;
+
+  @JsonPropertyDescription(
+      "Sequence-number measurement of spec.sequence, since the agent started; missing when"
+          + " spec.sequence is not set.")
+  private SequenceStatus sequence;
 
   @JsonPropertyDescription(
       "The busiest flows of the last status interval, at most spec.flows.topN.")
@@ -119,6 +159,22 @@ public class NodeStatus {
     this.txPackets = txPackets;
   }
 
+  public Long getRxPayloadBytes() {
+    return rxPayloadBytes;
+  }
+
+  public void setRxPayloadBytes(Long rxPayloadBytes) {
+    this.rxPayloadBytes = rxPayloadBytes;
+  }
+
+  public Long getTxPayloadBytes() {
+    return txPayloadBytes;
+  }
+
+  public void setTxPayloadBytes(Long txPayloadBytes) {
+    this.txPayloadBytes = txPayloadBytes;
+  }
+
   public Long getRxBitsPerSecond() {
     return rxBitsPerSecond;
   }
@@ -151,6 +207,54 @@ public class NodeStatus {
     this.uniqueFlows = uniqueFlows;
   }
 
+  public Long getUniquePeers() {
+    return uniquePeers;
+  }
+
+  public void setUniquePeers(Long uniquePeers) {
+    this.uniquePeers = uniquePeers;
+  }
+
+  public Long getConnectionsOpened() {
+    return connectionsOpened;
+  }
+
+  public void setConnectionsOpened(Long connectionsOpened) {
+    this.connectionsOpened = connectionsOpened;
+  }
+
+  public Long getConnectionsClosed() {
+    return connectionsClosed;
+  }
+
+  public void setConnectionsClosed(Long connectionsClosed) {
+    this.connectionsClosed = connectionsClosed;
+  }
+
+  public Long getConnectionsOpen() {
+    return connectionsOpen;
+  }
+
+  public void setConnectionsOpen(Long connectionsOpen) {
+    this.connectionsOpen = connectionsOpen;
+  }
+
+  public Long getConnectionMeanDurationMillis() {
+    return connectionMeanDurationMillis;
+  }
+
+  public void setConnectionMeanDurationMillis(Long connectionMeanDurationMillis) {
+    this.connectionMeanDurationMillis = connectionMeanDurationMillis;
+  }
+
+  public Long getRttMicros() {
+    return rttMicros;
+  }
+
+  public void setRttMicros(Long rttMicros) {
+    this.rttMicros = rttMicros;
+  }
+
   public Long getRetransmits() {
     return retransmits;
   }
@@ -167,12 +271,20 @@ public class NodeStatus {
     this.drops = drops;
   }
 
-  public Long getSequenceMatches() {
-    return sequenceMatches;
+  public List<DropReason> getDropReasons() {
+    return dropReasons;
   }
 
-  public void setSequenceMatches(Long sequenceMatches) {
-    this.sequenceMatches = sequenceMatches;
+  public void setDropReasons(List<DropReason> dropReasons) {
+    this.dropReasons = dropReasons;
+  }
+
+  public SequenceStatus getSequence() {
+    return sequence;
+  }
+
+  public void setSequence(SequenceStatus sequence) {
+    this.sequence = sequence;
   }
 
   public List<Flow> getTopFlows() {

@@ -2,6 +2,7 @@ package io.trafficmonitor.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** Totals over the nodes' entries, computed by the operator. */
@@ -32,6 +33,14 @@ public class Summary {
   @JsonPropertyDescription("Packets sent, over all nodes.")
   private Long txPackets;
 
+  @JsonPropertyDescription(
+      "Goodput received (payload bytes after the L2, L3 and L4 headers), over all nodes.")
+  private Long rxPayloadBytes;
+
+  @JsonPropertyDescription(
+      "Goodput sent (payload bytes after the L2, L3 and L4 headers), over all nodes.")
+  private Long txPayloadBytes;
+
   @JsonPropertyDescription("Receive rate in bits per second, over the reporting nodes.")
   private Long rxBitsPerSecond;
 
@@ -47,11 +56,37 @@ public class Summary {
   @JsonPropertyDescription("Active flows, over all nodes.")
   private Long activeFlows;
 
-  @JsonPropertyDescription("Retransmits, over all nodes.")
+  @JsonPropertyDescription(
+      "Distinct flows since the agents started, the sum of the nodes' estimates: a flow seen"
+          + " on two nodes counts twice.")
+  private Long uniqueFlows;
+
+  @JsonPropertyDescription(
+      "Distinct remote addresses since the agents started, the sum of the nodes' estimates: a"
+          + " peer seen on two nodes counts twice.")
+  private Long uniquePeers;
+
+  @JsonPropertyDescription(
+      "TCP connections open now, over the reporting nodes: a connection between two monitored"
+          + " nodes counts twice.")
+  private Long connectionsOpen;
+
+  @JsonPropertyDescription("TCP retransmits, over all nodes.")
   private Long retransmits;
 
-  @JsonPropertyDescription("Drops, over all nodes.")
+  @JsonPropertyDescription("Packets dropped by the kernel, over all nodes.")
   private Long drops;
+
+  @JsonPropertyDescription(
+      "Dropped packets by kernel drop reason, merged over all nodes: the busiest 16 reasons,"
+          + " busiest first.")
+  @Size(max = 16)
+  private List<DropReason> dropReasons;
+
+  @JsonPropertyDescription(
+      "Sequence-number measurement of spec.sequence, summed over all nodes; missing when no"
+          + " node reports one.")
+  private SequenceStatus sequence;
 
   @JsonPropertyDescription("The busiest flows over all nodes, at most spec.flows.topN.")
   private List<Flow> topFlows;
@@ -182,5 +217,61 @@ public class Summary {
 
   public void setTopFlows(List<Flow> topFlows) {
     this.topFlows = topFlows;
+  }
+
+  public Long getRxPayloadBytes() {
+    return rxPayloadBytes;
+  }
+
+  public void setRxPayloadBytes(Long rxPayloadBytes) {
+    this.rxPayloadBytes = rxPayloadBytes;
+  }
+
+  public Long getTxPayloadBytes() {
+    return txPayloadBytes;
+  }
+
+  public void setTxPayloadBytes(Long txPayloadBytes) {
+    this.txPayloadBytes = txPayloadBytes;
+  }
+
+  public Long getUniqueFlows() {
+    return uniqueFlows;
+  }
+
+  public void setUniqueFlows(Long uniqueFlows) {
+    this.uniqueFlows = uniqueFlows;
+  }
+
+  public Long getUniquePeers() {
+    return uniquePeers;
+  }
+
+  public void setUniquePeers(Long uniquePeers) {
+    this.uniquePeers = uniquePeers;
+  }
+
+  public Long getConnectionsOpen() {
+    return connectionsOpen;
+  }
+
+  public void setConnectionsOpen(Long connectionsOpen) {
+    this.connectionsOpen = connectionsOpen;
+  }
+
+  public List<DropReason> getDropReasons() {
+    return dropReasons;
+  }
+
+  public void setDropReasons(List<DropReason> dropReasons) {
+    this.dropReasons = dropReasons;
+  }
+
+  public SequenceStatus getSequence() {
+    return sequence;
+  }
+
+  public void setSequence(SequenceStatus sequence) {
+    this.sequence = sequence;
   }
 }

@@ -47,6 +47,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = Type.INTEGER,
     getDescription = "Active flows, over all nodes")
 @AdditionalPrinterColumn(
+    name = "Retransmits",
+    jsonPath = ".status.summary.retransmits",
+    type = Type.INTEGER,
+    priority = 1,
+    getDescription = "TCP retransmits, over all nodes (kubectl get -o wide)")
+@AdditionalPrinterColumn(
+    name = "Lost",
+    jsonPath = ".status.summary.sequence.lost",
+    type = Type.INTEGER,
+    priority = 1,
+    getDescription =
+        "Packets lost by spec.sequence's estimate, over all nodes (kubectl get -o wide)")
+@AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = Type.STRING,

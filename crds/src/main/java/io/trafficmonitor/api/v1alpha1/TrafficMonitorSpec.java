@@ -37,6 +37,10 @@ import java.util.Map;
     message = "flows.idleTimeout must not be shorter than interval")
 public class TrafficMonitorSpec {
 
+  /** CEL: applications {@code a} and {@code b} name the same port for a common protocol. */
+  static final String SAME_PORT =
+      "b.port == a.port && (!has(a.protocol) || !has(b.protocol) || a.protocol == b.protocol)";
+
   @JsonPropertyDescription(
       "Pods of this namespace whose traffic is counted (by their cgroup and host-side veth)."
           + " Missing or empty selects no pods; node interfaces are still monitored.")
@@ -119,8 +123,25 @@ public class TrafficMonitorSpec {
   @JsonPropertyDescription("How flows are tracked and ranked.")
   private FlowSettings flows;
 
-  @JsonPropertyDescription("Counts packets whose payload carries a byte pattern at an offset.")
-  private SequenceMatch sequence;
+  @JsonPropertyDescription(
+      "Sequence-number loss measurement: UDP or ICMP packets whose payload carries a 32-bit"
+          + " big-endian sequence number (at offset, or offset bytes after a 4-byte pattern) are"
+          + " followed per flow, and reordering, gaps and estimated loss are reported in"
+          + " status.nodes[].sequence. Missing: not measured.")
+  private Sequence sequence;
+
+  @JsonPropertyDescription(
+      "Names for the flows of more ports, up to 64, added to the built-in ones (HTTP 80,"
+          + " HTTPS 443, DNS 53); a flow whose port on either side is listed gets the name as its"
+          + " application in status.nodes[].topFlows. Each port may be named once per protocol"
+          + " (an entry without protocol covers both TCP and UDP).")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(a, self.filter(b, " + TrafficMonitorSpec.SAME_PORT + ").size() == 1)",
+      message =
+          "applications must give each port one name per protocol: two entries share a port and"
+              + " a protocol (an entry without protocol covers both TCP and UDP)")
+  private List<Application> applications;
 
   @JsonPropertyDescription(
       "Alert thresholds; when set and the Prometheus Operator is installed, a PrometheusRule"
@@ -215,12 +236,20 @@ public class TrafficMonitorSpec {
     this.flows = flows;
   }
 
-  public SequenceMatch getSequence() {
+  public Sequence getSequence() {
     return sequence;
   }
 
-  public void setSequence(SequenceMatch sequence) {
+  public void setSequence(Sequence sequence) {
     this.sequence = sequence;
+  }
+
+  public List<Application> getApplications() {
+    return applications;
+  }
+
+  public void setApplications(List<Application> applications) {
+    this.applications = applications;
   }
 
   public Alerts getAlerts() {

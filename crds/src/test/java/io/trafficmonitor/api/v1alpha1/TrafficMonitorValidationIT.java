@@ -88,14 +88,79 @@ class TrafficMonitorValidationIT {
         Arguments.of(
             "podSelector: {matchExpressions: [{key: '-app', operator: Exists}]}",
             "key must be a label key"),
+        Arguments.of("sequence: {protocol: TCP}", "sequence.protocol must be UDP or ICMP"),
+        Arguments.of("sequence: {protocol: SCTP}", "sequence.protocol must be UDP or ICMP"),
+        Arguments.of("sequence: {offset: 4}", "spec.sequence.protocol: Required value"),
         Arguments.of(
-            "sequence: {protocol: ICMP, pattern: '0xC0FFEE'}",
-            "sequence.protocol must be TCP or UDP"),
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE'}",
+            "sequence.pattern must be exactly 4 bytes in hex with a 0x prefix"),
         Arguments.of(
-            "sequence: {protocol: UDP, pattern: 'C0FFEE'}", "pattern must be 1 to 16 bytes"),
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE0011'}",
+            "sequence.pattern must be exactly 4 bytes in hex with a 0x prefix"),
         Arguments.of(
-            "sequence: {protocol: UDP, offset: 1499, pattern: '0xC0FFEE'}",
-            "the pattern must end within the first 1500 bytes"),
+            "sequence: {protocol: UDP, pattern: 'C0FFEE00'}",
+            "sequence.pattern must be exactly 4 bytes in hex with a 0x prefix"),
+        Arguments.of(
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE0G'}",
+            "sequence.pattern must be exactly 4 bytes in hex with a 0x prefix"),
+        Arguments.of(
+            "sequence: {protocol: UDP, searchWindow: 16}",
+            "sequence.searchWindow applies only with sequence.pattern"),
+        Arguments.of(
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE00', searchWindow: 3}",
+            "sequence.searchWindow in body should be greater than or equal to 4"),
+        Arguments.of(
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE00', searchWindow: 65}",
+            "sequence.searchWindow in body should be less than or equal to 64"),
+        Arguments.of(
+            "sequence: {protocol: UDP, gapThreshold: 0}",
+            "sequence.gapThreshold in body should be greater than or equal to 1"),
+        Arguments.of(
+            "sequence: {protocol: UDP, gapThreshold: 1000001}",
+            "sequence.gapThreshold in body should be less than or equal to 1000000"),
+        Arguments.of(
+            "sequence: {protocol: UDP, offset: 1497}", "sequence.offset must be at most 1496"),
+        Arguments.of(
+            "sequence: {protocol: ICMP, offset: 1501}",
+            "sequence.offset in body should be less than or equal to 1500"),
+        Arguments.of(
+            "sequence: {protocol: UDP, offset: -1}",
+            "sequence.offset in body should be greater than or equal to 0"),
+        Arguments.of(
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE00', offset: 1465}",
+            "with sequence.pattern, searchWindow + offset + 4 must be at most 1500"),
+        Arguments.of(
+            "sequence: {protocol: UDP, pattern: '0xC0FFEE00', searchWindow: 64, offset: 1433}",
+            "with sequence.pattern, searchWindow + offset + 4 must be at most 1500"),
+        Arguments.of("flows: {jitter: sometimes}", "spec.flows.jitter: Invalid value"),
+        Arguments.of(
+            "applications: [{name: web, port: 0}]",
+            "applications[0].port in body should be greater than or equal to 1"),
+        Arguments.of(
+            "applications: [{name: web, port: 65536}]",
+            "applications[0].port in body should be less than or equal to 65535"),
+        Arguments.of("applications: [{name: web}]", "spec.applications[0].port: Required value"),
+        Arguments.of("applications: [{port: 8080}]", "spec.applications[0].name: Required value"),
+        Arguments.of(
+            "applications: [{name: My_App, port: 8080}]",
+            "applications[].name must be a lowercase DNS label"),
+        Arguments.of(
+            "applications: [{name: '-grpc', port: 8080}]",
+            "applications[].name must be a lowercase DNS label"),
+        Arguments.of(
+            "applications: [{name: a-very-long-application-name-of-40-chars, port: 8080}]",
+            "Too long"),
+        Arguments.of(
+            "applications: [{name: ping, port: 7, protocol: ICMP}]",
+            "applications[].protocol must be TCP or UDP, or left out for both"),
+        Arguments.of(
+            "applications: [{name: grpc, port: 8080, protocol: TCP},"
+                + " {name: api, port: 8080, protocol: TCP}]",
+            "applications must give each port one name per protocol: two entries share a port"),
+        Arguments.of(
+            "applications: [{name: grpc, port: 9000, protocol: UDP},"
+                + " {name: web, port: 8080}, {name: grpc, port: 9000}]",
+            "applications must give each port one name per protocol: two entries share a port"),
         Arguments.of(
             "alerts: {maxPacketLossRatio: 1.5}", "maxPacketLossRatio must be between 0 and 1"),
         Arguments.of("alerts: {maxBytesPerSecond: -1}", "maxBytesPerSecond must be greater than 0"),
@@ -130,6 +195,60 @@ class TrafficMonitorValidationIT {
     assertThat(web.getSpec().getFlows().getTopN()).isEqualTo(10);
     assertThat(web.getSpec().getFilters()).hasSize(3);
     assertThat(web.getSpec().getAlerts().getSeverity()).isEqualTo("warning");
+    assertThat(web.getSpec().getFlows().getJitter()).isTrue();
+    assertThat(minimal.getSpec().getFlows()).isNull();
+    Sequence sequence = web.getSpec().getSequence();
+    assertThat(sequence.getProtocol()).isEqualTo(Protocol.UDP);
+    assertThat(sequence.getPattern()).isEqualTo("0xC0FFEE00");
+    assertThat(sequence.getSearchWindow()).isEqualTo(16);
+    assertThat(sequence.getOffset()).isEqualTo(4);
+    assertThat(sequence.getGapThreshold()).isEqualTo(100);
+    assertThat(web.getSpec().getApplications())
+        .extracting(a -> a.getName() + ":" + a.getPort() + "/" + a.getProtocol())
+        .containsExactly(
+            "grpc:9090/TCP", "media:5004/UDP", "cache:6379/null", "web:8080/TCP", "stats:8080/UDP");
+  }
+
+  @Test
+  void acceptsTheE2eSamples() throws Exception {
+    try (var samples = Files.list(CrdInstaller.repoRoot().resolve("e2e/samples"))) {
+      for (var file : samples.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        GenericKubernetesResource tm =
+            Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
+        tm.getMetadata().setNamespace(null); // samples name their own namespace
+        tm.getMetadata().setName("sample-" + tm.getMetadata().getName());
+        client.resource(tm).inNamespace(NS).create();
+      }
+    }
+    TrafficMonitor web =
+        client.resources(TrafficMonitor.class).inNamespace(NS).withName("sample-web").get();
+    assertThat(web.getSpec().getFlows().getJitter()).isTrue();
+    assertThat(web.getSpec().getApplications()).hasSize(2);
+  }
+
+  @Test
+  void sequenceDefaultsLeaveSearchWindowOutWithoutAPattern() {
+    GenericKubernetesResource icmp = monitor("{sequence: {protocol: ICMP}, flows: {topN: 5}}");
+    client.resource(icmp).inNamespace(NS).create();
+    // The largest offset a pattern with the default search window allows: 32 + 1464 + 4 = 1500.
+    client
+        .resource(monitor("sequence: {protocol: UDP, pattern: '0xcafef00d', offset: 1464}"))
+        .inNamespace(NS)
+        .create();
+    client.resource(monitor("sequence: {protocol: UDP, offset: 1496}")).inNamespace(NS).create();
+
+    Sequence sequence =
+        client
+            .resources(TrafficMonitor.class)
+            .inNamespace(NS)
+            .withName(icmp.getMetadata().getName())
+            .get()
+            .getSpec()
+            .getSequence();
+    assertThat(sequence.getOffset()).isZero();
+    assertThat(sequence.getGapThreshold()).isEqualTo(10);
+    assertThat(sequence.getSearchWindow()).isNull();
+    assertThat(sequence.getPattern()).isNull();
   }
 
   private GenericKubernetesResource monitor(String spec) {

@@ -3,9 +3,11 @@ package io.trafficmonitor.operator.status;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
@@ -14,7 +16,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -30,6 +34,9 @@ public final class StatusAggregator {
   static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(10);
   static final int DEFAULT_TOP_N = 10;
   private static final int MAX_MESSAGE = 1024;
+
+  /** status.summary.dropReasons keeps the busiest this many reasons (the schema's maxItems). */
+  static final int MAX_REASONS = 16;
 
   private StatusAggregator() {}
 
@@ -194,14 +201,63 @@ public final class StatusAggregator {
     s.setTxBytes(sum(all, NodeStatus::getTxBytes));
     s.setRxPackets(sum(all, NodeStatus::getRxPackets));
     s.setTxPackets(sum(all, NodeStatus::getTxPackets));
+    s.setRxPayloadBytes(sum(all, NodeStatus::getRxPayloadBytes));
+    s.setTxPayloadBytes(sum(all, NodeStatus::getTxPayloadBytes));
     s.setRxBitsPerSecond(sum(fresh, NodeStatus::getRxBitsPerSecond));
     s.setTxBitsPerSecond(sum(fresh, NodeStatus::getTxBitsPerSecond));
     s.setRxRate(Rates.format(s.getRxBitsPerSecond()));
     s.setTxRate(Rates.format(s.getTxBitsPerSecond()));
     s.setActiveFlows(sum(fresh, NodeStatus::getActiveFlows));
+    s.setUniqueFlows(sum(all, NodeStatus::getUniqueFlows));
+    s.setUniquePeers(sum(all, NodeStatus::getUniquePeers));
+    s.setConnectionsOpen(sum(fresh, NodeStatus::getConnectionsOpen));
     s.setRetransmits(sum(all, NodeStatus::getRetransmits));
     s.setDrops(sum(all, NodeStatus::getDrops));
+    s.setDropReasons(dropReasons(all));
+    s.setSequence(sequence(all));
     s.setTopFlows(topFlows(tm, fresh));
+    return s;
+  }
+
+  /** Drop counts merged by reason over the nodes, busiest first, at most {@link #MAX_REASONS}. */
+  static List<DropReason> dropReasons(List<NodeStatus> nodes) {
+    Map<String, Long> merged = new HashMap<>();
+    for (NodeStatus n : nodes) {
+      if (n.getDropReasons() == null) {
+        continue;
+      }
+      for (DropReason r : n.getDropReasons()) {
+        if (r != null && r.getReason() != null) {
+          merged.merge(r.getReason(), orZero(r.getPackets()), Long::sum);
+        }
+      }
+    }
+    if (merged.isEmpty()) {
+      return null; // left out rather than [], so the stored status reads back the same
+    }
+    return merged.entrySet().stream()
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(MAX_REASONS)
+        .map(e -> new DropReason(e.getKey(), e.getValue()))
+        .toList();
+  }
+
+  /** The sequence counters summed over the nodes that report them; null when none does. */
+  static SequenceStatus sequence(List<NodeStatus> nodes) {
+    List<SequenceStatus> reported =
+        nodes.stream().map(NodeStatus::getSequence).filter(Objects::nonNull).toList();
+    if (reported.isEmpty()) {
+      return null;
+    }
+    SequenceStatus s = new SequenceStatus();
+    s.setReceived(sumOf(reported, SequenceStatus::getReceived));
+    s.setReverse(sumOf(reported, SequenceStatus::getReverse));
+    s.setSmallGaps(sumOf(reported, SequenceStatus::getSmallGaps));
+    s.setBigGaps(sumOf(reported, SequenceStatus::getBigGaps));
+    s.setLost(sumOf(reported, SequenceStatus::getLost));
     return s;
   }
 
@@ -245,6 +301,12 @@ public final class StatusAggregator {
     c.setBytes(f.getBytes());
     c.setPackets(f.getPackets());
     c.setBitsPerSecond(f.getBitsPerSecond());
+    c.setPayloadBytes(f.getPayloadBytes());
+    c.setApplication(f.getApplication());
+    c.setMeanInterArrivalMicros(f.getMeanInterArrivalMicros());
+    c.setJitterMicros(f.getJitterMicros());
+    c.setRttMicros(f.getRttMicros());
+    c.setRetransmits(f.getRetransmits());
     return c;
   }
 
@@ -269,9 +331,13 @@ public final class StatusAggregator {
   }
 
   private static long sum(List<NodeStatus> nodes, Function<NodeStatus, Long> field) {
+    return sumOf(nodes, field);
+  }
+
+  private static <T> long sumOf(List<T> items, Function<T, Long> field) {
     long total = 0;
-    for (NodeStatus n : nodes) {
-      Long v = field.apply(n);
+    for (T item : items) {
+      Long v = field.apply(item);
       total += v == null ? 0 : v;
     }
     return total;

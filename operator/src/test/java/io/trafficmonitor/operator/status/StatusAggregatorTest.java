@@ -7,11 +7,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.trafficmonitor.api.v1alpha1.DropReason;
+import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.Monitors;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +88,95 @@ class StatusAggregatorTest {
     assertThat(condition(s, "Ready").getStatus()).isEqualTo("True");
     assertThat(condition(s, "Ready").getReason()).isEqualTo("AgentsReporting");
     assertThat(condition(s, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void sumsTrafficQualityCountersMergesDropReasonsAndKeepsFlowDetails() {
+    TrafficMonitor tm =
+        withNodes(
+            node(
+                "{node: a, rxPayloadBytes: 900, txPayloadBytes: 90, uniqueFlows: 7,"
+                    + " uniquePeers: 3, connectionsOpen: 4, retransmits: 5, drops: 12,"
+                    + " dropReasons: [{reason: NO_SOCKET, packets: 8},"
+                    + " {reason: TCP_CSUM, packets: 4}],"
+                    + " sequence: {received: 1000, reverse: 2, smallGaps: 1, bigGaps: 0, lost: 3},"
+                    + " lastUpdate: '2026-01-01T11:59:55Z',"
+                    + " topFlows: [{source: 10.0.0.1, bitsPerSecond: 900, payloadBytes: 800,"
+                    + " application: HTTP, meanInterArrivalMicros: 250, jitterMicros: 40,"
+                    + " rttMicros: 180, retransmits: 2}]}"),
+            node(
+                "{node: b, rxPayloadBytes: 100, uniqueFlows: 2, uniquePeers: 2,"
+                    + " connectionsOpen: 6, retransmits: 1, drops: 9,"
+                    + " dropReasons: [{reason: NETFILTER_DROP, packets: 5},"
+                    + " {reason: NO_SOCKET, packets: 4}],"
+                    + " sequence: {received: 500, reverse: 1, smallGaps: 2, bigGaps: 1, lost: 4},"
+                    + " lastUpdate: '2026-01-01T11:59:50Z'}"),
+            // Silent for longer than three intervals: its totals since start still count, its
+            // gauges (open connections) no longer do.
+            node(
+                "{node: c, rxPayloadBytes: 1, uniqueFlows: 1, uniquePeers: 1, connectionsOpen: 50,"
+                    + " retransmits: 10, dropReasons: [{reason: TCP_CSUM, packets: 5}],"
+                    + " lastUpdate: '2026-01-01T11:00:00Z'}"));
+    Summary s = StatusAggregator.desired(tm, ds(3, 3), NOW).getSummary();
+
+    assertThat(s.getRxPayloadBytes()).isEqualTo(1001L);
+    assertThat(s.getTxPayloadBytes()).isEqualTo(90L);
+    assertThat(s.getUniqueFlows()).isEqualTo(10L);
+    assertThat(s.getUniquePeers()).isEqualTo(6L);
+    assertThat(s.getConnectionsOpen()).isEqualTo(10L);
+    assertThat(s.getRetransmits()).isEqualTo(16L);
+    assertThat(s.getDrops()).isEqualTo(21L);
+    assertThat(s.getDropReasons())
+        .extracting(r -> r.getReason() + "=" + r.getPackets())
+        .containsExactly("NO_SOCKET=12", "TCP_CSUM=9", "NETFILTER_DROP=5");
+    assertThat(s.getSequence())
+        .usingRecursiveComparison()
+        .isEqualTo(
+            node("{node: x, sequence: {received: 1500, reverse: 3, smallGaps: 3,"
+                    + " bigGaps: 1, lost: 7}}")
+                .getSequence());
+    Flow top = s.getTopFlows().get(0);
+    assertThat(top.getNode()).isEqualTo("a");
+    assertThat(top.getPayloadBytes()).isEqualTo(800L);
+    assertThat(top.getApplication()).isEqualTo("HTTP");
+    assertThat(top.getMeanInterArrivalMicros()).isEqualTo(250L);
+    assertThat(top.getJitterMicros()).isEqualTo(40L);
+    assertThat(top.getRttMicros()).isEqualTo(180L);
+    assertThat(top.getRetransmits()).isEqualTo(2L);
+  }
+
+  @Test
+  void keepsTheBusiestSixteenDropReasonsAndLeavesOutWhatNoNodeReports() {
+    List<DropReason> many = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      many.add(new DropReason(String.format("REASON_%02d", i), (long) i));
+    }
+    NodeStatus a = node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}");
+    a.setDropReasons(many);
+    NodeStatus b =
+        node(
+            "{node: b, lastUpdate: '2026-01-01T11:59:55Z',"
+                + " dropReasons: [{reason: REASON_01, packets: 100}, {reason: REASON_05,"
+                + " packets: 15}, {reason: REASON_02}]}");
+    List<DropReason> merged =
+        StatusAggregator.desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getDropReasons();
+    assertThat(merged).hasSize(16);
+    assertThat(merged.get(0).getReason()).isEqualTo("REASON_01");
+    assertThat(merged.get(0).getPackets()).isEqualTo(101L);
+    // Ties go by name: REASON_05 (20 packets) before REASON_20.
+    assertThat(merged.subList(1, 4))
+        .extracting(r -> r.getReason() + "=" + r.getPackets())
+        .containsExactly("REASON_05=20", "REASON_20=20", "REASON_19=19");
+    assertThat(merged).extracting(DropReason::getReason).doesNotContain("REASON_02", "REASON_03");
+
+    Summary quiet =
+        StatusAggregator.desired(
+                withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}")), ds(1, 1), NOW)
+            .getSummary();
+    assertThat(quiet.getDropReasons()).isNull();
+    assertThat(quiet.getSequence()).isNull();
+    assertThat(quiet.getRetransmits()).isZero();
+    assertThat(quiet.getUniquePeers()).isZero();
   }
 
   @Test
