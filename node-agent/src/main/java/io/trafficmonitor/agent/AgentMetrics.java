@@ -1,16 +1,16 @@
 package io.trafficmonitor.agent;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.model.snapshots.Labels;
-import java.util.ArrayList;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -151,10 +151,7 @@ public final class AgentMetrics implements MetricsSink {
                 .tags(tags)
                 .register(registry)));
     histograms.add(
-        s.key(),
-        PACKET_SIZE,
-        labels(tags),
-        () -> new Histograms.Data(s.sizes(), s.bytes()));
+        s.key(), PACKET_SIZE, labels(tags), () -> new Histograms.Data(s.sizes(), s.bytes()));
   }
 
   @Override
@@ -177,8 +174,7 @@ public final class AgentMetrics implements MetricsSink {
                 .description("Packets that carried a sequence number (spec.sequence)")
                 .tags(tags)
                 .register(registry),
-            FunctionCounter.builder(
-                    "trafficmonitor.sequence.lost.packets", s, Series::sequenceLost)
+            FunctionCounter.builder("trafficmonitor.sequence.lost.packets", s, Series::sequenceLost)
                 .description("Estimated lost packets: numbers skipped, minus late arrivals")
                 .tags(tags)
                 .register(registry),

@@ -14,14 +14,14 @@ public final class Applications {
   /** One name for a port; protocol 6 (TCP), 17 (UDP) or 0 for both. */
   public record Entry(String name, int port, int protocol) {}
 
-  public static final Applications DEFAULTS = new Applications(List.of());
-
   private static final List<Entry> WELL_KNOWN =
       List.of(
           new Entry("HTTP", 80, 6),
           new Entry("HTTPS", 443, 6),
           new Entry("DNS", 53, 6),
           new Entry("DNS", 53, 17));
+
+  public static final Applications DEFAULTS = new Applications(List.of());
 
   private final Map<Long, String> names = new HashMap<>();
 

@@ -60,8 +60,7 @@ final class Histograms implements MultiCollector {
       }
       families
           .computeIfAbsent(
-              s.family(),
-              f -> HistogramSnapshot.builder().name(f.name()).help(f.help()))
+              s.family(), f -> HistogramSnapshot.builder().name(f.name()).help(f.help()))
           .dataPoint(
               HistogramSnapshot.HistogramDataPointSnapshot.builder()
                   .labels(s.labels())

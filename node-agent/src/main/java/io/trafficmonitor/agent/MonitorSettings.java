@@ -1,16 +1,16 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.api.v1alpha1.Application;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
+import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.bpf.Cidr;
-import io.trafficmonitor.api.v1alpha1.Application;
-import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.bpf.FilterRule;
-import io.trafficmonitor.bpf.SequenceConfig;
 import io.trafficmonitor.bpf.PortRange;
+import io.trafficmonitor.bpf.SequenceConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -92,9 +92,10 @@ public record MonitorSettings(
     if (q.getPattern() == null) {
       return SequenceConfig.atOffset(proto, offset, gap);
     }
-    String hex = q.getPattern().startsWith("0x") || q.getPattern().startsWith("0X")
-        ? q.getPattern().substring(2)
-        : q.getPattern();
+    String hex =
+        q.getPattern().startsWith("0x") || q.getPattern().startsWith("0X")
+            ? q.getPattern().substring(2)
+            : q.getPattern();
     byte[] pattern = HexFormat.of().parseHex(hex); // IllegalArgumentException: a spec error
     return SequenceConfig.afterPattern(proto, pattern, offset, window, gap);
   }

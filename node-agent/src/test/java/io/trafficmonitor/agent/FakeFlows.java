@@ -63,6 +63,7 @@ final class FakeFlows implements FlowSource {
     putSequence(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, f);
     return true;
   }
+
   int batch = 3;
 
   static FlowKey key(
