@@ -165,10 +165,14 @@ public final class Collector {
     }
   }
 
-  /** Attributes the growth of a flow's kernel sequence figures to its series. */
+  /**
+   * Attributes the growth of a flow's kernel sequence figures to its series. Only traffic into a
+   * pod or node counts: loss shows where packets arrive, and a sender's own view would double the
+   * received count and halve the loss ratio.
+   */
   private void addSequence(FlowEntry e, ByteBuffer v, int vo) {
-    if (e.series == null) {
-      return; // not attributed yet: the kernel keeps the figures
+    if (e.series == null || !e.ingress) {
+      return; // not attributed yet (the kernel keeps the figures), or outgoing
     }
     long[] now = {
       v.getLong(vo + FlowLayout.SEQ_RECEIVED),

@@ -13,6 +13,7 @@ import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
+import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.TestCluster;
@@ -217,6 +218,78 @@ class NodeAgentIT {
 
   @Test
   @Order(2)
+  void sequenceLossGoodputAndJitterShowUpInStatusAndMetrics() throws Exception {
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(namespace)
+        .withName("web")
+        .edit(
+            tm -> {
+              Sequence q = new Sequence();
+              q.setProtocol(Protocol.UDP);
+              q.setGapThreshold(3);
+              tm.getSpec().setSequence(q);
+              tm.getSpec().getFlows().setJitter(true);
+              return tm;
+            });
+    Wait.until(
+        "sequence numbers configured",
+        Duration.ofSeconds(20),
+        () -> agent.settings() != null && agent.settings().sequence() != null);
+    agent.reconcileNow();
+    // numbers 0..99: 5 is missing (a small gap), 30..39 too (a big gap: 10 > 3)
+    a.sendUdp(b, 7200, 7003, 89, 64, "5,30,31,32,33,34,35,36,37,38,39");
+    NodeStatus st =
+        Wait.until(
+            "status with sequence figures",
+            Duration.ofSeconds(20),
+            () ->
+                status()
+                    .filter(s -> s.getSequence() != null && s.getSequence().getReceived() >= 89));
+    // counted where packets arrive (pod b's cgroup), not again where they leave (pod a's)
+    assertThat(st.getSequence().getReceived()).isEqualTo(89);
+    assertThat(st.getSequence().getLost()).isEqualTo(11);
+    assertThat(st.getSequence().getSmallGaps()).isEqualTo(1);
+    assertThat(st.getSequence().getBigGaps()).isEqualTo(1);
+    assertThat(st.getSequence().getReverse()).isZero();
+    assertThat(st.getRxPayloadBytes()).isEqualTo(st.getTxPayloadBytes());
+    assertThat(st.getTopFlows())
+        .anySatisfy(
+            f -> {
+              assertThat(f.getDestinationPort()).isEqualTo(7003);
+              assertThat(f.getPayloadBytes()).isEqualTo(89L * 64);
+              assertThat(f.getMeanInterArrivalMicros()).isPositive();
+              assertThat(f.getJitterMicros()).isNotNull();
+            });
+    String m = registry.scrape();
+    Map<String, String> in = podLabels(b, "cgroup", "ingress");
+    assertThat(Scrape.sum(m, "trafficmonitor_sequence_received_packets_total", in)).isEqualTo(89);
+    assertThat(Scrape.sum(m, "trafficmonitor_sequence_lost_packets_total", in)).isEqualTo(11);
+    assertThat(
+            Scrape.has(
+                m,
+                "trafficmonitor_sequence_received_packets_total",
+                podLabels(a, "cgroup", "egress")))
+        .isFalse();
+    // goodput and packet sizes of the earlier 50 x 300-byte datagrams and these 89 x 64
+    assertThat(Scrape.sum(m, "trafficmonitor_payload_bytes_total", in))
+        .isEqualTo(50 * 300 + 89 * 64);
+    assertThat(
+            Scrape.sum(
+                m, "trafficmonitor_packet_size_bytes_count", podLabels(b, "cgroup", "ingress")))
+        .isEqualTo(50 + 89);
+    Map<String, String> le64 = new java.util.HashMap<>(in);
+    le64.put("le", "64.0");
+    Map<String, String> le128 = new java.util.HashMap<>(in);
+    le128.put("le", "128.0");
+    // 64 + 28 = 92-byte packets fall in [64, 128); 328-byte ones above
+    assertThat(Scrape.sum(m, "trafficmonitor_packet_size_bytes_bucket", le64)).isZero();
+    assertThat(Scrape.sum(m, "trafficmonitor_packet_size_bytes_bucket", le128)).isEqualTo(89);
+    assertThat(m).contains("trafficmonitor_limit_packet_loss_ratio");
+  }
+
+  @Test
+  @Order(3)
   void aSpecFilterChangeNarrowsTheCountsWithoutRestart() throws Exception {
     Filter only7002 = new Filter();
     only7002.setDestinationPort("7002");
@@ -262,7 +335,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void anUnresolvablePodIsReportedAndRetriedWhileTheOthersKeepWorking() throws Exception {
     String ip = "10.213." + node.subnet + ".9";
     Pod c =
@@ -338,7 +411,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aDeletedPodIsDetachedAndItsSeriesDisappear() throws Exception {
     assertThat(Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "b")))
         .isTrue();
@@ -368,7 +441,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void deletingTheMonitorDetachesEverythingAndDropsTheSeries() {
     long self = ProcessHandle.current().pid();
     assertThat(BpfFds.links(self)).isNotEmpty();
@@ -385,7 +458,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void closingTheAgentLeavesNothingAttached() {
     long self = ProcessHandle.current().pid();
     Set<Long> programs = BpfFds.programIds(self);

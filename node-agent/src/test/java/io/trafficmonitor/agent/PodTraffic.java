@@ -9,7 +9,11 @@ import java.net.InetSocketAddress;
  * Traffic of a test pod, run as its own process so that its sockets belong to the pod's cgroup:
  *
  * <pre>
- * send SRC SPORT DST DPORT COUNT SIZE   COUNT datagrams of SIZE payload bytes
+ * send SRC SPORT DST DPORT COUNT SIZE [SKIP]
+ *                                       COUNT datagrams of SIZE payload bytes; with SKIP (a
+ *                                       comma list, may be empty: "-"), each payload starts with
+ *                                       a 32-bit sequence number, counting from 0 and leaving
+ *                                       out the numbers in SKIP
  * recv ADDR PORT COUNT                  prints READY, then receives COUNT datagrams (10 s max)
  * </pre>
  */
@@ -25,8 +29,23 @@ public final class PodTraffic {
           int port = Integer.parseInt(args[4]);
           int count = Integer.parseInt(args[5]);
           int size = Integer.parseInt(args[6]);
+          java.util.Set<Integer> skip = new java.util.HashSet<>();
+          boolean numbered = args.length > 7;
+          if (numbered && !args[7].equals("-")) {
+            for (String n : args[7].split(",")) {
+              skip.add(Integer.parseInt(n));
+            }
+          }
+          int seq = 0;
           for (int i = 0; i < count; i++) {
-            s.send(new DatagramPacket(new byte[size], size, to, port));
+            byte[] payload = new byte[size];
+            if (numbered) {
+              while (skip.contains(seq)) {
+                seq++;
+              }
+              java.nio.ByteBuffer.wrap(payload).putInt(0, seq++);
+            }
+            s.send(new DatagramPacket(payload, size, to, port));
             if (i % 16 == 15) {
               Thread.sleep(1); // stay below the receiver's socket buffer
             }

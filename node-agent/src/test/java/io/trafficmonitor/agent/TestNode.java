@@ -82,6 +82,12 @@ final class TestNode implements AutoCloseable {
 
     /** Sends count datagrams of size payload bytes to dst:dport and waits until received. */
     void sendUdp(TestPod dst, int sport, int dport, int count, int size) throws Exception {
+      sendUdp(dst, sport, dport, count, size, null);
+    }
+
+    /** As above; with skip non-null, payloads carry sequence numbers without those in skip. */
+    void sendUdp(TestPod dst, int sport, int dport, int count, int size, String skip)
+        throws Exception {
       Process recv = dst.start("recv", dst.ip, Integer.toString(dport), Integer.toString(count));
       try {
         BufferedReader out =
@@ -99,7 +105,8 @@ final class TestNode implements AutoCloseable {
                 dst.ip,
                 Integer.toString(dport),
                 Integer.toString(count),
-                Integer.toString(size));
+                Integer.toString(size),
+                skip == null ? "" : skip);
         if (!send.waitFor(30, TimeUnit.SECONDS) || send.exitValue() != 0) {
           send.destroyForcibly();
           throw new IllegalStateException(
