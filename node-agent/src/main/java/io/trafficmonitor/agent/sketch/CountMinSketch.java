@@ -29,6 +29,7 @@ public final class CountMinSketch {
   private final long[] multipliers;
   private final long[] addends;
   private final long[] counters;
+  private final int[] columns; // scratch for add: each row's counter index
   private long total;
 
   /** A sketch of {@code depth} rows of {@code width} counters; width a power of two. */
@@ -51,6 +52,7 @@ public final class CountMinSketch {
       addends[i] = Hashing.mix(s += 0x9E3779B97F4A7C15L);
     }
     this.counters = new long[width * depth];
+    this.columns = new int[depth];
   }
 
   /**
@@ -103,11 +105,13 @@ public final class CountMinSketch {
     }
     long min = Long.MAX_VALUE;
     for (int i = 0; i < depth; i++) {
-      min = Math.min(min, counters[index(i, hash)]);
+      int j = index(i, hash);
+      columns[i] = j;
+      min = Math.min(min, counters[j]);
     }
     long target = min + count;
     for (int i = 0; i < depth; i++) {
-      int j = index(i, hash);
+      int j = columns[i];
       if (counters[j] < target) {
         counters[j] = target;
       }
@@ -131,9 +135,9 @@ public final class CountMinSketch {
     total = 0;
   }
 
-  /** Bytes of heap held: the counters, the row seeds and object headers. */
+  /** Bytes of heap held: the counters, the row seeds, scratch and object headers. */
   public long memoryBytes() {
-    return 8L * counters.length + 16L * depth + 3 * 16 + 48;
+    return 8L * counters.length + 20L * depth + 4 * 16 + 48;
   }
 
   private int index(int row, long hash) {
