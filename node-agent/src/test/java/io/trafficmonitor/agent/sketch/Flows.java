@@ -10,13 +10,15 @@ import java.util.SplittableRandom;
 final class Flows {
   final int n;
   final long[] keys;
-  final long[] peers;
+  final long[] peerAddresses;
+  final int[] peerIndex;
   final long[] bytes;
 
   private Flows(int n) {
     this.n = n;
     this.keys = new long[6 * n];
-    this.peers = new long[2 * n];
+    this.peerAddresses = new long[2 * n];
+    this.peerIndex = new int[n];
     this.bytes = new long[n];
   }
 
@@ -49,8 +51,9 @@ final class Flows {
     keys[6 * i + 3] = mapped(remote);
     keys[6 * i + 4] = 1000 + (i % 100); // cgroup id
     keys[6 * i + 5] = sport | dport << 16 | 6L << 32 | 4L << 40 | 1L << 48 | 1L << 56;
-    peers[2 * i] = 0;
-    peers[2 * i + 1] = mapped(remote);
+    peerAddresses[2 * i] = 0;
+    peerAddresses[2 * i + 1] = mapped(remote);
+    peerIndex[i] = peer;
     bytes[i] = total;
   }
 
@@ -64,7 +67,7 @@ final class Flows {
   }
 
   long peerHash(int i) {
-    return Hashing.hash64(peers[2 * i], peers[2 * i + 1]);
+    return Hashing.hash64(peerAddresses[2 * i], peerAddresses[2 * i + 1]);
   }
 
   /** The bytes of flow i sent in round r of {@code rounds} (the agent's per-interval deltas). */
@@ -109,8 +112,8 @@ final class Flows {
     }
 
     Key peer(Flows flows, int i) {
-      a = flows.peers[2 * i];
-      b = flows.peers[2 * i + 1];
+      a = flows.peerAddresses[2 * i];
+      b = flows.peerAddresses[2 * i + 1];
       c = d = e = f = 0;
       return this;
     }
