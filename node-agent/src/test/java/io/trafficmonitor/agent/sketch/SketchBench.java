@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Accuracy, memory and speed of the sketches at 10k, 100k and 1M distinct flows with Zipf(1.1) byte
@@ -154,8 +156,7 @@ public final class SketchBench {
         (double) gap(peerBytes) / total);
   }
 
-  private static List<Flows.Key> topKeys(
-      long[] values, java.util.function.IntFunction<Flows.Key> key) {
+  private static List<Flows.Key> topKeys(long[] values, IntFunction<Flows.Key> key) {
     Integer[] idx = new Integer[values.length];
     for (int i = 0; i < idx.length; i++) {
       idx[i] = i;
@@ -450,7 +451,7 @@ public final class SketchBench {
       String params,
       long bytes,
       List<Speed> speed,
-      java.util.function.ToDoubleFunction<Speed> ns) {
+      ToDoubleFunction<Speed> ns) {
     s.append("| ").append(name).append(" | ").append(params).append(" | ");
     s.append(bytes == 0 ? "—" : String.format(Locale.ROOT, "%,d", bytes)).append(" |");
     for (Speed sp : speed) {
