@@ -1,5 +1,10 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.agent.sketch.CountMinSketch;
+import io.trafficmonitor.agent.sketch.Hashing;
+import io.trafficmonitor.agent.sketch.HeavyHitters;
+import io.trafficmonitor.agent.sketch.HyperLogLog;
+import io.trafficmonitor.bpf.FlowKey;
 import io.trafficmonitor.bpf.FlowLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +34,17 @@ public final class Collector {
   private final NodeTotals totals = new NodeTotals();
   private volatile Applications applications = Applications.DEFAULTS;
   private long epoch;
-  private long uniqueFlows;
+
+  /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
+  private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
+
+  private final HyperLogLog distinctPeers = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
+
+  /** Remote addresses by bytes since start (Count-Min Sketch with the 10 busiest kept). */
+  private final HeavyHitters<String> talkers =
+      new HeavyHitters<>(TOP_TALKERS, CountMinSketch.forError(0.001, 0.01));
+
+  static final int TOP_TALKERS = 10;
   private long lastCollect;
   private int unresolved;
 
@@ -60,7 +75,7 @@ public final class Collector {
             if (e == null) {
               e = new FlowEntry(new FlowId(probe), keys, ko);
               flows.put(e.id, e);
-              uniqueFlows++;
+              distinctFlows.add(tupleHash(keys, ko));
             }
             e.epoch = epoch;
             seen[0]++;
@@ -162,7 +177,15 @@ public final class Collector {
     e.rate.add(db, dp);
     if (t.inTotals()) {
       totals.add(e.ingress, db, dp, dpl);
+      talkers.add(e.peer, e.peerHash, db);
     }
+  }
+
+  /** The hash of a kernel key's 5-tuple (addresses, ports, protocol), not where it was seen. */
+  static long tupleHash(ByteBuffer keys, int ko) {
+    long addresses = Hashing.hash64(keys, ko + FlowLayout.KEY_SRC, 32);
+    long portsAndProto = keys.getLong(ko + FlowLayout.KEY_SPORT) & 0xffff_ffff_ffffL;
+    return Hashing.hash64(addresses, portsAndProto);
   }
 
   /**
@@ -208,6 +231,14 @@ public final class Collector {
 
   private void bind(FlowEntry e, Target t, long now) {
     e.ingress = (e.direction == 0) != t.reversed();
+    if (e.peer == null) {
+      byte[] key = e.id.bytes();
+      int off = e.ingress ? FlowLayout.KEY_SRC : FlowLayout.KEY_DST;
+      e.peerHash = Hashing.hash64(key, off, 16);
+      FlowKey k = e.id.decode();
+      e.peer = (e.ingress ? k.sourceAddress() : k.destinationAddress()).getHostAddress();
+      distinctPeers.add(e.peerHash);
+    }
     String dir = e.ingress ? "ingress" : "egress";
     Series.Key key = new Series.Key(t, dir, Protocols.label(e.protocol));
     Series s = series.get(key);
@@ -291,7 +322,9 @@ public final class Collector {
             totals.sequence[Series.SEQ_BIG_GAPS],
             Math.max(0, totals.sequence[Series.SEQ_MISSING] - totals.sequence[Series.SEQ_REVERSE])),
         active,
-        uniqueFlows,
+        distinctFlows.estimate(),
+        distinctPeers.estimate(),
+        talkers.top().stream().map(h -> new StatusSnapshot.Talker(h.key(), h.estimate())).toList(),
         top);
   }
 

@@ -39,6 +39,11 @@ final class FlowEntry {
   /** Kernel sequence figures already attributed (null until the flow carried numbers). */
   long[] sequence;
 
+  /** The remote address (as the status spells it) and its hash, set when first attributed. */
+  String peer;
+
+  long peerHash;
+
   /** The application name (spec.applications or a well-known port), resolved once. */
   String application;
 

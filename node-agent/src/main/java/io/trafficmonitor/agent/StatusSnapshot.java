@@ -17,7 +17,12 @@ public record StatusSnapshot(
     Sequence sequence,
     long activeFlows,
     long uniqueFlows,
+    long uniquePeers,
+    List<Talker> topTalkers,
     List<TopFlow> topFlows) {
+
+  /** A remote address and its bytes since start (an estimate, never below the truth). */
+  public record Talker(String address, long bytes) {}
 
   /** Sequence-number figures of the node's pod cgroups and interfaces, since the agent started. */
   public record Sequence(long received, long reverse, long smallGaps, long bigGaps, long lost) {}

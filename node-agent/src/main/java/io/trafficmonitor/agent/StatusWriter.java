@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
+import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +64,11 @@ public final class StatusWriter {
     s.setTxBitsPerSecond(txRate);
     s.setActiveFlows(now.activeFlows());
     s.setUniqueFlows(now.uniqueFlows());
+    s.setUniquePeers(now.uniquePeers());
+    if (!now.topTalkers().isEmpty()) {
+      s.setTopTalkers(
+          now.topTalkers().stream().map(t -> new Talker(t.address(), t.bytes())).toList());
+    }
     List<Flow> top = new ArrayList<>();
     for (StatusSnapshot.TopFlow t : now.topFlows()) {
       Flow f = new Flow();

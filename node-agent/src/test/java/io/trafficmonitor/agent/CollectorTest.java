@@ -201,4 +201,33 @@ class CollectorTest {
         .extracting(StatusSnapshot.TopFlow::application)
         .containsExactly("DNS", "game", null);
   }
+
+  @Test
+  void distinctFlowsPeersAndTopTalkers() {
+    // pod a talks to 300 peers; 10.9.0.7 gets the most bytes, 10.9.0.8 the second most
+    for (int i = 0; i < 300; i++) {
+      String peer = "10.9." + (i / 250) + "." + (i % 250);
+      long bytes = peer.equals("10.9.0.7") ? 100_000 : peer.equals("10.9.0.8") ? 50_000 : 100;
+      kernel.put(
+          FakeFlows.key(
+              "10.1.0.1", 1000 + i, peer, 80, 6, TargetKind.CGROUP, 100, Direction.EGRESS),
+          bytes,
+          1,
+          S);
+    }
+    // the same 5-tuple seen a second time (pod b's cgroup): one distinct flow
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.1", 1007, "10.9.0.7", 80, 6, TargetKind.CGROUP, 200, Direction.INGRESS),
+        1,
+        1,
+        S);
+    collector.collect(kernel, index, S, IDLE);
+    StatusSnapshot snap = collector.snapshot(3);
+    assertThat(snap.uniqueFlows()).isBetween(294L, 306L); // 300, HyperLogLog within 2%
+    assertThat(snap.uniquePeers()).isBetween(295L, 307L); // 300 peers and 10.1.0.1
+    assertThat(snap.topTalkers().get(0)).isEqualTo(new StatusSnapshot.Talker("10.9.0.7", 100_000));
+    assertThat(snap.topTalkers().get(1).address()).isEqualTo("10.9.0.8");
+    assertThat(snap.topTalkers()).hasSize(Collector.TOP_TALKERS);
+  }
 }

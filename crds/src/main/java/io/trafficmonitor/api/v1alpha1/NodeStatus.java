@@ -88,6 +88,11 @@ public class NodeStatus {
   private List<DropReason> dropReasons;
 
   @JsonPropertyDescription(
+      "The busiest remote addresses by bytes since the agent started, at most 10, busiest first.")
+  @Size(max = 10)
+  private List<Talker> topTalkers;
+
+  @JsonPropertyDescription(
       "Sequence-number measurement of spec.sequence, since the agent started; missing when"
           + " spec.sequence is not set.")
   private SequenceStatus sequence;
@@ -269,6 +274,14 @@ public class NodeStatus {
 
   public void setDrops(Long drops) {
     this.drops = drops;
+  }
+
+  public List<Talker> getTopTalkers() {
+    return topTalkers;
+  }
+
+  public void setTopTalkers(List<Talker> topTalkers) {
+    this.topTalkers = topTalkers;
   }
 
   public List<DropReason> getDropReasons() {

@@ -84,6 +84,11 @@ public class Summary {
   private List<DropReason> dropReasons;
 
   @JsonPropertyDescription(
+      "The busiest remote addresses by bytes over the nodes (their estimates summed per address), at most 10, busiest first.")
+  @Size(max = 10)
+  private List<Talker> topTalkers;
+
+  @JsonPropertyDescription(
       "Sequence-number measurement of spec.sequence, summed over all nodes; missing when no"
           + " node reports one.")
   private SequenceStatus sequence;
@@ -257,6 +262,14 @@ public class Summary {
 
   public void setConnectionsOpen(Long connectionsOpen) {
     this.connectionsOpen = connectionsOpen;
+  }
+
+  public List<Talker> getTopTalkers() {
+    return topTalkers;
+  }
+
+  public void setTopTalkers(List<Talker> topTalkers) {
+    this.topTalkers = topTalkers;
   }
 
   public List<DropReason> getDropReasons() {

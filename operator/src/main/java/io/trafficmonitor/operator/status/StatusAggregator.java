@@ -9,6 +9,7 @@ import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
+import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -34,6 +36,9 @@ public final class StatusAggregator {
   static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(10);
   static final int DEFAULT_TOP_N = 10;
   private static final int MAX_MESSAGE = 1024;
+
+  /** status.summary.topTalkers keeps the busiest this many addresses (the schema's maxItems). */
+  static final int MAX_TALKERS = 10;
 
   /** status.summary.dropReasons keeps the busiest this many reasons (the schema's maxItems). */
   static final int MAX_REASONS = 16;
@@ -214,6 +219,7 @@ public final class StatusAggregator {
     s.setRetransmits(sum(all, NodeStatus::getRetransmits));
     s.setDrops(sum(all, NodeStatus::getDrops));
     s.setDropReasons(dropReasons(all));
+    s.setTopTalkers(topTalkers(all));
     s.setSequence(sequence(all));
     s.setTopFlows(topFlows(tm, fresh));
     return s;
@@ -221,27 +227,60 @@ public final class StatusAggregator {
 
   /** Drop counts merged by reason over the nodes, busiest first, at most {@link #MAX_REASONS}. */
   static List<DropReason> dropReasons(List<NodeStatus> nodes) {
+    return mergeTop(
+        nodes,
+        NodeStatus::getDropReasons,
+        DropReason::getReason,
+        DropReason::getPackets,
+        DropReason::new,
+        MAX_REASONS);
+  }
+
+  /** Top talkers merged by address over the nodes, busiest first, at most {@link #MAX_TALKERS}. */
+  static List<Talker> topTalkers(List<NodeStatus> nodes) {
+    return mergeTop(
+        nodes,
+        NodeStatus::getTopTalkers,
+        Talker::getAddress,
+        Talker::getBytes,
+        Talker::new,
+        MAX_TALKERS);
+  }
+
+  /**
+   * The nodes' lists of named counts merged by name (counts summed), busiest first with ties by
+   * name, at most {@code limit}; null when no node reports any, so that the stored status reads
+   * back the same as an absent list rather than [].
+   */
+  static <T> List<T> mergeTop(
+      List<NodeStatus> nodes,
+      Function<NodeStatus, List<T>> items,
+      Function<T, String> name,
+      Function<T, Long> count,
+      BiFunction<String, Long, T> make,
+      int limit) {
     Map<String, Long> merged = new HashMap<>();
     for (NodeStatus n : nodes) {
-      if (n.getDropReasons() == null) {
+      List<T> list = items.apply(n);
+      if (list == null) {
         continue;
       }
-      for (DropReason r : n.getDropReasons()) {
-        if (r != null && r.getReason() != null) {
-          merged.merge(r.getReason(), orZero(r.getPackets()), Long::sum);
+      for (T t : list) {
+        if (t != null && name.apply(t) != null) {
+          merged.merge(name.apply(t), orZero(count.apply(t)), Long::sum);
         }
       }
     }
     if (merged.isEmpty()) {
-      return null; // left out rather than [], so the stored status reads back the same
+      return null;
     }
     return merged.entrySet().stream()
         .sorted(
             Map.Entry.<String, Long>comparingByValue()
                 .reversed()
                 .thenComparing(Map.Entry.comparingByKey()))
-        .limit(MAX_REASONS)
-        .map(e -> new DropReason(e.getKey(), e.getValue()))
+        .limit(limit)
+        .map(e -> make.apply(e.getKey(), e.getValue()))
         .toList();
   }
 

@@ -11,6 +11,7 @@ import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
+import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.Monitors;
@@ -169,11 +170,19 @@ class StatusAggregatorTest {
         .containsExactly("REASON_05=20", "REASON_20=20", "REASON_19=19");
     assertThat(merged).extracting(DropReason::getReason).doesNotContain("REASON_02", "REASON_03");
 
+    a.setTopTalkers(List.of(new Talker("10.0.0.1", 10L), new Talker("10.0.0.2", 30L)));
+    b.setTopTalkers(List.of(new Talker("10.0.0.1", 25L)));
+    assertThat(
+            StatusAggregator.desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getTopTalkers())
+        .extracting(t -> t.getAddress() + "=" + t.getBytes())
+        .containsExactly("10.0.0.1=35", "10.0.0.2=30");
+
     Summary quiet =
         StatusAggregator.desired(
                 withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}")), ds(1, 1), NOW)
             .getSummary();
     assertThat(quiet.getDropReasons()).isNull();
+    assertThat(quiet.getTopTalkers()).isNull();
     assertThat(quiet.getSequence()).isNull();
     assertThat(quiet.getRetransmits()).isZero();
     assertThat(quiet.getUniquePeers()).isZero();
