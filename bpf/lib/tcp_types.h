@@ -70,7 +70,8 @@ struct tcp_sk_state {
 	__u64 established_ns; /* 0 when not established (or established before attach) */
 	__u64 cgroup; /* cgroup at establishment: the close is attributed to it */
 	__u32 retrans_seen; /* tcp_sock.total_retrans already counted */
-	__u32 flags;
+	__u16 local_port; /* at establishment: the kernel clears it before the CLOSE event */
+	__u16 pad;
 };
 
 #endif /* TM_TCP_TYPES_H */

@@ -272,18 +272,19 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		init.retrans_seen = total;
 		st = bpf_sk_storage_get(&tcp_sk, (void *)sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
 	}
+	conn_key(sk, &k);
 	if (st) {
 		/* a passive socket's SYN-ACK retransmissions were counted on the listener */
 		if (passive)
 			st->retrans_seen = total;
 		st->established_ns = now;
 		st->cgroup = cg;
+		st->local_port = k.local_port;
 		if (s)
 			__sync_fetch_and_add(passive ? &s->opened_passive : &s->opened_active, 1);
 	} else {
 		bump(TM_EV_LOST_STORAGE);
 	}
-	conn_key(sk, &k);
 	v.cgroup = cg;
 	v.established_ns = now;
 	v.updated_ns = now;
@@ -298,10 +299,22 @@ static __always_inline void on_close(const struct sock *sk, int oldstate, struct
 {
 	struct tcp_sk_state *st = bpf_sk_storage_get(&tcp_sk, (void *)sk, 0, 0);
 	struct tcp_cg_stats *cs;
+	struct tcp_conn_key k;
+	struct tcp_conn *c;
 	__u64 us;
 
 	if (oldstate == TM_TCP_SYN_SENT && s)
 		__sync_fetch_and_add(&s->failed_active, 1);
+	/* the local port is released (zeroed) before the CLOSE event: use the one kept */
+	conn_key(sk, &k);
+	if (!k.local_port && st)
+		k.local_port = st->local_port;
+	c = bpf_map_lookup_elem(&tcp_conns, &k);
+	if (c) {
+		c->state = TM_TCP_CLOSE;
+		c->updated_ns = now;
+		c->closed_ns = now;
+	}
 	if (!st || !st->established_ns)
 		return;
 	us = (now - st->established_ns) / 1000;
@@ -354,14 +367,14 @@ int tm_sock_state(__u64 *ctx)
 		}
 		return 0;
 	}
-	if (newstate == TM_TCP_CLOSE)
+	if (newstate == TM_TCP_CLOSE) {
 		on_close(sk, oldstate, s, now);
+		return 0;
+	}
 	c = conn_get(sk, cg, 0);
 	if (c) {
 		c->state = newstate;
 		c->updated_ns = now;
-		if (newstate == TM_TCP_CLOSE)
-			c->closed_ns = now;
 	}
 	return 0;
 }

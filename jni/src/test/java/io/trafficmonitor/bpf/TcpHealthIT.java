@@ -1,0 +1,405 @@
+package io.trafficmonitor.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TCP health from tracepoints against the kernel's own figures: processes in test cgroups talk
+ * across two namespaces; retransmissions equal the sender namespace's TcpRetransSegs, opens and
+ * closes equal what the process did, drops of datagrams to a closed port carry NO_SOCKET.
+ */
+class TcpHealthIT {
+  private static TestNetwork net;
+  private static Path dir;
+  private static Path cgA;
+  private static Path cgB;
+  private static long idA;
+  private static long idB;
+  private TcpHealth health;
+  private final List<Process> processes = new ArrayList<>();
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    KernelSupport.require();
+    net = new TestNetwork("tmtcp");
+    dir = KernelSupport.cgroup2Root().resolve("tmtcp-" + ProcessHandle.current().pid());
+    cgA = dir.resolve("a");
+    cgB = dir.resolve("b");
+    Files.createDirectories(cgA);
+    Files.createDirectories(cgB);
+    idA = inode(cgA);
+    idB = inode(cgB);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (net != null) {
+      net.close();
+    }
+    if (dir != null) {
+      Sh.quiet("rmdir " + cgA + " " + cgB + " " + dir);
+    }
+  }
+
+  @BeforeEach
+  void load() {
+    health = TcpHealth.open();
+  }
+
+  @AfterEach
+  void unload() throws Exception {
+    for (Process p : processes) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (health != null) {
+      health.close();
+      health.close(); // twice is fine
+    }
+  }
+
+  private static long inode(Path p) throws Exception {
+    return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+  }
+
+  /** Starts TrafficTool in cgroup cg inside network namespace ns. */
+  private Process tool(Path cg, Path ns, String args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String cp =
+        new File(TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .getPath();
+    String cmd =
+        "echo $$ > "
+            + cg.resolve("cgroup.procs")
+            + " && exec nsenter --net="
+            + ns
+            + " "
+            + java
+            + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
+            + cp
+            + " io.trafficmonitor.bpf.TrafficTool "
+            + args;
+    Process p =
+        new ProcessBuilder("sh", "-c", cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    processes.add(p);
+    return p;
+  }
+
+  private static BufferedReader lines(Process p) {
+    return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  /** The first line the process prints (within 20 s). */
+  private static String firstLine(BufferedReader r) throws Exception {
+    String line = CompletableFuture.supplyAsync(() -> readLine(r)).get(20, TimeUnit.SECONDS);
+    assertNotNull(line, "process printed nothing");
+    return line.trim();
+  }
+
+  private static String readLine(BufferedReader r) {
+    try {
+      return r.readLine();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void exitsOk(Process p) throws Exception {
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "process did not finish");
+    assertEquals(0, p.exitValue(), "process exit code");
+  }
+
+  /** Waits (bounded) for a condition that the kernel completes asynchronously. */
+  private static void await(BooleanSupplier cond, String what) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** A counter of /proc/net/snmp ("Tcp", "RetransSegs") as seen inside namespace ns. */
+  private static long snmp(Path ns, String group, String field) {
+    List<String> rows =
+        Sh.ok("nsenter --net=" + ns + " cat /proc/net/snmp")
+            .lines()
+            .filter(l -> l.startsWith(group + ":"))
+            .toList();
+    List<String> names = Arrays.asList(rows.get(0).split("\\s+"));
+    String[] values = rows.get(1).split("\\s+");
+    return Long.parseLong(values[names.indexOf(field)]);
+  }
+
+  private static CompletableFuture<Long> drainOne(ServerSocket server) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Socket c = server.accept();
+              InputStream in = c.getInputStream()) {
+            c.setSoTimeout(20000);
+            return in.transferTo(java.io.OutputStream.nullOutputStream());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  private static ServerSocket serverInB(int port) throws Exception {
+    return NetNs.callIn(
+        net.pathB(),
+        () -> {
+          ServerSocket ss = new ServerSocket();
+          ss.bind(new InetSocketAddress(net.ipB, port));
+          ss.setSoTimeout(20000);
+          return ss;
+        });
+  }
+
+  private TcpConnection connection(int localPort, int remotePort) {
+    return health.connections().stream()
+        .filter(c -> c.localPort() == localPort && c.remotePort() == remotePort)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no connection " + localPort + " -> " + remotePort));
+  }
+
+  private static long sum(long[] v) {
+    return Arrays.stream(v).sum();
+  }
+
+  @Test
+  void retransmittedSegmentsEqualTheSenderNamespacesTcpRetransSegs() throws Exception {
+    int port = 6410;
+    long bytes = 8L << 20;
+    try (BpfObject dropper =
+        BpfObject.openResource("/io/trafficmonitor/bpf/testprogs/test_drop_nth.bpf.o", "tmtcp_d")) {
+      dropper.setGlobal(
+          "cfg_port",
+          ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort(0, (short) port).array());
+      dropper.setGlobal("cfg_every", u32(7));
+      dropper.setGlobal("cfg_max_drops", u32(12));
+      dropper.load();
+      int ifB = net.ifindexB();
+      NetNs.callIn(
+          net.pathB(),
+          () ->
+              dropper.program("tm_test_drop_nth").attachTc(ifB, TcDirection.INGRESS, TcMode.AUTO));
+
+      long before = snmp(net.pathA(), "Tcp", "RetransSegs");
+      int clientPort;
+      try (ServerSocket server = serverInB(port)) {
+        CompletableFuture<Long> got = drainOne(server);
+        Process client = tool(cgA, net.pathA(), "tcp " + net.ipB + " " + port + " " + bytes);
+        clientPort = Integer.parseInt(firstLine(lines(client)));
+        exitsOk(client);
+        assertEquals(bytes, got.get(30, TimeUnit.SECONDS));
+      }
+      long kernel = snmp(net.pathA(), "Tcp", "RetransSegs") - before;
+      long dropped = arrayValue(dropper.map("dropper_stats"), 1);
+
+      CgroupTcpStats a = health.cgroup(idA);
+      System.out.printf(
+          "retransmissions: dropped %d skbs, kernel TcpRetransSegs +%d, cgroup %d: %s%n",
+          dropped, kernel, idA, a);
+      assertTrue(dropped > 0, "the test program dropped segments");
+      assertTrue(kernel > 0, "the kernel retransmitted");
+      assertNotNull(a);
+      assertEquals(kernel, a.retransmittedSegments(), "retransmitted segments == TcpRetransSegs");
+      assertEquals(0, a.synAckRetransmits());
+      TcpConnection c = connection(clientPort, port);
+      assertEquals(kernel, c.retransmittedSegments(), "per connection: " + c);
+      assertEquals(idA, c.cgroupId());
+      assertEquals(inode(net.pathA()), c.netns());
+      assertEquals(4, c.family());
+      assertEquals(net.ipA, c.localAddress().getHostAddress());
+      assertEquals(net.ipB, c.remoteAddress().getHostAddress());
+      // the test program's drops are drops too (reason TC_INGRESS, in netns b); veth keeps the
+      // sender's socket on the skb, so they belong to the sender's cgroup and netns
+      long nsA = inode(net.pathA());
+      Map<DropKey, Long> drops = health.drops();
+      drops.entrySet().stream()
+          .filter(e -> e.getKey().cgroupId() == idA)
+          .forEach(e -> System.out.println("drops of cgroup a: " + e));
+      long tcDrops =
+          drops.getOrDefault(
+              new DropKey(idA, nsA, (int) KernelBtf.dropReason("TC_INGRESS"), "TC_INGRESS"), 0L);
+      assertEquals(dropped, tcDrops, "TC_INGRESS drops of cgroup a == the test program's drops");
+      assertEquals(0, health.lost());
+    }
+  }
+
+  @Test
+  void opensClosesAndDurationsOfAConnectionChurn() throws Exception {
+    int port = 6420;
+    int n = 20;
+    long holdMs = 100;
+    Process server = tool(cgB, net.pathB(), "serve " + net.ipB + " " + port + " " + n);
+    assertEquals("ready", firstLine(lines(server)));
+    Process client =
+        tool(cgA, net.pathA(), "churn " + net.ipB + " " + port + " " + n + " " + holdMs);
+    long measuredHoldUs = Long.parseLong(firstLine(lines(client)));
+    exitsOk(client);
+    exitsOk(server);
+    await(
+        () -> {
+          CgroupTcpStats b = health.cgroup(idB);
+          return b != null && b.closed() == n;
+        },
+        "the server's last close");
+
+    CgroupTcpStats a = health.cgroup(idA);
+    CgroupTcpStats b = health.cgroup(idB);
+    System.out.printf("churn: client hold %d us; client %s%nserver %s%n", measuredHoldUs, a, b);
+    assertEquals(n, a.openedActive(), "client: opened");
+    assertEquals(0, a.openedPassive());
+    assertEquals(n, a.closed(), "client: closed");
+    assertEquals(0, a.open(), "client: none open");
+    assertEquals(0, a.failedActive());
+    assertEquals(n, sum(a.durationHistogram()));
+    assertEquals(n, b.openedPassive(), "server: opened by accept");
+    assertEquals(0, b.openedActive());
+    assertEquals(n, b.closed(), "server: closed");
+    assertEquals(0, b.open());
+    double expectedUs = holdMs * 1000.0;
+    assertEquals(expectedUs, a.meanDurationMicros(), expectedUs * 0.1, "client mean duration");
+    assertEquals(expectedUs, b.meanDurationMicros(), expectedUs * 0.1, "server mean duration");
+    // establishment to close spans the measured hold, plus a handshake and a FIN exchange
+    assertTrue(a.meanDurationMicros() >= measuredHoldUs - 1000, "vs measured " + measuredHoldUs);
+    assertEquals(n, a.durationHistogram()[CgroupTcpStats.bucketOf((long) a.meanDurationMicros())]);
+    long closedInTable =
+        health.connections().stream()
+            .filter(c -> c.cgroupId() == idA && c.remotePort() == port && c.isClosed())
+            .count();
+    assertEquals(n, closedInTable, "the table keeps the closed connections");
+    assertTrue(health.removeClosed() >= 2 * n);
+    assertTrue(health.connections().stream().noneMatch(c -> c.cgroupId() == idA && c.isClosed()));
+    assertEquals(0, health.lost());
+  }
+
+  @Test
+  void datagramsToAClosedPortAreDroppedWithReasonNoSocket() throws Exception {
+    int n = 50;
+    long reason = KernelBtf.dropReason("NO_SOCKET");
+    assertTrue(reason > 0, "SKB_DROP_REASON_NO_SOCKET in the kernel's BTF");
+    assertEquals("NO_SOCKET", KernelBtf.dropReasonName(reason));
+    assertEquals("reason_987654", KernelBtf.dropReasonName(987654));
+    int[] sizes = new int[n];
+    Arrays.fill(sizes, 100);
+    Traffic.udpSend(net.pathA(), net.ipA, 6431, net.ipB, 6430, sizes);
+    long nsB = inode(net.pathB());
+    await(
+        () -> noSocketDrops(nsB) >= n, // each is dropped in softirq, usually before send returns
+        n + " drops");
+    Map<DropKey, Long> drops = health.drops();
+    drops.entrySet().stream()
+        .filter(e -> e.getKey().netns() == nsB)
+        .forEach(e -> System.out.println("drops in netns b: " + e));
+    DropKey key = new DropKey(0, nsB, (int) reason, "NO_SOCKET");
+    assertEquals(n, drops.get(key), "NO_SOCKET drops in netns b, no cgroup");
+    assertEquals(0, health.lost());
+  }
+
+  private long noSocketDrops(long netns) {
+    return health.drops().entrySet().stream()
+        .filter(e -> e.getKey().netns() == netns && e.getKey().reasonName().equals("NO_SOCKET"))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
+  @Test
+  void srttAndCwndOfALiveConnection() throws Exception {
+    int port = 6440;
+    long bytes = 4L << 20;
+    try (ServerSocket server = serverInB(port)) {
+      CompletableFuture<Long> got = drainOne(server);
+      Process client =
+          tool(cgA, net.pathA(), "tcphold " + net.ipB + " " + port + " " + bytes + " 1500");
+      int clientPort = Integer.parseInt(firstLine(lines(client)));
+      await(() -> connectionSeen(clientPort, port, bytes), "the transfer");
+      String ss =
+          Sh.ok(
+              "nsenter --net="
+                  + net.pathA()
+                  + " ss -tin state established '( sport = :"
+                  + clientPort
+                  + " )'");
+      TcpConnection c = connection(clientPort, port);
+      CgroupTcpStats a = health.cgroup(idA);
+      System.out.printf("rtt: %s%nss: %s%ncgroup: %s%n", c, ss.replace('\n', ' '), a);
+      assertEquals(TcpConnection.ESTABLISHED, c.state());
+      assertFalse(c.passive());
+      assertTrue(c.srttMicros() > 0, "srtt");
+      assertTrue(c.cwnd() > 0, "cwnd");
+      assertTrue(c.establishedNanos() > 0 && c.establishedNanos() <= System.nanoTime());
+      assertEquals(idA, c.cgroupId());
+      assertTrue(a.rttSamples() > 0, "srtt samples for the cgroup");
+      assertEquals(a.rttSamples(), sum(a.rttHistogram()));
+      assertTrue(a.meanRttMicros() > 0);
+      // ss shows the same socket: rtt in ms, cwnd in segments (sampled a moment later)
+      Matcher m = Pattern.compile("rtt:([0-9.]+)/").matcher(ss);
+      assertTrue(m.find(), ss);
+      double ssRttUs = Double.parseDouble(m.group(1)) * 1000;
+      Matcher w = Pattern.compile("cwnd:(\\d+)").matcher(ss);
+      assertTrue(w.find(), ss);
+      long ssCwnd = Long.parseLong(w.group(1));
+      assertTrue(
+          Math.abs(c.srttMicros() - ssRttUs) <= Math.max(2000, 4 * ssRttUs),
+          "srtt " + c.srttMicros() + " us vs ss " + ssRttUs + " us");
+      assertTrue(
+          c.cwnd() <= 2 * ssCwnd + 10 && ssCwnd <= 2 * c.cwnd() + 10,
+          "cwnd " + c.cwnd() + " vs ss " + ssCwnd);
+      exitsOk(client);
+      assertEquals(bytes, got.get(30, TimeUnit.SECONDS));
+      assertEquals(TcpConnection.CLOSE, connection(clientPort, port).state());
+    }
+    assertEquals(0, health.lost());
+  }
+
+  /** The connection is in the table and its data acknowledged (the cwnd stops growing soon). */
+  private boolean connectionSeen(int clientPort, int port, long bytes) {
+    return health.connections().stream()
+            .anyMatch(
+                c -> c.localPort() == clientPort && c.remotePort() == port && c.srttMicros() > 0)
+        && Sh.quiet("nsenter --net=" + net.pathA() + " ss -tin '( sport = :" + clientPort + " )'")
+            .contains("bytes_acked:" + (bytes + 1));
+  }
+
+  private static byte[] u32(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+  }
+
+  private static long arrayValue(BpfMap map, int index) {
+    byte[] v = map.newValue();
+    map.lookup(u32(index), v);
+    return ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong();
+  }
+}
