@@ -393,6 +393,97 @@ class TcpHealthIT {
             .contains("bytes_acked:" + (bytes + 1));
   }
 
+  /** TcpLayout's offsets are those of the structs in tcp_events.bpf.o's own BTF. */
+  @Test
+  void layoutsMirrorTheObjectsBtf() throws Exception {
+    Path obj = Files.createTempFile("tmtcp-", ".bpf.o");
+    try (InputStream in = TcpHealth.class.getResourceAsStream(TcpLayout.RESOURCE)) {
+      Files.write(obj, in.readAllBytes());
+      // (to a file: Sh reads the output only once the command has exited)
+      Sh.ok("bpftool btf dump file " + obj + " > " + obj + ".txt");
+      Map<String, Map<String, Integer>> btf = structs(Files.readString(Path.of(obj + ".txt")));
+      assertEquals(
+          Map.ofEntries(
+              Map.entry("size", TcpLayout.CG_SIZE),
+              Map.entry("retrans_segs", TcpLayout.CG_RETRANS_SEGS),
+              Map.entry("synack_retrans", TcpLayout.CG_SYNACK_RETRANS),
+              Map.entry("rtt_samples", TcpLayout.CG_RTT_SAMPLES),
+              Map.entry("rtt_sum_us", TcpLayout.CG_RTT_SUM_US),
+              Map.entry("opened_active", TcpLayout.CG_OPENED_ACTIVE),
+              Map.entry("opened_passive", TcpLayout.CG_OPENED_PASSIVE),
+              Map.entry("closed", TcpLayout.CG_CLOSED),
+              Map.entry("duration_sum_us", TcpLayout.CG_DURATION_SUM_US),
+              Map.entry("state_changes", TcpLayout.CG_STATE_CHANGES),
+              Map.entry("failed_active", TcpLayout.CG_FAILED_ACTIVE),
+              Map.entry("rtt_hist", TcpLayout.CG_RTT_HIST),
+              Map.entry("duration_hist", TcpLayout.CG_DURATION_HIST)),
+          btf.get("tcp_cg_stats"));
+      Map<String, Integer> key = btf.get("tcp_conn_key");
+      assertEquals(TcpLayout.CONN_KEY_SIZE, key.get("size"));
+      assertEquals(TcpLayout.CONN_KEY_LOCAL, key.get("local"));
+      assertEquals(TcpLayout.CONN_KEY_REMOTE, key.get("remote"));
+      assertEquals(TcpLayout.CONN_KEY_LOCAL_PORT, key.get("local_port"));
+      assertEquals(TcpLayout.CONN_KEY_REMOTE_PORT, key.get("remote_port"));
+      assertEquals(TcpLayout.CONN_KEY_FAMILY, key.get("family"));
+      assertEquals(TcpLayout.CONN_KEY_NETNS, key.get("netns"));
+      Map<String, Integer> conn = btf.get("tcp_conn");
+      assertEquals(TcpLayout.CONN_SIZE, conn.get("size"));
+      assertEquals(TcpLayout.CONN_CGROUP, conn.get("cgroup"));
+      assertEquals(TcpLayout.CONN_ESTABLISHED, conn.get("established_ns"));
+      assertEquals(TcpLayout.CONN_CLOSED, conn.get("closed_ns"));
+      assertEquals(TcpLayout.CONN_UPDATED, conn.get("updated_ns"));
+      assertEquals(TcpLayout.CONN_RETRANS_SEGS, conn.get("retrans_segs"));
+      assertEquals(TcpLayout.CONN_SRTT_US, conn.get("srtt_us"));
+      assertEquals(TcpLayout.CONN_SND_CWND, conn.get("snd_cwnd"));
+      assertEquals(TcpLayout.CONN_STATE, conn.get("state"));
+      assertEquals(TcpLayout.CONN_FLAGS, conn.get("flags"));
+      assertEquals(
+          Map.of(
+              "size", TcpLayout.DROP_KEY_SIZE,
+              "cgroup", TcpLayout.DROP_KEY_CGROUP,
+              "netns", TcpLayout.DROP_KEY_NETNS,
+              "reason", TcpLayout.DROP_KEY_REASON),
+          btf.get("tcp_drop_key"));
+    } finally {
+      Files.deleteIfExists(obj);
+      Files.deleteIfExists(Path.of(obj + ".txt"));
+    }
+    // and the loaded maps have these sizes and the requested bounds
+    BpfObject o = health.object();
+    assertEquals(TcpLayout.CG_SIZE, o.map(TcpLayout.MAP_CGROUPS).valueSize());
+    assertEquals(4096, o.map(TcpLayout.MAP_CGROUPS).maxEntries());
+    assertEquals(TcpLayout.CONN_KEY_SIZE, o.map(TcpLayout.MAP_CONNS).keySize());
+    assertEquals(TcpLayout.CONN_SIZE, o.map(TcpLayout.MAP_CONNS).valueSize());
+    assertEquals(65536, o.map(TcpLayout.MAP_CONNS).maxEntries());
+    assertEquals(BpfMap.TYPE_LRU_HASH, o.map(TcpLayout.MAP_CONNS).type());
+    assertEquals(TcpLayout.DROP_KEY_SIZE, o.map(TcpLayout.MAP_DROPS).keySize());
+    assertEquals(4096, o.map(TcpLayout.MAP_DROPS).maxEntries());
+  }
+
+  /** struct name -> ("size" and member name -> byte offset), from bpftool's raw BTF dump. */
+  private static Map<String, Map<String, Integer>> structs(String dump) {
+    Map<String, Map<String, Integer>> out = new java.util.HashMap<>();
+    Pattern struct = Pattern.compile("^\\[\\d+\\] STRUCT '(\\w+)' size=(\\d+)");
+    Pattern member = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
+    Map<String, Integer> current = null;
+    for (String line : dump.lines().toList()) {
+      Matcher s = struct.matcher(line);
+      Matcher m = member.matcher(line);
+      if (s.find()) {
+        current = new java.util.HashMap<>();
+        current.put("size", Integer.parseInt(s.group(2)));
+        out.put(s.group(1), current);
+      } else if (current != null && m.find()) {
+        if (!m.group(1).startsWith("pad")) {
+          current.put(m.group(1), Integer.parseInt(m.group(2)) / 8);
+        }
+      } else {
+        current = null;
+      }
+    }
+    return out;
+  }
+
   private static byte[] u32(int v) {
     return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
   }
