@@ -71,12 +71,18 @@ public final class TcpHealthBenchmark {
             + " a connection churn (connect, close, as fast as one thread goes, a to b), and UDP"
             + " datagrams to a closed port in b (a `kfree_skb` NO_SOCKET drop each). ns/event ="
             + " delta run_time_ns / delta run_cnt of the window; events/s = delta run_cnt / window."
+            + " An empty `tp_btf` program (test-only `test_empty_tp.bpf.o`) runs on each"
+            + " tracepoint beside it, so *cost above empty* leaves out what running any program"
+            + " there costs (including the statistics' own clock reads)."
             + " Events from the rest of the host are included (it was otherwise idle).\n",
         seconds, seconds);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong churned = new AtomicLong();
     AtomicLong datagrams = new AtomicLong();
     try (TcpHealth health = TcpHealth.open();
+        BpfObject empty =
+            BpfObject.openResource(
+                "/io/trafficmonitor/bpf/testprogs/test_empty_tp.bpf.o", "tmtcp_empty");
         BpfStats stats = BpfStats.enable();
         ServerSocket server =
             NetNs.callIn(
@@ -131,10 +137,15 @@ public final class TcpHealthBenchmark {
                   throw new IllegalStateException(e);
                 }
               });
+      empty.load();
+      for (String p : TcpHealth.PROGRAMS) {
+        empty.program(emptyTwin(p)).attach();
+      }
       acceptor.start();
       Process iperfServer = iperfServer(net);
       try {
         Map<String, BpfProgram.ProgramStats> s0 = health.programStats();
+        Map<String, BpfProgram.ProgramStats> e0 = emptyStats(empty);
         long t0 = System.nanoTime();
         churn.start();
         dropper.start();
@@ -144,9 +155,12 @@ public final class TcpHealthBenchmark {
         dropper.join();
         long t1 = System.nanoTime();
         Map<String, BpfProgram.ProgramStats> s1 = health.programStats();
+        Map<String, BpfProgram.ProgramStats> e1 = emptyStats(empty);
         double window = (t1 - t0) / 1e9;
-        line("| program | tracepoint | events | events/s | **ns/event** |");
-        line("|---|---|---:|---:|---:|");
+        line(
+            "| program | tracepoint | events | events/s | ns/event | empty twin ns/event |"
+                + " **cost above empty** |");
+        line("|---|---|---:|---:|---:|---:|---:|");
         Map<String, String> tp = new HashMap<>();
         tp.put(TcpLayout.PROG_SOCK_STATE, "inet_sock_set_state");
         tp.put(TcpLayout.PROG_PROBE, "tcp_probe");
@@ -156,9 +170,17 @@ public final class TcpHealthBenchmark {
         for (String p : TcpHealth.PROGRAMS) {
           long n = s1.get(p).runCount() - s0.get(p).runCount();
           long ns = s1.get(p).runTimeNs() - s0.get(p).runTimeNs();
+          long en = e1.get(p).runCount() - e0.get(p).runCount();
+          long ens = e1.get(p).runTimeNs() - e0.get(p).runTimeNs();
           line(
-              "| `%s` | %s | %,d | %,.0f | **%s** |",
-              p, tp.get(p), n, n / window, n == 0 ? "-" : String.format("%.0f", (double) ns / n));
+              "| `%s` | %s | %,d | %,.0f | %s | %s | **%s** |",
+              p,
+              tp.get(p),
+              n,
+              n / window,
+              n == 0 ? "-" : String.format("%.0f", (double) ns / n),
+              en == 0 ? "-" : String.format("%.0f", (double) ens / en),
+              n == 0 || en == 0 ? "-" : String.format("%.0f", (double) ns / n - (double) ens / en));
         }
         line("");
         line(
@@ -178,6 +200,18 @@ public final class TcpHealthBenchmark {
         acceptor.join(5000);
       }
     }
+  }
+
+  private static String emptyTwin(String program) {
+    return program.replace("tm_", "tm_empty_");
+  }
+
+  private static Map<String, BpfProgram.ProgramStats> emptyStats(BpfObject empty) {
+    Map<String, BpfProgram.ProgramStats> out = new HashMap<>();
+    for (String p : TcpHealth.PROGRAMS) {
+      out.put(p, empty.program(emptyTwin(p)).stats());
+    }
+    return out;
   }
 
   // ---- 2. throughput, attached vs not --------------------------------------------------------
