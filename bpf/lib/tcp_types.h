@@ -68,9 +68,10 @@ struct tcp_drop_key {
 /* Per-socket state (sk storage, freed with the socket). */
 struct tcp_sk_state {
 	__u64 established_ns; /* 0 when not established (or established before attach) */
-	__u64 cgroup; /* cgroup at establishment: the close is attributed to it */
+	__u64 cgroup; /* the socket's cgroup id, read once (a socket never changes cgroup) */
+	__u64 conn_us; /* tcp_mstamp of the last tcp_probe copy into tcp_conns */
 	__u32 retrans_seen; /* tcp_sock.total_retrans already counted */
-	__u16 local_port; /* at establishment: the kernel clears it before the CLOSE event */
+	__u16 local_port; /* the kernel clears it before the CLOSE event */
 	__u16 pad;
 };
 

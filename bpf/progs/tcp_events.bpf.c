@@ -25,6 +25,8 @@
 /* Load-time settings (user space reads the running kernel's tracepoint prototypes). */
 const volatile __u8 cfg_retransmit_err = 0; /* tcp_retransmit_skb(sk, skb, int err) (6.12+) */
 const volatile __u8 cfg_kfree_rx_sk = 0; /* kfree_skb(skb, location, reason, rx_sk) (6.12+) */
+/* tcp_probe copies srtt/cwnd into tcp_conns at most once per interval per socket (0: always) */
+const volatile __u32 cfg_conn_interval_us = 1000;
 
 /* The initial value of a cgroup's entry (too large for the BPF stack). */
 static const struct tcp_cg_stats zero_stats;
@@ -67,10 +69,14 @@ static __always_inline int sk_is_full(const struct sock *sk)
 static __always_inline __u64 sk_cgroup(const struct sock *sk)
 {
 	struct cgroup *cg = sk->sk_cgrp_data.cgroup;
+	__u64 id;
 
 	if (!cg)
 		return 0;
-	return cg->kn->id;
+	id = cg->kn->id;
+	/* keeps clang from merging this load with a map value load (the verifier rejects that) */
+	barrier_var(id);
+	return id;
 }
 
 static __always_inline __u32 sk_netns(const struct sock *sk)
@@ -138,6 +144,23 @@ static __always_inline struct tcp_conn *conn_get(const struct sock *sk, __u64 cg
 	return c;
 }
 
+/* The socket's state; created (cgroup, port and retransmission baseline set) when missing. */
+static __always_inline struct tcp_sk_state *sk_state(const struct sock *sk, __u32 total)
+{
+	struct tcp_sk_state *st = bpf_sk_storage_get(&tcp_sk, (void *)sk, 0, 0);
+	struct tcp_sk_state init = {};
+
+	if (st)
+		return st;
+	init.cgroup = sk_cgroup(sk);
+	init.retrans_seen = total;
+	init.local_port = sk->__sk_common.skc_num;
+	st = bpf_sk_storage_get(&tcp_sk, (void *)sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		bump(TM_EV_LOST_STORAGE);
+	return st;
+}
+
 /* tcp_skb_pcount(skb): segments of a (GSO) skb. */
 static __always_inline __u32 skb_pcount(const struct sk_buff *skb)
 {
@@ -178,16 +201,14 @@ int tm_tcp_retransmit(__u64 *ctx)
 		segs = total >= st->retrans_seen ? total - st->retrans_seen : total;
 		st->retrans_seen = total;
 	} else {
-		struct tcp_sk_state init = { .retrans_seen = total };
 		int err = cfg_retransmit_err ? (int)ctx[2] : 0;
 
 		segs = err == 0 ? skb_pcount(skb) : 0;
-		if (!bpf_sk_storage_get(&tcp_sk, (void *)sk, &init, BPF_SK_STORAGE_GET_F_CREATE))
-			bump(TM_EV_LOST_STORAGE);
+		st = sk_state(sk, total);
 	}
 	if (!segs)
 		return 0;
-	cg = sk_cgroup(sk);
+	cg = st ? st->cgroup : sk_cgroup(sk);
 	s = cg_stats(cg);
 	if (s)
 		__sync_fetch_and_add(&s->retrans_segs, segs);
@@ -216,16 +237,21 @@ int tm_tcp_retransmit_synack(__u64 *ctx)
 	return 0;
 }
 
-/* Every segment received on an established socket: srtt and cwnd samples. */
+/*
+ * Every segment received on an established socket: an srtt sample for the cgroup, and the
+ * latest srtt/cwnd of the connection (copied at most every cfg_conn_interval_us per socket: a
+ * table update costs more than the rest of the program).
+ */
 SEC("tp_btf/tcp_probe")
 int tm_tcp_probe(__u64 *ctx)
 {
 	const struct sock *sk = (void *)ctx[0];
+	struct tcp_sk_state *st;
 	struct tcp_cg_stats *s;
 	struct tcp_conn *c;
 	struct tcp_sock *tp;
 	__u32 srtt, cwnd;
-	__u64 cg;
+	__u64 cg, us;
 
 	bump(TM_EV_TCP_PROBE);
 	tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -233,12 +259,19 @@ int tm_tcp_probe(__u64 *ctx)
 		return 0;
 	srtt = tp->srtt_us >> 3;
 	cwnd = tp->snd_cwnd;
-	cg = sk_cgroup(sk);
+	st = sk_state(sk, tp->total_retrans);
+	cg = st ? st->cgroup : sk_cgroup(sk);
 	s = cg_stats(cg);
 	if (s) {
 		__sync_fetch_and_add(&s->rtt_samples, 1);
 		__sync_fetch_and_add(&s->rtt_sum_us, srtt);
 		__sync_fetch_and_add(&s->rtt_hist[log2_bucket(srtt)], 1);
+	}
+	if (st && cfg_conn_interval_us) {
+		us = tp->tcp_mstamp;
+		if (st->conn_us && us - st->conn_us < cfg_conn_interval_us)
+			return 0;
+		st->conn_us = us;
 	}
 	c = conn_get(sk, cg, 1);
 	if (c) {
@@ -254,7 +287,6 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 					   struct tcp_cg_stats *s, __u64 now)
 {
 	int passive = oldstate == TM_TCP_SYN_RECV;
-	struct tcp_sk_state init = {};
 	struct tcp_conn_key k;
 	struct tcp_conn v = {};
 	struct tcp_sk_state *st;
@@ -267,11 +299,7 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		v.srtt_us = tp->srtt_us >> 3;
 		v.snd_cwnd = tp->snd_cwnd;
 	}
-	st = bpf_sk_storage_get(&tcp_sk, (void *)sk, 0, 0);
-	if (!st) {
-		init.retrans_seen = total;
-		st = bpf_sk_storage_get(&tcp_sk, (void *)sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
-	}
+	st = sk_state(sk, total);
 	conn_key(sk, &k);
 	if (st) {
 		/* a passive socket's SYN-ACK retransmissions were counted on the listener */
@@ -280,10 +308,9 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		st->established_ns = now;
 		st->cgroup = cg;
 		st->local_port = k.local_port;
+		st->conn_us = 0;
 		if (s)
 			__sync_fetch_and_add(passive ? &s->opened_passive : &s->opened_active, 1);
-	} else {
-		bump(TM_EV_LOST_STORAGE);
 	}
 	v.cgroup = cg;
 	v.established_ns = now;
@@ -311,6 +338,12 @@ static __always_inline void on_close(const struct sock *sk, int oldstate, struct
 		k.local_port = st->local_port;
 	c = bpf_map_lookup_elem(&tcp_conns, &k);
 	if (c) {
+		struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
+		if (tp) { /* the latest values (tcp_probe copies them at intervals) */
+			c->srtt_us = tp->srtt_us >> 3;
+			c->snd_cwnd = tp->snd_cwnd;
+		}
 		c->state = TM_TCP_CLOSE;
 		c->updated_ns = now;
 		c->closed_ns = now;
@@ -352,18 +385,13 @@ int tm_sock_state(__u64 *ctx)
 	}
 	if (newstate == TM_TCP_SYN_SENT) {
 		/* a new connect: retransmitted SYNs count from here */
-		struct tcp_sk_state init = {};
 		struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
-		struct tcp_sk_state *st;
+		__u32 total = tp ? tp->total_retrans : 0;
+		struct tcp_sk_state *st = sk_state(sk, total);
 
-		if (tp)
-			init.retrans_seen = tp->total_retrans;
-		st = bpf_sk_storage_get(&tcp_sk, (void *)sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
 		if (st) {
-			st->retrans_seen = init.retrans_seen;
+			st->retrans_seen = total;
 			st->established_ns = 0;
-		} else {
-			bump(TM_EV_LOST_STORAGE);
 		}
 		return 0;
 	}

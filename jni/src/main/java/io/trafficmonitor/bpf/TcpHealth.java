@@ -19,27 +19,37 @@ import java.util.Map;
  * durations are unknown) but do appear in the table and in retransmission and srtt counts.
  */
 public final class TcpHealth implements AutoCloseable {
-  /** Load-time bounds. */
-  public record Options(int maxCgroups, int maxConnections, int maxDropKeys, int batchSize) {
-    /** 4096 cgroups, 65536 connections, 4096 (cgroup, netns, reason) keys, batches of 1024. */
+  /**
+   * Load-time bounds and settings. {@code connIntervalMicros}: tcp_probe copies a connection's
+   * srtt/cwnd into the table at most once per interval (0: on every segment; a table update costs
+   * more than the rest of the program); the histograms take every sample, and a close copies the
+   * final values.
+   */
+  public record Options(
+      int maxCgroups, int maxConnections, int maxDropKeys, int batchSize, int connIntervalMicros) {
+    /** 4096 cgroups, 65536 connections, 4096 drop keys, batches of 1024, 1 ms. */
     public static Options defaults() {
-      return new Options(4096, 65536, 4096, 1024);
+      return new Options(4096, 65536, 4096, 1024, 1000);
     }
 
     public Options withMaxCgroups(int n) {
-      return new Options(n, maxConnections, maxDropKeys, batchSize);
+      return new Options(n, maxConnections, maxDropKeys, batchSize, connIntervalMicros);
     }
 
     public Options withMaxConnections(int n) {
-      return new Options(maxCgroups, n, maxDropKeys, batchSize);
+      return new Options(maxCgroups, n, maxDropKeys, batchSize, connIntervalMicros);
     }
 
     public Options withMaxDropKeys(int n) {
-      return new Options(maxCgroups, maxConnections, n, batchSize);
+      return new Options(maxCgroups, maxConnections, n, batchSize, connIntervalMicros);
     }
 
     public Options withBatchSize(int n) {
-      return new Options(maxCgroups, maxConnections, maxDropKeys, n);
+      return new Options(maxCgroups, maxConnections, maxDropKeys, n, connIntervalMicros);
+    }
+
+    public Options withConnIntervalMicros(int us) {
+      return new Options(maxCgroups, maxConnections, maxDropKeys, batchSize, us);
     }
   }
 
@@ -89,6 +99,12 @@ public final class TcpHealth implements AutoCloseable {
       boolean kfreeRxSk = KernelBtf.tracepointArgs("kfree_skb") >= 4;
       obj.setGlobal(TcpLayout.GLOBAL_RETRANSMIT_ERR, new byte[] {(byte) (retransmitErr ? 1 : 0)});
       obj.setGlobal(TcpLayout.GLOBAL_KFREE_RX_SK, new byte[] {(byte) (kfreeRxSk ? 1 : 0)});
+      obj.setGlobal(
+          TcpLayout.GLOBAL_CONN_INTERVAL_US,
+          ByteBuffer.allocate(4)
+              .order(ByteOrder.nativeOrder())
+              .putInt(options.connIntervalMicros())
+              .array());
       obj.load();
       for (String p : PROGRAMS) {
         obj.program(p).attach();

@@ -87,4 +87,5 @@ public final class TcpLayout {
   public static final String PROG_KFREE_SKB = "tm_kfree_skb";
   public static final String GLOBAL_RETRANSMIT_ERR = "cfg_retransmit_err";
   public static final String GLOBAL_KFREE_RX_SK = "cfg_kfree_rx_sk";
+  public static final String GLOBAL_CONN_INTERVAL_US = "cfg_conn_interval_us";
 }

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -63,22 +65,93 @@ public final class TcpHealthBenchmark {
 
   // ---- 1. cost per event ---------------------------------------------------------------------
 
+  /** A background load running until stopped; counts what it did. */
+  private static final class Load {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final AtomicLong count = new AtomicLong();
+    Thread thread;
+
+    void start(Callable<Void> body) {
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  body.call();
+                } catch (Exception e) {
+                  if (!stop.get()) {
+                    throw new IllegalStateException(e);
+                  }
+                }
+              });
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      if (thread != null) {
+        thread.join(10000);
+      }
+    }
+  }
+
+  private static Load churn(TestNetwork net) {
+    Load l = new Load();
+    l.start(
+        () ->
+            NetNs.callIn(
+                net.pathA(),
+                () -> {
+                  while (!l.stop.get()) {
+                    try (Socket c = new Socket()) {
+                      c.connect(new InetSocketAddress(net.ipB, 9300), 2000);
+                    }
+                    l.count.incrementAndGet();
+                  }
+                  return null;
+                }));
+    return l;
+  }
+
+  private static Load closedPortDatagrams(TestNetwork net) {
+    Load l = new Load();
+    l.start(
+        () -> {
+          try (DatagramSocket s = Traffic.udpSocket(net.pathA(), net.ipA, 9401)) {
+            DatagramPacket p =
+                new DatagramPacket(new byte[18], 18, InetAddress.getByName(net.ipB), 9400);
+            while (!l.stop.get()) {
+              s.send(p);
+              l.count.incrementAndGet();
+              Thread.sleep(0, 100_000);
+            }
+          }
+          return null;
+        });
+    return l;
+  }
+
+  private static final Map<String, String> TRACEPOINTS =
+      Map.of(
+          TcpLayout.PROG_SOCK_STATE, "inet_sock_set_state",
+          TcpLayout.PROG_PROBE, "tcp_probe",
+          TcpLayout.PROG_RETRANSMIT, "tcp_retransmit_skb",
+          TcpLayout.PROG_RETRANSMIT_SYNACK, "tcp_retransmit_synack",
+          TcpLayout.PROG_KFREE_SKB, "kfree_skb");
+
   private static void cost(TestNetwork net, int seconds) throws Exception {
     line("## Cost per event (BPF run-time statistics)\n");
     line(
         "`TcpHealth` attached (all five `tp_btf` programs, host-wide), run-time statistics on"
-            + " (`BPF_ENABLE_STATS`); during a %d s window: `iperf3 -t %d` TCP from netns a to b,"
-            + " a connection churn (connect, close, as fast as one thread goes, a to b), and UDP"
-            + " datagrams to a closed port in b (a `kfree_skb` NO_SOCKET drop each). ns/event ="
-            + " delta run_time_ns / delta run_cnt of the window; events/s = delta run_cnt / window."
-            + " An empty `tp_btf` program (test-only `test_empty_tp.bpf.o`) runs on each"
-            + " tracepoint beside it, so *cost above empty* leaves out what running any program"
-            + " there costs (including the statistics' own clock reads)."
-            + " Events from the rest of the host are included (it was otherwise idle).\n",
-        seconds, seconds);
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong churned = new AtomicLong();
-    AtomicLong datagrams = new AtomicLong();
+            + " (`BPF_ENABLE_STATS`). Workloads, %d s each, netns a to netns b over a veth pair:"
+            + " *iperf3* (one TCP stream), *churn* (one thread connecting and closing as fast as"
+            + " it goes, the server closes on EOF), *drops* (UDP datagrams to a closed port, a"
+            + " NO_SOCKET drop each), and *all* three at once. ns/event = delta run_time_ns /"
+            + " delta run_cnt over the workload; events/s = delta run_cnt / its duration. An empty"
+            + " `tp_btf` program (test-only `test_empty_tp.bpf.o`) runs on each tracepoint beside"
+            + " it, so *cost above empty* leaves out what running any program there costs"
+            + " (including the statistics' own clock reads). Programs with no events in a"
+            + " workload are left out; events from the rest of the host are included.\n",
+        seconds);
     try (TcpHealth health = TcpHealth.open();
         BpfObject empty =
             BpfObject.openResource(
@@ -92,113 +165,93 @@ public final class TcpHealthBenchmark {
                   ss.bind(new InetSocketAddress(net.ipB, 9300), 512);
                   return ss;
                 })) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!stop.get()) {
-                  try (Socket c = server.accept()) {
-                    c.getInputStream().read();
-                  } catch (Exception e) {
-                    return;
-                  }
-                }
-              });
-      Thread churn =
-          new Thread(
-              () -> {
-                try {
-                  NetNs.callIn(
-                      net.pathA(),
-                      () -> {
-                        while (!stop.get()) {
-                          try (Socket c = new Socket()) {
-                            c.connect(new InetSocketAddress(net.ipB, 9300), 2000);
-                          }
-                          churned.incrementAndGet();
-                        }
-                        return null;
-                      });
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      Thread dropper =
-          new Thread(
-              () -> {
-                try (DatagramSocket s = Traffic.udpSocket(net.pathA(), net.ipA, 9401)) {
-                  InetAddress to = InetAddress.getByName(net.ipB);
-                  DatagramPacket p = new DatagramPacket(new byte[18], 18, to, 9400);
-                  while (!stop.get()) {
-                    s.send(p);
-                    datagrams.incrementAndGet();
-                    Thread.sleep(0, 200_000);
-                  }
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
       empty.load();
       for (String p : TcpHealth.PROGRAMS) {
         empty.program(emptyTwin(p)).attach();
       }
-      acceptor.start();
-      Process iperfServer = iperfServer(net);
+      Load acceptor = new Load();
+      acceptor.start(
+          () -> {
+            while (!acceptor.stop.get()) {
+              try (Socket c = server.accept()) {
+                c.getInputStream().read();
+              }
+            }
+            return null;
+          });
+      line(
+          "| workload | program | tracepoint | events | events/s | ns/event | empty twin"
+              + " ns/event | **cost above empty** |");
+      line("|---|---|---|---:|---:|---:|---:|---:|");
+      StringBuilder notes = new StringBuilder();
       try {
-        Map<String, BpfProgram.ProgramStats> s0 = health.programStats();
-        Map<String, BpfProgram.ProgramStats> e0 = emptyStats(empty);
-        long t0 = System.nanoTime();
-        churn.start();
-        dropper.start();
-        double bps = iperfClient(net, seconds);
-        stop.set(true);
-        churn.join();
-        dropper.join();
-        long t1 = System.nanoTime();
-        Map<String, BpfProgram.ProgramStats> s1 = health.programStats();
-        Map<String, BpfProgram.ProgramStats> e1 = emptyStats(empty);
-        double window = (t1 - t0) / 1e9;
-        line(
-            "| program | tracepoint | events | events/s | ns/event | empty twin ns/event |"
-                + " **cost above empty** |");
-        line("|---|---|---:|---:|---:|---:|---:|");
-        Map<String, String> tp = new HashMap<>();
-        tp.put(TcpLayout.PROG_SOCK_STATE, "inet_sock_set_state");
-        tp.put(TcpLayout.PROG_PROBE, "tcp_probe");
-        tp.put(TcpLayout.PROG_RETRANSMIT, "tcp_retransmit_skb");
-        tp.put(TcpLayout.PROG_RETRANSMIT_SYNACK, "tcp_retransmit_synack");
-        tp.put(TcpLayout.PROG_KFREE_SKB, "kfree_skb");
-        for (String p : TcpHealth.PROGRAMS) {
-          long n = s1.get(p).runCount() - s0.get(p).runCount();
-          long ns = s1.get(p).runTimeNs() - s0.get(p).runTimeNs();
-          long en = e1.get(p).runCount() - e0.get(p).runCount();
-          long ens = e1.get(p).runTimeNs() - e0.get(p).runTimeNs();
-          line(
-              "| `%s` | %s | %,d | %,.0f | %s | %s | **%s** |",
-              p,
-              tp.get(p),
-              n,
-              n / window,
-              n == 0 ? "-" : String.format("%.0f", (double) ns / n),
-              en == 0 ? "-" : String.format("%.0f", (double) ens / en),
-              n == 0 || en == 0 ? "-" : String.format("%.0f", (double) ns / n - (double) ens / en));
+        for (String w : List.of("iperf3", "churn", "drops", "all")) {
+          Map<String, BpfProgram.ProgramStats> s0 = health.programStats();
+          Map<String, BpfProgram.ProgramStats> e0 = emptyStats(empty);
+          long t0 = System.nanoTime();
+          Load churn = w.equals("churn") || w.equals("all") ? churn(net) : null;
+          Load drops = w.equals("drops") || w.equals("all") ? closedPortDatagrams(net) : null;
+          double bps = 0;
+          if (w.equals("iperf3") || w.equals("all")) {
+            Process iperfServer = iperfServer(net);
+            try {
+              bps = iperfClient(net, seconds);
+            } finally {
+              iperfServer.destroy();
+              iperfServer.waitFor();
+            }
+          } else {
+            Thread.sleep(seconds * 1000L);
+          }
+          if (churn != null) {
+            churn.stop();
+          }
+          if (drops != null) {
+            drops.stop();
+          }
+          double window = (System.nanoTime() - t0) / 1e9;
+          Map<String, BpfProgram.ProgramStats> s1 = health.programStats();
+          Map<String, BpfProgram.ProgramStats> e1 = emptyStats(empty);
+          for (String p : TcpHealth.PROGRAMS) {
+            long n = s1.get(p).runCount() - s0.get(p).runCount();
+            long ns = s1.get(p).runTimeNs() - s0.get(p).runTimeNs();
+            long en = e1.get(p).runCount() - e0.get(p).runCount();
+            long ens = e1.get(p).runTimeNs() - e0.get(p).runTimeNs();
+            if (n == 0) {
+              continue;
+            }
+            line(
+                "| %s | `%s` | %s | %,d | %,.0f | %.0f | %s | **%s** |",
+                w,
+                p,
+                TRACEPOINTS.get(p),
+                n,
+                n / window,
+                (double) ns / n,
+                en == 0 ? "-" : String.format("%.0f", (double) ens / en),
+                en == 0 ? "-" : String.format("%.0f", (double) ns / n - (double) ens / en));
+          }
+          notes.append(
+              String.format(
+                  "*%s* (%.1f s):%s%s%s.%n",
+                  w,
+                  window,
+                  bps > 0 ? String.format(" iperf3 %.2f Gbit/s (statistics on);", bps / 1e9) : "",
+                  churn != null
+                      ? String.format(
+                          " %,d connections (%,.0f/s);",
+                          churn.count.get(), churn.count.get() / window)
+                      : "",
+                  drops != null ? String.format(" %,d datagrams;", drops.count.get()) : ""));
         }
-        line("");
-        line(
-            "Window %.1f s: iperf3 %.2f Gbit/s (with statistics on), %,d connections churned"
-                + " (%,.0f/s), %,d datagrams to the closed port; lost (not recorded): %d.\n",
-            window,
-            bps / 1e9,
-            churned.get(),
-            churned.get() / window,
-            datagrams.get(),
-            health.lost());
       } finally {
-        stop.set(true);
+        acceptor.stop.set(true);
         server.close();
-        iperfServer.destroy();
-        iperfServer.waitFor();
-        acceptor.join(5000);
+        acceptor.stop();
       }
+      line("");
+      md.append(notes.toString().replace(";.", ".")).append('\n');
+      line("Lost (not recorded) over all workloads: %d.\n", health.lost());
     }
   }
 
