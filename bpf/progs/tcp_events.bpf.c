@@ -289,6 +289,7 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 	int passive = oldstate == TM_TCP_SYN_RECV;
 	struct tcp_conn_key k;
 	struct tcp_conn v = {};
+	struct tcp_conn *old;
 	struct tcp_sk_state *st;
 	struct tcp_sock *tp;
 	__u32 total = 0;
@@ -312,6 +313,10 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		if (s)
 			__sync_fetch_and_add(passive ? &s->opened_passive : &s->opened_active, 1);
 	}
+	/* retransmitted SYNs of this connect, recorded before it was established */
+	old = bpf_map_lookup_elem(&tcp_conns, &k);
+	if (old && !old->established_ns && !old->closed_ns)
+		v.retrans_segs = old->retrans_segs;
 	v.cgroup = cg;
 	v.established_ns = now;
 	v.updated_ns = now;

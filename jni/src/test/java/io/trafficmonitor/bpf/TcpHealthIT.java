@@ -200,14 +200,7 @@ class TcpHealthIT {
   void retransmittedSegmentsEqualTheSenderNamespacesTcpRetransSegs() throws Exception {
     int port = 6410;
     long bytes = 8L << 20;
-    try (BpfObject dropper =
-        BpfObject.openResource("/io/trafficmonitor/bpf/testprogs/test_drop_nth.bpf.o", "tmtcp_d")) {
-      dropper.setGlobal(
-          "cfg_port",
-          ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort(0, (short) port).array());
-      dropper.setGlobal("cfg_every", u32(7));
-      dropper.setGlobal("cfg_max_drops", u32(12));
-      dropper.load();
+    try (BpfObject dropper = dropper(port, 7, 12, false)) {
       int ifB = net.ifindexB();
       NetNs.callIn(
           net.pathB(),
@@ -391,6 +384,73 @@ class TcpHealthIT {
                 c -> c.localPort() == clientPort && c.remotePort() == port && c.srttMicros() > 0)
         && Sh.quiet("nsenter --net=" + net.pathA() + " ss -tin '( sport = :" + clientPort + " )'")
             .contains("bytes_acked:" + (bytes + 1));
+  }
+
+  /** The test-only TC program dropping data segments to, or SYN-ACKs from, port. */
+  private static BpfObject dropper(int port, int every, int max, boolean synAck) {
+    BpfObject d =
+        BpfObject.openResource("/io/trafficmonitor/bpf/testprogs/test_drop_nth.bpf.o", "tmtcp_d");
+    try {
+      d.setGlobal(
+          "cfg_port",
+          ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort(0, (short) port).array());
+      d.setGlobal("cfg_every", u32(every));
+      d.setGlobal("cfg_max_drops", u32(max));
+      d.setGlobal("cfg_synack", new byte[] {(byte) (synAck ? 1 : 0)});
+      return d.load();
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  @Test
+  void synAckRetransmissionsOverIpv6CountForTheListenersCgroup() throws Exception {
+    int port = 6450;
+    try (BpfObject dropper = dropper(port, 1, 1, true)) {
+      int ifA = net.ifindexA();
+      NetNs.callIn(
+          net.pathA(),
+          () ->
+              dropper.program("tm_test_drop_nth").attachTc(ifA, TcDirection.INGRESS, TcMode.AUTO));
+      long beforeA = snmp(net.pathA(), "Tcp", "RetransSegs");
+      long beforeB = snmp(net.pathB(), "Tcp", "RetransSegs");
+      Process server = tool(cgB, net.pathB(), "serve " + net.ip6B + " " + port + " 1");
+      assertEquals("ready", firstLine(lines(server)));
+      Process client = tool(cgA, net.pathA(), "tcp " + net.ip6B + " " + port + " 100000");
+      int clientPort = Integer.parseInt(firstLine(lines(client)));
+      exitsOk(client);
+      exitsOk(server);
+      long kernelA = snmp(net.pathA(), "Tcp", "RetransSegs") - beforeA;
+      long kernelB = snmp(net.pathB(), "Tcp", "RetransSegs") - beforeB;
+      CgroupTcpStats a = health.cgroup(idA);
+      CgroupTcpStats b = health.cgroup(idB);
+      System.out.printf(
+          "SYN-ACK: dropped %d, TcpRetransSegs +%d in a, +%d in b; client %s%nserver %s%n",
+          arrayValue(dropper.map("dropper_stats"), 1), kernelA, kernelB, a, b);
+      assertEquals(1, arrayValue(dropper.map("dropper_stats"), 1), "one SYN-ACK dropped");
+      assertTrue(kernelB > 0, "the listener retransmitted its SYN-ACK");
+      assertEquals(kernelB, b.retransmittedSegments(), "server: == TcpRetransSegs of b");
+      assertEquals(kernelB, b.synAckRetransmits());
+      assertEquals(kernelA, a.retransmittedSegments(), "client (SYN): == TcpRetransSegs of a");
+      assertEquals(1, a.openedActive());
+      assertEquals(1, b.openedPassive());
+      TcpConnection c = connection(clientPort, port);
+      assertEquals(6, c.family());
+      assertEquals(inet(net.ip6A), c.localAddress());
+      assertEquals(inet(net.ip6B), c.remoteAddress());
+      assertEquals(kernelA, c.retransmittedSegments());
+      TcpConnection s = connection(port, clientPort);
+      assertTrue(s.passive());
+      assertEquals(idB, s.cgroupId());
+      assertEquals(inode(net.pathB()), s.netns());
+      assertEquals(0, s.retransmittedSegments(), "SYN-ACKs belong to the listener");
+    }
+    assertEquals(0, health.lost());
+  }
+
+  private static java.net.InetAddress inet(String a) throws Exception {
+    return java.net.InetAddress.getByName(a);
   }
 
   /** TcpLayout's offsets are those of the structs in tcp_events.bpf.o's own BTF. */
