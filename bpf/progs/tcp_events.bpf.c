@@ -209,6 +209,9 @@ int tm_tcp_retransmit(__u64 *ctx)
 	if (!segs)
 		return 0;
 	cg = st ? st->cgroup : sk_cgroup(sk);
+	/* a connect retransmitting its SYN has its port now, not yet at SYN_SENT */
+	if (st && !st->local_port)
+		st->local_port = sk->__sk_common.skc_num;
 	s = cg_stats(cg);
 	if (s)
 		__sync_fetch_and_add(&s->retrans_segs, segs);
