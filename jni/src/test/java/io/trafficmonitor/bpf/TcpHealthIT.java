@@ -386,6 +386,64 @@ class TcpHealthIT {
             .contains("bytes_acked:" + (bytes + 1));
   }
 
+  /** The cgroup v2 id of this JVM (its cgroup directory's inode). */
+  private static long selfCgroupId() throws Exception {
+    String rel =
+        Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+            .filter(l -> l.startsWith("0::"))
+            .findFirst()
+            .orElseThrow()
+            .substring(3);
+    return inode(Path.of(KernelSupport.cgroup2Root() + rel));
+  }
+
+  @Test
+  void refusedConnectsCountAsFailedOpens() throws Exception {
+    int n = 5;
+    long self = selfCgroupId();
+    CgroupTcpStats before = health.cgroup(self);
+    long failedBefore = before == null ? 0 : before.failedActive();
+    long openedBefore = before == null ? 0 : before.openedActive();
+    NetNs.callIn(
+        net.pathA(),
+        () -> {
+          for (int i = 0; i < n; i++) {
+            try (Socket c = new Socket()) {
+              c.connect(new InetSocketAddress(net.ipB, 6460), 2000);
+              throw new AssertionError("connected to a closed port");
+            } catch (java.net.ConnectException expected) {
+              // RST: SYN_SENT -> CLOSE
+            }
+          }
+          return null;
+        });
+    CgroupTcpStats after = health.cgroup(self);
+    assertEquals(n, after.failedActive() - failedBefore, "refused connects of cgroup " + self);
+    assertEquals(openedBefore, after.openedActive());
+  }
+
+  @Test
+  void closeDetachesEverything() throws Exception {
+    TcpHealth h = TcpHealth.open();
+    List<Integer> ids =
+        h.programStats().values().stream().map(BpfProgram.ProgramStats::id).toList();
+    assertEquals(TcpHealth.PROGRAMS.size(), ids.size());
+    String links = Sh.ok("bpftool link show");
+    for (int id : ids) {
+      assertTrue(links.contains("prog " + id + " ") || links.contains("prog " + id + "\n"), links);
+    }
+    h.close();
+    h.close();
+    String after = Sh.ok("bpftool link show");
+    for (int id : ids) {
+      assertFalse(after.contains("prog " + id + " ") || after.contains("prog " + id + "\n"), after);
+      // the kernel frees a detached program after an RCU grace period
+      await(
+          () -> Sh.quiet("bpftool prog show id " + id + " 2>&1").contains("Error"),
+          "program " + id + " freed");
+    }
+  }
+
   /** The test-only TC program dropping data segments to, or SYN-ACKs from, port. */
   private static BpfObject dropper(int port, int every, int max, boolean synAck) {
     BpfObject d =
