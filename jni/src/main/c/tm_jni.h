@@ -28,5 +28,7 @@ extern const JNINativeMethod tm_map_methods[];
 extern const int tm_map_methods_len;
 extern const JNINativeMethod tm_attach_methods[];
 extern const int tm_attach_methods_len;
+extern const JNINativeMethod tm_btf_methods[];
+extern const int tm_btf_methods_len;
 
 #endif /* TM_JNI_H */

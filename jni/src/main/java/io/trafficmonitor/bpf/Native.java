@@ -125,4 +125,11 @@ final class Native {
   static native int nsOpen(String path);
 
   static native void nsEnter(int fd);
+
+  // the running kernel's BTF (tm_btf.c)
+  /** Fills names/values with the members of an enum; returns their number, -1 if no enum. */
+  static native int btfEnum(String enumName, String[] names, long[] values);
+
+  /** Parameters of the function prototype behind a typedef (btf_trace_x), -1 if none. */
+  static native int btfFuncProtoParams(String typedefName);
 }

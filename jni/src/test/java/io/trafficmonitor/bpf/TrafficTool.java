@@ -13,6 +13,12 @@ import java.net.Socket;
  * <pre>
  * udp SRC SPORT DST DPORT COUNT SIZE   COUNT datagrams of SIZE payload bytes
  * tcp DST DPORT BYTES                  one connection carrying BYTES, then close
+ * tcphold DST DPORT BYTES HOLD_MS      prints its local port first, sends BYTES, stays open
+ *                                      HOLD_MS, then closes
+ * churn DST DPORT N HOLD_MS            N connections one after the other, each open HOLD_MS;
+ *                                      prints the mean measured hold in microseconds
+ * serve ADDR PORT N                    prints "ready" once listening, then accepts N connections
+ *                                      one at a time, reading each to its end before closing it
  * </pre>
  */
 public final class TrafficTool {
@@ -45,6 +51,55 @@ public final class TrafficTool {
           c.setSoTimeout(10000);
           c.getInputStream().read();
           System.out.println(c.getLocalPort());
+        }
+      }
+      case "tcphold" -> {
+        try (Socket c = new Socket()) {
+          c.connect(new InetSocketAddress(args[1], Integer.parseInt(args[2])), 5000);
+          System.out.println(c.getLocalPort());
+          System.out.flush();
+          OutputStream out = c.getOutputStream();
+          byte[] chunk = new byte[16384];
+          for (long left = Long.parseLong(args[3]); left > 0; ) {
+            int n = (int) Math.min(chunk.length, left);
+            out.write(chunk, 0, n);
+            left -= n;
+          }
+          Thread.sleep(Long.parseLong(args[4]));
+          c.shutdownOutput();
+          c.setSoTimeout(10000);
+          c.getInputStream().read();
+        }
+      }
+      case "churn" -> {
+        int n = Integer.parseInt(args[3]);
+        long holdMs = Long.parseLong(args[4]);
+        long totalNanos = 0;
+        for (int i = 0; i < n; i++) {
+          Socket c = new Socket();
+          c.connect(new InetSocketAddress(args[1], Integer.parseInt(args[2])), 5000);
+          long t0 = System.nanoTime();
+          Thread.sleep(holdMs);
+          totalNanos += System.nanoTime() - t0;
+          c.close();
+        }
+        System.out.println(totalNanos / n / 1000);
+      }
+      case "serve" -> {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+          ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])), 64);
+          ss.setSoTimeout(20000);
+          System.out.println("ready");
+          System.out.flush();
+          byte[] buf = new byte[65536];
+          for (int i = Integer.parseInt(args[3]); i > 0; i--) {
+            try (Socket c = ss.accept()) {
+              c.setSoTimeout(20000);
+              while (c.getInputStream().read(buf) >= 0) {
+                // drain
+              }
+            }
+          }
         }
       }
       default -> throw new IllegalArgumentException(args[0]);

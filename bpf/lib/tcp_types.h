@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Layouts of the TCP health maps (tcp_events.bpf.c), mirrored by
+ * jni/src/main/java/io/trafficmonitor/bpf/TcpLayout.java: change both together.
+ * Integers are host order (little-endian), addresses network order, IPv4 as IPv4-mapped IPv6.
+ * Needs __u8.. __u64 (vmlinux.h or linux/types.h) from the includer.
+ */
+#ifndef TM_TCP_TYPES_H
+#define TM_TCP_TYPES_H
+
+/* log2 buckets: bucket i counts values in [2^i, 2^(i+1)), bucket 0 also 0; the last is open. */
+#define TM_TCP_HIST_BUCKETS 32
+
+/*
+ * tcp_cgroups value (592 bytes), key: __u64 cgroup v2 id of the socket (0: none).
+ * Cumulative since load; updated with atomic adds (a HASH shared by all CPUs).
+ */
+struct tcp_cg_stats {
+	__u64 retrans_segs; /*   0: segments retransmitted, SYN-ACKs included (TcpRetransSegs) */
+	__u64 synack_retrans; /*   8: of which SYN-ACK retransmissions of a listener */
+	__u64 rtt_samples; /*  16: tcp_probe events (srtt samples) */
+	__u64 rtt_sum_us; /*  24: sum of the sampled srtt, microseconds */
+	__u64 opened_active; /*  32: SYN_SENT -> ESTABLISHED */
+	__u64 opened_passive; /*  40: SYN_RECV -> ESTABLISHED */
+	__u64 closed; /*  48: -> CLOSE of a connection seen established */
+	__u64 duration_sum_us; /*  56: sum of established -> close, microseconds */
+	__u64 state_changes; /*  64: inet_sock_set_state events of TCP sockets */
+	__u64 failed_active; /*  72: SYN_SENT -> CLOSE (refused, timed out) */
+	__u64 rtt_hist[TM_TCP_HIST_BUCKETS]; /*  80: srtt samples, log2 of microseconds */
+	__u64 duration_hist[TM_TCP_HIST_BUCKETS]; /* 336: durations, log2 of microseconds */
+};
+
+/* tcp_conns key (48 bytes): the socket's own view, local and remote. */
+struct tcp_conn_key {
+	__u32 local[4]; /*  0: IPv4-mapped for IPv4 and for v4-mapped IPv6 sockets */
+	__u32 remote[4]; /* 16 */
+	__u16 local_port; /* 32: host order */
+	__u16 remote_port; /* 34: host order */
+	__u8 family; /* 36: 4 or 6 (6 only for real IPv6 addresses) */
+	__u8 pad[3]; /* 37: zero */
+	__u32 netns; /* 40: network namespace inode (ip netns identify / stat -L) */
+	__u32 pad2; /* 44: zero */
+};
+
+#define TM_CONN_F_PASSIVE 1 /* opened by accept (SYN_RECV -> ESTABLISHED) */
+
+/* tcp_conns value (56 bytes). Times: bpf_ktime_get_ns() = CLOCK_MONOTONIC. */
+struct tcp_conn {
+	__u64 cgroup; /*  0: cgroup v2 id of the socket */
+	__u64 established_ns; /*  8: 0 when not seen established */
+	__u64 closed_ns; /* 16: 0 while not closed */
+	__u64 updated_ns; /* 24: last event */
+	__u64 retrans_segs; /* 32 */
+	__u32 srtt_us; /* 40: latest smoothed RTT (tcp_probe), microseconds */
+	__u32 snd_cwnd; /* 44: latest congestion window, segments */
+	__u8 state; /* 48: TCP_* of include/net/tcp_states.h (1 ESTABLISHED .. 7 CLOSE) */
+	__u8 flags; /* 49: TM_CONN_F_* */
+	__u8 pad[6]; /* 50 */
+};
+
+/* tcp_drops key (16 bytes), value: __u64 count. */
+struct tcp_drop_key {
+	__u64 cgroup; /* 0: cgroup v2 id of skb->sk (or the receiving socket), 0 if none */
+	__u32 netns; /* 8: inode of the socket's netns, else of skb->dev's, else 0 */
+	__u32 reason; /* 12: enum skb_drop_reason of the running kernel */
+};
+
+/* Per-socket state (sk storage, freed with the socket). */
+struct tcp_sk_state {
+	__u64 established_ns; /* 0 when not established (or established before attach) */
+	__u64 cgroup; /* the socket's cgroup id, read once (a socket never changes cgroup) */
+	__u64 conn_us; /* tcp_mstamp of the last tcp_probe copy into tcp_conns */
+	__u32 retrans_seen; /* tcp_sock.total_retrans already counted */
+	__u16 local_port; /* the kernel clears it before the CLOSE event */
+	__u16 pad;
+};
+
+#endif /* TM_TCP_TYPES_H */
