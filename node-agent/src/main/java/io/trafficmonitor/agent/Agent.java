@@ -14,6 +14,9 @@ import io.trafficmonitor.bpf.FilterRule;
 import io.trafficmonitor.bpf.FlowDatapath;
 import io.trafficmonitor.bpf.FlowLayout;
 import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.TcpConnection;
+import io.trafficmonitor.bpf.TcpHealth;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +49,10 @@ public final class Agent implements AutoCloseable {
   private final KubernetesClient client;
   private final AgentMetrics metrics;
   private final Collector collector;
+  private final TcpCollector tcpCollector;
+  private TcpHealth tcpHealth;
+  private String tcpHealthError;
+  private long nodeNetnsInode;
   private final StatusWriter statusWriter;
   private final PodResolver resolver;
   private final ScheduledExecutorService reconcileThread = thread("tm-reconcile");
@@ -79,6 +86,7 @@ public final class Agent implements AutoCloseable {
     this.client = client;
     this.metrics = new AgentMetrics(registry, config.monitorNamespace(), config.monitorName());
     this.collector = new Collector(metrics, Duration.ofSeconds(1).toNanos());
+    this.tcpCollector = new TcpCollector(metrics);
     this.statusWriter = new StatusWriter(client, config);
     this.resolver =
         new PodResolver(
@@ -223,6 +231,7 @@ public final class Agent implements AutoCloseable {
     if (!gone.isEmpty()) {
       LOG.infof("no longer monitored: %s", gone);
       collector.forget(gone::contains, source);
+      tcpCollector.forget(gone::contains);
     }
     index = plan.index();
     pods = plan.pods();
@@ -296,6 +305,24 @@ public final class Agent implements AutoCloseable {
         };
     attacher = new Attacher(datapath, config.nodeNetns());
     LOG.infof("flow programs loaded (%d flows, TC mode %s)", s.maxTracked(), mode);
+    openTcpHealth();
+  }
+
+  /**
+   * TCP health and drops from tracepoints. Without them (a kernel without BTF tracepoints, say) the
+   * flow figures still work; the reason goes into the status.
+   */
+  private void openTcpHealth() {
+    try {
+      Path ns = config.nodeNetns().orElse(Path.of("/proc/self/ns/net"));
+      nodeNetnsInode = ((Number) Files.getAttribute(ns, "unix:ino")).longValue();
+      tcpHealth = TcpHealth.open();
+      tcpHealthError = null;
+      LOG.info("TCP health tracepoints attached");
+    } catch (RuntimeException | java.io.IOException e) {
+      tcpHealthError = "TCP health and drops not measured: " + e.getMessage();
+      LOG.warn(tcpHealthError);
+    }
   }
 
   /** Jitter and sequence numbers, changed in the kernel without a reload. */
@@ -415,6 +442,10 @@ public final class Agent implements AutoCloseable {
     }
     long now = System.nanoTime();
     Collector.Result r = collector.collect(src, index, now, s.idleTimeout().toNanos());
+    TcpHealth tcp = tcpHealth;
+    if (tcp != null) {
+      tcpCollector.collect(tcp.cgroups(), tcp.drops(), index, nodeNetnsInode);
+    }
     DatapathCounters c = dp.counters();
     metrics.collected(r, src.capacity(), c.mapFull() + c.errors());
     lastCollect = now;
@@ -469,11 +500,32 @@ public final class Agent implements AutoCloseable {
                 + " packets not tracked; raise spec.flows.maxTracked or lower flows.idleTimeout");
       }
     }
+    if (tcpHealthError != null) {
+      errs.add(tcpHealthError);
+    }
+    TcpHealth tcp = tcpHealth;
     NodeStatus st =
-        statusWriter.build(collector.snapshot(s.topN()), pods, interfaces, errs, Instant.now());
+        statusWriter.build(
+            collector.snapshot(s.topN()),
+            tcpCollector.totals(),
+            connections(tcp),
+            pods,
+            interfaces,
+            errs,
+            Instant.now());
     metrics.topFlows(st.getTopFlows());
     statusWriter.apply(st);
     lastStatus = st;
+  }
+
+  /** The connection table for the status, then without the connections closed since. */
+  private static List<TcpConnection> connections(TcpHealth tcp) {
+    if (tcp == null) {
+      return List.of();
+    }
+    List<TcpConnection> all = tcp.connections();
+    tcp.removeClosed();
+    return all;
   }
 
   /** Writes the status entry now, on the status thread (tests); returns what was written. */
@@ -548,6 +600,10 @@ public final class Agent implements AutoCloseable {
         datapath.close();
         datapath = null;
         source = null;
+      }
+      if (tcpHealth != null) {
+        tcpHealth.close();
+        tcpHealth = null;
       }
     }
   }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The agent's Prometheus metrics, prefix {@code trafficmonitor_}, bounded labels only (monitor,
  * namespace, pod, interface, direction, protocol). Traffic series of a target disappear with it.
  */
-public final class AgentMetrics implements MetricsSink {
+public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   private final MeterRegistry registry;
   private final String monitor;
   private final String monitorNamespace;
@@ -117,6 +117,93 @@ public final class AgentMetrics implements MetricsSink {
           kv.add(t.getValue());
         });
     return Labels.of(kv.toArray(String[]::new));
+  }
+
+  static final Histograms.Family TCP_RTT =
+      new Histograms.Family(
+          "trafficmonitor_tcp_rtt_seconds",
+          "Smoothed TCP round-trip time, sampled at every segment received, log2 buckets",
+          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.TcpLayout.HIST_BUCKETS - 1, 1e-6));
+
+  static final Histograms.Family TCP_DURATION =
+      new Histograms.Family(
+          "trafficmonitor_tcp_connection_duration_seconds",
+          "Lifetime of TCP connections from establishment to close, log2 buckets",
+          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.TcpLayout.HIST_BUCKETS - 1, 1e-6));
+
+  private Tags podTags(Target t) {
+    return Tags.of("monitor", monitor, "namespace", t.namespace(), "pod", t.pod());
+  }
+
+  @Override
+  public void tcpAdded(TcpCollector.PodTcp p) {
+    Tags tags = podTags(p.target());
+    meters.put(
+        p,
+        List.of(
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.retransmits", p, x -> x.get(TcpCollector.RETRANSMITS))
+                .description("TCP segments retransmitted by the pod's sockets")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.connections.opened", p, x -> x.get(TcpCollector.OPENED))
+                .description("TCP connections established (connect and accept)")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.connections.closed", p, x -> x.get(TcpCollector.CLOSED))
+                .description("TCP connections closed after being established")
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.connections.failed", p, x -> x.get(TcpCollector.FAILED))
+                .description("TCP connects that failed (refused, timed out)")
+                .tags(tags)
+                .register(registry),
+            Gauge.builder("trafficmonitor.tcp.connections.open", p, TcpCollector.PodTcp::open)
+                .description("TCP connections established and not yet closed")
+                .tags(tags)
+                .register(registry)));
+    Labels labels = labels(tags);
+    histograms.add(
+        List.of(p, "rtt"),
+        TCP_RTT,
+        labels,
+        () -> new Histograms.Data(p.rttHistogram(), p.get(TcpCollector.RTT_SUM_MICROS) / 1e6));
+    histograms.add(
+        List.of(p, "duration"),
+        TCP_DURATION,
+        labels,
+        () ->
+            new Histograms.Data(
+                p.durationHistogram(), p.get(TcpCollector.DURATION_SUM_MICROS) / 1e6));
+  }
+
+  @Override
+  public void tcpRemoved(TcpCollector.PodTcp p) {
+    remove(p);
+    histograms.remove(List.of(p, "rtt"));
+    histograms.remove(List.of(p, "duration"));
+  }
+
+  @Override
+  public void dropsAdded(TcpCollector.Drops d) {
+    Tags tags = d.target() == null ? self().and("pod", "") : podTags(d.target());
+    meters.put(
+        d,
+        List.of(
+            FunctionCounter.builder("trafficmonitor.drops", d, TcpCollector.Drops::packets)
+                .description(
+                    "Packets the kernel dropped, by drop reason: the pod's, or (pod empty) the"
+                        + " node's own without a socket")
+                .tags(tags.and("reason", d.reason()))
+                .register(registry)));
+  }
+
+  @Override
+  public void dropsRemoved(TcpCollector.Drops d) {
+    remove(d);
   }
 
   private Tags self() {

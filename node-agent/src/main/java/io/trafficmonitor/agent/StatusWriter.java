@@ -4,13 +4,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.bpf.TcpConnection;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,10 @@ public final class StatusWriter {
 
   private final KubernetesClient client;
   private final AgentConfig config;
+  static final int MAX_DROP_REASONS = 16;
+
   private StatusSnapshot previous;
+  private TcpCollector.Totals previousTcp;
 
   public StatusWriter(KubernetesClient client, AgentConfig config) {
     this.client = client;
@@ -34,6 +40,22 @@ public final class StatusWriter {
   /** Builds the entry: totals since start, rates since the previous snapshot. */
   public NodeStatus build(
       StatusSnapshot now, int pods, int interfaces, List<String> errors, Instant at) {
+    return build(now, null, List.of(), pods, interfaces, errors, at);
+  }
+
+  /**
+   * Builds the entry: totals since start, rates since the previous snapshot, TCP health (when the
+   * tracepoints run) and, for top flows that are TCP connections in the table, their RTT and
+   * retransmissions.
+   */
+  public NodeStatus build(
+      StatusSnapshot now,
+      TcpCollector.Totals tcp,
+      List<TcpConnection> connections,
+      int pods,
+      int interfaces,
+      List<String> errors,
+      Instant at) {
     NodeStatus s = new NodeStatus();
     s.setNode(config.nodeName());
     s.setPods(pods);
@@ -69,6 +91,16 @@ public final class StatusWriter {
       s.setTopTalkers(
           now.topTalkers().stream().map(t -> new Talker(t.address(), t.bytes())).toList());
     }
+    if (tcp != null) {
+      tcp(s, tcp);
+    }
+    Map<String, TcpConnection> byTuple = new HashMap<>();
+    for (TcpConnection c : connections) {
+      String local = c.localAddress().getHostAddress();
+      String remote = c.remoteAddress().getHostAddress();
+      byTuple.put(tuple(local, c.localPort(), remote, c.remotePort()), c);
+      byTuple.putIfAbsent(tuple(remote, c.remotePort(), local, c.localPort()), c);
+    }
     List<Flow> top = new ArrayList<>();
     for (StatusSnapshot.TopFlow t : now.topFlows()) {
       Flow f = new Flow();
@@ -87,13 +119,54 @@ public final class StatusWriter {
         f.setJitterMicros(Math.round(t.jitterNanos() / 1000));
       }
       f.setBitsPerSecond(dt > 0 ? Math.round(RateWindow.perSecond(8 * t.intervalBytes(), dt)) : 0);
+      TcpConnection c =
+          "TCP".equals(t.protocol())
+              ? byTuple.get(tuple(t.source(), t.sourcePort(), t.destination(), t.destinationPort()))
+              : null;
+      if (c != null) {
+        f.setRttMicros(c.srttMicros());
+        f.setRetransmits(c.retransmittedSegments());
+      }
       top.add(f);
     }
     s.setTopFlows(top);
     s.setLastUpdate(at.toString());
     s.setErrors(errors.size() > MAX_ERRORS ? List.copyOf(errors.subList(0, MAX_ERRORS)) : errors);
     previous = now;
+    previousTcp = tcp;
     return s;
+  }
+
+  private static String tuple(String src, Integer sport, String dst, Integer dport) {
+    return src + "|" + sport + "|" + dst + "|" + dport;
+  }
+
+  /** TCP figures since start, and the mean RTT and duration of the last interval. */
+  private void tcp(NodeStatus s, TcpCollector.Totals tcp) {
+    s.setRetransmits(tcp.retransmits());
+    s.setDrops(tcp.drops());
+    List<DropReason> reasons = new ArrayList<>();
+    for (Map.Entry<String, Long> r : tcp.dropReasons()) {
+      if (reasons.size() == MAX_DROP_REASONS) {
+        break;
+      }
+      reasons.add(new DropReason(r.getKey(), r.getValue()));
+    }
+    s.setDropReasons(reasons.isEmpty() ? null : reasons);
+    s.setConnectionsOpened(tcp.opened());
+    s.setConnectionsClosed(tcp.closed());
+    s.setConnectionsOpen(tcp.open());
+    TcpCollector.Totals p = previousTcp;
+    long closed = tcp.closed() - (p == null ? 0 : p.closed());
+    long duration = tcp.durationSumMicros() - (p == null ? 0 : p.durationSumMicros());
+    if (closed > 0) {
+      s.setConnectionMeanDurationMillis(Math.round(duration / 1000.0 / closed));
+    }
+    long samples = tcp.rttSamples() - (p == null ? 0 : p.rttSamples());
+    long rtt = tcp.rttSumMicros() - (p == null ? 0 : p.rttSumMicros());
+    if (samples > 0) {
+      s.setRttMicros(Math.round((double) rtt / samples));
+    }
   }
 
   /** Applies the entry; only the fields set in it are owned by this agent. */

@@ -1,0 +1,283 @@
+package io.trafficmonitor.agent;
+
+import io.trafficmonitor.bpf.CgroupTcpStats;
+import io.trafficmonitor.bpf.DropKey;
+import io.trafficmonitor.bpf.TargetKind;
+import io.trafficmonitor.bpf.TcpLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Predicate;
+
+/**
+ * Turns the tracepoints' cumulative per-cgroup TCP health and per-(cgroup, netns, reason) drops
+ * into per-pod and per-node figures: counters since the agent started (deltas of the kernel's, so a
+ * pod's counts survive its cgroup ids changing), histograms, and what the status needs. Only
+ * monitored pods count; drops without a socket count for the node when they happened in the node's
+ * network namespace. Single writer (the collection thread); scrapes read the published values.
+ */
+public final class TcpCollector {
+  /** Where the collector announces the per-pod TCP series and drop series it creates and drops. */
+  public interface Sink {
+    void tcpAdded(PodTcp pod);
+
+    void tcpRemoved(PodTcp pod);
+
+    void dropsAdded(Drops drops);
+
+    void dropsRemoved(Drops drops);
+
+    Sink NONE =
+        new Sink() {
+          @Override
+          public void tcpAdded(PodTcp pod) {}
+
+          @Override
+          public void tcpRemoved(PodTcp pod) {}
+
+          @Override
+          public void dropsAdded(Drops drops) {}
+
+          @Override
+          public void dropsRemoved(Drops drops) {}
+        };
+  }
+
+  /** Indexes into {@link PodTcp#counters}. */
+  public static final int RETRANSMITS = 0;
+
+  public static final int OPENED = 1;
+  public static final int CLOSED = 2;
+  public static final int FAILED = 3;
+  public static final int DURATION_SUM_MICROS = 4;
+  public static final int RTT_SAMPLES = 5;
+  public static final int RTT_SUM_MICROS = 6;
+  static final int COUNTERS = 7;
+
+  /** The TCP health of one pod since the agent started. */
+  public static final class PodTcp {
+    private final Target target;
+    private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
+    private final AtomicLongArray rtt = new AtomicLongArray(TcpLayout.HIST_BUCKETS);
+    private final AtomicLongArray durations = new AtomicLongArray(TcpLayout.HIST_BUCKETS);
+
+    PodTcp(Target target) {
+      this.target = target;
+    }
+
+    public Target target() {
+      return target;
+    }
+
+    public long get(int counter) {
+      return counters.get(counter);
+    }
+
+    /** Connections established and not closed yet. */
+    public long open() {
+      return Math.max(0, get(OPENED) - get(CLOSED));
+    }
+
+    public long[] rttHistogram() {
+      return copy(rtt);
+    }
+
+    public long[] durationHistogram() {
+      return copy(durations);
+    }
+
+    private static long[] copy(AtomicLongArray a) {
+      long[] out = new long[a.length()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = a.get(i);
+      }
+      return out;
+    }
+
+    void add(CgroupTcpStats now, CgroupTcpStats before) {
+      add(RETRANSMITS, now.retransmittedSegments(), before.retransmittedSegments());
+      add(OPENED, now.opened(), before.opened());
+      add(CLOSED, now.closed(), before.closed());
+      add(FAILED, now.failedActive(), before.failedActive());
+      add(DURATION_SUM_MICROS, now.durationSumMicros(), before.durationSumMicros());
+      add(RTT_SAMPLES, now.rttSamples(), before.rttSamples());
+      add(RTT_SUM_MICROS, now.rttSumMicros(), before.rttSumMicros());
+      for (int i = 0; i < TcpLayout.HIST_BUCKETS; i++) {
+        rtt.addAndGet(i, Math.max(0, now.rttHistogram()[i] - before.rttHistogram()[i]));
+        durations.addAndGet(
+            i, Math.max(0, now.durationHistogram()[i] - before.durationHistogram()[i]));
+      }
+    }
+
+    private void add(int counter, long now, long before) {
+      counters.addAndGet(counter, Math.max(0, now - before));
+    }
+  }
+
+  /** Drops of one reason for one pod, or for the node ({@code target} null). */
+  public static final class Drops {
+    private final Target target;
+    private final String reason;
+    private volatile long packets;
+
+    Drops(Target target, String reason) {
+      this.target = target;
+      this.reason = reason;
+    }
+
+    /** The pod, or null for drops of the node's own network namespace without a pod socket. */
+    public Target target() {
+      return target;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    public long packets() {
+      return packets;
+    }
+  }
+
+  private record DropSeries(Target target, String reason) {}
+
+  private static final CgroupTcpStats ZERO =
+      new CgroupTcpStats(
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          new long[TcpLayout.HIST_BUCKETS],
+          new long[TcpLayout.HIST_BUCKETS]);
+
+  private final Sink sink;
+  private final Map<Long, CgroupTcpStats> lastByCgroup = new HashMap<>();
+  private final Map<Target, PodTcp> pods = new HashMap<>();
+  private final Map<DropKey, Long> lastDrops = new HashMap<>();
+  private final Map<DropSeries, Drops> drops = new HashMap<>();
+
+  public TcpCollector(Sink sink) {
+    this.sink = sink;
+  }
+
+  /**
+   * Attributes the growth of the kernel's counters since the previous call. A cgroup that is not a
+   * monitored pod's (yet) is remembered at its current value, so that only what happens while the
+   * pod is monitored counts for it.
+   */
+  public synchronized void collect(
+      Map<Long, CgroupTcpStats> cgroups,
+      Map<DropKey, Long> kernelDrops,
+      TargetIndex index,
+      long nodeNetns) {
+    for (Map.Entry<Long, CgroupTcpStats> e : cgroups.entrySet()) {
+      CgroupTcpStats before = lastByCgroup.put(e.getKey(), e.getValue());
+      Target t = index.lookup(TargetKind.CGROUP.code(), e.getKey());
+      if (t == null || t.kind() != Target.Kind.POD_CGROUP) {
+        continue;
+      }
+      PodTcp p = pods.get(t);
+      if (p == null) {
+        p = new PodTcp(t);
+        pods.put(t, p);
+        sink.tcpAdded(p);
+      }
+      p.add(e.getValue(), before == null ? ZERO : before);
+    }
+    for (Map.Entry<DropKey, Long> e : kernelDrops.entrySet()) {
+      DropKey k = e.getKey();
+      Long before = lastDrops.put(k, e.getValue());
+      long delta = e.getValue() - (before == null ? 0 : before);
+      if (delta <= 0) {
+        continue;
+      }
+      Target t = k.cgroupId() == 0 ? null : index.lookup(TargetKind.CGROUP.code(), k.cgroupId());
+      if (t == null && (k.cgroupId() != 0 || k.netns() != nodeNetns)) {
+        continue; // another node's or an unmonitored pod's drop
+      }
+      Drops d = drops.get(new DropSeries(t, k.reasonName()));
+      if (d == null) {
+        d = new Drops(t, k.reasonName());
+        drops.put(new DropSeries(t, k.reasonName()), d);
+        sink.dropsAdded(d);
+      }
+      d.packets += delta;
+    }
+  }
+
+  /** Forgets pods that are gone: their series disappear, their counts leave the node's totals. */
+  public synchronized void forget(Predicate<Target> gone) {
+    for (Iterator<PodTcp> it = pods.values().iterator(); it.hasNext(); ) {
+      PodTcp p = it.next();
+      if (gone.test(p.target())) {
+        sink.tcpRemoved(p);
+        it.remove();
+      }
+    }
+    for (Iterator<Drops> it = drops.values().iterator(); it.hasNext(); ) {
+      Drops d = it.next();
+      if (d.target() != null && gone.test(d.target())) {
+        sink.dropsRemoved(d);
+        it.remove();
+      }
+    }
+  }
+
+  /** The node's TCP figures: sums over its monitored pods (and its own drops). */
+  public record Totals(
+      long retransmits,
+      long opened,
+      long closed,
+      long open,
+      long durationSumMicros,
+      long rttSamples,
+      long rttSumMicros,
+      long drops,
+      List<Map.Entry<String, Long>> dropReasons) {}
+
+  public synchronized Totals totals() {
+    long[] sum = new long[COUNTERS];
+    long open = 0;
+    for (PodTcp p : pods.values()) {
+      for (int i = 0; i < COUNTERS; i++) {
+        sum[i] += p.get(i);
+      }
+      open += p.open();
+    }
+    Map<String, Long> byReason = new HashMap<>();
+    long dropped = 0;
+    for (Drops d : drops.values()) {
+      byReason.merge(d.reason(), d.packets(), Long::sum);
+      dropped += d.packets();
+    }
+    List<Map.Entry<String, Long>> reasons = new ArrayList<>(byReason.entrySet());
+    reasons.sort(
+        Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+            .thenComparing(Map.Entry.comparingByKey()));
+    return new Totals(
+        sum[RETRANSMITS],
+        sum[OPENED],
+        sum[CLOSED],
+        open,
+        sum[DURATION_SUM_MICROS],
+        sum[RTT_SAMPLES],
+        sum[RTT_SUM_MICROS],
+        dropped,
+        List.copyOf(reasons));
+  }
+
+  /** Per-pod figures (for tests). */
+  public synchronized PodTcp pod(Target t) {
+    return pods.get(t);
+  }
+}
