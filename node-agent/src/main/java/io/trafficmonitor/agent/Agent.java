@@ -50,7 +50,7 @@ public final class Agent implements AutoCloseable {
   private final AgentMetrics metrics;
   private final Collector collector;
   private final TcpCollector tcpCollector;
-  private TcpHealth tcpHealth;
+  private volatile TcpHealth tcpHealth;
   private String tcpHealthError;
   private long nodeNetnsInode;
   private final StatusWriter statusWriter;
@@ -183,6 +183,7 @@ public final class Agent implements AutoCloseable {
         attacher.reconcile(Set.of());
         collector.forget(t -> true, source);
       }
+      closeTcpHealth();
       index = TargetIndex.EMPTY;
       settings = null;
       pods = 0;
@@ -198,6 +199,9 @@ public final class Agent implements AutoCloseable {
       return;
     }
     openDatapath(s);
+    if (tcpHealth == null && tcpHealthError == null) {
+      openTcpHealth();
+    }
     applyFilters(s.filters());
     if (filterError != null) {
       errs.add("filters: " + filterError);
@@ -305,13 +309,20 @@ public final class Agent implements AutoCloseable {
         };
     attacher = new Attacher(datapath, config.nodeNetns());
     LOG.infof("flow programs loaded (%d flows, TC mode %s)", s.maxTracked(), mode);
-    openTcpHealth();
   }
 
   /**
    * TCP health and drops from tracepoints. Without them (a kernel without BTF tracepoints, say) the
    * flow figures still work; the reason goes into the status.
    */
+  private synchronized void closeTcpHealth() {
+    if (tcpHealth != null) {
+      tcpHealth.close();
+      tcpHealth = null;
+      tcpCollector.forget(t -> true);
+    }
+  }
+
   private void openTcpHealth() {
     try {
       Path ns = config.nodeNetns().orElse(Path.of("/proc/self/ns/net"));
@@ -442,9 +453,10 @@ public final class Agent implements AutoCloseable {
     }
     long now = System.nanoTime();
     Collector.Result r = collector.collect(src, index, now, s.idleTimeout().toNanos());
-    TcpHealth tcp = tcpHealth;
-    if (tcp != null) {
-      tcpCollector.collect(tcp.cgroups(), tcp.drops(), index, nodeNetnsInode);
+    synchronized (this) { // not while closeTcpHealth runs
+      if (tcpHealth != null) {
+        tcpCollector.collect(tcpHealth.cgroups(), tcpHealth.drops(), index, nodeNetnsInode);
+      }
     }
     DatapathCounters c = dp.counters();
     metrics.collected(r, src.capacity(), c.mapFull() + c.errors());
@@ -503,12 +515,15 @@ public final class Agent implements AutoCloseable {
     if (tcpHealthError != null) {
       errs.add(tcpHealthError);
     }
-    TcpHealth tcp = tcpHealth;
+    List<TcpConnection> connections;
+    synchronized (this) {
+      connections = connections(tcpHealth);
+    }
     NodeStatus st =
         statusWriter.build(
             collector.snapshot(s.topN()),
             tcpCollector.totals(),
-            connections(tcp),
+            connections,
             pods,
             interfaces,
             errs,
@@ -601,10 +616,7 @@ public final class Agent implements AutoCloseable {
         datapath = null;
         source = null;
       }
-      if (tcpHealth != null) {
-        tcpHealth.close();
-        tcpHealth = null;
-      }
+      closeTcpHealth();
     }
   }
 }

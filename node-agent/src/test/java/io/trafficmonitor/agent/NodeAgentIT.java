@@ -290,6 +290,36 @@ class NodeAgentIT {
 
   @Test
   @Order(3)
+  void tcpConnectionsRttAndDurationsShowUpPerPod() throws Exception {
+    NodeStatus before = agent.writeStatusNow();
+    long opened0 = before.getConnectionsOpened() == null ? 0 : before.getConnectionsOpened();
+    long closed0 = before.getConnectionsClosed() == null ? 0 : before.getConnectionsClosed();
+    agent.writeStatusNow(); // the next interval starts now
+    int n = 10;
+    long read = a.tcpConnections(b, 7300, n, 20_000, 50);
+    assertThat(read).isEqualTo(n * 20_000L);
+    agent.collectNow();
+    NodeStatus st = agent.writeStatusNow();
+    // both ends are monitored pods of this node: n active opens (a) and n passive ones (b)
+    assertThat(st.getConnectionsOpened() - opened0).isEqualTo(2L * n);
+    assertThat(st.getConnectionsClosed() - closed0).isEqualTo(2L * n);
+    assertThat(st.getConnectionsOpen()).isZero();
+    assertThat(st.getConnectionMeanDurationMillis()).isBetween(45L, 500L);
+    assertThat(st.getRttMicros()).isPositive();
+    assertThat(st.getRetransmits()).isZero();
+    assertThat(st.getErrors()).isEmpty();
+    String m = registry.scrape();
+    Map<String, String> podA = Map.of("pod", "a", "namespace", namespace);
+    assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_opened_total", podA)).isEqualTo(n);
+    assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_closed_total", podA)).isEqualTo(n);
+    assertThat(Scrape.sum(m, "trafficmonitor_tcp_connection_duration_seconds_count", podA))
+        .isEqualTo(n);
+    assertThat(Scrape.sum(m, "trafficmonitor_tcp_rtt_seconds_count", podA)).isPositive();
+    assertThat(Scrape.has(m, "trafficmonitor_tcp_retransmits_total", podA)).isTrue();
+  }
+
+  @Test
+  @Order(4)
   void aSpecFilterChangeNarrowsTheCountsWithoutRestart() throws Exception {
     Filter only7002 = new Filter();
     only7002.setDestinationPort("7002");
@@ -335,7 +365,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void anUnresolvablePodIsReportedAndRetriedWhileTheOthersKeepWorking() throws Exception {
     String ip = "10.213." + node.subnet + ".9";
     Pod c =
@@ -411,7 +441,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aDeletedPodIsDetachedAndItsSeriesDisappear() throws Exception {
     assertThat(Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "b")))
         .isTrue();
@@ -441,7 +471,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void deletingTheMonitorDetachesEverythingAndDropsTheSeries() {
     long self = ProcessHandle.current().pid();
     assertThat(BpfFds.links(self)).isNotEmpty();
@@ -458,7 +488,7 @@ class NodeAgentIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void closingTheAgentLeavesNothingAttached() {
     long self = ProcessHandle.current().pid();
     Set<Long> programs = BpfFds.programIds(self);

@@ -15,6 +15,10 @@ import java.net.InetSocketAddress;
  *                                       a 32-bit sequence number, counting from 0 and leaving
  *                                       out the numbers in SKIP
  * recv ADDR PORT COUNT                  prints READY, then receives COUNT datagrams (10 s max)
+ * serve ADDR PORT COUNT                 prints READY, accepts COUNT TCP connections, reads each
+ *                                       to its end, prints the bytes read (10 s max)
+ * connect SRC DST PORT COUNT BYTES HOLD COUNT TCP connections one after the other: each sends
+ *                                       BYTES, stays open HOLD ms, closes
  * </pre>
  */
 public final class PodTraffic {
@@ -68,6 +72,39 @@ public final class PodTraffic {
             }
           } finally {
             System.out.println(n);
+          }
+        }
+      }
+      case "serve" -> {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+          ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
+          ss.setSoTimeout(10_000);
+          System.out.println("READY");
+          System.out.flush();
+          long total = 0;
+          byte[] buf = new byte[65536];
+          for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+            try (java.net.Socket c = ss.accept()) {
+              c.setSoTimeout(10_000);
+              for (int r; (r = c.getInputStream().read(buf)) >= 0; ) {
+                total += r;
+              }
+            }
+          }
+          System.out.println(total);
+        }
+      }
+      case "connect" -> {
+        int count = Integer.parseInt(args[4]);
+        byte[] data = new byte[Integer.parseInt(args[5])];
+        long hold = Long.parseLong(args[6]);
+        for (int i = 0; i < count; i++) {
+          try (java.net.Socket c = new java.net.Socket()) {
+            c.bind(new InetSocketAddress(args[1], 0));
+            c.connect(new InetSocketAddress(args[2], Integer.parseInt(args[3])), 5000);
+            c.getOutputStream().write(data);
+            c.getOutputStream().flush();
+            Thread.sleep(hold);
           }
         }
       }

@@ -85,6 +85,40 @@ final class TestNode implements AutoCloseable {
       sendUdp(dst, sport, dport, count, size, null);
     }
 
+    /** count TCP connections to dst, each sending bytes and held open holdMillis; returns read. */
+    long tcpConnections(TestPod dst, int port, int count, int bytes, int holdMillis)
+        throws Exception {
+      Process serve = dst.start("serve", dst.ip, Integer.toString(port), Integer.toString(count));
+      try {
+        BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        if (!"READY".equals(first)) {
+          throw new IllegalStateException("server did not start: " + first);
+        }
+        Process connect =
+            start(
+                "connect",
+                ip,
+                dst.ip,
+                Integer.toString(port),
+                Integer.toString(count),
+                Integer.toString(bytes),
+                Integer.toString(holdMillis));
+        if (!connect.waitFor(30, TimeUnit.SECONDS) || connect.exitValue() != 0) {
+          connect.destroyForcibly();
+          throw new IllegalStateException(
+              "client failed: " + new String(connect.getInputStream().readAllBytes()));
+        }
+        String got = out.readLine();
+        serve.waitFor(30, TimeUnit.SECONDS);
+        return Long.parseLong(got.trim());
+      } finally {
+        serve.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+
     /** As above; with skip non-null, payloads carry sequence numbers without those in skip. */
     void sendUdp(TestPod dst, int sport, int dport, int count, int size, String skip)
         throws Exception {

@@ -71,8 +71,8 @@ public class NodeStatus {
   private Long connectionMeanDurationMillis;
 
   @JsonPropertyDescription(
-      "Median smoothed TCP round-trip time, in microseconds, over the connections measured"
-          + " during the last status interval.")
+      "Mean smoothed TCP round-trip time, in microseconds, of the monitored pods' sockets over"
+          + " the last status interval (one sample per segment received).")
   private Long rttMicros;
 
   @JsonPropertyDescription("TCP retransmits, since the agent started.")

@@ -1,0 +1,90 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trafficmonitor.bpf.CgroupTcpStats;
+import io.trafficmonitor.bpf.DropKey;
+import io.trafficmonitor.bpf.TcpLayout;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TcpCollectorTest {
+  static final long NODE_NETNS = 4026531840L;
+  final Target podA = Target.podCgroup("shop", "a");
+  final TargetIndex index = new TargetIndex(Map.of(100L, podA, 101L, podA), Map.of());
+  final TcpCollector tcp = new TcpCollector(TcpCollector.Sink.NONE);
+
+  static CgroupTcpStats stats(long retrans, long opened, long closed, long durationMicros) {
+    long[] rtt = new long[TcpLayout.HIST_BUCKETS];
+    long[] dur = new long[TcpLayout.HIST_BUCKETS];
+    rtt[7] = opened; // one 128..255 us sample per connection
+    dur[CgroupTcpStats.bucketOf(durationMicros)] = closed;
+    return new CgroupTcpStats(
+        retrans,
+        0,
+        opened,
+        200 * opened,
+        opened,
+        0,
+        closed,
+        durationMicros * closed,
+        0,
+        0,
+        rtt,
+        dur);
+  }
+
+  @Test
+  void podCgroupsAddUpAsDeltasAndOthersAreIgnored() {
+    tcp.collect(
+        Map.of(100L, stats(2, 3, 1, 50_000), 999L, stats(50, 50, 50, 1)),
+        Map.of(),
+        index,
+        NODE_NETNS);
+    tcp.collect(
+        Map.of(100L, stats(5, 4, 4, 50_000), 101L, stats(1, 1, 0, 0), 999L, stats(60, 60, 60, 1)),
+        Map.of(),
+        index,
+        NODE_NETNS);
+    TcpCollector.PodTcp a = tcp.pod(podA);
+    assertThat(a.get(TcpCollector.RETRANSMITS)).isEqualTo(6);
+    assertThat(a.get(TcpCollector.OPENED)).isEqualTo(5);
+    assertThat(a.get(TcpCollector.CLOSED)).isEqualTo(4);
+    assertThat(a.open()).isEqualTo(1);
+    assertThat(a.durationHistogram()[CgroupTcpStats.bucketOf(50_000)]).isEqualTo(4);
+    assertThat(a.rttHistogram()[7]).isEqualTo(5);
+    TcpCollector.Totals t = tcp.totals();
+    assertThat(t.retransmits()).isEqualTo(6);
+    assertThat(t.durationSumMicros()).isEqualTo(200_000);
+  }
+
+  @Test
+  void aCgroupFirstSeenBeforeItsPodIsMonitoredCountsOnlyWhatFollows() {
+    tcp.collect(Map.of(100L, stats(7, 7, 7, 10)), Map.of(), TargetIndex.EMPTY, NODE_NETNS);
+    tcp.collect(Map.of(100L, stats(9, 8, 7, 10)), Map.of(), index, NODE_NETNS);
+    assertThat(tcp.pod(podA).get(TcpCollector.RETRANSMITS)).isEqualTo(2);
+    assertThat(tcp.pod(podA).get(TcpCollector.OPENED)).isEqualTo(1);
+  }
+
+  @Test
+  void dropsCountForPodsAndForTheNodesOwnNamespaceOnly() {
+    DropKey podDrop = new DropKey(100, 1, 5, "TCP_CSUM");
+    DropKey nodeDrop = new DropKey(0, NODE_NETNS, 3, "NO_SOCKET");
+    DropKey otherNode = new DropKey(0, 1234, 3, "NO_SOCKET");
+    DropKey otherPod = new DropKey(999, NODE_NETNS, 3, "NO_SOCKET");
+    tcp.collect(
+        Map.of(),
+        Map.of(podDrop, 2L, nodeDrop, 5L, otherNode, 9L, otherPod, 9L),
+        index,
+        NODE_NETNS);
+    tcp.collect(Map.of(), Map.of(podDrop, 3L, nodeDrop, 6L), index, NODE_NETNS);
+    TcpCollector.Totals t = tcp.totals();
+    assertThat(t.drops()).isEqualTo(9);
+    assertThat(t.dropReasons())
+        .extracting(e -> e.getKey() + "=" + e.getValue())
+        .containsExactly("NO_SOCKET=6", "TCP_CSUM=3");
+    tcp.forget(x -> x.equals(podA));
+    assertThat(tcp.totals().drops()).isEqualTo(6);
+    assertThat(tcp.pod(podA)).isNull();
+  }
+}
