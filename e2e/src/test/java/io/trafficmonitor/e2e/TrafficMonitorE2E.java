@@ -323,6 +323,96 @@ class TrafficMonitorE2E {
   }
 
   @Test
+  @Order(4)
+  @SuppressWarnings("unchecked")
+  void sequenceLossIsCountedExactlyAndThePacketLossAlertFires() throws Exception {
+    // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
+    rig.cluster
+        .kubectlWithInput(
+            """
+            apiVersion: trafficmonitor.io/v1alpha1
+            kind: TrafficMonitor
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              nodeSelector: {trafficmonitor.io/rig: "true"}
+              interval: 500ms
+              sequence: {protocol: UDP, offset: 0}
+              alerts: {maxPacketLossRatio: 0.01}
+            """,
+            "apply",
+            "-f",
+            "-")
+        .orThrow();
+    Path rules = Files.createTempFile("tm-rules", ".yaml");
+    Rig.writeAlertRules(rules, "prometheusRule.ratioWindow=5s");
+    List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
+    try (PrometheusServer prom =
+        PrometheusServer.start(
+            targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules))) {
+      await(
+          "the agents apply the spec (the loss limit is exported)",
+          Duration.ofSeconds(30),
+          () ->
+              prom.scalar("min(trafficmonitor_limit_packet_loss_ratio{monitor=\"web\"})")
+                      .orElse(0.0)
+                  == 0.01);
+      Map<String, Object> before = nodeEntry("web", "node-b").orElseThrow();
+      Map<String, Object> seq0 =
+          before.get("sequence") == null ? Map.of() : (Map<String, Object>) before.get("sequence");
+      Process srv = server(webB, "udp", 7002);
+      String summary;
+      try {
+        summary =
+            generate(
+                client,
+                "--protocol",
+                "udp",
+                "--target",
+                webB.ip() + ":7002",
+                "--rate",
+                "800kbit",
+                "--size",
+                "100",
+                "--duration",
+                "10s",
+                "--sequence-offset",
+                "0",
+                "--skip-every",
+                "20");
+        assertThat(prom.alerts("TrafficMonitorPacketLossAboveLimit", "firing"))
+            .as("the alert fires while 5% of the numbers are missing")
+            .isNotEmpty();
+      } finally {
+        srv.toHandle().destroy();
+      }
+      long sent = field(summary, "messages");
+      long skipped = field(summary, "skipped");
+      assertThat(skipped).isPositive();
+      await(
+          "node-b's status counts every datagram",
+          Duration.ofSeconds(30),
+          () -> {
+            Object q = nodeEntry("web", "node-b").orElseThrow().get("sequence");
+            return q != null
+                && number((Map<String, Object>) q, "received") - number(seq0, "received") >= sent;
+          });
+      Map<String, Object> q =
+          (Map<String, Object>) nodeEntry("web", "node-b").orElseThrow().get("sequence");
+      assertThat(number(q, "received") - number(seq0, "received")).isEqualTo(sent);
+      assertThat(number(q, "lost") - number(seq0, "lost")).isEqualTo(skipped);
+      assertThat(number(q, "smallGaps") - number(seq0, "smallGaps")).isEqualTo(skipped);
+      assertThat(number(q, "reverse") - number(seq0, "reverse")).isZero();
+      assertThat(
+              prom.scalar("sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\"})")
+                  .orElse(0.0))
+          .isEqualTo((double) number(q, "lost"));
+    } finally {
+      Files.deleteIfExists(rules);
+    }
+  }
+
+  @Test
   @Order(5)
   void deletedPodIsDetached() {
     rig.kubelet.delete(NS, "web-a");

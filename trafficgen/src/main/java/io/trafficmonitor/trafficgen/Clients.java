@@ -87,8 +87,16 @@ final class Clients {
       c.connections.incrementAndGet();
       ByteBuffer buf = ByteBuffer.allocateDirect(o.size());
       int n;
+      long seq = 0;
       while ((n = claim(o.size())) > 0) {
         buf.clear().limit(n);
+        if (o.sequenceOffset() >= 0) {
+          if (o.skipEvery() > 0 && seq % o.skipEvery() == o.skipEvery() - 1) {
+            seq++; // this number is never sent: a gap of one
+            c.skipped.incrementAndGet();
+          }
+          buf.putInt(o.sequenceOffset(), (int) seq++);
+        }
         int sent = ch.write(buf);
         c.add(sent, sent + 8L + ipHeader);
       }

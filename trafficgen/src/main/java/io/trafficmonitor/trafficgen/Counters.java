@@ -15,6 +15,9 @@ final class Counters {
   final AtomicLong connections = new AtomicLong();
   final AtomicLong errors = new AtomicLong();
 
+  /** Sequence numbers left out on purpose (--skip-every): the loss a receiver must see. */
+  final AtomicLong skipped = new AtomicLong();
+
   void add(long payload, long l3) {
     messages.incrementAndGet();
     payloadBytes.addAndGet(payload);

@@ -29,6 +29,8 @@ record Options(
     long totalBytes,
     long count,
     Duration latency,
+    int sequenceOffset,
+    long skipEvery,
     boolean quiet) {
 
   static final Set<String> KEYS =
@@ -44,6 +46,8 @@ record Options(
           "total",
           "count",
           "latency",
+          "sequence-offset",
+          "skip-every",
           "config",
           "quiet");
 
@@ -105,6 +109,8 @@ record Options(
             all.containsKey("total") ? size(all.get("total")) : 0,
             Long.parseLong(all.getOrDefault("count", "0")),
             duration(all.getOrDefault("latency", "0ms")),
+            Integer.parseInt(all.getOrDefault("sequence-offset", "-1")),
+            Long.parseLong(all.getOrDefault("skip-every", "0")),
             Boolean.parseBoolean(all.getOrDefault("quiet", "false")));
     o.check();
     return o;
@@ -116,6 +122,14 @@ record Options(
     }
     if (connections < 1 || connections > 1024) {
       throw new IllegalArgumentException("connections must be 1..1024");
+    }
+    if (sequenceOffset >= 0
+        && (!protocol.equals("udp") || connections != 1 || sequenceOffset + 4 > size)) {
+      throw new IllegalArgumentException(
+          "sequence-offset needs udp, one connection and offset + 4 <= size");
+    }
+    if (skipEvery < 0 || (skipEvery > 0 && (sequenceOffset < 0 || skipEvery < 2))) {
+      throw new IllegalArgumentException("skip-every needs a sequence-offset and is at least 2");
     }
     if (mode.equals("client") && duration == null && totalBytes == 0 && count == 0) {
       throw new IllegalArgumentException("a client needs --duration, --total or --count");

@@ -104,7 +104,7 @@ public final class TrafficGen {
         Locale.ROOT,
         "SUMMARY {\"mode\":\"%s\",\"protocol\":\"%s\",\"connections\":%d,\"messages\":%d,"
             + "\"payloadBytes\":%d,\"l3Bytes\":%d,\"responses\":%d,\"responseBytes\":%d,"
-            + "\"errors\":%d,\"seconds\":%.3f}%n",
+            + "\"errors\":%d,\"skipped\":%d,\"seconds\":%.3f}%n",
         o.mode(),
         o.protocol(),
         c.connections.get(),
@@ -114,6 +114,7 @@ public final class TrafficGen {
         c.responses.get(),
         c.responseBytes.get(),
         c.errors.get(),
+        c.skipped.get(),
         seconds);
     System.out.flush();
   }
@@ -124,5 +125,8 @@ public final class TrafficGen {
         server: [--listen host:port (0.0.0.0:5201)] [--duration D] [--response-size N] [--latency D]
         client: --target host:port (--duration D | --total SIZE | --count N)
                 [--rate 10Mbit|2MB/s] [--size N] [--connections N] [--latency D] [--quiet]
-      l3Bytes (UDP only) counts payload + UDP and IP headers, exactly what an L3 counter sees.""";
+                [--sequence-offset N [--skip-every K]]   (udp, one connection)
+      l3Bytes (UDP only) counts payload + UDP and IP headers, exactly what an L3 counter sees.
+      --sequence-offset puts a 32-bit big-endian sequence number at byte N of each payload;
+      --skip-every K leaves every K-th number out (counted as "skipped": the loss to expect).""";
 }

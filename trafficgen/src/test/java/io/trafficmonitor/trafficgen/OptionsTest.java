@@ -64,6 +64,27 @@ class OptionsTest {
                       "1"
                     }))
         .hasMessageContaining("1..65507");
+    assertThatThrownBy(
+            () ->
+                Options.parse(
+                    "client --protocol tcp --sequence-offset 0 --target h:1 --count 1".split(" ")))
+        .hasMessageContaining("sequence-offset needs udp");
+    assertThatThrownBy(
+            () ->
+                Options.parse(
+                    "client --protocol udp --skip-every 10 --target h:1 --count 1".split(" ")))
+        .hasMessageContaining("skip-every needs a sequence-offset");
+  }
+
+  @Test
+  void sequenceNumbersWithSkips() {
+    Options o =
+        Options.parse(
+            "client --protocol udp --size 64 --sequence-offset 4 --skip-every 20 --target h:1"
+                .concat(" --count 100")
+                .split(" "));
+    assertThat(o.sequenceOffset()).isEqualTo(4);
+    assertThat(o.skipEvery()).isEqualTo(20);
   }
 
   @Test
