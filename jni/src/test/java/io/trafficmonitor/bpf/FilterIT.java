@@ -67,7 +67,9 @@ class FilterIT {
     send(net.ipA, net.ipB, 7002, 6002, 7);
     assertEquals(10, packets(net.ipA, 7001, net.ipB, 6001));
     assertEquals(0, packets(net.ipA, 7002, net.ipB, 6002));
-    assertEquals(7, dp.counters().filtered() - filteredBefore);
+    // the 7 datagrams, plus whatever IPv6 neighbour discovery or MLD the veth sent meanwhile
+    long filtered = dp.counters().filtered() - filteredBefore;
+    assertTrue(filtered >= 7 && filtered <= 10, "filtered " + filtered);
 
     // switch to a range on either side, without reloading
     dp.setFilters(List.of(FilterRule.builder().port("6002-6003").build()));
