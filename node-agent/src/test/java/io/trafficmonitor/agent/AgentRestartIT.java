@@ -139,7 +139,13 @@ class AgentRestartIT {
     assertThat(first.getTxBytes()).isEqualTo(10L * (100 + 28));
     Set<Long> programs = BpfFds.programIds(agent.pid());
     assertThat(programs).isNotEmpty();
-    assertThat(BpfFds.links(agent.pid())).hasSize(8); // 2 pods x (cgroup + veth) x 2 directions
+    // 2 pods x (cgroup + veth) x 2 directions, and the TCP health tracepoints
+    assertThat(BpfFds.links(agent.pid()))
+        .filteredOn(l -> !l.type().equals("raw_tracepoint"))
+        .hasSize(8);
+    assertThat(BpfFds.links(agent.pid()))
+        .filteredOn(l -> l.type().equals("raw_tracepoint"))
+        .hasSize(io.trafficmonitor.bpf.TcpHealth.PROGRAMS.size());
     assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_egress");
 
     agent.kill();
