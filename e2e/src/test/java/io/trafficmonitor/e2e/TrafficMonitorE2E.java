@@ -404,8 +404,11 @@ class TrafficMonitorE2E {
       assertThat(number(q, "smallGaps") - number(seq0, "smallGaps")).isEqualTo(skipped);
       assertThat(number(q, "reverse") - number(seq0, "reverse")).isZero();
       assertThat(
-              prom.scalar("sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\"})")
+              prom.scalar(
+                      "sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\","
+                          + " interface=\"cgroup\"})")
                   .orElse(0.0))
+          .as("the pod's cgroup series (its veth's series sees the same packets)")
           .isEqualTo((double) number(q, "lost"));
     } finally {
       Files.deleteIfExists(rules);

@@ -72,6 +72,15 @@ class AgentRestartIT {
     client.resource(tm).create();
   }
 
+  /** Every test starts its own agents; one that failed half-way must not leave one running. */
+  @org.junit.jupiter.api.AfterEach
+  void stopAgent() throws Exception {
+    if (agent != null) {
+      agent.close();
+      agent = null;
+    }
+  }
+
   @AfterAll
   static void tearDown() throws Exception {
     try {
