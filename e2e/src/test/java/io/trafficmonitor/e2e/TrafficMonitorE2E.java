@@ -403,13 +403,15 @@ class TrafficMonitorE2E {
       assertThat(number(q, "lost") - number(seq0, "lost")).isEqualTo(skipped);
       assertThat(number(q, "smallGaps") - number(seq0, "smallGaps")).isEqualTo(skipped);
       assertThat(number(q, "reverse") - number(seq0, "reverse")).isZero();
-      assertThat(
-              prom.scalar(
-                      "sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\","
-                          + " interface=\"cgroup\"})")
-                  .orElse(0.0))
-          .as("the pod's cgroup series (its veth's series sees the same packets)")
-          .isEqualTo((double) number(q, "lost"));
+      // the pod's cgroup series (its veth's series sees the same packets)
+      String lostQuery =
+          "sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\","
+              + " interface=\"cgroup\"})";
+      long lost = number(q, "lost");
+      await(
+          "Prometheus scrapes the same loss",
+          Duration.ofSeconds(20),
+          () -> prom.scalar(lostQuery).orElse(0.0) == (double) lost);
     } finally {
       Files.deleteIfExists(rules);
     }
