@@ -161,6 +161,11 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
                 .description("TCP connects that failed (refused, timed out)")
                 .tags(tags)
                 .register(registry),
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.state.changes", p, x -> x.get(TcpCollector.STATE_CHANGES))
+                .description("TCP state changes of the pod's sockets (inet_sock_set_state)")
+                .tags(tags)
+                .register(registry),
             Gauge.builder("trafficmonitor.tcp.connections.open", p, TcpCollector.PodTcp::open)
                 .description("TCP connections established and not yet closed")
                 .tags(tags)

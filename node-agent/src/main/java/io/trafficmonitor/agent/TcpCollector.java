@@ -56,7 +56,8 @@ public final class TcpCollector {
   public static final int DURATION_SUM_MICROS = 4;
   public static final int RTT_SAMPLES = 5;
   public static final int RTT_SUM_MICROS = 6;
-  static final int COUNTERS = 7;
+  public static final int STATE_CHANGES = 7;
+  static final int COUNTERS = 8;
 
   /** The TCP health of one pod since the agent started. */
   public static final class PodTcp {
@@ -106,6 +107,7 @@ public final class TcpCollector {
       add(DURATION_SUM_MICROS, now.durationSumMicros(), before.durationSumMicros());
       add(RTT_SAMPLES, now.rttSamples(), before.rttSamples());
       add(RTT_SUM_MICROS, now.rttSumMicros(), before.rttSumMicros());
+      add(STATE_CHANGES, now.stateChanges(), before.stateChanges());
       for (int i = 0; i < TcpLayout.HIST_BUCKETS; i++) {
         rtt.addAndGet(i, Math.max(0, now.rttHistogram()[i] - before.rttHistogram()[i]));
         durations.addAndGet(

@@ -316,6 +316,9 @@ class NodeAgentIT {
         .isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_rtt_seconds_count", podA)).isPositive();
     assertThat(Scrape.has(m, "trafficmonitor_tcp_retransmits_total", podA)).isTrue();
+    // at least SYN_SENT, ESTABLISHED and CLOSE for each of the client's connections
+    assertThat(Scrape.sum(m, "trafficmonitor_tcp_state_changes_total", podA))
+        .isGreaterThanOrEqualTo(3.0 * n);
   }
 
   @Test
