@@ -52,6 +52,9 @@ static __always_inline __u32 size_bucket(__u64 segs, __u64 bytes)
 {
 	__u32 b = log2_u32((__u32)(segs > 1 ? bytes / segs : bytes));
 
+	if (b <= TM_FLOW_HIST_SHIFT)
+		return 0;
+	b -= TM_FLOW_HIST_SHIFT;
 	return b < TM_FLOW_HIST_BUCKETS ? b : TM_FLOW_HIST_BUCKETS - 1;
 }
 

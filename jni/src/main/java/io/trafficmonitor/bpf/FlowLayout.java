@@ -21,26 +21,32 @@ public final class FlowLayout {
   public static final int KEY_KIND = 46; // __u8 TM_KIND_*
   public static final int KEY_DIRECTION = 47; // __u8 TM_DIR_*
 
-  /** struct flow_stats (136 bytes). */
-  public static final int STATS_SIZE = 136;
+  /** struct flow_stats (104 bytes). */
+  public static final int STATS_SIZE = 104;
 
   public static final int STATS_BYTES = 0;
   public static final int STATS_PACKETS = 8;
   public static final int STATS_PAYLOAD_BYTES = 16;
-  public static final int STATS_FIRST_SEEN = 24;
-  public static final int STATS_LAST_SEEN = 32;
-  public static final int STATS_TCP_FLAGS = 40; // __u32
-  public static final int STATS_FLAGS = 44; // __u32
-  public static final int STATS_IAT_COUNT = 48;
-  public static final int STATS_IAT_SUM_NS = 56;
-  public static final int STATS_IAT_SUM_SQ_US = 64;
-  public static final int STATS_SIZE_HIST = 72; // 16 x __u32
+  public static final int STATS_LAST_SEEN = 24;
+  public static final int STATS_TCP_FLAGS = 32; // __u32
+  public static final int STATS_FLAGS = 36; // __u32
+  public static final int STATS_SIZE_HIST = 40; // 8 x __u32
+  public static final int STATS_FIRST_SEEN = 72;
+  public static final int STATS_IAT_COUNT = 80;
+  public static final int STATS_IAT_SUM_NS = 88;
+  public static final int STATS_IAT_SUM_SQ_US = 96;
 
   /** flow_stats.flags: the flow had IP fragments. */
   public static final int FLOW_F_FRAGMENT = 1;
 
-  /** Buckets of a flow's packet-size histogram (log2 of the L3 size per segment). */
-  public static final int HIST_BUCKETS = 16;
+  /**
+   * Buckets of a flow's packet-size histogram (L3 size per segment): below 64 bytes, then one per
+   * power of two, then 4096 and more.
+   */
+  public static final int HIST_BUCKETS = 8;
+
+  /** Bucket i >= 1 starts at 2^(i + HIST_SHIFT) bytes. */
+  public static final int HIST_SHIFT = 5;
 
   /** A silence longer than this ends a burst and restarts the inter-arrival statistics. */
   public static final long BURST_GAP_NANOS = 2_000_000_000L;

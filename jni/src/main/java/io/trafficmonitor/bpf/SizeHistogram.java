@@ -3,8 +3,8 @@ package io.trafficmonitor.bpf;
 import java.util.Arrays;
 
 /**
- * Packet sizes: bucket i counts packets whose L3 size per segment is in [2^i, 2^(i+1)); the last
- * bucket ({@link FlowLayout#HIST_BUCKETS} - 1) also counts every larger size.
+ * Packet sizes (L3 bytes per segment): bucket 0 counts sizes below 64, bucket i sizes in [2^(i+5),
+ * 2^(i+6)), the last bucket ({@link FlowLayout#HIST_BUCKETS} - 1) 4096 and more.
  */
 public record SizeHistogram(long[] buckets) {
   public static SizeHistogram empty() {
@@ -17,13 +17,15 @@ public record SizeHistogram(long[] buckets) {
 
   /** Index of the bucket of an L3 size. */
   public static int bucketOf(int size) {
-    int b = size <= 1 ? 0 : 31 - Integer.numberOfLeadingZeros(size);
-    return Math.min(b, FlowLayout.HIST_BUCKETS - 1);
+    int log2 = size <= 1 ? 0 : 31 - Integer.numberOfLeadingZeros(size);
+    return Math.max(0, Math.min(log2 - FlowLayout.HIST_SHIFT, FlowLayout.HIST_BUCKETS - 1));
   }
 
-  /** Lower bound in bytes of bucket i. */
-  public static long lowerBound(int bucket) {
-    return 1L << bucket;
+  /** Upper bound in bytes (exclusive) of bucket i; the last one has none. */
+  public static long upperBound(int bucket) {
+    return bucket == FlowLayout.HIST_BUCKETS - 1
+        ? Long.MAX_VALUE
+        : 1L << (bucket + FlowLayout.HIST_SHIFT + 1);
   }
 
   /** This plus {@code other}, bucket by bucket. */

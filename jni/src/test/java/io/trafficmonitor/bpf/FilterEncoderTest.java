@@ -103,7 +103,12 @@ class FilterEncoderTest {
     assertEquals(new PortRange(8000, 8100), PortRange.parse(" 8000-8100 "));
     assertThrows(IllegalArgumentException.class, () -> PortRange.parse("9-1"));
     assertThrows(IllegalArgumentException.class, () -> PortRange.parse("70000"));
-    assertEquals(10, SizeHistogram.bucketOf(1500));
+    assertEquals(5, SizeHistogram.bucketOf(1500)); // [1024, 2048)
     assertEquals(0, SizeHistogram.bucketOf(1));
+    assertEquals(0, SizeHistogram.bucketOf(63));
+    assertEquals(1, SizeHistogram.bucketOf(64));
+    assertEquals(7, SizeHistogram.bucketOf(4096));
+    assertEquals(7, SizeHistogram.bucketOf(65535));
+    assertEquals(128, SizeHistogram.upperBound(1));
   }
 }

@@ -37,13 +37,16 @@ class FlowLayoutTest {
   @Test
   void statsDecode() {
     ByteBuffer b = ByteBuffer.allocate(FlowLayout.STATS_SIZE).order(ByteOrder.nativeOrder());
-    b.putLong(0, 1500).putLong(8, 2).putLong(16, 1444).putLong(24, 5).putLong(32, 9);
-    b.putInt(40, 0x12).putInt(44, FlowLayout.FLOW_F_FRAGMENT);
-    b.putLong(48, 4).putLong(56, 4_000_000).putLong(64, 4 * 1000 * 1000 + 4 * 100);
-    b.putInt(FlowLayout.STATS_SIZE_HIST + 4 * 10, -1); // 2^32 - 1: counters are unsigned
+    b.putLong(FlowLayout.STATS_BYTES, 1500).putLong(FlowLayout.STATS_PACKETS, 2);
+    b.putLong(FlowLayout.STATS_PAYLOAD_BYTES, 1444).putLong(FlowLayout.STATS_FIRST_SEEN, 5);
+    b.putLong(FlowLayout.STATS_LAST_SEEN, 9).putInt(FlowLayout.STATS_TCP_FLAGS, 0x12);
+    b.putInt(FlowLayout.STATS_FLAGS, FlowLayout.FLOW_F_FRAGMENT);
+    b.putLong(FlowLayout.STATS_IAT_COUNT, 4).putLong(FlowLayout.STATS_IAT_SUM_NS, 4_000_000);
+    b.putLong(FlowLayout.STATS_IAT_SUM_SQ_US, 4 * 1000 * 1000 + 4 * 100);
+    b.putInt(FlowLayout.STATS_SIZE_HIST + 4 * 5, -1); // 2^32 - 1: counters are unsigned
     FlowStats s = FlowStats.decode(b, 0);
     long[] hist = new long[FlowLayout.HIST_BUCKETS];
-    hist[10] = 0xffffffffL;
+    hist[5] = 0xffffffffL;
     assertEquals(
         new FlowStats(
             1500, 2, 1444, 5, 9, 0x12, 1, 4, 4_000_000, 4_000_400, new SizeHistogram(hist)),

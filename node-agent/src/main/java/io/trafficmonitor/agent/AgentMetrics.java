@@ -42,8 +42,11 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   static final Histograms.Family PACKET_SIZE =
       new Histograms.Family(
           "trafficmonitor_packet_size_bytes",
-          "L3 packet sizes (per GSO segment), log2 buckets",
-          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.FlowLayout.HIST_BUCKETS - 1, 1));
+          "L3 packet sizes (per GSO segment), log2 buckets from 64 to 4096 bytes",
+          Histograms.powersOfTwo(
+              io.trafficmonitor.bpf.FlowLayout.HIST_SHIFT,
+              io.trafficmonitor.bpf.FlowLayout.HIST_BUCKETS - 1,
+              1));
 
   public AgentMetrics(MeterRegistry registry, String monitorNamespace, String monitor) {
     this.registry = registry;
