@@ -289,7 +289,8 @@ public final class DatapathBenchmark {
 
   private static double iperfRun(TestNetwork net, boolean udp) throws Exception {
     Process server =
-        new ProcessBuilder("ip", "netns", "exec", net.nsB, "iperf3", "-s", "-1", "-B", net.ipB)
+        new ProcessBuilder(
+                "ip", "netns", "exec", net.nsB, "iperf3", "-s", "-1", "-B", net.ipB, "-A", "1")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -298,7 +299,7 @@ public final class DatapathBenchmark {
       String cmd =
           "ip netns exec "
               + net.nsA
-              + " iperf3 -J -t 4 -c "
+              + " iperf3 -J -A 0 -t 4 -c "
               + net.ipB
               + (udp ? " -u -b 0 -l 18" : "");
       String json = Sh.ok(cmd);
@@ -328,11 +329,12 @@ public final class DatapathBenchmark {
             + " flow program once, as on a node's uplink; *two hooks* = attached to ingress and"
             + " egress of both veth ends, so every packet runs it twice, as a pod's packet that"
             + " passes its cgroup and its host-side veth. Defaults (histograms on, jitter and"
-            + " sequence numbers off). 7 rounds of 4 s per state and traffic; medians, and the"
-            + " median of the 7 paired on/off ratios of the same round (robust to the drift of"
-            + " a shared machine). UDP: `iperf3 -u -b 0 -l 18` (64-byte frames), rate of"
-            + " datagrams received.\n");
-    int rounds = 7;
+            + " sequence numbers off). 9 rounds of 4 s per state and traffic; medians, and the"
+            + " median of the 9 paired on/off ratios of the same round (robust to the drift of"
+            + " a shared machine). The client is pinned to CPU 0 and the server to CPU 1"
+            + " (`iperf3 -A`), so that the two do not trade places between rounds. UDP:"
+            + " `iperf3 -u -b 0 -l 18` (64-byte frames), rate of datagrams received.\n");
+    int rounds = 9;
     double[][] tcp = new double[3][rounds];
     double[][] udp = new double[3][rounds];
     for (int r = 0; r < rounds; r++) {
