@@ -59,14 +59,18 @@ public record FlowKey(
   }
 
   public InetAddress sourceAddress() {
-    return address(source);
+    return address(family, source);
   }
 
   public InetAddress destinationAddress() {
-    return address(destination);
+    return address(family, destination);
   }
 
-  private InetAddress address(byte[] a) {
+  /**
+   * The address of a 16-byte key field: IPv4-mapped for family 4 (the layout of the flow map and
+   * the connection table).
+   */
+  static InetAddress address(int family, byte[] a) {
     try {
       return InetAddress.getByAddress(family == 4 ? Arrays.copyOfRange(a, 12, 16) : a);
     } catch (UnknownHostException e) {

@@ -1,7 +1,6 @@
 package io.trafficmonitor.bpf;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -85,11 +84,11 @@ public record TcpConnection(
   }
 
   public InetAddress localAddress() {
-    return address(local);
+    return FlowKey.address(family, local);
   }
 
   public InetAddress remoteAddress() {
-    return address(remote);
+    return FlowKey.address(family, remote);
   }
 
   public boolean isClosed() {
@@ -98,14 +97,6 @@ public record TcpConnection(
 
   public String stateName() {
     return state < STATES.length ? STATES[state] : "STATE_" + state;
-  }
-
-  private InetAddress address(byte[] a) {
-    try {
-      return InetAddress.getByAddress(family == 4 ? Arrays.copyOfRange(a, 12, 16) : a);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override
