@@ -4,13 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,18 +24,11 @@ import java.util.regex.Pattern;
  * Writes Markdown to the file given as first argument (or stdout).
  */
 public final class DatapathBenchmark {
-  private static final StringBuilder md = new StringBuilder();
+  private static final BenchReport md = new BenchReport("Datapath benchmark");
 
   private DatapathBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Locale.setDefault(Locale.ROOT);
-    md.append("# Datapath benchmark\n\n");
-    md.append("Run ").append(Instant.now()).append(" on kernel ");
-    md.append(Sh.ok("uname -r").trim()).append(", ");
-    md.append(Runtime.getRuntime().availableProcessors()).append(" CPUs (");
-    md.append(Sh.ok("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trim()).append("), ");
-    md.append("load average at start ").append(Sh.ok("cut -d' ' -f1-3 /proc/loadavg").trim());
     md.append(".\n\n");
     // -Dbench.sections=testrun,cost,iperf,read (default: all)
     List<String> sections =
@@ -60,15 +49,11 @@ public final class DatapathBenchmark {
     if (sections.contains("read")) {
       readFlows();
     }
-    String out = md.toString();
-    if (args.length > 0) {
-      Files.writeString(Path.of(args[0]), out);
-    }
-    System.out.print(out);
+    md.finish(args);
   }
 
   private static void line(String fmt, Object... a) {
-    md.append(String.format(fmt, a)).append('\n');
+    md.line(fmt, a);
   }
 
   // ---- 0. hot-cache cost through BPF_PROG_TEST_RUN ----------------------------------------
