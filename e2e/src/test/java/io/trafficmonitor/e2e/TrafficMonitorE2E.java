@@ -117,6 +117,25 @@ class TrafficMonitorE2E {
     return v == null ? 0 : ((Number) v).longValue();
   }
 
+  /** Applies the "web" monitor of the rig's web pods, 500 ms interval, plus these spec lines. */
+  static void applyWebMonitor(String... specLines) {
+    StringBuilder m =
+        new StringBuilder(
+            """
+            apiVersion: trafficmonitor.io/v1alpha1
+            kind: TrafficMonitor
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              nodeSelector: {trafficmonitor.io/rig: "true"}
+              interval: 500ms
+            """);
+    for (String l : specLines) {
+      m.append("  ").append(l).append('\n');
+    }
+    rig.cluster.kubectlWithInput(m.toString(), "apply", "-f", "-").orThrow();
+  }
+
   /** Runs the generator in {@code pod}; returns its SUMMARY line. */
   static String generate(FakeKubelet.RigPod pod, String... args) throws Exception {
     List<String> cmd =
@@ -230,22 +249,7 @@ class TrafficMonitorE2E {
   @Order(2)
   void prometheusAgreesWithTheGeneratorAndTheBandwidthAlertFiresAndResolves() throws Exception {
     // A limit of 100 kB/s on the monitor; the agents export it, the chart's rule compares.
-    rig.cluster
-        .kubectlWithInput(
-            """
-            apiVersion: trafficmonitor.io/v1alpha1
-            kind: TrafficMonitor
-            metadata: {name: web, namespace: shop}
-            spec:
-              podSelector: {matchLabels: {app: web}}
-              nodeSelector: {trafficmonitor.io/rig: "true"}
-              interval: 500ms
-              alerts: {maxBytesPerSecond: 100000}
-            """,
-            "apply",
-            "-f",
-            "-")
-        .orThrow();
+    applyWebMonitor("alerts: {maxBytesPerSecond: 100000}");
     Path rules = Files.createTempFile("tm-rules", ".yaml");
     Rig.writeAlertRules(rules, "prometheusRule.bandwidthWindow=5s");
     List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
@@ -327,23 +331,7 @@ class TrafficMonitorE2E {
   @SuppressWarnings("unchecked")
   void sequenceLossIsCountedExactlyAndThePacketLossAlertFires() throws Exception {
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
-    rig.cluster
-        .kubectlWithInput(
-            """
-            apiVersion: trafficmonitor.io/v1alpha1
-            kind: TrafficMonitor
-            metadata: {name: web, namespace: shop}
-            spec:
-              podSelector: {matchLabels: {app: web}}
-              nodeSelector: {trafficmonitor.io/rig: "true"}
-              interval: 500ms
-              sequence: {protocol: UDP, offset: 0}
-              alerts: {maxPacketLossRatio: 0.01}
-            """,
-            "apply",
-            "-f",
-            "-")
-        .orThrow();
+    applyWebMonitor("sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01}");
     Path rules = Files.createTempFile("tm-rules", ".yaml");
     Rig.writeAlertRules(rules, "prometheusRule.ratioWindow=5s");
     List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
