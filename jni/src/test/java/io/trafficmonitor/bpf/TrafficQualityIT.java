@@ -207,6 +207,9 @@ class TrafficQualityIT {
               dp,
               Flows.udp(net.ipA, 6004, net.ipB, 7004)
                   .and(k -> k.target() == ifB && k.direction() == Direction.INGRESS));
+      System.out.printf(
+          "jitter of a 2 ms / 6 ms schedule: mean %.3f ms, standard deviation %.3f ms%n",
+          s.meanInterArrivalNanos() / 1e6, s.jitterNanos() / 1e6);
       assertEquals(300, s.intervals(), "one interval between each two packets");
       assertEquals(4_000_000, s.meanInterArrivalNanos(), 400_000, "mean inter-arrival");
       assertEquals(2_000_000, s.jitterNanos(), 200_000, "jitter (standard deviation)");
