@@ -84,8 +84,9 @@ public class Sequence {
 
   @JsonPropertyDescription(
       "Largest jump counted as a small gap, 1 to 1000000: a sequence number that skips at most"
-          + " this many numbers is a small gap (its missing numbers count as lost); a bigger jump"
-          + " is a big gap (such as a sender restart) and is not counted as loss.")
+          + " this many numbers is a small gap, a bigger jump a big gap (a burst of loss); the"
+          + " missing numbers of both count as lost. A jump of more than 2^20 numbers either way"
+          + " is taken as a sender restart.")
   @Default("10")
   @Min(1)
   @Max(1000000)

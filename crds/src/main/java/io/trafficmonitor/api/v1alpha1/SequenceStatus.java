@@ -23,13 +23,15 @@ public class SequenceStatus {
   private Long smallGaps;
 
   @JsonPropertyDescription(
-      "Jumps forward that skipped more than spec.sequence.gapThreshold sequence numbers (such"
-          + " as a sender restart); not counted as loss.")
+      "Jumps forward that skipped more than spec.sequence.gapThreshold sequence numbers (a"
+          + " burst of loss); their numbers count as lost too. A jump of more than 2^20 numbers"
+          + " either way is taken as a sender restart and counted nowhere.")
   private Long bigGaps;
 
   @JsonPropertyDescription(
-      "Estimated lost packets: the sequence numbers skipped by small gaps. An estimate: a"
-          + " packet that arrives late, out of order, may be counted both here and in reverse.")
+      "Estimated lost packets: the sequence numbers skipped by gaps, small and big, minus the"
+          + " packets that arrived late (reverse). A duplicate is taken for a late packet and"
+          + " lowers the estimate.")
   private Long lost;
 
   public Long getReceived() {
