@@ -367,9 +367,10 @@ class TcpHealthIT {
       assertTrue(
           Math.abs(c.srttMicros() - ssRttUs) <= Math.max(2000, 4 * ssRttUs),
           "srtt " + c.srttMicros() + " us vs ss " + ssRttUs + " us");
-      assertTrue(
-          c.cwnd() <= 2 * ssCwnd + 10 && ssCwnd <= 2 * c.cwnd() + 10,
-          "cwnd " + c.cwnd() + " vs ss " + ssCwnd);
+      // The table copies cwnd at most once per ms (connIntervalMicros) while segments arrive:
+      // a transfer this fast can grow cwnd a lot after the last copy, so ss bounds it from
+      // above only (seen: 200 in the table vs 456 in ss).
+      assertTrue(c.cwnd() <= 2 * ssCwnd + 10, "cwnd " + c.cwnd() + " vs ss " + ssCwnd);
       exitsOk(client);
       assertEquals(bytes, got.get(30, TimeUnit.SECONDS));
       assertEquals(TcpConnection.CLOSE, connection(clientPort, port).state());
