@@ -87,6 +87,26 @@ public final class BpfMap {
     return cpus == 1 ? valueSize : ((valueSize + 7) & ~7) * cpus;
   }
 
+  /**
+   * The first {@code n} entries of a per-CPU array of u64 counters (u32 keys 0..n-1), each summed
+   * over the CPUs; 0 for an entry that cannot be read.
+   */
+  public long[] sumPerCpuCounters(int n) {
+    long[] sums = new long[n];
+    byte[] v = newValue();
+    int slot = (valueSize + 7) & ~7;
+    ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
+    for (int i = 0; i < n; i++) {
+      if (lookup(key.putInt(0, i).array(), v)) {
+        ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
+        for (int cpu = 0; cpu < cpus; cpu++) {
+          sums[i] += vb.getLong(cpu * slot);
+        }
+      }
+    }
+    return sums;
+  }
+
   /** A value array of {@link #valueStride()} bytes. */
   public byte[] newValue() {
     return new byte[valueStride()];

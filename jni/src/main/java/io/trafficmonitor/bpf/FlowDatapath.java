@@ -263,18 +263,7 @@ public final class FlowDatapath implements AutoCloseable {
 
   /** The global counters, summed over CPUs. */
   public DatapathCounters counters() {
-    long[] sums = new long[FlowLayout.C_MAX];
-    byte[] v = counters.newValue();
-    int stride = (counters.valueSize() + 7) & ~7;
-    for (int i = 0; i < FlowLayout.C_MAX; i++) {
-      if (counters.lookup(u32(i), v)) {
-        ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
-        for (int cpu = 0; cpu < counters.cpus(); cpu++) {
-          sums[i] += vb.getLong(cpu * stride);
-        }
-      }
-    }
-    return DatapathCounters.of(sums);
+    return DatapathCounters.of(counters.sumPerCpuCounters(FlowLayout.C_MAX));
   }
 
   /** Flow map capacity (max_entries). */

@@ -211,19 +211,7 @@ public final class TcpHealth implements AutoCloseable {
 
   /** Event counts and losses, summed over CPUs. */
   public TcpCounters counters() {
-    long[] sums = new long[TcpLayout.EV_MAX];
-    byte[] v = events.newValue();
-    int stride = (events.valueSize() + 7) & ~7;
-    for (int i = 0; i < TcpLayout.EV_MAX; i++) {
-      byte[] k = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(i).array();
-      if (events.lookup(k, v)) {
-        ByteBuffer vb = ByteBuffer.wrap(v).order(ByteOrder.nativeOrder());
-        for (int cpu = 0; cpu < events.cpus(); cpu++) {
-          sums[i] += vb.getLong(cpu * stride);
-        }
-      }
-    }
-    return TcpCounters.of(sums);
+    return TcpCounters.of(events.sumPerCpuCounters(TcpLayout.EV_MAX));
   }
 
   /** Everything that could not be recorded (full maps, no memory); see {@link #counters()}. */
