@@ -58,33 +58,45 @@ static __always_inline __u32 size_bucket(__u64 segs, __u64 bytes)
 	return b < TM_FLOW_HIST_BUCKETS ? b : TM_FLOW_HIST_BUCKETS - 1;
 }
 
-/* Inter-arrival statistics of the current burst; t and last on the same (precise) clock. */
-static __always_inline void add_interval(struct flow_stats *v, __u64 last, __u64 t)
+/* Inter-arrival statistics of the flow's current burst; t on the precise clock. */
+static __always_inline void track_jitter(const struct flow_key *key, __u64 t)
 {
-	__u64 dt, us;
+	struct jitter_state *st, init;
+	__u64 last, dt, us;
+	long err;
 
+	st = bpf_map_lookup_elem(&jitter, key);
+	if (!st) {
+		__builtin_memset(&init, 0, sizeof(init));
+		init.last_ns = t;
+		err = bpf_map_update_elem(&jitter, key, &init, BPF_NOEXIST);
+		if (err && err != -EEXIST)
+			count(TM_C_JITTER_FULL, 1);
+		return;
+	}
+	last = st->last_ns;
 	if (t <= last)
 		return;
+	st->last_ns = t;
 	dt = t - last;
 	if (dt > TM_BURST_GAP_NS) {
-		v->iat_count = 0;
-		v->iat_sum_ns = 0;
-		v->iat_sum_sq_us = 0;
+		st->iat_count = 0;
+		st->iat_sum_ns = 0;
+		st->iat_sum_sq_us = 0;
 		return;
 	}
 	us = dt / 1000;
-	v->iat_count += 1;
-	v->iat_sum_ns += dt;
-	v->iat_sum_sq_us += us * us;
+	st->iat_count += 1;
+	st->iat_sum_ns += dt;
+	st->iat_sum_sq_us += us * us;
 }
 
 static __always_inline void add_flow(const struct packet *pkt, __u64 segs, __u64 bytes,
-				     __u64 payload, __u64 now, int jitter)
+				     __u64 payload, __u64 now)
 {
 	struct flow_stats *v = bpf_map_lookup_elem(&flows, &pkt->key);
 	__u32 b = size_bucket(segs, bytes);
 	struct flow_stats init;
-	__u64 last;
 	long err;
 
 	if (!v) {
@@ -112,20 +124,30 @@ static __always_inline void add_flow(const struct packet *pkt, __u64 segs, __u64
 			return;
 		}
 	}
-	__sync_fetch_and_add(&v->bytes, bytes);
-	__sync_fetch_and_add(&v->packets, segs);
-	__sync_fetch_and_add(&v->payload_bytes, payload);
-	if (cfg_histograms)
-		__sync_fetch_and_add(&v->size_hist[b & (TM_FLOW_HIST_BUCKETS - 1)], (__u32)segs);
-	if (pkt->tcp_flags && (v->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
-		__sync_fetch_and_or(&v->tcp_flags, pkt->tcp_flags);
-	if (pkt->fragment && !(v->flags & TM_FLOW_F_FRAGMENT))
-		__sync_fetch_and_or(&v->flags, TM_FLOW_F_FRAGMENT);
-	last = v->last_seen_ns;
-	if (last < now)
+	if (cfg_percpu_flows) {
+		/* this CPU's copy: nobody else writes it */
+		v->bytes += bytes;
+		v->packets += segs;
+		v->payload_bytes += payload;
+		if (cfg_histograms)
+			v->size_hist[b & (TM_FLOW_HIST_BUCKETS - 1)] += (__u32)segs;
+		v->tcp_flags |= pkt->tcp_flags;
+		if (pkt->fragment)
+			v->flags |= TM_FLOW_F_FRAGMENT;
+	} else {
+		__sync_fetch_and_add(&v->bytes, bytes);
+		__sync_fetch_and_add(&v->packets, segs);
+		__sync_fetch_and_add(&v->payload_bytes, payload);
+		if (cfg_histograms)
+			__sync_fetch_and_add(&v->size_hist[b & (TM_FLOW_HIST_BUCKETS - 1)],
+					     (__u32)segs);
+		if (pkt->tcp_flags && (v->tcp_flags & pkt->tcp_flags) != pkt->tcp_flags)
+			__sync_fetch_and_or(&v->tcp_flags, pkt->tcp_flags);
+		if (pkt->fragment && !(v->flags & TM_FLOW_F_FRAGMENT))
+			__sync_fetch_and_or(&v->flags, TM_FLOW_F_FRAGMENT);
+	}
+	if (v->last_seen_ns < now)
 		v->last_seen_ns = now;
-	if (jitter)
-		add_interval(v, last, now);
 accounted:
 	count(TM_C_ACCOUNTED, segs);
 }
@@ -230,10 +252,9 @@ static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direc
 	__u64 segs, bytes, payload, t;
 	struct tm_settings *s;
 	__u32 zero = 0;
-	int status, jitter;
+	int status, want_jitter;
 
 	segs = skb->gso_segs ? skb->gso_segs : 1;
-	count(TM_C_SEEN, segs);
 	status = kind == TM_KIND_TC ? parse_l2(skb, &pkt) : parse_l3(skb, 0, &pkt);
 	switch (status) {
 	case TM_PKT_OK:
@@ -261,9 +282,11 @@ static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direc
 	bytes = pkt.l3_len + (segs - 1) * pkt.hdr_len;
 	payload = pkt.l3_len - pkt.hdr_len;
 	s = bpf_map_lookup_elem(&settings, &zero);
-	jitter = s && (s->flags & TM_SET_JITTER);
-	t = jitter ? bpf_ktime_get_ns() : now();
-	add_flow(&pkt, segs, bytes, payload, t, jitter);
+	want_jitter = s && (s->flags & TM_SET_JITTER);
+	t = want_jitter ? bpf_ktime_get_ns() : now();
+	add_flow(&pkt, segs, bytes, payload, t);
+	if (want_jitter)
+		track_jitter(&pkt.key, t);
 	if (s && (s->flags & TM_SET_SEQUENCE))
 		track_sequence(skb, &pkt, s);
 }

@@ -47,8 +47,8 @@ struct flow_key {
 #define TM_BURST_GAP_NS 2000000000ULL
 
 /*
- * flow_stats: 104 bytes. Counters are updated with atomic adds. What every packet touches comes
- * first (72 bytes: two cache lines at most), what only jitter touches last.
+ * flow_stats: 80 bytes, the value of the flows map: one per flow updated with atomic adds, or one
+ * copy per CPU updated with plain adds (cfg_percpu_flows), which user space folds into one.
  */
 struct flow_stats {
 	__u64 bytes; /* L3 bytes (IP header on), every GSO segment's headers included */
@@ -59,11 +59,17 @@ struct flow_stats {
 	__u32 flags; /* OR of TM_FLOW_F_* */
 	__u32 size_hist[TM_FLOW_HIST_BUCKETS]; /* wraps at 2^32: read as deltas */
 	__u64 first_seen_ns; /* ... of the first packet (coarse unless configured) */
-	/*
-	 * Inter-arrival times of the current burst (TM_SET_JITTER): count, sum in ns and sum of
-	 * squares in us^2 (mean and standard deviation follow). Plain stores, not atomics: packets
-	 * of one flow, direction and hook on two CPUs at once may lose an interval.
-	 */
+};
+
+/*
+ * jitter_state: 32 bytes, per flow_key while TM_SET_JITTER is on, in a shared map (not per CPU:
+ * the interval is between consecutive packets of the flow, whichever CPU they ran on).
+ * Inter-arrival times of the current burst: count, sum in ns and sum of squares in us^2 (mean
+ * and standard deviation follow). Plain stores, not atomics: packets of one flow, direction and
+ * hook on two CPUs at once may lose an interval.
+ */
+struct jitter_state {
+	__u64 last_ns; /* precise CLOCK_MONOTONIC of the flow's latest packet */
 	__u64 iat_count;
 	__u64 iat_sum_ns;
 	__u64 iat_sum_sq_us;
@@ -103,7 +109,7 @@ struct seq_state {
 
 /* Global counters: index into the per-CPU counters array (sum over CPUs). */
 enum tm_counter {
-	TM_C_SEEN = 0, /* packets that ran through a program */
+	TM_C_SEEN = 0, /* not counted by the programs: user space adds up the outcomes below */
 	TM_C_ACCOUNTED, /* packets added to a flow */
 	TM_C_FILTERED, /* packets that matched no filter rule */
 	TM_C_MAP_FULL, /* packets lost to visibility: flow map full */
@@ -114,6 +120,7 @@ enum tm_counter {
 	TM_C_FRAGMENTS, /* IP fragments (accounted; non-first ones without ports) */
 	TM_C_SEQ_FULL, /* sequence map full: a flow's sequence numbers are not tracked */
 	TM_C_SEQ_NO_NUMBER, /* seq_proto packets without the pattern, or too short for a number */
+	TM_C_JITTER_FULL, /* packets whose inter-arrival time was not measured: jitter map full */
 	TM_C_MAX = 16,
 };
 

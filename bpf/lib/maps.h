@@ -8,10 +8,10 @@
 #include "flow_types.h"
 
 /*
- * flows: flow_key -> flow_stats. One shared hash (not per-CPU, not LRU): values are updated
- * with atomic adds, so a read is one entry per flow and exact; when full, new flows are
- * counted in TM_C_MAP_FULL instead of silently evicting others (as LRU would). User space
- * evicts idle flows with lookup-and-delete. max_entries is set before load.
+ * flows: flow_key -> flow_stats. A hash, not LRU: when full, new flows are counted in
+ * TM_C_MAP_FULL instead of silently evicting others. User space evicts idle flows with
+ * lookup-and-delete. max_entries, and the type (HASH with atomic adds, or PERCPU_HASH with plain
+ * adds and cfg_percpu_flows set), are set before load.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -30,6 +30,17 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct seq_state);
 } sequences SEC(".maps");
+
+/*
+ * jitter: flow_key -> jitter_state while TM_SET_JITTER is on; user space deletes an entry with its
+ * flow. max_entries is set before load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct flow_key);
+	__type(value, struct jitter_state);
+} jitter SEC(".maps");
 
 /* settings: [0] = struct tm_settings (jitter, sequence numbers), changed at run time. */
 struct {

@@ -21,8 +21,15 @@ public final class FlowLayout {
   public static final int KEY_KIND = 46; // __u8 TM_KIND_*
   public static final int KEY_DIRECTION = 47; // __u8 TM_DIR_*
 
-  /** struct flow_stats (104 bytes). */
+  /**
+   * Flow stats as readers get them (104 bytes): struct flow_stats (the kernel's value, {@link
+   * #VALUE_SIZE} bytes, per-CPU copies folded into one) followed by the inter-arrival figures of
+   * struct jitter_state (zero for a flow without jitter state).
+   */
   public static final int STATS_SIZE = 104;
+
+  /** struct flow_stats: the flows map's value (80 bytes; per CPU or shared). */
+  public static final int VALUE_SIZE = 80;
 
   public static final int STATS_BYTES = 0;
   public static final int STATS_PACKETS = 8;
@@ -35,6 +42,12 @@ public final class FlowLayout {
   public static final int STATS_IAT_COUNT = 80;
   public static final int STATS_IAT_SUM_NS = 88;
   public static final int STATS_IAT_SUM_SQ_US = 96;
+
+  /** struct jitter_state (32 bytes), the jitter map's value. */
+  public static final int JITTER_SIZE = 32;
+
+  public static final int JITTER_LAST = 0;
+  public static final int JITTER_IAT_COUNT = 8; // ... sum_ns, sum_sq_us follow, as in STATS_IAT_*
 
   /** flow_stats.flags: the flow had IP fragments. */
   public static final int FLOW_F_FRAGMENT = 1;
@@ -76,7 +89,7 @@ public final class FlowLayout {
   public static final int SEQ_MISSING = 40;
   public static final int SEQ_RESYNCS = 48;
 
-  /** enum tm_counter: indexes of the per-CPU counters array. */
+  /** enum tm_counter: indexes of the per-CPU counters array (C_SEEN is not counted). */
   public static final int C_SEEN = 0;
 
   public static final int C_ACCOUNTED = 1;
@@ -89,6 +102,7 @@ public final class FlowLayout {
   public static final int C_FRAGMENTS = 8;
   public static final int C_SEQ_FULL = 9;
   public static final int C_SEQ_NO_NUMBER = 10;
+  public static final int C_JITTER_FULL = 11;
   public static final int C_MAX = 16;
 
   /** struct filter_rule (152 bytes) and the filter_state word. */
@@ -116,6 +130,7 @@ public final class FlowLayout {
   public static final String MAP_FLOWS = "flows";
 
   public static final String MAP_SEQUENCES = "sequences";
+  public static final String MAP_JITTER = "jitter";
   public static final String MAP_SETTINGS = "settings";
   public static final String MAP_COUNTERS = "counters";
   public static final String MAP_FILTER_RULES = "filter_rules";
@@ -126,5 +141,6 @@ public final class FlowLayout {
   public static final String PROG_CG_EGRESS = "tm_cg_egress";
   public static final String GLOBAL_HISTOGRAMS = "cfg_histograms";
   public static final String GLOBAL_PRECISE_TIMESTAMPS = "cfg_precise_timestamps";
+  public static final String GLOBAL_PERCPU_FLOWS = "cfg_percpu_flows";
   public static final String RESOURCE = "/io/trafficmonitor/bpf/progs/flows.bpf.o";
 }

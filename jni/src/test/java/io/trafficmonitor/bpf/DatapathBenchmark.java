@@ -75,7 +75,8 @@ public final class DatapathBenchmark {
     FlowDatapath.Options d = FlowDatapath.Options.defaults();
     SequenceConfig seq = SequenceConfig.atOffset(SequenceConfig.UDP, 0, 10);
     Object[][] configs = {
-      {"default (histograms, coarse timestamps)", d, false, null},
+      {"default (per-CPU values, histograms, coarse timestamps)", d, false, null},
+      {"shared values (atomic adds)", d.withValueMode(FlowDatapath.ValueMode.SHARED), false, null},
       {"precise timestamps", d.withPreciseTimestamps(true), false, null},
       {"no histograms", d.withHistograms(false), false, null},
       {"default + jitter", d, true, null},
@@ -151,6 +152,8 @@ public final class DatapathBenchmark {
     BpfObject flows = BpfObject.openResource(FlowLayout.RESOURCE, "tm_bench");
     flows.setMaxEntries(FlowLayout.MAP_FLOWS, 65536); // the agent's default
     flows.setMapType(FlowLayout.MAP_FLOWS, mapType);
+    boolean perCpu = mapType == BpfMap.TYPE_PERCPU_HASH;
+    flows.setGlobal(FlowLayout.GLOBAL_PERCPU_FLOWS, new byte[] {(byte) (perCpu ? 1 : 0)});
     flows.load();
     flows.map(FlowLayout.MAP_SETTINGS).update(new byte[4], settings, BpfMap.ANY);
     int ifA = net.ifindexA();
@@ -403,13 +406,23 @@ public final class DatapathBenchmark {
             + " (batches of 4096 into direct buffers): *raw* = `readFlowsRaw` (bytes in"
             + " buffers, what a collector needs for deltas), *decoded* = `readFlows` (a"
             + " `FlowKey` and `FlowStats` record per flow). Best and median of 7 reads.\n");
-    line("| flows | raw best (ms) | raw median (ms) | decoded median (ms) |");
-    line("|---:|---:|---:|---:|");
-    for (int n : new int[] {100_000, 1_000_000}) {
-      try (FlowDatapath dp = FlowDatapath.open(FlowDatapath.Options.defaults().withMaxFlows(n))) {
+    line("| flows | flow values | raw best (ms) | raw median (ms) | decoded median (ms) |");
+    line("|---:|---|---:|---:|---:|");
+    Object[][] runs = {
+      {100_000, FlowDatapath.ValueMode.SHARED},
+      {100_000, FlowDatapath.ValueMode.PER_CPU},
+      {1_000_000, FlowDatapath.ValueMode.SHARED},
+      {1_000_000, FlowDatapath.ValueMode.PER_CPU},
+    };
+    for (Object[] run : runs) {
+      int n = (Integer) run[0];
+      FlowDatapath.ValueMode mode = (FlowDatapath.ValueMode) run[1];
+      try (FlowDatapath dp =
+          FlowDatapath.open(FlowDatapath.Options.defaults().withMaxFlows(n).withValueMode(mode))) {
         BpfMap flows = dp.object().map(FlowLayout.MAP_FLOWS);
         ByteBuffer k = ByteBuffer.allocate(FlowLayout.KEY_SIZE).order(ByteOrder.nativeOrder());
-        byte[] v = new byte[FlowLayout.STATS_SIZE];
+        byte[] v = flows.newValue();
+        ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).putLong(FlowLayout.STATS_PACKETS, 1);
         for (int i = 0; i < n; i++) {
           k.putInt(12, 0x0a000000 | i).putShort(40, (short) i).put(44, (byte) 17);
           k.put(45, (byte) 4).put(46, (byte) 1);
@@ -431,7 +444,13 @@ public final class DatapathBenchmark {
         }
         double[] sorted = raw.clone();
         Arrays.sort(sorted);
-        line("| %,d | %.1f | %.1f | %.1f |", n, sorted[0], median(raw), median(decoded));
+        line(
+            "| %,d | %s | %.1f | %.1f | %.1f |",
+            n,
+            dp.perCpuValues() ? "per CPU (" + flows.cpus() + ")" : "shared",
+            sorted[0],
+            median(raw),
+            median(decoded));
       }
     }
     line("");

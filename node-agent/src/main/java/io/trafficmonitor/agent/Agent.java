@@ -275,8 +275,10 @@ public final class Agent implements AutoCloseable {
     }
     datapath =
         FlowDatapath.open(
-            FlowDatapath.Options.defaults().withMaxFlows(s.maxTracked()).withTcMode(mode));
-    BpfMap flows = datapath.object().map(FlowLayout.MAP_FLOWS);
+            FlowDatapath.Options.defaults()
+                .withMaxFlows(s.maxTracked())
+                .withTcMode(mode)
+                .withValueMode(config.flowValues()));
     BpfMap sequences = datapath.object().map(FlowLayout.MAP_SEQUENCES);
     BpfMap.BatchReader sequenceReader = sequences.batchReader(1024);
     FlowDatapath dp = datapath;
@@ -289,7 +291,7 @@ public final class Agent implements AutoCloseable {
 
           @Override
           public boolean remove(byte[] key, byte[] value) {
-            return flows.lookupAndDelete(key, value);
+            return dp.removeFlow(key, value);
           }
 
           @Override
@@ -308,7 +310,9 @@ public final class Agent implements AutoCloseable {
           }
         };
     attacher = new Attacher(datapath, config.nodeNetns());
-    LOG.infof("flow programs loaded (%d flows, TC mode %s)", s.maxTracked(), mode);
+    LOG.infof(
+        "flow programs loaded (%d flows, TC mode %s, %s flow values)",
+        s.maxTracked(), mode, datapath.perCpuValues() ? "per-CPU" : "shared");
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.bpf.FlowDatapath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,6 +24,8 @@ import java.util.Optional;
  * CGROUP_DRIVER        systemd | cgroupfs | auto (default auto: whichever layout exists)
  * NODE_NETNS           network namespace file of the node (default: the agent's own)
  * TC_MODE              auto | tcx | clsact (default auto)
+ * FLOW_VALUES          auto | shared | per-cpu: how flow counters are stored (default auto: per CPU
+ *                      while CPUs x flows.maxTracked x 80 bytes fits 64 MiB)
  * RESYNC_INTERVAL      how often targets are re-resolved without an event (default 5s)
  * </pre>
  */
@@ -34,6 +38,7 @@ public record AgentConfig(
     CgroupLayout.Driver cgroupDriver,
     Optional<Path> nodeNetns,
     String tcMode,
+    FlowDatapath.ValueMode flowValues,
     Duration resyncInterval,
     Path hostProc) {
 
@@ -58,6 +63,7 @@ public record AgentConfig(
         CgroupLayout.Driver.parse(optional(env, "CGROUP_DRIVER").orElse("auto")),
         optional(env, "NODE_NETNS").map(Path::of),
         optional(env, "TC_MODE").orElse("auto"),
+        flowValues(optional(env, "FLOW_VALUES").orElse("auto")),
         optional(env, "RESYNC_INTERVAL").map(Durations::parse).orElse(Duration.ofSeconds(5)),
         optional(env, "HOST_PROC")
             .map(Path::of)
@@ -66,6 +72,17 @@ public record AgentConfig(
                     Files.isDirectory(Path.of("/host/proc/1"))
                         ? Path.of("/host/proc")
                         : Path.of("/proc")));
+  }
+
+  private static FlowDatapath.ValueMode flowValues(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "auto" -> FlowDatapath.ValueMode.AUTO;
+      case "shared" -> FlowDatapath.ValueMode.SHARED;
+      case "per-cpu", "percpu" -> FlowDatapath.ValueMode.PER_CPU;
+      default ->
+          throw new IllegalArgumentException(
+              "FLOW_VALUES must be auto, shared or per-cpu, not " + v);
+    };
   }
 
   private static String required(Map<String, String> env, String name, String alias) {

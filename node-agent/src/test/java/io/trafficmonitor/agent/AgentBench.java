@@ -72,7 +72,7 @@ public final class AgentBench {
           () -> {
             round[0]++;
             for (byte[] k : keys) {
-              map.update(k, value(round[0]), BpfMap.ANY);
+              map.update(k, value(round[0], map.valueStride()), BpfMap.ANY);
             }
           };
       long idle = 3600_000_000_000L;
@@ -202,9 +202,10 @@ public final class AgentBench {
     return out;
   }
 
-  private static byte[] value(long round) {
+  /** A flows-map value (stride bytes: one copy per CPU for per-CPU values; the first used). */
+  private static byte[] value(long round, int stride) {
     long now = System.nanoTime();
-    return ByteBuffer.allocate(FlowLayout.STATS_SIZE)
+    return ByteBuffer.allocate(stride)
         .order(ByteOrder.nativeOrder())
         .putLong(FlowLayout.STATS_BYTES, 1500 * round)
         .putLong(FlowLayout.STATS_PACKETS, round)

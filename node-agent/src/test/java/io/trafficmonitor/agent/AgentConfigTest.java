@@ -3,6 +3,7 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trafficmonitor.bpf.FlowDatapath;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,23 @@ class AgentConfigTest {
     assertThat(c.cgroupDriver()).isEqualTo(CgroupLayout.Driver.CGROUPFS);
     assertThat(c.nodeNetns()).contains(Path.of("/var/run/netns/node-a"));
     assertThat(c.resyncInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.flowValues()).isEqualTo(FlowDatapath.ValueMode.AUTO);
+  }
+
+  @Test
+  void flowValuesAreAutoSharedOrPerCpu() {
+    Map<String, String> base =
+        Map.of("NODE_NAME", "n", "MONITOR_NAMESPACE", "s", "MONITOR_NAME", "m");
+    java.util.function.Function<String, AgentConfig> with =
+        v -> {
+          Map<String, String> env = new java.util.HashMap<>(base);
+          env.put("FLOW_VALUES", v);
+          return AgentConfig.from(env);
+        };
+    assertThat(with.apply("per-cpu").flowValues()).isEqualTo(FlowDatapath.ValueMode.PER_CPU);
+    assertThat(with.apply("Shared").flowValues()).isEqualTo(FlowDatapath.ValueMode.SHARED);
+    assertThatThrownBy(() -> with.apply("fast"))
+        .hasMessageContaining("FLOW_VALUES must be auto, shared or per-cpu, not fast");
   }
 
   @Test
