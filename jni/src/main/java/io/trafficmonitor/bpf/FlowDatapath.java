@@ -29,8 +29,11 @@ public final class FlowDatapath implements AutoCloseable {
     PER_CPU
   }
 
-  /** The most memory {@link ValueMode#AUTO} gives per-CPU flow values (64 MiB). */
-  public static final long PER_CPU_BUDGET_BYTES = 64L << 20;
+  /**
+   * The most memory {@link ValueMode#AUTO} gives per-CPU flow values (32 MiB): BPF map memory is
+   * charged to the memory cgroup of the process that creates the map, the agent container.
+   */
+  public static final long PER_CPU_BUDGET_BYTES = 32L << 20;
 
   /** Load-time options. */
   public record Options(

@@ -118,7 +118,11 @@ public final class DatapathBenchmark {
     line("|---|---|---:|---:|---:|---:|");
     int[][] workloads = {{1, 18}, {16384, 18}}; // flows, payload
     int[] types = {BpfMap.TYPE_HASH, BpfMap.TYPE_PERCPU_HASH, BpfMap.TYPE_LRU_HASH};
-    String[] typeNames = {"HASH + atomics (chosen)", "PERCPU_HASH", "LRU_HASH"};
+    String[] typeNames = {
+      "HASH + atomic adds (shared values)",
+      "PERCPU_HASH + plain adds (per-CPU values)",
+      "LRU_HASH + atomic adds"
+    };
     for (int t = 0; t < types.length; t++) {
       for (int[] w : workloads) {
         costRun(
@@ -137,8 +141,15 @@ public final class DatapathBenchmark {
         FlowDatapath.encodeSettings(true, SequenceConfig.atOffset(SequenceConfig.UDP, 0, 10));
     for (int[] w : workloads) {
       String label = "UDP 64-byte frames, " + w[0] + " flow(s)";
-      costRun(net, types[0], "HASH + jitter", label, w[0], w[1], jitter);
-      costRun(net, types[0], "HASH + jitter + sequence numbers", label, w[0], w[1], jitterSeq);
+      costRun(net, types[1], "per-CPU values + jitter", label, w[0], w[1], jitter);
+      costRun(
+          net,
+          types[1],
+          "per-CPU values + jitter + sequence numbers",
+          label,
+          w[0],
+          w[1],
+          jitterSeq);
     }
     line("");
   }
@@ -312,22 +323,27 @@ public final class DatapathBenchmark {
   private static void iperf(TestNetwork net) throws Exception {
     line("## Throughput and packet rate, monitoring off vs on (iperf3 between namespaces)\n");
     line(
-        "Three states alternate in every round: *off*; *one hook* = `FlowDatapath` attached"
+        "Four states alternate in every round: *off*; *one hook* = `FlowDatapath` attached"
             + " (tcx) to ingress and egress of the sending veth end only, so every packet runs the"
             + " flow program once, as on a node's uplink; *two hooks* = attached to ingress and"
             + " egress of both veth ends, so every packet runs it twice, as a pod's packet that"
-            + " passes its cgroup and its host-side veth. Defaults (histograms on, jitter and"
-            + " sequence numbers off). 9 rounds of 4 s per state and traffic; medians, and the"
-            + " median of the 9 paired on/off ratios of the same round (robust to the drift of"
+            + " passes its cgroup and its host-side veth; *one hook, shared values* = one hook"
+            + " with `ValueMode.SHARED` (atomic adds), what `AUTO` picks on a node with more than"
+            + " 6 CPUs. Defaults otherwise (per-CPU values here, histograms on, jitter and"
+            + " sequence numbers off). 12 rounds of 4 s per state and traffic, the order of the states rotated from round to round"
+            + " so that each takes each place equally often; medians, and the median of the 12"
+            + " paired on/off ratios of the same round (robust to the drift of"
             + " a shared machine). The client is pinned to CPU 0 and the server to CPU 1"
             + " (`iperf3 -A`), so that the two do not trade places between rounds. UDP:"
             + " `iperf3 -u -b 0 -l 18` (64-byte frames), rate of datagrams received.\n");
-    int rounds = 9;
-    double[][] tcp = new double[3][rounds];
-    double[][] udp = new double[3][rounds];
+    int rounds = 12;
+    String[] states = {"off", "1", "2", "1, shared values"};
+    double[][] tcp = new double[states.length][rounds];
+    double[][] udp = new double[states.length][rounds];
     for (int r = 0; r < rounds; r++) {
-      for (int state = 0; state < 3; state++) {
-        FlowDatapath dp = state == 0 ? null : monitor(net, state == 2);
+      for (int i = 0; i < states.length; i++) {
+        int state = (i + r) % states.length; // every state takes every place in the round
+        FlowDatapath dp = state == 0 ? null : monitor(net, state == 2, state == 3);
         try {
           tcp[state][r] = iperfRun(net, false);
           udp[state][r] = iperfRun(net, true);
@@ -342,23 +358,22 @@ public final class DatapathBenchmark {
         "| traffic | hooks per packet | off (median) | on (median) | on/off of medians |"
             + " **median paired on/off** |");
     line("|---|---:|---:|---:|---:|---:|");
-    for (int state = 1; state < 3; state++) {
-      iperfRow("TCP throughput (Gbit/s)", state, tcp, 1e9);
-      iperfRow("UDP 64-byte packet rate (kpps)", state, udp, 1e3);
+    for (int state = 1; state < states.length; state++) {
+      iperfRow("TCP throughput (Gbit/s)", states[state], state, tcp, 1e9);
+      iperfRow("UDP 64-byte packet rate (kpps)", states[state], state, udp, 1e3);
     }
     line("");
-    line(
-        "Rounds: TCP off %s, one hook %s, two hooks %s (Gbit/s); UDP off %s, one hook %s, two"
-            + " hooks %s (kpps).\n",
-        fmt(tcp[0], 1e9),
-        fmt(tcp[1], 1e9),
-        fmt(tcp[2], 1e9),
-        fmt(udp[0], 1e3),
-        fmt(udp[1], 1e3),
-        fmt(udp[2], 1e3));
+    StringBuilder rows = new StringBuilder("Rounds:");
+    for (int state = 0; state < states.length; state++) {
+      rows.append(String.format(" TCP %s: %s Gbit/s;", states[state], fmt(tcp[state], 1e9)));
+    }
+    for (int state = 0; state < states.length; state++) {
+      rows.append(String.format(" UDP %s: %s kpps;", states[state], fmt(udp[state], 1e3)));
+    }
+    line("%s\n", rows.substring(0, rows.length() - 1) + ".");
   }
 
-  private static void iperfRow(String label, int state, double[][] v, double unit) {
+  private static void iperfRow(String label, String hooks, int state, double[][] v, double unit) {
     double off = median(v[0]);
     double on = median(v[state]);
     double[] ratios = new double[v[0].length];
@@ -366,8 +381,8 @@ public final class DatapathBenchmark {
       ratios[r] = v[state][r] / v[0][r];
     }
     line(
-        "| %s | %d | %.2f | %.2f | %.3f | **%.3f** |",
-        label, state, off / unit, on / unit, on / off, median(ratios));
+        "| %s | %s | %.2f | %.2f | %.3f | **%.3f** |",
+        label, hooks, off / unit, on / unit, on / off, median(ratios));
   }
 
   private static String fmt(double[] v, double unit) {
@@ -378,8 +393,11 @@ public final class DatapathBenchmark {
     return b.toString();
   }
 
-  private static FlowDatapath monitor(TestNetwork net, boolean bothEnds) throws Exception {
-    FlowDatapath dp = FlowDatapath.open();
+  private static FlowDatapath monitor(TestNetwork net, boolean bothEnds, boolean shared)
+      throws Exception {
+    FlowDatapath.Options o = FlowDatapath.Options.defaults();
+    FlowDatapath dp =
+        FlowDatapath.open(shared ? o.withValueMode(FlowDatapath.ValueMode.SHARED) : o);
     int ifA = net.ifindexA();
     int ifB = net.ifindexB();
     for (Direction d : Direction.values()) {

@@ -59,9 +59,9 @@ class FlowFolderTest {
   void autoKeepsValuesPerCpuWhileTheyFitTheBudget() {
     FlowDatapath.Options d = FlowDatapath.Options.defaults(); // 65536 flows x 80 bytes per CPU
     assertTrue(d.perCpu(2));
-    assertTrue(d.perCpu(12));
-    assertFalse(d.perCpu(13), "13 x 5 MiB > 64 MiB");
-    assertTrue(d.withMaxFlows(4096).perCpu(128));
+    assertTrue(d.perCpu(6));
+    assertFalse(d.perCpu(7), "7 x 5 MiB > 32 MiB");
+    assertTrue(d.withMaxFlows(4096).perCpu(64));
     assertFalse(d.withValueMode(FlowDatapath.ValueMode.SHARED).perCpu(1));
     assertTrue(d.withValueMode(FlowDatapath.ValueMode.PER_CPU).perCpu(512));
   }

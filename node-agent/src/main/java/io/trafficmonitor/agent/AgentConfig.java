@@ -25,7 +25,7 @@ import java.util.Optional;
  * NODE_NETNS           network namespace file of the node (default: the agent's own)
  * TC_MODE              auto | tcx | clsact (default auto)
  * FLOW_VALUES          auto | shared | per-cpu: how flow counters are stored (default auto: per CPU
- *                      while CPUs x flows.maxTracked x 80 bytes fits 64 MiB)
+ *                      while CPUs x flows.maxTracked x 80 bytes fits 32 MiB)
  * RESYNC_INTERVAL      how often targets are re-resolved without an event (default 5s)
  * </pre>
  */
