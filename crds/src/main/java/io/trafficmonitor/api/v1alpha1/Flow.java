@@ -49,12 +49,13 @@ public class Flow {
   private String application;
 
   @JsonPropertyDescription(
-      "Mean time between the flow's packets, in microseconds; only with spec.flows.jitter.")
+      "Mean time between the flow's packets in its current burst (a silence over 2s starts a new"
+          + " one), in microseconds; only with spec.flows.jitter.")
   private Long meanInterArrivalMicros;
 
   @JsonPropertyDescription(
-      "Jitter in microseconds: the mean absolute difference between consecutive inter-arrival"
-          + " times of the flow's packets; only with spec.flows.jitter.")
+      "Jitter in microseconds: the standard deviation of the times between the flow's packets in"
+          + " its current burst; only with spec.flows.jitter.")
   private Long jitterMicros;
 
   @JsonPropertyDescription(
