@@ -203,8 +203,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
         List.of(
             FunctionCounter.builder("trafficmonitor.drops", d, TcpCollector.Drops::packets)
                 .description(
-                    "Packets the kernel dropped, by drop reason: the pod's, or (pod empty) the"
-                        + " node's own without a socket")
+                    "Packets the kernel dropped, by drop reason: the pod's (its sockets', or without"
+                        + " a socket in its network namespace), or (pod empty) the node's own"
+                        + " without a socket")
                 .tags(tags.and("reason", d.reason()))
                 .register(registry)));
   }

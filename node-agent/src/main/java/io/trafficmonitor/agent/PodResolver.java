@@ -33,9 +33,16 @@ public final class PodResolver {
   /** A veth of the node namespace. */
   public record Veth(String name, int ifindex) {}
 
-  /** What was found; errors say what was not, and why. */
+  /**
+   * What was found; errors say what was not, and why. {@code netns} is the inode of the pod's own
+   * network namespace (0 when it shares the node's or none was found).
+   */
   public record Resolved(
-      Optional<Path> cgroupDir, Set<Long> cgroupIds, Optional<Veth> veth, List<String> errors) {}
+      Optional<Path> cgroupDir,
+      Set<Long> cgroupIds,
+      Optional<Veth> veth,
+      long netns,
+      List<String> errors) {}
 
   /** Resolves one pod; {@code nodeLinks} are the node namespace's interfaces. */
   public Resolved resolve(Pod pod, List<Links.Link> nodeLinks) {
@@ -66,16 +73,18 @@ public final class PodResolver {
       }
     }
     Optional<Veth> veth = Optional.empty();
+    long[] netns = {0};
     boolean hostNetwork =
         pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
     if (!hostNetwork) {
-      veth = findVeth(pod, dir, nodeLinks, errors);
+      veth = findVeth(pod, dir, nodeLinks, errors, netns);
     }
-    return new Resolved(dir, Set.copyOf(ids), veth, List.copyOf(errors));
+    return new Resolved(dir, Set.copyOf(ids), veth, netns[0], List.copyOf(errors));
   }
 
+  /** The host-side veth of the pod; netns[0] receives the inode of the pod's namespace. */
   private Optional<Veth> findVeth(
-      Pod pod, Optional<Path> dir, List<Links.Link> nodeLinks, List<String> errors) {
+      Pod pod, Optional<Path> dir, List<Links.Link> nodeLinks, List<String> errors, long[] netns) {
     String why = "no process in the pod's cgroup to find its network namespace from";
     Optional<Long> pid = dir.flatMap(PodResolver::anyPid);
     if (pid.isPresent()) {
@@ -84,6 +93,7 @@ public final class PodResolver {
         if (sameFile(ns, nodeNetns.orElse(Path.of("/proc/self/ns/net")))) {
           return Optional.empty(); // shares the node's namespace: no veth of its own
         }
+        netns[0] = ((Number) Files.getAttribute(ns, "unix:ino")).longValue();
         Optional<Links.Link> eth0 =
             Links.list(Optional.of(ns)).stream()
                 .filter(l -> l.peerIfindex() > 0 && l.peerElsewhere())

@@ -32,6 +32,7 @@ public record TargetPlan(
     Map<Attacher.Key, String> owners = new HashMap<>();
     Map<Long, Target> cgroups = new HashMap<>();
     Map<Integer, Target> ifaces = new HashMap<>();
+    Map<Long, Target> netns = new HashMap<>();
     Map<String, List<String>> errors = new HashMap<>();
     // kernel direction of each kind that carries traffic into the pod or node (ingress)
     List<Direction> podSide = new ArrayList<>();
@@ -57,6 +58,9 @@ public record TargetPlan(
         Target t = Target.podCgroup(ns, name);
         for (long id : r.cgroupIds()) {
           cgroups.put(id, t);
+        }
+        if (r.netns() != 0) {
+          netns.put(r.netns(), t);
         }
         long id = r.cgroupIds().isEmpty() ? 0 : idOf(r);
         for (Direction d : podSide) {
@@ -99,7 +103,7 @@ public record TargetPlan(
       }
     }
     return new TargetPlan(
-        keys, owners, new TargetIndex(cgroups, ifaces), errors, podCount, ifaceCount);
+        keys, owners, new TargetIndex(cgroups, ifaces, netns), errors, podCount, ifaceCount);
   }
 
   private static long idOf(PodResolver.Resolved r) {

@@ -17,8 +17,9 @@ import java.util.function.Predicate;
  * Turns the tracepoints' cumulative per-cgroup TCP health and per-(cgroup, netns, reason) drops
  * into per-pod and per-node figures: counters since the agent started (deltas of the kernel's, so a
  * pod's counts survive its cgroup ids changing), histograms, and what the status needs. Only
- * monitored pods count; drops without a socket count for the node when they happened in the node's
- * network namespace. Single writer (the collection thread); scrapes read the published values.
+ * monitored pods count; drops without a socket count for the pod whose own network namespace they
+ * happened in, or for the node in the node's namespace. Single writer (the collection thread);
+ * scrapes read the published values.
  */
 public final class TcpCollector {
   /** Where the collector announces the per-pod TCP series and drop series it creates and drops. */
@@ -203,7 +204,11 @@ public final class TcpCollector {
       if (delta <= 0) {
         continue;
       }
-      Target t = k.cgroupId() == 0 ? null : index.lookup(TargetKind.CGROUP.code(), k.cgroupId());
+      // with a socket: its cgroup's pod; without one: the pod whose namespace it was, or the node
+      Target t =
+          k.cgroupId() == 0
+              ? index.podOfNetns(k.netns())
+              : index.lookup(TargetKind.CGROUP.code(), k.cgroupId());
       if (t == null && (k.cgroupId() != 0 || k.netns() != nodeNetns)) {
         continue; // another node's or an unmonitored pod's drop
       }

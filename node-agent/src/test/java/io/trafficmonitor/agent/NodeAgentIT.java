@@ -322,6 +322,30 @@ class NodeAgentIT {
   }
 
   @Test
+  @Order(3)
+  void datagramsToAClosedPortOfAPodCountAsThatPodsDrops() throws Exception {
+    agent.collectNow();
+    String m0 = registry.scrape();
+    Map<String, String> bNoSocket = Map.of("pod", "b", "reason", "NO_SOCKET");
+    double before = Scrape.sum(m0, "trafficmonitor_drops_total", bNoSocket);
+    int n = 25;
+    // nothing listens on b:7399: b's namespace drops each datagram without a socket
+    Process send = a.start("send", a.ip, "7398", b.ip, "7399", Integer.toString(n), "32", "");
+    assertThat(send.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(send.exitValue()).isZero();
+    agent.collectNow();
+    NodeStatus st = agent.writeStatusNow();
+    String m = registry.scrape();
+    assertThat(Scrape.sum(m, "trafficmonitor_drops_total", bNoSocket) - before).isEqualTo(n);
+    assertThat(st.getDropReasons())
+        .anySatisfy(
+            r -> {
+              assertThat(r.getReason()).isEqualTo("NO_SOCKET");
+              assertThat(r.getPackets()).isGreaterThanOrEqualTo(n);
+            });
+  }
+
+  @Test
   @Order(4)
   void aSpecFilterChangeNarrowsTheCountsWithoutRestart() throws Exception {
     Filter only7002 = new Filter();

@@ -87,4 +87,17 @@ class TcpCollectorTest {
     assertThat(tcp.totals().drops()).isEqualTo(6);
     assertThat(tcp.pod(podA)).isNull();
   }
+
+  @Test
+  void dropsWithoutASocketInAPodsNamespaceAreThePods() {
+    long podNetns = 4026532999L;
+    TargetIndex withNetns = new TargetIndex(Map.of(100L, podA), Map.of(), Map.of(podNetns, podA));
+    DropKey inPod = new DropKey(0, podNetns, 3, "NO_SOCKET");
+    DropKey elsewhere = new DropKey(0, 4026533000L, 3, "NO_SOCKET");
+    tcp.collect(Map.of(), Map.of(inPod, 4L, elsewhere, 7L), withNetns, NODE_NETNS);
+    tcp.collect(Map.of(), Map.of(inPod, 25L, elsewhere, 9L), withNetns, NODE_NETNS);
+    assertThat(tcp.totals().drops()).isEqualTo(25);
+    tcp.forget(x -> x.equals(podA));
+    assertThat(tcp.totals().drops()).isZero();
+  }
 }
