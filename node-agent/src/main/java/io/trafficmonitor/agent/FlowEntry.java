@@ -12,6 +12,9 @@ final class FlowEntry {
   final int protocol;
   long epoch;
 
+  /** Gone from the collector's table (evicted, forgotten): not to be found by position again. */
+  boolean removed;
+
   /** Kernel counters already attributed. */
   long bytes;
 

@@ -73,6 +73,16 @@ final class FlowId {
     return ((a * 31 + b) * 31 + c) * 31 + d + (f & mask) * 17;
   }
 
+  /** Whether the key at {@code off} of a native-order buffer is this one. */
+  boolean matches(ByteBuffer keys, int off) {
+    return a == keys.getLong(off)
+        && b == keys.getLong(off + 8)
+        && c == keys.getLong(off + 16)
+        && d == keys.getLong(off + 24)
+        && e == keys.getLong(off + 32)
+        && f == keys.getLong(off + 40);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof FlowId x

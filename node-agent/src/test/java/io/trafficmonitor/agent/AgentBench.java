@@ -39,7 +39,10 @@ public final class AgentBench {
     int flows = Integer.parseInt(args[1]);
     try (FlowDatapath dp =
         FlowDatapath.open(
-            FlowDatapath.Options.defaults().withMaxFlows(Math.max(1024, flows + flows / 4)))) {
+            FlowDatapath.Options.defaults()
+                .withMaxFlows(Math.max(1024, flows + flows / 4))
+                .withValueMode( // -Dbench.values=AUTO|SHARED|PER_CPU
+                    FlowDatapath.ValueMode.valueOf(System.getProperty("bench.values", "AUTO"))))) {
       BpfMap map = dp.object().map(FlowLayout.MAP_FLOWS);
       byte[][] keys = keys(flows);
       Map<Long, Target> cgroups = new HashMap<>();

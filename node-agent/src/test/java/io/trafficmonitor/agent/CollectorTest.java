@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.FlowKey;
 import io.trafficmonitor.bpf.TargetKind;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,29 @@ class CollectorTest {
     kernel.put(k, 10, 1, 41 * S); // the flow comes back: a new kernel entry from zero
     collector.collect(kernel, index, 41 * S, IDLE);
     assertThat(series(eth0, "ingress", "UDP").orElseThrow().bytes()).isEqualTo(160);
+  }
+
+  @Test
+  void flowsThatMoveInTheKernelsOrderOrLeaveAndComeBackAreCountedOnce() {
+    FlowKey a = udp(1, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey b = udp(2, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey c = udp(3, TargetKind.CGROUP, 100, Direction.EGRESS);
+    kernel.put(a, 100, 1, S);
+    kernel.put(b, 200, 2, S);
+    kernel.put(c, 300, 3, S);
+    collector.collect(kernel, index, S, IDLE);
+    kernel.flows.remove(ByteBuffer.wrap(b.encode())); // deleted by someone else
+    kernel.add(a, 100, 1, 2 * S);
+    collector.collect(kernel, index, 2 * S, IDLE);
+    assertThat(collector.trackedFlows()).isEqualTo(2);
+    kernel.put(b, 100, 1, 3 * S); // back as a new entry, now last: c and b changed places
+    kernel.add(c, 100, 1, 3 * S);
+    collector.collect(kernel, index, 3 * S, IDLE);
+    collector.collect(kernel, index, 4 * S, IDLE); // unchanged: nothing more
+    assertThat(collector.trackedFlows()).isEqualTo(3);
+    assertThat(series(podA, "egress", "UDP").orElseThrow().bytes())
+        .isEqualTo(100 + 200 + 300 + 3 * 100);
+    assertThat(series(podA, "egress", "UDP").orElseThrow().packets()).isEqualTo(1 + 2 + 3 + 3);
   }
 
   @Test
