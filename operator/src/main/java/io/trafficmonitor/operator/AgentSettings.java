@@ -36,9 +36,9 @@ public record AgentSettings(
         "ghcr.io/trafficmonitor/node-agent:0.1.0",
         "IfNotPresent",
         "50m",
-        "64Mi",
+        "200Mi",
         "500m",
-        "256Mi",
+        "288Mi",
         9400,
         "trafficmonitor-agent");
   }

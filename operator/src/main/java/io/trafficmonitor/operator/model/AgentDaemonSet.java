@@ -163,8 +163,8 @@ public final class AgentDaemonSet {
             .withName("QUARKUS_HTTP_PORT")
             .withValue(Integer.toString(settings.metricsPort()))
             .build(),
-        // A fixed, small heap and serial GC keep the agent's RSS under 200 MiB
-        // (docs/benchmarks/agent.md: 187 MiB with these flags, 205 MiB with -Xmx128m and G1).
+        // A fixed, small heap and serial GC keep the agent's RSS near 200 MiB
+        // (docs/benchmarks/agent.md: 198 MiB with these flags, more with -Xmx128m and G1).
         new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),
         new EnvVarBuilder().withName("MALLOC_ARENA_MAX").withValue("2").build());
   }
