@@ -18,6 +18,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  *     (charged to the memory cgroup that created them: ~13 MiB for the default 65,536 flows)
  * @param metricsPort port of the agent's /metrics and health endpoints, on the node's network
  * @param clusterRole ClusterRole bound to each agent's ServiceAccount in its namespace
+ * @param flowValues how agents keep flow counters: auto, shared or per-cpu (the agent's {@code
+ *     FLOW_VALUES}; see node-agent/README.md)
  */
 public record AgentSettings(
     String image,
@@ -27,7 +29,15 @@ public record AgentSettings(
     String cpuLimit,
     String memoryLimit,
     int metricsPort,
-    String clusterRole) {
+    String clusterRole,
+    String flowValues) {
+
+  public AgentSettings {
+    if (!java.util.List.of("auto", "shared", "per-cpu").contains(flowValues)) {
+      throw new IllegalArgumentException(
+          PREFIX + "flow-values must be auto, shared or per-cpu, not " + flowValues);
+    }
+  }
 
   public static final String PREFIX = "trafficmonitor.agent.";
 
@@ -40,7 +50,8 @@ public record AgentSettings(
         "500m",
         "288Mi",
         9400,
-        "trafficmonitor-agent");
+        "trafficmonitor-agent",
+        "auto");
   }
 
   /** The settings from MicroProfile Config, falling back to {@link #defaults()}. */
@@ -55,7 +66,8 @@ public record AgentSettings(
         get(c, "resources.limits.cpu").orElse(d.cpuLimit),
         get(c, "resources.limits.memory").orElse(d.memoryLimit),
         get(c, "metrics-port").map(Integer::parseInt).orElse(d.metricsPort),
-        get(c, "cluster-role").orElse(d.clusterRole));
+        get(c, "cluster-role").orElse(d.clusterRole),
+        get(c, "flow-values").orElse(d.flowValues));
   }
 
   private static Optional<String> get(Config c, String key) {

@@ -163,6 +163,7 @@ public final class AgentDaemonSet {
             .withName("QUARKUS_HTTP_PORT")
             .withValue(Integer.toString(settings.metricsPort()))
             .build(),
+        new EnvVarBuilder().withName("FLOW_VALUES").withValue(settings.flowValues()).build(),
         // A fixed, small heap and serial GC keep the agent's RSS near 200 MiB
         // (docs/benchmarks/agent.md: 198 MiB with these flags, more with -Xmx128m and G1).
         new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),

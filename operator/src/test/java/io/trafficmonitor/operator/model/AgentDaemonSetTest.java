@@ -63,6 +63,11 @@ class AgentDaemonSetTest {
         .extracting(EnvVar::getValue)
         .asString()
         .contains("-Xmx64m", "-XX:+UseSerialGC");
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals("FLOW_VALUES"))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo("auto");
     assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.selector(tm));
     assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(Names.selector(tm));
   }
@@ -92,5 +97,23 @@ class AgentDaemonSetTest {
         .isNotEqualTo(name);
     assertThat(Names.selector(tm).values())
         .allSatisfy(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
+  }
+
+  @Test
+  void flowValuesMustBeAValueTheAgentKnows() {
+    AgentSettings d = AgentSettings.defaults();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new AgentSettings(
+                    d.image(),
+                    d.imagePullPolicy(),
+                    d.cpuRequest(),
+                    d.memoryRequest(),
+                    d.cpuLimit(),
+                    d.memoryLimit(),
+                    d.metricsPort(),
+                    d.clusterRole(),
+                    "fast"))
+        .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
   }
 }
