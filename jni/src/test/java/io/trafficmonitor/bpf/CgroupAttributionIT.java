@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -46,21 +45,13 @@ class CgroupAttributionIT {
 
   /** Runs TrafficTool in cgroup cg, inside netns a; returns its output. */
   private static String tool(Path cg, String args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String cp =
-        new File(TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .getPath();
     return Sh.ok(
         "echo $$ > "
             + cg.resolve("cgroup.procs")
             + " && exec nsenter --net="
             + net.pathA()
             + " "
-            + java
-            + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
-            + cp
-            + " io.trafficmonitor.bpf.TrafficTool "
-            + args);
+            + TrafficTool.commandLine(args));
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.net.DatagramSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,16 +37,15 @@ class PerCpuValuesIT {
   }
 
   /** Sends count datagrams of SIZE bytes from ipA:sport, in netns a, pinned to one CPU. */
-  private static void sendFromCpu(int cpu, int sport, int dport, int count) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String cp =
-        new File(TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .getPath();
+  private static void sendFromCpu(int cpu, int sport, int dport, int count) {
     Sh.ok(
         String.format(
-            "taskset -c %d nsenter --net=%s %s -Xshare:auto -XX:TieredStopAtLevel=1 -cp %s"
-                + " io.trafficmonitor.bpf.TrafficTool udp %s %d %s %d %d %d",
-            cpu, net.pathA(), java, cp, net.ipA, sport, net.ipB, dport, count, SIZE));
+            "taskset -c %d nsenter --net=%s %s",
+            cpu,
+            net.pathA(),
+            TrafficTool.commandLine(
+                String.format(
+                    "udp %s %d %s %d %d %d", net.ipA, sport, net.ipB, dport, count, SIZE))));
   }
 
   @ParameterizedTest

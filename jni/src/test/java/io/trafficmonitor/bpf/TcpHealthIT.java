@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -93,21 +92,13 @@ class TcpHealthIT {
 
   /** Starts TrafficTool in cgroup cg inside network namespace ns. */
   private Process tool(Path cg, Path ns, String args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String cp =
-        new File(TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .getPath();
     String cmd =
         "echo $$ > "
             + cg.resolve("cgroup.procs")
             + " && exec nsenter --net="
             + ns
             + " "
-            + java
-            + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
-            + cp
-            + " io.trafficmonitor.bpf.TrafficTool "
-            + args;
+            + TrafficTool.commandLine(args);
     Process p =
         new ProcessBuilder("sh", "-c", cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     processes.add(p);

@@ -24,6 +24,29 @@ import java.net.Socket;
 public final class TrafficTool {
   private TrafficTool() {}
 
+  /**
+   * The command line that runs this tool with {@code args} in a new JVM (this JVM's java and the
+   * test classes), for a shell that first moves it into a cgroup, a namespace or onto a CPU.
+   */
+  static String commandLine(String args) {
+    try {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String cp =
+          new java.io.File(
+                  TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .getPath();
+      return java
+          + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
+          + cp
+          + " "
+          + TrafficTool.class.getName()
+          + " "
+          + args;
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "udp" -> {
