@@ -246,45 +246,61 @@ static __always_inline void track_sequence(struct __sk_buff *skb, const struct p
 	bpf_spin_unlock(&st->lock);
 }
 
-static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direction)
+/*
+ * Parses one packet into pkt and applies the filters. Returns 1 when the packet is to be added to
+ * its flow; otherwise counts what it was (non-IP, truncated, malformed, filtered) and returns 0.
+ */
+static __always_inline int classify(struct __sk_buff *skb, __u8 kind, __u8 direction,
+				    struct packet *pkt, __u64 segs)
 {
-	struct packet pkt = {};
-	__u64 segs, bytes, payload, t;
-	struct tm_settings *s;
-	__u32 zero = 0;
-	int status, want_jitter;
+	int status = kind == TM_KIND_TC ? parse_l2(skb, pkt) : parse_l3(skb, 0, pkt);
 
-	segs = skb->gso_segs ? skb->gso_segs : 1;
-	status = kind == TM_KIND_TC ? parse_l2(skb, &pkt) : parse_l3(skb, 0, &pkt);
 	switch (status) {
 	case TM_PKT_OK:
 		break;
 	case TM_PKT_NON_IP:
 		count(TM_C_NON_IP, segs);
-		return;
+		return 0;
 	case TM_PKT_TRUNCATED:
 		count(TM_C_TRUNCATED, segs);
-		return;
+		return 0;
 	default:
 		count(TM_C_MALFORMED, segs);
-		return;
+		return 0;
 	}
-	if (pkt.fragment)
+	if (pkt->fragment)
 		count(TM_C_FRAGMENTS, segs);
-	pkt.key.kind = kind;
-	pkt.key.direction = direction;
-	pkt.key.target = kind == TM_KIND_TC ? skb->ifindex : bpf_skb_cgroup_id(skb);
-	if (!filter_pass(&pkt.key)) {
+	pkt->key.kind = kind;
+	pkt->key.direction = direction;
+	pkt->key.target = kind == TM_KIND_TC ? skb->ifindex : bpf_skb_cgroup_id(skb);
+	if (!filter_pass(&pkt->key)) {
 		count(TM_C_FILTERED, segs);
-		return;
+		return 0;
 	}
-	/* every GSO segment carries its own copy of the headers */
-	bytes = pkt.l3_len + (segs - 1) * pkt.hdr_len;
-	payload = pkt.l3_len - pkt.hdr_len;
+	return 1;
+}
+
+/* L3 bytes of a (GSO) packet: every segment carries its own copy of the headers. */
+static __always_inline __u64 wire_bytes(const struct packet *pkt, __u64 segs)
+{
+	return pkt->l3_len + (segs - 1) * pkt->hdr_len;
+}
+
+static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direction)
+{
+	struct packet pkt = {};
+	struct tm_settings *s;
+	__u64 segs, t;
+	__u32 zero = 0;
+	int want_jitter;
+
+	segs = skb->gso_segs ? skb->gso_segs : 1;
+	if (!classify(skb, kind, direction, &pkt, segs))
+		return;
 	s = bpf_map_lookup_elem(&settings, &zero);
 	want_jitter = s && (s->flags & TM_SET_JITTER);
 	t = want_jitter ? bpf_ktime_get_ns() : now();
-	add_flow(&pkt, segs, bytes, payload, t);
+	add_flow(&pkt, segs, wire_bytes(&pkt, segs), pkt.l3_len - pkt.hdr_len, t);
 	if (want_jitter)
 		track_jitter(&pkt.key, t);
 	if (s && (s->flags & TM_SET_SEQUENCE))

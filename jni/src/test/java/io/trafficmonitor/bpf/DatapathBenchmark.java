@@ -117,11 +117,12 @@ public final class DatapathBenchmark {
     line("| flow map | traffic | packets | empty ns/pkt | flows ns/pkt | **cost above empty** |");
     line("|---|---|---:|---:|---:|---:|");
     int[][] workloads = {{1, 18}, {16384, 18}}; // flows, payload
-    int[] types = {BpfMap.TYPE_HASH, BpfMap.TYPE_PERCPU_HASH, BpfMap.TYPE_LRU_HASH};
+    int[] types = {BpfMap.TYPE_HASH, BpfMap.TYPE_PERCPU_HASH, BpfMap.TYPE_LRU_HASH, SPIN_LOCK};
     String[] typeNames = {
       "HASH + atomic adds (shared values)",
       "PERCPU_HASH + plain adds (per-CPU values)",
-      "LRU_HASH + atomic adds"
+      "LRU_HASH + atomic adds",
+      "HASH + bpf_spin_lock (benchmark-only program)"
     };
     for (int t = 0; t < types.length; t++) {
       for (int[] w : workloads) {
@@ -156,13 +157,26 @@ public final class DatapathBenchmark {
 
   private static final byte[] NO_QUALITY = FlowDatapath.encodeSettings(false, null);
 
+  /** Not a map type: the benchmark-only program that updates a shared hash under a spin lock. */
+  private static final int SPIN_LOCK = -1;
+
+  private static String progOf(int mapType) {
+    return mapType == SPIN_LOCK ? "tm_bench_spin_lock" : FlowLayout.PROG_TC_EGRESS;
+  }
+
   private static BpfObject[] attachPair(
       TestNetwork net, int mapType, byte[] settings, List<BpfLink> links) throws Exception {
     BpfObject empty = BpfObject.openResource("/io/trafficmonitor/bpf/progs/empty.bpf.o", "tm_e");
     empty.load();
-    BpfObject flows = BpfObject.openResource(FlowLayout.RESOURCE, "tm_bench");
+    BpfObject flows =
+        mapType == SPIN_LOCK
+            ? BpfObject.openResource(
+                "/io/trafficmonitor/bpf/testprogs/bench_spin_lock.bpf.o", "tm_bench")
+            : BpfObject.openResource(FlowLayout.RESOURCE, "tm_bench");
     flows.setMaxEntries(FlowLayout.MAP_FLOWS, 65536); // the agent's default
-    flows.setMapType(FlowLayout.MAP_FLOWS, mapType);
+    if (mapType != SPIN_LOCK) {
+      flows.setMapType(FlowLayout.MAP_FLOWS, mapType);
+    }
     boolean perCpu = mapType == BpfMap.TYPE_PERCPU_HASH;
     flows.setGlobal(FlowLayout.GLOBAL_PERCPU_FLOWS, new byte[] {(byte) (perCpu ? 1 : 0)});
     flows.load();
@@ -171,10 +185,7 @@ public final class DatapathBenchmark {
     links.add(
         NetNs.callIn(
             net.pathA(),
-            () ->
-                flows
-                    .program(FlowLayout.PROG_TC_EGRESS)
-                    .attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
+            () -> flows.program(progOf(mapType)).attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
     links.add(
         NetNs.callIn(
             net.pathA(),
@@ -213,10 +224,10 @@ public final class DatapathBenchmark {
       double[][] runs = new double[3][];
       for (int r = 0; r < runs.length; r++) {
         BpfProgram.ProgramStats e0 = objs[0].program("tm_empty").stats();
-        BpfProgram.ProgramStats f0 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+        BpfProgram.ProgramStats f0 = objs[1].program(progOf(mapType)).stats();
         send(tx, buf, dsts, packets);
         BpfProgram.ProgramStats e1 = objs[0].program("tm_empty").stats();
-        BpfProgram.ProgramStats f1 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+        BpfProgram.ProgramStats f1 = objs[1].program(progOf(mapType)).stats();
         runs[r] = perPacket(e0, e1, f0, f1);
       }
       double[] m = medianRun(runs);
@@ -265,10 +276,10 @@ public final class DatapathBenchmark {
       double[][] runs = new double[3][];
       for (int r = 0; r < runs.length; r++) {
         BpfProgram.ProgramStats e0 = objs[0].program("tm_empty").stats();
-        BpfProgram.ProgramStats f0 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+        BpfProgram.ProgramStats f0 = objs[1].program(progOf(mapType)).stats();
         Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, 9100 + r, 512L << 20);
         BpfProgram.ProgramStats e1 = objs[0].program("tm_empty").stats();
-        BpfProgram.ProgramStats f1 = objs[1].program(FlowLayout.PROG_TC_EGRESS).stats();
+        BpfProgram.ProgramStats f1 = objs[1].program(progOf(mapType)).stats();
         runs[r] = perPacket(e0, e1, f0, f1);
       }
       double[] m = medianRun(runs);
