@@ -321,6 +321,10 @@ class TcpHealthIT {
 
   @Test
   void srttAndCwndOfALiveConnection() throws Exception {
+    // copy srtt/cwnd into the table on every segment received (not at most once per ms), so
+    // that the table holds the values of the last one
+    health.close();
+    health = TcpHealth.open(TcpHealth.Options.defaults().withConnIntervalMicros(0));
     int port = 6440;
     long bytes = 4L << 20;
     try (ServerSocket server = serverInB(port)) {
@@ -358,10 +362,13 @@ class TcpHealthIT {
       assertTrue(
           Math.abs(c.srttMicros() - ssRttUs) <= Math.max(2000, 4 * ssRttUs),
           "srtt " + c.srttMicros() + " us vs ss " + ssRttUs + " us");
-      // The table copies cwnd at most once per ms (connIntervalMicros) while segments arrive:
-      // a transfer this fast can grow cwnd a lot after the last copy, so ss bounds it from
-      // above only (seen: 200 in the table vs 456 in ss).
-      assertTrue(c.cwnd() <= 2 * ssCwnd + 10, "cwnd " + c.cwnd() + " vs ss " + ssCwnd);
+      // tcp_probe fires before the last ACK is processed, so that ACK may still have moved cwnd:
+      // grown at most twofold (slow start) or cut at most in half. With a copy at most once per
+      // ms (the default) a fast transfer moved it much more after the last copy (seen: 200 in
+      // the table vs 456 in ss, and 488 vs 174).
+      assertTrue(
+          c.cwnd() >= ssCwnd / 2 - 2 && c.cwnd() <= 2 * ssCwnd + 2,
+          "cwnd " + c.cwnd() + " vs ss " + ssCwnd);
       exitsOk(client);
       assertEquals(bytes, got.get(30, TimeUnit.SECONDS));
       assertEquals(TcpConnection.CLOSE, connection(clientPort, port).state());
