@@ -463,7 +463,7 @@ public final class Agent implements AutoCloseable {
       }
     }
     DatapathCounters c = dp.counters();
-    metrics.collected(r, src.capacity(), c.mapFull() + c.errors());
+    metrics.collected(r, src.capacity(), c);
     lastCollect = now;
     if (r.unresolved() > 0 && now - lastUnresolvedTrigger > 1_000_000_000L) {
       lastUnresolvedTrigger = now; // a new container cgroup, say: resolve again
@@ -514,6 +514,14 @@ public final class Agent implements AutoCloseable {
             "flow map full: "
                 + c.mapFull()
                 + " packets not tracked; raise spec.flows.maxTracked or lower flows.idleTimeout");
+      }
+      if (c.sequenceFull() > 0 || c.jitterFull() > 0) {
+        errs.add(
+            "sequence or jitter map full: "
+                + (c.sequenceFull() + c.jitterFull())
+                + " packets' sequence numbers or inter-arrival times not tracked; raise"
+                + " spec.flows.maxTracked (the maps hold a quarter of it) or lower"
+                + " flows.idleTimeout");
       }
     }
     if (tcpHealthError != null) {

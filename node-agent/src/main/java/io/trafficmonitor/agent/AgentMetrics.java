@@ -9,13 +9,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.trafficmonitor.bpf.DatapathCounters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The agent's Prometheus metrics, prefix {@code trafficmonitor_}, bounded labels only (monitor,
@@ -32,6 +35,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   private final AtomicLong unattributed = new AtomicLong();
   private final AtomicLong capacity = new AtomicLong(1);
   private final AtomicLong lost = new AtomicLong();
+  private final AtomicReference<DatapathCounters> datapath =
+      new AtomicReference<>(new DatapathCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   private final AtomicLong pods = new AtomicLong();
   private final AtomicLong interfaces = new AtomicLong();
   private final AtomicReference<Double> limitBytes = new AtomicReference<>(0d);
@@ -82,6 +87,38 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
         .description("Packets the datapath could not account (flow map full, map errors)")
         .tags(self)
         .register(registry);
+    // what became of every packet the programs saw: exactly one outcome each
+    Map<String, ToDoubleFunction<DatapathCounters>> outcomes = new LinkedHashMap<>();
+    outcomes.put("accounted", DatapathCounters::accounted);
+    outcomes.put("filtered", DatapathCounters::filtered);
+    outcomes.put("map_full", DatapathCounters::mapFull);
+    outcomes.put("error", DatapathCounters::errors);
+    outcomes.put("non_ip", DatapathCounters::nonIp);
+    outcomes.put("truncated", DatapathCounters::truncated);
+    outcomes.put("malformed", DatapathCounters::malformed);
+    outcomes.forEach(
+        (outcome, f) ->
+            FunctionCounter.builder(
+                    "trafficmonitor.datapath.packets", datapath, r -> f.applyAsDouble(r.get()))
+                .description(
+                    "Packets the flow programs saw, by outcome (the sum is every packet seen)")
+                .tags(self.and("outcome", outcome))
+                .register(registry));
+    Map<String, ToDoubleFunction<DatapathCounters>> untracked = new LinkedHashMap<>();
+    untracked.put("sequence_map_full", DatapathCounters::sequenceFull);
+    untracked.put("no_sequence_number", DatapathCounters::sequenceMissing);
+    untracked.put("jitter_map_full", DatapathCounters::jitterFull);
+    untracked.forEach(
+        (reason, f) ->
+            FunctionCounter.builder(
+                    "trafficmonitor.datapath.quality.untracked.packets",
+                    datapath,
+                    r -> f.applyAsDouble(r.get()))
+                .description(
+                    "Packets whose sequence number or inter-arrival time was not tracked, by"
+                        + " reason")
+                .tags(self.and("reason", reason))
+                .register(registry));
     Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
         .description("Pods with programs attached")
         .tags(self)
@@ -352,12 +389,13 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   /** Self-metrics of one collection. */
-  public void collected(Collector.Result r, int capacity, long lostPackets) {
+  public void collected(Collector.Result r, int capacity, DatapathCounters counters) {
     collection.record(Duration.ofNanos(r.nanos()));
     tracked.set(r.flows());
     unattributed.set(r.unresolved());
     this.capacity.set(Math.max(1, capacity));
-    lost.set(lostPackets);
+    lost.set(counters.mapFull() + counters.errors());
+    datapath.set(counters);
   }
 
   public void attachErrors(int n) {

@@ -145,7 +145,7 @@ public final class AgentBench {
                 long cpu0 = mx.getCurrentThreadCpuTime();
                 while (System.nanoTime() < end) {
                   Collector.Result r = collector.collect(source, index, System.nanoTime(), idle);
-                  metrics.collected(r, dp.maxFlows(), 0);
+                  metrics.collected(r, dp.maxFlows(), dp.counters());
                   sumNanos[0] += r.nanos();
                   collections[0]++;
                   if (collections[0] % Math.max(1, 1000 / intervalMs) == 0) {

@@ -130,6 +130,23 @@ class NodeAgentIT {
     }
   }
 
+  /**
+   * Edits the monitor's spec, again on a conflict: the agent writes the status (and so a new
+   * resourceVersion) every second, which an edit read a moment before may race with.
+   */
+  static void editMonitor(java.util.function.UnaryOperator<TrafficMonitor> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").edit(change);
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   static Optional<NodeStatus> status() {
     TrafficMonitor tm =
         client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").get();
@@ -219,19 +236,15 @@ class NodeAgentIT {
   @Test
   @Order(2)
   void sequenceLossGoodputAndJitterShowUpInStatusAndMetrics() throws Exception {
-    client
-        .resources(TrafficMonitor.class)
-        .inNamespace(namespace)
-        .withName("web")
-        .edit(
-            tm -> {
-              Sequence q = new Sequence();
-              q.setProtocol(Protocol.UDP);
-              q.setGapThreshold(3);
-              tm.getSpec().setSequence(q);
-              tm.getSpec().getFlows().setJitter(true);
-              return tm;
-            });
+    editMonitor(
+        tm -> {
+          Sequence q = new Sequence();
+          q.setProtocol(Protocol.UDP);
+          q.setGapThreshold(3);
+          tm.getSpec().setSequence(q);
+          tm.getSpec().getFlows().setJitter(true);
+          return tm;
+        });
     Wait.until(
         "sequence numbers configured",
         Duration.ofSeconds(20),
@@ -351,15 +364,11 @@ class NodeAgentIT {
     Filter only7002 = new Filter();
     only7002.setDestinationPort("7002");
     only7002.setProtocols(List.of(Protocol.UDP));
-    client
-        .resources(TrafficMonitor.class)
-        .inNamespace(namespace)
-        .withName("web")
-        .edit(
-            tm -> {
-              tm.getSpec().setFilters(List.of(only7002));
-              return tm;
-            });
+    editMonitor(
+        tm -> {
+          tm.getSpec().setFilters(List.of(only7002));
+          return tm;
+        });
     Wait.until(
         "the filter applied",
         Duration.ofSeconds(20),
@@ -389,6 +398,15 @@ class NodeAgentIT {
             Scrape.sum(m, "trafficmonitor_bytes_total", out)
                 - Scrape.sum(m0, "trafficmonitor_bytes_total", out))
         .isEqualTo(expected);
+    // every filtered datagram passes a's cgroup and both veths and b's cgroup: 4 hooks each
+    Map<String, String> filtered = Map.of("outcome", "filtered", "monitor", "web");
+    assertThat(
+            Scrape.sum(m, "trafficmonitor_datapath_packets_total", filtered)
+                - Scrape.sum(m0, "trafficmonitor_datapath_packets_total", filtered))
+        .isEqualTo(4 * 20);
+    assertThat(
+            Scrape.sum(m, "trafficmonitor_datapath_packets_total", Map.of("outcome", "accounted")))
+        .isPositive();
   }
 
   @Test
