@@ -96,29 +96,20 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     outcomes.put("non_ip", DatapathCounters::nonIp);
     outcomes.put("truncated", DatapathCounters::truncated);
     outcomes.put("malformed", DatapathCounters::malformed);
-    outcomes.forEach(
-        (outcome, f) ->
-            FunctionCounter.builder(
-                    "trafficmonitor.datapath.packets", datapath, r -> f.applyAsDouble(r.get()))
-                .description(
-                    "Packets the flow programs saw, by outcome (the sum is every packet seen)")
-                .tags(self.and("outcome", outcome))
-                .register(registry));
+    datapathCounters(
+        "trafficmonitor.datapath.packets",
+        "Packets the flow programs saw, by outcome (the sum is every packet seen)",
+        "outcome",
+        outcomes);
     Map<String, ToDoubleFunction<DatapathCounters>> untracked = new LinkedHashMap<>();
     untracked.put("sequence_map_full", DatapathCounters::sequenceFull);
     untracked.put("no_sequence_number", DatapathCounters::sequenceMissing);
     untracked.put("jitter_map_full", DatapathCounters::jitterFull);
-    untracked.forEach(
-        (reason, f) ->
-            FunctionCounter.builder(
-                    "trafficmonitor.datapath.quality.untracked.packets",
-                    datapath,
-                    r -> f.applyAsDouble(r.get()))
-                .description(
-                    "Packets whose sequence number or inter-arrival time was not tracked, by"
-                        + " reason")
-                .tags(self.and("reason", reason))
-                .register(registry));
+    datapathCounters(
+        "trafficmonitor.datapath.quality.untracked.packets",
+        "Packets whose sequence number or inter-arrival time was not tracked, by reason",
+        "reason",
+        untracked);
     Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
         .description("Pods with programs attached")
         .tags(self)
@@ -389,6 +380,20 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   /** Self-metrics of one collection. */
+  /** One counter per label value, each read from the latest datapath counters. */
+  private void datapathCounters(
+      String name,
+      String description,
+      String label,
+      Map<String, ToDoubleFunction<DatapathCounters>> byValue) {
+    byValue.forEach(
+        (value, f) ->
+            FunctionCounter.builder(name, datapath, r -> f.applyAsDouble(r.get()))
+                .description(description)
+                .tags(self().and(label, value))
+                .register(registry));
+  }
+
   public void collected(Collector.Result r, int capacity, DatapathCounters counters) {
     collection.record(Duration.ofNanos(r.nanos()));
     tracked.set(r.flows());
