@@ -12,7 +12,6 @@ import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.DatapathCounters;
 import io.trafficmonitor.bpf.FilterRule;
 import io.trafficmonitor.bpf.FlowDatapath;
-import io.trafficmonitor.bpf.FlowLayout;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TcpConnection;
 import io.trafficmonitor.bpf.TcpHealth;
@@ -279,8 +278,6 @@ public final class Agent implements AutoCloseable {
                 .withMaxFlows(s.maxTracked())
                 .withTcMode(mode)
                 .withValueMode(config.flowValues()));
-    BpfMap sequences = datapath.object().map(FlowLayout.MAP_SEQUENCES);
-    BpfMap.BatchReader sequenceReader = sequences.batchReader(1024);
     FlowDatapath dp = datapath;
     source =
         new FlowSource() {
@@ -296,12 +293,12 @@ public final class Agent implements AutoCloseable {
 
           @Override
           public void readSequences(BpfMap.BatchVisitor visitor) {
-            sequenceReader.read(visitor);
+            dp.readSequencesRaw(visitor);
           }
 
           @Override
           public boolean removeSequence(byte[] key, byte[] value) {
-            return sequences.lookupAndDelete(key, value);
+            return dp.removeSequence(key, value);
           }
 
           @Override
