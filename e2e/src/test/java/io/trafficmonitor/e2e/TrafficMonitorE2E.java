@@ -245,17 +245,26 @@ class TrafficMonitorE2E {
     assertThat(yaml.stdout()).contains("node: node-a", "node: node-b", "rxPackets");
   }
 
+  /**
+   * A real Prometheus scraping every running agent each second, with the chart's alert rules
+   * rendered with {@code chartSetting} (say, a short window for the test) into {@code rules}.
+   */
+  private PrometheusServer prometheusWithAlertRules(Path rules, String chartSetting)
+      throws Exception {
+    Rig.writeAlertRules(rules, chartSetting);
+    List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
+    return PrometheusServer.start(
+        targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules));
+  }
+
   @Test
   @Order(2)
   void prometheusAgreesWithTheGeneratorAndTheBandwidthAlertFiresAndResolves() throws Exception {
     // A limit of 100 kB/s on the monitor; the agents export it, the chart's rule compares.
     applyWebMonitor("alerts: {maxBytesPerSecond: 100000}");
     Path rules = Files.createTempFile("tm-rules", ".yaml");
-    Rig.writeAlertRules(rules, "prometheusRule.bandwidthWindow=5s");
-    List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
     try (PrometheusServer prom =
-        PrometheusServer.start(
-            targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules))) {
+        prometheusWithAlertRules(rules, "prometheusRule.bandwidthWindow=5s")) {
       await(
           "Prometheus scrapes both agents",
           Duration.ofSeconds(30),
@@ -333,11 +342,7 @@ class TrafficMonitorE2E {
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
     applyWebMonitor("sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01}");
     Path rules = Files.createTempFile("tm-rules", ".yaml");
-    Rig.writeAlertRules(rules, "prometheusRule.ratioWindow=5s");
-    List<String> targets = rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList();
-    try (PrometheusServer prom =
-        PrometheusServer.start(
-            targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules))) {
+    try (PrometheusServer prom = prometheusWithAlertRules(rules, "prometheusRule.ratioWindow=5s")) {
       await(
           "the agents apply the spec (the loss limit is exported)",
           Duration.ofSeconds(30),

@@ -192,11 +192,7 @@ class TcpHealthIT {
     int port = 6410;
     long bytes = 8L << 20;
     try (BpfObject dropper = dropper(port, 7, 12, false)) {
-      int ifB = net.ifindexB();
-      NetNs.callIn(
-          net.pathB(),
-          () ->
-              dropper.program("tm_test_drop_nth").attachTc(ifB, TcDirection.INGRESS, TcMode.AUTO));
+      dropIngress(dropper, net.pathB(), net.ifindexB());
 
       long before = snmp(net.pathA(), "Tcp", "RetransSegs");
       int clientPort;
@@ -444,6 +440,16 @@ class TcpHealthIT {
   }
 
   /** The test-only TC program dropping data segments to, or SYN-ACKs from, port. */
+  /** Attaches the dropper to the ingress of interface ifindex of namespace ns (until closed). */
+  private static void dropIngress(BpfObject dropper, Path ns, int ifindex) throws Exception {
+    NetNs.callIn(
+        ns,
+        () ->
+            dropper
+                .program("tm_test_drop_nth")
+                .attachTc(ifindex, TcDirection.INGRESS, TcMode.AUTO));
+  }
+
   private static BpfObject dropper(int port, int every, int max, boolean synAck) {
     BpfObject d =
         BpfObject.openResource("/io/trafficmonitor/bpf/testprogs/test_drop_nth.bpf.o", "tmtcp_d");
@@ -465,11 +471,7 @@ class TcpHealthIT {
   void synAckRetransmissionsOverIpv6CountForTheListenersCgroup() throws Exception {
     int port = 6450;
     try (BpfObject dropper = dropper(port, 1, 1, true)) {
-      int ifA = net.ifindexA();
-      NetNs.callIn(
-          net.pathA(),
-          () ->
-              dropper.program("tm_test_drop_nth").attachTc(ifA, TcDirection.INGRESS, TcMode.AUTO));
+      dropIngress(dropper, net.pathA(), net.ifindexA());
       long beforeA = snmp(net.pathA(), "Tcp", "RetransSegs");
       long beforeB = snmp(net.pathB(), "Tcp", "RetransSegs");
       Process server = tool(cgB, net.pathB(), "serve " + net.ip6B + " " + port + " 1");
