@@ -101,6 +101,8 @@ class CollectorTest {
     kernel.put(k, 10, 1, 41 * S); // the flow comes back: a new kernel entry from zero
     collector.collect(kernel, index, 41 * S, IDLE);
     assertThat(series(eth0, "ingress", "UDP").orElseThrow().bytes()).isEqualTo(160);
+    // at the position where the evicted entry was read: tracked anew, not the evicted entry
+    assertThat(collector.trackedFlows()).isEqualTo(1);
   }
 
   @Test
