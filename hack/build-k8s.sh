@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and etcd from the Go
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet and etcd from the Go
 # modules pinned in hack/k8s/go.mod, the way upstream does (CGO off, trimpath, version
 # stamped), into a cache keyed by the Kubernetes version. A stamp of go.mod and go.sum in the
 # cache makes a changed pin rebuild; a second run with everything present costs nothing.
@@ -11,7 +11,7 @@ version="$(grep -oE "k8s.io/kubernetes v[0-9.]+" "$mod/go.mod" | head -1 | cut -
 cache="${TM_CACHE:-$HOME/.cache/trafficmonitor}"
 out="$cache/k8s/$version/bin"
 stamp="$(cat "$mod/go.mod" "$mod/go.sum" "$mod/cmd/etcd/main.go" | sha256sum | cut -c1-16)"
-cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd)
+cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet etcd)
 
 if [[ "$(cat "$out/.stamp" 2>/dev/null)" != "$stamp" ]]; then
   rm -rf "$out"

@@ -12,8 +12,11 @@ start=$SECONDS
 # clang/llvm/libbpf-dev/bpftool/libelf/zlib: the eBPF programs and the JNI shim.
 # iproute2: network namespaces, veths, tc. iperf3: throughput benchmarks.
 # prometheus: the server and promtool for alert tests. clang-format: C formatting check.
+# mmdebstrap/umoci/skopeo: the container images, from Debian packages (no base image pulled).
+# containerd/runc/containernetworking-plugins/nftables: the real kubelet nodes of the e2e tier.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc iproute2 iperf3
-  prometheus clang-format procps util-linux python3 openssl)
+  prometheus clang-format procps util-linux python3 openssl
+  mmdebstrap umoci skopeo containerd runc containernetworking-plugins nftables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
