@@ -3,7 +3,7 @@
 
 MVN ?= mvn -B -ntp
 
-.PHONY: setup demo demo-down test build fmt clean
+.PHONY: setup demo demo-down test build fmt clean images
 
 setup:
 	hack/setup.sh
@@ -28,6 +28,11 @@ build: setup
 fmt:
 	$(MVN) spotless:apply
 	find bpf jni -name '*.c' -o -name '*.h' | grep -v vmlinux.h | xargs -r clang-format -i
+
+## OCI images from Debian packages and Maven output: target/images/<name>.tar
+## (pause, operator, node-agent, trafficgen; IMAGES="pause" builds only those named).
+images:
+	images/build.sh $(IMAGES)
 
 clean:
 	$(MVN) clean
