@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,6 +157,41 @@ class ChartIT {
         .isTrue();
     assertThat(container.get("securityContext").toString())
         .contains("allowPrivilegeEscalation=false", "readOnlyRootFilesystem=true", "drop=[ALL]");
+    // A read-only root needs a writable /tmp (the JVM, Vert.x' file cache).
+    assertThat(container.get("volumeMounts").toString()).contains("mountPath=/tmp");
+    assertThat(dep.<Object>get("spec", "template", "spec", "affinity").toString())
+        .contains("key=kubernetes.io/arch", "values=[amd64]");
+  }
+
+  @Test
+  void oneVersionForTheChartTheImagesAndTheJars() throws IOException {
+    String pom = Files.readString(Tools.repoRoot().resolve("pom.xml"));
+    Matcher m =
+        Pattern.compile("<artifactId>trafficmonitor-parent</artifactId>\\s*<version>([^<]+)<")
+            .matcher(pom);
+    String version = m.find() ? m.group(1) : null;
+    assertThat(version).as("the root pom's version").isNotNull();
+    Map<String, Object> meta =
+        Serialization.unmarshal(Files.readString(chart.resolve("Chart.yaml")), Map.class);
+    assertThat(meta.get("version")).isEqualTo(version);
+    assertThat(meta.get("appVersion")).isEqualTo(version);
+    String rendered = render();
+    assertThat(rendered)
+        .contains("image: localhost/trafficmonitor/operator:" + version)
+        .contains("value: localhost/trafficmonitor/node-agent:" + version);
+  }
+
+  @Test
+  void agentPlacementReachesTheOperator() {
+    String rendered =
+        render(
+            "agent.priorityClassName=system-node-critical", "agent.tolerations[0].operator=Exists");
+    assertThat(rendered)
+        .contains(
+            "name: TRAFFICMONITOR_AGENT_PRIORITY_CLASS_NAME\n              value: \"system-node-critical\"")
+        .contains(
+            "name: TRAFFICMONITOR_AGENT_TOLERATIONS\n              value: \"[{\\\"operator\\\":\\\"Exists\\\"}]\"")
+        .contains("name: TRAFFICMONITOR_AGENT_ARCHITECTURES\n              value: \"amd64\"");
   }
 
   @Test

@@ -1,13 +1,23 @@
 package io.trafficmonitor.operator;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Operator-wide settings of the agent pods, from configuration ({@code application.properties},
- * environment, system properties). The agent image and its resources belong to the operator's
- * installation, not to a TrafficMonitor.
+ * Operator-wide settings of the agent pods, from configuration (environment, system properties; the
+ * chart sets every one). The agent image, its resources and where agents may run belong to the
+ * operator's installation (the cluster admin), not to a TrafficMonitor. The defaults live here and
+ * nowhere else; the chart's values.yaml repeats them for the user to read and change.
  *
  * @param image the node-agent image
  * @param imagePullPolicy Always, IfNotPresent or Never
@@ -20,6 +30,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * @param clusterRole ClusterRole bound to each agent's ServiceAccount in its namespace
  * @param flowValues how agents keep flow counters: auto, shared or per-cpu (the agent's {@code
  *     FLOW_VALUES}; see node-agent/README.md)
+ * @param priorityClassName priority class of the agent pods; empty for none
+ * @param tolerations tolerations every agent pod gets, before those of its TrafficMonitor
+ * @param architectures the node architectures ({@code kubernetes.io/arch}) the agent image and its
+ *     JNI library are built for: agents are kept off other nodes
  */
 public record AgentSettings(
     String image,
@@ -30,20 +44,44 @@ public record AgentSettings(
     String memoryLimit,
     int metricsPort,
     String clusterRole,
-    String flowValues) {
-
-  public AgentSettings {
-    if (!java.util.List.of("auto", "shared", "per-cpu").contains(flowValues)) {
-      throw new IllegalArgumentException(
-          PREFIX + "flow-values must be auto, shared or per-cpu, not " + flowValues);
-    }
-  }
+    String flowValues,
+    String priorityClassName,
+    List<Toleration> tolerations,
+    List<String> architectures) {
 
   public static final String PREFIX = "trafficmonitor.agent.";
 
+  /** The image repository of the agent when the chart does not name one. */
+  public static final String DEFAULT_REPOSITORY = "localhost/trafficmonitor/node-agent";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public AgentSettings {
+    if (!List.of("auto", "shared", "per-cpu").contains(flowValues)) {
+      throw new IllegalArgumentException(
+          PREFIX + "flow-values must be auto, shared or per-cpu, not " + flowValues);
+    }
+    if (architectures.isEmpty()) {
+      throw new IllegalArgumentException(PREFIX + "architectures must name at least one");
+    }
+    tolerations = List.copyOf(tolerations);
+    architectures = List.copyOf(architectures);
+  }
+
+  /** The version of this build: the jars', the images' and the chart's. */
+  public static String version() {
+    try (InputStream in = AgentSettings.class.getResourceAsStream("version.properties")) {
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("version.properties missing from the operator's jar", e);
+    }
+  }
+
   public static AgentSettings defaults() {
     return new AgentSettings(
-        "ghcr.io/trafficmonitor/node-agent:0.1.0",
+        DEFAULT_REPOSITORY + ":" + version(),
         "IfNotPresent",
         "50m",
         "200Mi",
@@ -51,7 +89,10 @@ public record AgentSettings(
         "288Mi",
         9400,
         "trafficmonitor-agent",
-        "auto");
+        "auto",
+        "",
+        List.of(),
+        List.of("amd64"));
   }
 
   /** The settings from MicroProfile Config, falling back to {@link #defaults()}. */
@@ -67,7 +108,26 @@ public record AgentSettings(
         get(c, "resources.limits.memory").orElse(d.memoryLimit),
         get(c, "metrics-port").map(Integer::parseInt).orElse(d.metricsPort),
         get(c, "cluster-role").orElse(d.clusterRole),
-        get(c, "flow-values").orElse(d.flowValues));
+        get(c, "flow-values").orElse(d.flowValues),
+        get(c, "priority-class-name").orElse(d.priorityClassName),
+        get(c, "tolerations").map(AgentSettings::parseTolerations).orElse(d.tolerations),
+        get(c, "architectures")
+            .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(a -> !a.isEmpty()))
+            .map(a -> a.toList())
+            .orElse(d.architectures));
+  }
+
+  /** Tolerations from their JSON list (the chart passes {@code agent.tolerations} so). */
+  public static List<Toleration> parseTolerations(String json) {
+    if (json.isBlank()) {
+      return List.of();
+    }
+    try {
+      return JSON.readValue(json, new TypeReference<List<Toleration>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          PREFIX + "tolerations must be a JSON list of tolerations: " + e.getMessage(), e);
+    }
   }
 
   private static Optional<String> get(Config c, String key) {

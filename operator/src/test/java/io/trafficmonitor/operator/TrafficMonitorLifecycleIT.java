@@ -70,7 +70,7 @@ class TrafficMonitorLifecycleIT {
     assertThat(pod.getServiceAccountName()).isEqualTo("trafficmonitor-agent-web");
     Container agent = pod.getContainers().get(0);
     assertThat(agent.getSecurityContext().getCapabilities().getAdd())
-        .containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON", "SYS_RESOURCE");
+        .containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON", "SYS_PTRACE");
     assertThat(agent.getEnv())
         .anySatisfy(
             e -> {

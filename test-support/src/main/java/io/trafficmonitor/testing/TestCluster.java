@@ -54,6 +54,7 @@ public interface TestCluster extends AutoCloseable {
                 .withLabels(labels)
                 .addToLabels("kubernetes.io/hostname", name)
                 .addToLabels("kubernetes.io/os", "linux")
+                .addToLabels("kubernetes.io/arch", "amd64")
                 .endMetadata()
                 .build())
         .serverSideApply();

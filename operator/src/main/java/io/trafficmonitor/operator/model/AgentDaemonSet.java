@@ -1,5 +1,7 @@
 package io.trafficmonitor.operator.model;
 
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -21,6 +23,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.operator.AgentSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,8 +55,10 @@ public final class AgentDaemonSet {
     if (spec.getNodeSelector() != null) {
       nodeSelector.putAll(spec.getNodeSelector());
     }
-    List<Toleration> tolerations =
-        spec.getTolerations() == null ? List.of() : spec.getTolerations();
+    List<Toleration> tolerations = new ArrayList<>(settings.tolerations());
+    if (spec.getTolerations() != null) {
+      tolerations.addAll(spec.getTolerations());
+    }
     return new DaemonSetBuilder()
         .withNewMetadata()
         .withName(Names.agent(tm))
@@ -80,8 +85,14 @@ public final class AgentDaemonSet {
         // and serves /metrics on the node address: it lives in the node's network namespace.
         .withHostNetwork(true)
         .withDnsPolicy("ClusterFirstWithHostNet")
+        // The node's process IDs: a pod's network namespace is found through a process of its
+        // cgroup (cgroup.procs holds host PIDs, which mean nothing in a PID namespace of its own).
+        .withHostPID(true)
         .withNodeSelector(nodeSelector)
+        .withAffinity(architectures(settings.architectures()))
         .withTolerations(tolerations)
+        .withPriorityClassName(
+            settings.priorityClassName().isEmpty() ? null : settings.priorityClassName())
         .withTerminationGracePeriodSeconds(30L)
         .withContainers(container(tm, settings))
         .withVolumes(volumes())
@@ -128,7 +139,12 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  /** The capabilities the agent needs, and no more. */
+  /**
+   * The capabilities the agent needs, and no more (node-agent/README.md, "Capabilities", says how
+   * each was found necessary). Not SYS_ADMIN: the agent never enters another namespace. Not
+   * SYS_RESOURCE: since Linux 5.11 BPF memory is charged to the memory cgroup, not to
+   * RLIMIT_MEMLOCK, and some nodes (VMs whose bounding set lacks it) refuse a container that asks.
+   */
   static Capabilities capabilities() {
     return new CapabilitiesBuilder()
         .withDrop("ALL")
@@ -136,13 +152,31 @@ public final class AgentDaemonSet {
             // bpf(): load programs, create and read maps, BTF (kernel >= 5.8 splits it from
             // SYS_ADMIN).
             "BPF",
-            // Attach TC (clsact qdisc + filters) on node interfaces and veths; cgroup_skb attach.
+            // Load cgroup_skb and TC programs, attach TC (tcx or clsact) on node interfaces and
+            // veths and cgroup_skb on pod cgroups, netlink queries of links and namespace ids.
             "NET_ADMIN",
-            // Tracepoints and kprobes (tcp_retransmit_skb, sock state, kfree_skb), and pointer
-            // reads in tracing programs.
+            // tp_btf tracepoints (TCP state, retransmits, kfree_skb) and pointer reads in them.
             "PERFMON",
-            // Raise RLIMIT_MEMLOCK for maps on kernels that still charge them to memlock (< 5.11).
-            "SYS_RESOURCE")
+            // Open /proc/<pid>/ns/net of a pod's process (another user's) to learn which veth
+            // leads into the pod's network namespace.
+            "SYS_PTRACE")
+        .build();
+  }
+
+  /** Agents only on nodes whose architecture the image (and its JNI library) is built for. */
+  static Affinity architectures(List<String> architectures) {
+    return new AffinityBuilder()
+        .withNewNodeAffinity()
+        .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .addNewNodeSelectorTerm()
+        .addNewMatchExpression()
+        .withKey("kubernetes.io/arch")
+        .withOperator("In")
+        .withValues(architectures)
+        .endMatchExpression()
+        .endNodeSelectorTerm()
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
         .build();
   }
 
@@ -200,7 +234,15 @@ public final class AgentDaemonSet {
     return List.of(
         hostPath("bpffs", "/sys/fs/bpf", "DirectoryOrCreate"),
         hostPath("cgroup", "/sys/fs/cgroup", "Directory"),
-        hostPath("host-proc", "/proc", "Directory"));
+        hostPath("host-proc", "/proc", "Directory"),
+        // The root filesystem is read-only; the JVM and Vert.x want a writable temp directory.
+        new VolumeBuilder()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .withSizeLimit(new Quantity("16Mi"))
+            .endEmptyDir()
+            .build());
   }
 
   private static List<VolumeMount> mounts() {
@@ -222,7 +264,8 @@ public final class AgentDaemonSet {
             .withName("host-proc")
             .withMountPath("/host/proc")
             .withReadOnly(true)
-            .build());
+            .build(),
+        new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
   }
 
   private static Volume hostPath(String name, String path, String type) {

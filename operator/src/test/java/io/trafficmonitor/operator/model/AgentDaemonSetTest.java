@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.AgentSettings;
 import io.trafficmonitor.operator.Monitors;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AgentDaemonSetTest {
@@ -47,7 +49,7 @@ class AgentDaemonSetTest {
         .isEqualTo(settings.cpuLimit());
     assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
     assertThat(agent.getSecurityContext().getCapabilities().getAdd())
-        .containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON", "SYS_RESOURCE");
+        .containsExactlyInAnyOrder("BPF", "NET_ADMIN", "PERFMON", "SYS_PTRACE");
     assertThat(agent.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(agent.getEnv())
         .filteredOn(e -> e.getName().equals(AgentDaemonSet.ENV_NODE_NAME))
@@ -113,7 +115,74 @@ class AgentDaemonSetTest {
                     d.memoryLimit(),
                     d.metricsPort(),
                     d.clusterRole(),
-                    "fast"))
+                    "fast",
+                    d.priorityClassName(),
+                    d.tolerations(),
+                    d.architectures()))
         .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
+  }
+
+  @Test
+  void theInstallationPlacesAgentsOnItsArchitecturesWithItsPriorityAndTolerations() {
+    AgentSettings d = AgentSettings.defaults();
+    AgentSettings admin =
+        new AgentSettings(
+            d.image(),
+            d.imagePullPolicy(),
+            d.cpuRequest(),
+            d.memoryRequest(),
+            d.cpuLimit(),
+            d.memoryLimit(),
+            d.metricsPort(),
+            d.clusterRole(),
+            d.flowValues(),
+            "system-node-critical",
+            AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"),
+            List.of("amd64"));
+    TrafficMonitor tm =
+        Monitors.monitor(
+            "shop",
+            "web",
+            "tolerations: [{key: dedicated, operator: Equal, value: net, effect: NoSchedule}]\n");
+    PodSpec pod = AgentDaemonSet.desired(tm, admin).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
+    assertThat(pod.getTolerations())
+        .extracting(t -> t.getOperator() + ":" + t.getKey())
+        .containsExactly("Exists:null", "Equal:dedicated");
+    assertThat(
+            pod.getAffinity()
+                .getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()
+                .get(0)
+                .getMatchExpressions()
+                .get(0))
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo("kubernetes.io/arch");
+              assertThat(e.getValues()).containsExactly("amd64");
+            });
+    assertThat(AgentDaemonSet.desired(tm, d).getSpec().getTemplate().getSpec())
+        .satisfies(p -> assertThat(p.getPriorityClassName()).isNull());
+  }
+
+  @Test
+  void theAgentRunsWithAReadOnlyRootAndTheNodesProcesses() {
+    PodSpec pod =
+        AgentDaemonSet.desired(Monitors.monitor("shop", "web", null), settings)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(pod.getHostPID()).isTrue();
+    Container agent = pod.getContainers().get(0);
+    assertThat(agent.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(agent.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().equals("/tmp"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE));
+    assertThat(settings.image())
+        .isEqualTo(AgentSettings.DEFAULT_REPOSITORY + ":" + AgentSettings.version())
+        .doesNotContain("${");
   }
 }
