@@ -5,6 +5,10 @@
  * jni/src/main/java/io/trafficmonitor/bpf/FlowLayout.java; change both together.
  * All multi-byte fields are in host byte order unless said otherwise; addresses are in
  * network byte order, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d).
+ * Below each struct, every offset and size that user space uses is a _Static_assert (checked here,
+ * on the BPF target) whose message names the Java constant mirroring it; jni's LayoutContractTest
+ * compares each with that constant. __builtin_offsetof, because libbpf's offsetof is a pointer
+ * cast and not an integer constant expression.
  */
 #ifndef TM_FLOW_TYPES_H
 #define TM_FLOW_TYPES_H
@@ -32,6 +36,17 @@ struct flow_key {
 	__u8 kind; /* TM_KIND_* */
 	__u8 direction; /* TM_DIR_* */
 };
+
+_Static_assert(sizeof(struct flow_key) == 48, "FlowLayout.KEY_SIZE");
+_Static_assert(__builtin_offsetof(struct flow_key, src) == 0, "FlowLayout.KEY_SRC");
+_Static_assert(__builtin_offsetof(struct flow_key, dst) == 16, "FlowLayout.KEY_DST");
+_Static_assert(__builtin_offsetof(struct flow_key, target) == 32, "FlowLayout.KEY_TARGET");
+_Static_assert(__builtin_offsetof(struct flow_key, sport) == 40, "FlowLayout.KEY_SPORT");
+_Static_assert(__builtin_offsetof(struct flow_key, dport) == 42, "FlowLayout.KEY_DPORT");
+_Static_assert(__builtin_offsetof(struct flow_key, proto) == 44, "FlowLayout.KEY_PROTO");
+_Static_assert(__builtin_offsetof(struct flow_key, family) == 45, "FlowLayout.KEY_FAMILY");
+_Static_assert(__builtin_offsetof(struct flow_key, kind) == 46, "FlowLayout.KEY_KIND");
+_Static_assert(__builtin_offsetof(struct flow_key, direction) == 47, "FlowLayout.KEY_DIRECTION");
 
 /* flow_stats.flags */
 #define TM_FLOW_F_FRAGMENT 1 /* some packets of the flow were IP fragments */
@@ -61,6 +76,21 @@ struct flow_stats {
 	__u64 first_seen_ns; /* ... of the first packet (coarse unless configured) */
 };
 
+_Static_assert(sizeof(struct flow_stats) == 80, "FlowLayout.VALUE_SIZE");
+_Static_assert(__builtin_offsetof(struct flow_stats, bytes) == 0, "FlowLayout.STATS_BYTES");
+_Static_assert(__builtin_offsetof(struct flow_stats, packets) == 8, "FlowLayout.STATS_PACKETS");
+_Static_assert(__builtin_offsetof(struct flow_stats, payload_bytes) == 16,
+	       "FlowLayout.STATS_PAYLOAD_BYTES");
+_Static_assert(__builtin_offsetof(struct flow_stats, last_seen_ns) == 24,
+	       "FlowLayout.STATS_LAST_SEEN");
+_Static_assert(__builtin_offsetof(struct flow_stats, tcp_flags) == 32,
+	       "FlowLayout.STATS_TCP_FLAGS");
+_Static_assert(__builtin_offsetof(struct flow_stats, flags) == 36, "FlowLayout.STATS_FLAGS");
+_Static_assert(__builtin_offsetof(struct flow_stats, size_hist) == 40,
+	       "FlowLayout.STATS_SIZE_HIST");
+_Static_assert(__builtin_offsetof(struct flow_stats, first_seen_ns) == 72,
+	       "FlowLayout.STATS_FIRST_SEEN");
+
 /*
  * jitter_state: 32 bytes, per flow_key while TM_SET_JITTER is on, in a shared map (not per CPU:
  * the interval is between consecutive packets of the flow, whichever CPU they ran on).
@@ -74,6 +104,15 @@ struct jitter_state {
 	__u64 iat_sum_ns;
 	__u64 iat_sum_sq_us;
 };
+
+_Static_assert(sizeof(struct jitter_state) == 32, "FlowLayout.JITTER_SIZE");
+_Static_assert(__builtin_offsetof(struct jitter_state, last_ns) == 0, "FlowLayout.JITTER_LAST");
+_Static_assert(__builtin_offsetof(struct jitter_state, iat_count) == 8,
+	       "FlowLayout.JITTER_IAT_COUNT");
+_Static_assert(__builtin_offsetof(struct jitter_state, iat_sum_ns) == 16,
+	       "FlowLayout.JITTER_IAT_SUM_NS");
+_Static_assert(__builtin_offsetof(struct jitter_state, iat_sum_sq_us) == 24,
+	       "FlowLayout.JITTER_IAT_SUM_SQ_US");
 
 /* settings.flags */
 #define TM_SET_JITTER 1 /* measure inter-arrival times (precise clock per packet) */
@@ -95,6 +134,19 @@ struct tm_settings {
 	__u32 seq_gap_threshold; /* a gap of at most this many missing numbers is small */
 };
 
+_Static_assert(sizeof(struct tm_settings) == 16, "FlowLayout.SETTINGS_SIZE");
+_Static_assert(__builtin_offsetof(struct tm_settings, flags) == 0, "FlowLayout.SETTINGS_FLAGS");
+_Static_assert(__builtin_offsetof(struct tm_settings, seq_proto) == 4,
+	       "FlowLayout.SETTINGS_SEQ_PROTO");
+_Static_assert(__builtin_offsetof(struct tm_settings, seq_window) == 5,
+	       "FlowLayout.SETTINGS_SEQ_WINDOW");
+_Static_assert(__builtin_offsetof(struct tm_settings, seq_offset) == 6,
+	       "FlowLayout.SETTINGS_SEQ_OFFSET");
+_Static_assert(__builtin_offsetof(struct tm_settings, seq_pattern) == 8,
+	       "FlowLayout.SETTINGS_SEQ_PATTERN");
+_Static_assert(__builtin_offsetof(struct tm_settings, seq_gap_threshold) == 12,
+	       "FlowLayout.SETTINGS_SEQ_GAP_THRESHOLD");
+
 /* seq_state: 56 bytes, per flow_key of flows with sequence numbers. */
 struct seq_state {
 	struct bpf_spin_lock lock;
@@ -106,6 +158,15 @@ struct seq_state {
 	__u64 missing; /* numbers skipped by gaps; lost = missing - reverse (late ones arrived) */
 	__u64 resyncs; /* jumps beyond TM_SEQ_RESYNC (sender restarted): counted nowhere else */
 };
+
+_Static_assert(sizeof(struct seq_state) == 56, "FlowLayout.SEQ_SIZE");
+_Static_assert(__builtin_offsetof(struct seq_state, expected) == 4, "FlowLayout.SEQ_EXPECTED");
+_Static_assert(__builtin_offsetof(struct seq_state, received) == 8, "FlowLayout.SEQ_RECEIVED");
+_Static_assert(__builtin_offsetof(struct seq_state, reverse) == 16, "FlowLayout.SEQ_REVERSE");
+_Static_assert(__builtin_offsetof(struct seq_state, small_gaps) == 24, "FlowLayout.SEQ_SMALL_GAPS");
+_Static_assert(__builtin_offsetof(struct seq_state, big_gaps) == 32, "FlowLayout.SEQ_BIG_GAPS");
+_Static_assert(__builtin_offsetof(struct seq_state, missing) == 40, "FlowLayout.SEQ_MISSING");
+_Static_assert(__builtin_offsetof(struct seq_state, resyncs) == 48, "FlowLayout.SEQ_RESYNCS");
 
 /* Global counters: index into the per-CPU counters array (sum over CPUs). */
 enum tm_counter {
@@ -136,6 +197,10 @@ struct port_range {
 	__u16 hi; /* inclusive */
 };
 
+_Static_assert(sizeof(struct port_range) == 4, "FlowLayout.PORT_RANGE_SIZE");
+_Static_assert(__builtin_offsetof(struct port_range, lo) == 0, "FlowLayout.PORT_RANGE_LO");
+_Static_assert(__builtin_offsetof(struct port_range, hi) == 2, "FlowLayout.PORT_RANGE_HI");
+
 /* filter_rule: 152 bytes. */
 struct filter_rule {
 	__u32 src[4]; /* network order, IPv4-mapped for IPv4; compared under src_mask */
@@ -154,6 +219,24 @@ struct filter_rule {
 	__u8 pad[2];
 	__u64 protocols[4]; /* bitmap of IPPROTO_* values; all zero: any protocol */
 };
+
+_Static_assert(sizeof(struct filter_rule) == 152, "FlowLayout.RULE_SIZE");
+_Static_assert(__builtin_offsetof(struct filter_rule, src) == 0, "FlowLayout.RULE_SRC");
+_Static_assert(__builtin_offsetof(struct filter_rule, src_mask) == 16, "FlowLayout.RULE_SRC_MASK");
+_Static_assert(__builtin_offsetof(struct filter_rule, dst) == 32, "FlowLayout.RULE_DST");
+_Static_assert(__builtin_offsetof(struct filter_rule, dst_mask) == 48, "FlowLayout.RULE_DST_MASK");
+_Static_assert(__builtin_offsetof(struct filter_rule, sports) == 64, "FlowLayout.RULE_SPORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, dports) == 80, "FlowLayout.RULE_DPORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, ports) == 96, "FlowLayout.RULE_PORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, n_sports) == 112, "FlowLayout.RULE_N_SPORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, n_dports) == 113, "FlowLayout.RULE_N_DPORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, n_ports) == 114, "FlowLayout.RULE_N_PORTS");
+_Static_assert(__builtin_offsetof(struct filter_rule, family) == 115, "FlowLayout.RULE_FAMILY");
+_Static_assert(__builtin_offsetof(struct filter_rule, directions) == 116,
+	       "FlowLayout.RULE_DIRECTIONS");
+_Static_assert(__builtin_offsetof(struct filter_rule, kinds) == 117, "FlowLayout.RULE_KINDS");
+_Static_assert(__builtin_offsetof(struct filter_rule, protocols) == 120,
+	       "FlowLayout.RULE_PROTOCOLS");
 
 /*
  * filter_state (one u32, read in one load so a change of rule set is atomic): bit 31 the

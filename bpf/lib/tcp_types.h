@@ -4,6 +4,9 @@
  * jni/src/main/java/io/trafficmonitor/bpf/TcpLayout.java: change both together.
  * Integers are host order (little-endian), addresses network order, IPv4 as IPv4-mapped IPv6.
  * Needs __u8.. __u64 (vmlinux.h or linux/types.h) from the includer.
+ * Below each struct user space reads, its size and every offset user space uses are
+ * _Static_asserts naming the TcpLayout constant that mirrors them; jni's LayoutContractTest
+ * compares each with that constant (__builtin_offsetof: libbpf's offsetof is not a constant).
  */
 #ifndef TM_TCP_TYPES_H
 #define TM_TCP_TYPES_H
@@ -30,6 +33,30 @@ struct tcp_cg_stats {
 	__u64 duration_hist[TM_TCP_HIST_BUCKETS]; /* 336: durations, log2 of microseconds */
 };
 
+_Static_assert(sizeof(struct tcp_cg_stats) == 592, "TcpLayout.CG_SIZE");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, retrans_segs) == 0,
+	       "TcpLayout.CG_RETRANS_SEGS");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, synack_retrans) == 8,
+	       "TcpLayout.CG_SYNACK_RETRANS");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, rtt_samples) == 16,
+	       "TcpLayout.CG_RTT_SAMPLES");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, rtt_sum_us) == 24,
+	       "TcpLayout.CG_RTT_SUM_US");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, opened_active) == 32,
+	       "TcpLayout.CG_OPENED_ACTIVE");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, opened_passive) == 40,
+	       "TcpLayout.CG_OPENED_PASSIVE");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, closed) == 48, "TcpLayout.CG_CLOSED");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, duration_sum_us) == 56,
+	       "TcpLayout.CG_DURATION_SUM_US");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, state_changes) == 64,
+	       "TcpLayout.CG_STATE_CHANGES");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, failed_active) == 72,
+	       "TcpLayout.CG_FAILED_ACTIVE");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, rtt_hist) == 80, "TcpLayout.CG_RTT_HIST");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, duration_hist) == 336,
+	       "TcpLayout.CG_DURATION_HIST");
+
 /* tcp_conns key (48 bytes): the socket's own view, local and remote. */
 struct tcp_conn_key {
 	__u32 local[4]; /*  0: IPv4-mapped for IPv4 and for v4-mapped IPv6 sockets */
@@ -41,6 +68,16 @@ struct tcp_conn_key {
 	__u32 netns; /* 40: network namespace inode (ip netns identify / stat -L) */
 	__u32 pad2; /* 44: zero */
 };
+
+_Static_assert(sizeof(struct tcp_conn_key) == 48, "TcpLayout.CONN_KEY_SIZE");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, local) == 0, "TcpLayout.CONN_KEY_LOCAL");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, remote) == 16, "TcpLayout.CONN_KEY_REMOTE");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, local_port) == 32,
+	       "TcpLayout.CONN_KEY_LOCAL_PORT");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, remote_port) == 34,
+	       "TcpLayout.CONN_KEY_REMOTE_PORT");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, family) == 36, "TcpLayout.CONN_KEY_FAMILY");
+_Static_assert(__builtin_offsetof(struct tcp_conn_key, netns) == 40, "TcpLayout.CONN_KEY_NETNS");
 
 #define TM_CONN_F_PASSIVE 1 /* opened by accept (SYN_RECV -> ESTABLISHED) */
 
@@ -58,12 +95,30 @@ struct tcp_conn {
 	__u8 pad[6]; /* 50 */
 };
 
+_Static_assert(sizeof(struct tcp_conn) == 56, "TcpLayout.CONN_SIZE");
+_Static_assert(__builtin_offsetof(struct tcp_conn, cgroup) == 0, "TcpLayout.CONN_CGROUP");
+_Static_assert(__builtin_offsetof(struct tcp_conn, established_ns) == 8,
+	       "TcpLayout.CONN_ESTABLISHED");
+_Static_assert(__builtin_offsetof(struct tcp_conn, closed_ns) == 16, "TcpLayout.CONN_CLOSED");
+_Static_assert(__builtin_offsetof(struct tcp_conn, updated_ns) == 24, "TcpLayout.CONN_UPDATED");
+_Static_assert(__builtin_offsetof(struct tcp_conn, retrans_segs) == 32,
+	       "TcpLayout.CONN_RETRANS_SEGS");
+_Static_assert(__builtin_offsetof(struct tcp_conn, srtt_us) == 40, "TcpLayout.CONN_SRTT_US");
+_Static_assert(__builtin_offsetof(struct tcp_conn, snd_cwnd) == 44, "TcpLayout.CONN_SND_CWND");
+_Static_assert(__builtin_offsetof(struct tcp_conn, state) == 48, "TcpLayout.CONN_STATE");
+_Static_assert(__builtin_offsetof(struct tcp_conn, flags) == 49, "TcpLayout.CONN_FLAGS");
+
 /* tcp_drops key (16 bytes), value: __u64 count. */
 struct tcp_drop_key {
 	__u64 cgroup; /* 0: cgroup v2 id of skb->sk (or the receiving socket), 0 if none */
 	__u32 netns; /* 8: inode of the socket's netns, else of skb->dev's, else 0 */
 	__u32 reason; /* 12: enum skb_drop_reason of the running kernel */
 };
+
+_Static_assert(sizeof(struct tcp_drop_key) == 16, "TcpLayout.DROP_KEY_SIZE");
+_Static_assert(__builtin_offsetof(struct tcp_drop_key, cgroup) == 0, "TcpLayout.DROP_KEY_CGROUP");
+_Static_assert(__builtin_offsetof(struct tcp_drop_key, netns) == 8, "TcpLayout.DROP_KEY_NETNS");
+_Static_assert(__builtin_offsetof(struct tcp_drop_key, reason) == 12, "TcpLayout.DROP_KEY_REASON");
 
 /* Per-socket state (sk storage, freed with the socket). */
 struct tcp_sk_state {

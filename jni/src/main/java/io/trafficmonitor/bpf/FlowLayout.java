@@ -47,7 +47,9 @@ public final class FlowLayout {
   public static final int JITTER_SIZE = 32;
 
   public static final int JITTER_LAST = 0;
-  public static final int JITTER_IAT_COUNT = 8; // ... sum_ns, sum_sq_us follow, as in STATS_IAT_*
+  public static final int JITTER_IAT_COUNT = 8; // these three words are copied to STATS_IAT_*
+  public static final int JITTER_IAT_SUM_NS = 16;
+  public static final int JITTER_IAT_SUM_SQ_US = 24;
 
   /** flow_stats.flags: the flow had IP fragments. */
   public static final int FLOW_F_FRAGMENT = 1;
@@ -125,6 +127,12 @@ public final class FlowLayout {
   public static final int RULE_KINDS = 117;
   public static final int RULE_PROTOCOLS = 120; // 4 x __u64 bitmap
   public static final int FILTER_SET_BIT = 31;
+
+  /** struct port_range (4 bytes): RULE_SPORTS, RULE_DPORTS and RULE_PORTS hold 4 each. */
+  public static final int PORT_RANGE_SIZE = 4;
+
+  public static final int PORT_RANGE_LO = 0; // __u16, inclusive
+  public static final int PORT_RANGE_HI = 2; // __u16, inclusive
 
   /** Map, program and global names in flows.bpf.o. */
   public static final String MAP_FLOWS = "flows";
