@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * The directories of local clusters, one per cluster under a common root, each with the pid of the
  * JVM that owns it. A directory whose owner is gone belongs to a killed run: its processes are
- * killed and the directory removed.
+ * killed, what its {@link KubeletNodes} left is swept, and the directory removed.
  */
 final class ClusterDirs {
   private ClusterDirs() {}
@@ -40,7 +40,10 @@ final class ClusterDirs {
       return;
     }
     try (Stream<Path> dirs = Files.list(root)) {
-      dirs.filter(d -> !ownerAlive(d)).forEach(ClusterDirs::killAndDelete);
+      // the root also holds the kubelet nodes' lock files, which are not clusters
+      dirs.filter(d -> d.getFileName().toString().startsWith("cluster-"))
+          .filter(d -> !ownerAlive(d))
+          .forEach(ClusterDirs::killAndDelete);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -67,6 +70,13 @@ final class ClusterDirs {
               });
     } catch (IOException e) {
       // the directory vanished meanwhile
+    }
+    try {
+      KubeletNodes.sweep(dir);
+    } catch (RuntimeException e) {
+      // not root, or a mount that will not go: leave the directory rather than walk into it
+      System.err.println("cannot sweep the kubelet nodes of " + dir + ": " + e.getMessage());
+      return;
     }
     delete(dir);
   }

@@ -13,7 +13,9 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -56,6 +58,14 @@ final class ControlPlaneCerts {
   }
 
   static ControlPlaneCerts generate(Path dir) {
+    return generate(dir, List.of());
+  }
+
+  /**
+   * As {@link #generate(Path)}, with {@code extraIps} added to the serving certificate's names (the
+   * address that {@link KubeletNodes} reach the API server at).
+   */
+  static ControlPlaneCerts generate(Path dir, List<String> extraIps) {
     ControlPlaneCerts certs = new ControlPlaneCerts(dir);
     try {
       Files.createDirectories(dir);
@@ -64,17 +74,20 @@ final class ControlPlaneCerts {
       X509Certificate caCert = sign(caName, caName, ca, ca, true, null, null);
 
       KeyPair server = rsa();
-      GeneralNames sans =
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.iPAddress, "10.0.0.1"),
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.dNSName, "kubernetes"),
-                new GeneralName(GeneralName.dNSName, "kubernetes.default"),
-                new GeneralName(GeneralName.dNSName, "kubernetes.default.svc"),
-                new GeneralName(GeneralName.dNSName, "kubernetes.default.svc.cluster.local"),
-              });
+      List<GeneralName> names = new ArrayList<>();
+      for (String ip : concat(List.of("127.0.0.1", "10.0.0.1"), extraIps)) {
+        names.add(new GeneralName(GeneralName.iPAddress, ip));
+      }
+      for (String dns :
+          List.of(
+              "localhost",
+              "kubernetes",
+              "kubernetes.default",
+              "kubernetes.default.svc",
+              "kubernetes.default.svc.cluster.local")) {
+        names.add(new GeneralName(GeneralName.dNSName, dns));
+      }
+      GeneralNames sans = new GeneralNames(names.toArray(GeneralName[]::new));
       X509Certificate serverCert =
           sign(
               new X500Name("CN=kube-apiserver"),
@@ -110,6 +123,12 @@ final class ControlPlaneCerts {
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot generate control-plane certificates", e);
     }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   static String pem(Path file) {

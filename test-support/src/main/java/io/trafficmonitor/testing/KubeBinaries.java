@@ -10,6 +10,8 @@ import java.util.List;
  * kube-controller-manager, kube-scheduler and kubectl into {@code
  * ~/.cache/trafficmonitor/k8s/<version>/bin}, with etcd built from its own module at the version
  * that Kubernetes requires (Debian's etcd 3.4 cannot serve kube-apiserver 1.34's watch streams).
+ * The kubelet of {@link KubeletNodes} is built there too, but {@link #missing()} leaves it out:
+ * only the real-node tier needs it.
  */
 public final class KubeBinaries {
   /** The Kubernetes release that hack/k8s/go.mod pins. */
@@ -85,5 +87,10 @@ public final class KubeBinaries {
 
   public Path kubectl() {
     return kubeDir.resolve("kubectl");
+  }
+
+  /** The kubelet, built beside the control plane; only {@link KubeletNodes} needs it. */
+  public Path kubelet() {
+    return kubeDir.resolve("kubelet");
   }
 }

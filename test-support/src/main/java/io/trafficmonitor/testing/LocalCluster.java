@@ -22,22 +22,51 @@ import java.util.function.BooleanSupplier;
  * service-account controllers) and kube-scheduler, all on loopback ports, with certificates made
  * for this run. No kubelet: pods are scheduled but run only where a test plays the kubelet.
  *
+ * <p>With {@link Options#kubeletNodes()} the control plane also gets what real nodes and their pods
+ * rely on, and {@link #addKubeletNodes} adds {@link KubeletNodes}.
+ *
  * <p>{@link #close()} stops every process and deletes the cluster's directory; a cluster left
  * behind by a JVM that was killed is swept by the next {@link #start()}.
  */
 public final class LocalCluster implements TestCluster {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+  /** The file in a cluster's directory that names its {@link NodeLink} slot, for the sweep. */
+  static final String KUBELET_SLOT_FILE = "kubelet-slot";
+
+  /**
+   * How to start a cluster.
+   *
+   * @param kubeletNodes prepare for real kubelet nodes: the API server listens on the nodes' bridge
+   *     instead of loopback (its certificate names that address), prefers the nodes' InternalIP
+   *     when it calls a kubelet and presents a client certificate there; the ServiceAccount
+   *     admission plugin mounts tokens into pods; kube-controller-manager adds the node-lifecycle
+   *     controller (it removes the not-ready taint of a new node once it is Ready), the root-CA
+   *     publisher (the {@code kube-root-ca.crt} ConfigMaps that pod tokens need) and the pod
+   *     garbage collector. Off by default: the rig's Node objects have no kubelet behind them, so
+   *     the lifecycle controller would mark them unreachable and evict their pods.
+   */
+  public record Options(boolean kubeletNodes) {
+    public static final Options DEFAULT = new Options(false);
+    public static final Options KUBELET_NODES = new Options(true);
+  }
+
   private final Path dir;
+  private final Options options;
   private final List<ManagedProcess> processes = new ArrayList<>();
   private Path kubeconfig;
   private Config config;
   private KubernetesClient client;
+  private String apiServerHost = "127.0.0.1";
   private int apiServerPort;
   private Duration startTime;
+  private ControlPlaneCerts certs;
+  private NodeLink link;
+  private KubeletNodes kubeletNodes;
 
-  private LocalCluster(Path dir) {
+  private LocalCluster(Path dir, Options options) {
     this.dir = dir;
+    this.options = options;
   }
 
   /** The local cluster of this JVM (see {@link TestCluster#shared()}). */
@@ -51,9 +80,17 @@ public final class LocalCluster implements TestCluster {
 
   /** Starts a new control plane; the caller closes it. */
   public static LocalCluster start() {
+    return start(Options.DEFAULT);
+  }
+
+  /** Starts a new control plane with these options; the caller closes it. */
+  public static LocalCluster start(Options options) {
     KubeBinaries bin = KubeBinaries.locate().requirePresent();
+    if (options.kubeletNodes() && !KubeletNodes.missing().isEmpty()) {
+      throw new IllegalStateException("kubelet nodes need " + KubeletNodes.missing());
+    }
     ClusterDirs.sweepAbandoned();
-    LocalCluster cluster = new LocalCluster(ClusterDirs.create());
+    LocalCluster cluster = new LocalCluster(ClusterDirs.create(), options);
     try {
       cluster.boot(bin);
       return cluster;
@@ -63,9 +100,30 @@ public final class LocalCluster implements TestCluster {
     }
   }
 
+  /**
+   * Starts a control plane for kubelet nodes and {@code count} Ready nodes; the caller closes it.
+   */
+  public static LocalCluster startWithKubeletNodes(int count) {
+    LocalCluster cluster = start(Options.KUBELET_NODES);
+    try {
+      cluster.addKubeletNodes(count);
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
   private void boot(KubeBinaries bin) {
     long t0 = System.nanoTime();
-    ControlPlaneCerts certs = ControlPlaneCerts.generate(dir.resolve("pki"));
+    List<String> extraIps = List.of();
+    if (options.kubeletNodes()) {
+      link = NodeLink.acquire();
+      writeFile(dir.resolve(KUBELET_SLOT_FILE), Integer.toString(link.slot()));
+      apiServerHost = link.hostAddress();
+      extraIps = List.of(apiServerHost);
+    }
+    certs = ControlPlaneCerts.generate(dir.resolve("pki"), extraIps);
     int etcdPort = freePort();
     int etcdPeerPort = freePort();
     apiServerPort = freePort();
@@ -90,27 +148,38 @@ public final class LocalCluster implements TestCluster {
             "--log-level=warn");
     waitFor("etcd to listen on " + etcdPort, etcd, () -> portOpen(etcdPort));
 
-    ManagedProcess apiServer =
-        launch(
-            "kube-apiserver",
-            bin.apiServer().toString(),
-            "--etcd-servers=" + etcdUrl,
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            "--secure-port=" + apiServerPort,
-            "--cert-dir=" + dir.resolve("apiserver-certs"),
-            "--tls-cert-file=" + certs.serverCert,
-            "--tls-private-key-file=" + certs.serverKey,
-            "--client-ca-file=" + certs.caCert,
-            "--authorization-mode=RBAC",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            "--service-account-key-file=" + certs.serviceAccountPub,
-            "--service-account-signing-key-file=" + certs.serviceAccountKey,
-            "--service-cluster-ip-range=10.0.0.0/24",
-            "--allow-privileged=true",
-            // No kubelet mounts tokens here; pods must not wait for service accounts.
-            "--disable-admission-plugins=ServiceAccount",
-            "--v=0");
+    List<String> apiServerArgs =
+        new ArrayList<>(
+            List.of(
+                bin.apiServer().toString(),
+                "--etcd-servers=" + etcdUrl,
+                "--bind-address=" + apiServerHost,
+                "--advertise-address=" + apiServerHost,
+                "--secure-port=" + apiServerPort,
+                "--cert-dir=" + dir.resolve("apiserver-certs"),
+                "--tls-cert-file=" + certs.serverCert,
+                "--tls-private-key-file=" + certs.serverKey,
+                "--client-ca-file=" + certs.caCert,
+                "--authorization-mode=RBAC",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-account-key-file=" + certs.serviceAccountPub,
+                "--service-account-signing-key-file=" + certs.serviceAccountKey,
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--allow-privileged=true",
+                "--v=0"));
+    if (options.kubeletNodes()) {
+      apiServerArgs.addAll(
+          List.of(
+              // node names do not resolve; the InternalIP is the node's address on the bridge
+              "--kubelet-preferred-address-types=InternalIP",
+              // the kubelets authenticate the API server by this certificate (system:masters)
+              "--kubelet-client-certificate=" + certs.clientCert,
+              "--kubelet-client-key=" + certs.clientKey));
+    } else {
+      // No kubelet mounts tokens here; pods must not wait for service accounts.
+      apiServerArgs.add("--disable-admission-plugins=ServiceAccount");
+    }
+    ManagedProcess apiServer = launch("kube-apiserver", apiServerArgs.toArray(String[]::new));
 
     kubeconfig = dir.resolve("kubeconfig");
     writeKubeconfig(certs);
@@ -122,19 +191,28 @@ public final class LocalCluster implements TestCluster {
     client = new KubernetesClientBuilder().withConfig(config).build();
     waitFor("kube-apiserver /readyz", apiServer, this::apiServerReady);
 
-    ManagedProcess kcm =
-        launch(
-            "kube-controller-manager",
-            bin.controllerManager().toString(),
-            "--kubeconfig=" + kubeconfig,
-            "--leader-elect=false",
-            "--bind-address=127.0.0.1",
-            "--secure-port=" + kcmPort,
-            "--controllers=namespace-controller,garbage-collector-controller,"
-                + "daemonset-controller,deployment-controller,replicaset-controller,"
-                + "serviceaccount-controller",
-            "--concurrent-gc-syncs=5",
-            "--v=0");
+    String controllers =
+        "namespace-controller,garbage-collector-controller,"
+            + "daemonset-controller,deployment-controller,replicaset-controller,"
+            + "serviceaccount-controller";
+    List<String> kcmArgs =
+        new ArrayList<>(
+            List.of(
+                bin.controllerManager().toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=" + kcmPort,
+                "--concurrent-gc-syncs=5",
+                "--v=0"));
+    if (options.kubeletNodes()) {
+      controllers +=
+          ",node-lifecycle-controller,root-ca-certificate-publisher-controller,"
+              + "pod-garbage-collector-controller";
+      kcmArgs.add("--root-ca-file=" + certs.caCert);
+    }
+    kcmArgs.add("--controllers=" + controllers);
+    ManagedProcess kcm = launch("kube-controller-manager", kcmArgs.toArray(String[]::new));
     ManagedProcess scheduler =
         launch(
             "kube-scheduler",
@@ -152,8 +230,47 @@ public final class LocalCluster implements TestCluster {
         "kube-scheduler to listen on " + schedulerPort, scheduler, () -> portOpen(schedulerPort));
     startTime = Duration.ofNanos(System.nanoTime() - t0);
     System.err.printf(
-        "local cluster up in %d ms: https://127.0.0.1:%d, kubeconfig %s%n",
-        startTime.toMillis(), apiServerPort, kubeconfig);
+        "local cluster up in %d ms: %s, kubeconfig %s%n", startTime.toMillis(), url(), kubeconfig);
+  }
+
+  /**
+   * Starts {@code count} real kubelet nodes (see {@link KubeletNodes}) and waits until they are
+   * Ready; nodes added by later calls join the same {@link KubeletNodes}. Needs {@link
+   * Options#kubeletNodes()}.
+   */
+  public synchronized KubeletNodes addKubeletNodes(int count) {
+    kubeletNodes().add(count);
+    return kubeletNodes;
+  }
+
+  /** This cluster's kubelet nodes (none until {@link #addKubeletNodes}). */
+  public synchronized KubeletNodes kubeletNodes() {
+    if (!options.kubeletNodes()) {
+      throw new IllegalStateException("start the cluster with Options.KUBELET_NODES");
+    }
+    if (kubeletNodes == null) {
+      kubeletNodes =
+          new KubeletNodes(
+              this,
+              link,
+              new KubeletNodes.ClusterAccess(
+                  apiServerHost, apiServerPort, certs.caCert, kubeconfig),
+              dir);
+    }
+    return kubeletNodes;
+  }
+
+  /** The options this cluster was started with. */
+  public Options options() {
+    return options;
+  }
+
+  private static void writeFile(Path file, String content) {
+    try {
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private boolean apiServerReady() {
@@ -173,7 +290,7 @@ public final class LocalCluster implements TestCluster {
         clusters:
         - name: local
           cluster:
-            server: https://127.0.0.1:%d
+            server: https://%s:%d
             certificate-authority-data: %s
         users:
         - name: admin
@@ -186,6 +303,7 @@ public final class LocalCluster implements TestCluster {
         current-context: local
         """
             .formatted(
+                apiServerHost,
                 apiServerPort,
                 b64.encodeToString(ControlPlaneCerts.pem(certs.caCert).getBytes()),
                 b64.encodeToString(ControlPlaneCerts.pem(certs.clientCert).getBytes()),
@@ -261,9 +379,9 @@ public final class LocalCluster implements TestCluster {
     return kubeconfig;
   }
 
-  /** The API server's URL. */
+  /** The API server's URL (on loopback, or on the nodes' bridge with kubelet nodes). */
   public String url() {
-    return "https://127.0.0.1:" + apiServerPort;
+    return "https://" + apiServerHost + ":" + apiServerPort;
   }
 
   /** How long {@link #start()} took, from generating certificates to a ready scheduler. */
@@ -283,12 +401,18 @@ public final class LocalCluster implements TestCluster {
 
   @Override
   public synchronized void close() {
+    if (kubeletNodes != null) {
+      kubeletNodes.close();
+    }
     if (client != null) {
       client.close();
       client = null;
     }
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).stop();
+    }
+    if (link != null) {
+      link.close();
     }
     if (System.getenv("TM_KEEP_CLUSTER_DIR") != null) {
       System.err.println("kept the local cluster's directory (TM_KEEP_CLUSTER_DIR): " + dir);

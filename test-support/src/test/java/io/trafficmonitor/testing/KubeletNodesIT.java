@@ -1,0 +1,262 @@
+package io.trafficmonitor.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real kubelet nodes on this machine: Ready without a hand-removed taint, pods with addresses
+ * of their node's range that reach each other across nodes and reach the API server through the
+ * {@code kubernetes} Service with their own token, host-network pods of both nodes on the same
+ * port, logs and exec through the API server, and nothing left on the host after close.
+ */
+class KubeletNodesIT {
+  private static final String NS = "kn";
+  private static final int HOST_PORT = 18080;
+
+  @Test
+  void twoNodesRunPodsThatTalkAndReachTheApiThenLeaveNothing() throws Exception {
+    KubeletNodes.requireSupported();
+    Requirements.require(Files.exists(Tools.trafficgenJar()), "trafficgen jar not built");
+    HostState before = HostState.take();
+    long t0 = System.nanoTime();
+    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.KUBELET_NODES)) {
+      KubeletNodes nodes = cluster.addKubeletNodes(2);
+      long tierUp = System.nanoTime();
+      KubernetesClient client = cluster.client();
+      KubeletNode a = nodes.nodes().get(0);
+      KubeletNode b = nodes.nodes().get(1);
+      for (KubeletNode n : List.of(a, b)) {
+        Node node = client.nodes().withName(n.name()).get();
+        assertThat(node.getStatus().getAddresses())
+            .anySatisfy(
+                x -> {
+                  assertThat(x.getType()).isEqualTo("InternalIP");
+                  assertThat(x.getAddress()).isEqualTo(n.address());
+                });
+        assertThat(node.getStatus().getNodeInfo().getContainerRuntimeVersion())
+            .startsWith("containerd://");
+      }
+      String shellImage = shellImage(nodes);
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+          .serverSideApply();
+
+      long p0 = System.nanoTime();
+      Pod podA = run(client, pod("pause-a", a, nodes.pauseImage(), false, null));
+      Pod podB = run(client, pod("pause-b", b, nodes.pauseImage(), false, null));
+      long podsUp = System.nanoTime();
+      assertThat(inCidr(podA.getStatus().getPodIP(), a.podCidr())).isTrue();
+      assertThat(inCidr(podB.getStatus().getPodIP(), b.podCidr())).isTrue();
+
+      podToPod(a, podA, b, podB);
+
+      // host-network pods live in their node's namespace: both bind the same port
+      Pod hostA = run(client, pod("host-a", a, nodes.pauseImage(), true, null));
+      Pod hostB = run(client, pod("host-b", b, nodes.pauseImage(), true, null));
+      List<Process> servers = new java.util.ArrayList<>();
+      try {
+        for (var e : Map.of(a, hostA, b, hostB).entrySet()) {
+          long pid = e.getKey().sandboxPid(e.getValue());
+          assertThat(netnsOf(pid))
+              .isEqualTo(Sh.ok("stat -L -c %i " + e.getKey().netnsPath()).trim());
+          servers.add(listen(pid, "0.0.0.0:" + HOST_PORT));
+        }
+      } finally {
+        servers.forEach(Process::destroy);
+      }
+
+      // projected service-account token, the root CA, and the API through 10.0.0.1:443
+      String volume =
+          podA.getSpec().getVolumes().stream()
+              .map(v -> v.getName())
+              .filter(v -> v.startsWith("kube-api-access-"))
+              .findFirst()
+              .orElseThrow();
+      Path tokenDir = a.podVolume(podA, volume);
+      assertThat(Files.readString(tokenDir.resolve("token"))).isNotBlank();
+      assertThat(client.configMaps().inNamespace(NS).withName("kube-root-ca.crt").get())
+          .isNotNull();
+      String whoami =
+          "curl -sS --max-time 10 --cacert "
+              + tokenDir.resolve("ca.crt")
+              + " -H \"Authorization: Bearer $(cat "
+              + tokenDir.resolve("token")
+              + ")\" -H 'Content-Type: application/json' -X POST -d"
+              + " '{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}'"
+              + " https://10.0.0.1/apis/authentication.k8s.io/v1/selfsubjectreviews";
+      assertThat(a.inPodNetwork(podA, whoami).orThrow().stdout())
+          .contains("system:serviceaccount:" + NS + ":default");
+      assertThat(b.inPodNetwork(hostB, whoami).orThrow().stdout()) // host network: output DNAT
+          .contains("system:serviceaccount:" + NS + ":default");
+
+      logsAndExec(cluster, client, shellImage, b);
+
+      client.pods().inNamespace(NS).withName("pause-b").delete();
+      Await.until(
+          "pause-b is deleted by its kubelet",
+          Duration.ofSeconds(60),
+          () -> client.pods().inNamespace(NS).withName("pause-b").get() == null);
+
+      System.err.printf(
+          "KubeletNodesIT: control plane %d ms; nodes Ready %d ms and %d ms after their kubelets"
+              + " started; kubelet tier set-up %d ms; two pods Ready in %d ms%n",
+          cluster.startTime().toMillis(),
+          a.readyAfter().toMillis(),
+          b.readyAfter().toMillis(),
+          nodes.setupTime().toMillis(),
+          (podsUp - p0) / 1_000_000);
+      System.err.printf(
+          "KubeletNodesIT: cluster with 2 kubelet nodes ready %d ms after start%n",
+          (tierUp - t0) / 1_000_000);
+    }
+    long c0 = System.nanoTime();
+    HostState after = HostState.take();
+    System.err.printf(
+        "KubeletNodesIT: host checked %d ms after close%n", (System.nanoTime() - c0) / 1_000_000);
+    assertThat(after.diff(before)).isEmpty();
+  }
+
+  /** Pod A and the host each send to a server in pod B, across the nodes. */
+  private static void podToPod(KubeletNode a, Pod podA, KubeletNode b, Pod podB) throws Exception {
+    String target = podB.getStatus().getPodIP() + ":7000";
+    Process server = listen(b.sandboxPid(podB), target);
+    try {
+      String client =
+          "java -jar "
+              + Tools.trafficgenJar()
+              + " client --protocol tcp --target "
+              + target
+              + " --count 20 --size 200 --quiet";
+      assertThat(a.inPodNetwork(podA, client).orThrow().stdout())
+          .contains("\"messages\":20", "\"errors\":0");
+      assertThat(Sh.ok(client)).contains("\"messages\":20", "\"errors\":0");
+    } finally {
+      server.destroy();
+      server.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A trafficgen TCP server in the network namespace of process {@code pid}, once listening. */
+  private static Process listen(long pid, String address) throws Exception {
+    Process server =
+        new ProcessBuilder(
+                "nsenter",
+                "--net=/proc/" + pid + "/ns/net",
+                "java",
+                "-jar",
+                Tools.trafficgenJar().toString(),
+                "server",
+                "--protocol",
+                "tcp",
+                "--listen",
+                address,
+                "--quiet")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream()));
+    assertThat(out.readLine()).isEqualTo("LISTENING " + address);
+    return server;
+  }
+
+  private static void logsAndExec(
+      LocalCluster cluster, KubernetesClient client, String shellImage, KubeletNode node) {
+    if (shellImage == null) {
+      String reason =
+          "kubectl logs/exec not checked: no image with a shell in target/images"
+              + " (images/build.sh trafficgen)";
+      assertThat(Requirements.underCi()).as(reason).isFalse();
+      System.err.println("SKIPPED (not under CI): " + reason);
+      return;
+    }
+    run(
+        client,
+        pod(
+            "shell",
+            node,
+            shellImage,
+            false,
+            List.of("/bin/sh", "-c", "echo hello from $(hostname); exec sleep 3600")));
+    Await.until(
+        "kubectl logs shows the container's output",
+        Duration.ofSeconds(30),
+        () -> cluster.kubectl("logs", "-n", NS, "shell").stdout().contains("hello from shell"));
+    ProcessResult exec =
+        cluster.kubectl("exec", "-n", NS, "shell", "--", "/bin/sh", "-c", "echo $((6*7))");
+    assertThat(exec.orThrow().stdout().trim()).isEqualTo("42");
+  }
+
+  /** An image with /bin/sh from target/images, loaded into the nodes; null when none is built. */
+  private static String shellImage(KubeletNodes nodes) {
+    for (String name : List.of("trafficgen", "node-agent", "operator")) {
+      Path archive = KubeletNodes.imageArchive(name);
+      if (Files.exists(archive)) {
+        nodes.loadImage(archive);
+        return ImageArchive.names(archive).get(0);
+      }
+    }
+    return null;
+  }
+
+  private static Pod pod(
+      String name, KubeletNode node, String image, boolean hostNetwork, List<String> command) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeSelector(Map.of("kubernetes.io/hostname", node.name()))
+        .withHostNetwork(hostNetwork)
+        .withTerminationGracePeriodSeconds(1L)
+        .addNewContainer()
+        .withName(name)
+        .withImage(image)
+        .withImagePullPolicy("Never")
+        .withCommand(command)
+        .withPorts(
+            hostNetwork
+                ? List.of(
+                    new ContainerPortBuilder()
+                        .withContainerPort(HOST_PORT)
+                        .withHostPort(HOST_PORT)
+                        .build())
+                : List.of())
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  private static Pod run(KubernetesClient client, Pod pod) {
+    client.pods().resource(pod).create();
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withName(pod.getMetadata().getName())
+        .waitUntilReady(90, TimeUnit.SECONDS);
+  }
+
+  private static String netnsOf(long pid) {
+    return Sh.ok("stat -L -c %i /proc/" + pid + "/ns/net").trim();
+  }
+
+  private static boolean inCidr(String ip, String cidr) {
+    String prefix = cidr.substring(0, cidr.lastIndexOf('.') + 1);
+    return ip.startsWith(prefix);
+  }
+}
