@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,6 +136,80 @@ class KubeletNodesIT {
     assertThat(after.diff(before)).isEmpty();
   }
 
+  @Test
+  void theNextRunSweepsWhatAKilledRunLeft() throws Exception {
+    KubeletNodes.requireSupported();
+    HostState before = HostState.take();
+    Path log = Files.createTempFile("killed-cluster", ".log");
+    Process main =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LocalClusterMain.class.getName(),
+                "--kubelet-nodes",
+                "2")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    Path dir;
+    try {
+      Await.until(
+          "the cluster in another JVM is ready",
+          Duration.ofSeconds(120),
+          () -> readQuietly(log).contains("local cluster ready") || !main.isAlive(),
+          () -> readQuietly(log));
+      assertThat(main.isAlive()).as(readQuietly(log)).isTrue();
+      dir = clusterDirOf(main.pid());
+      Config config = Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")));
+      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+            .serverSideApply();
+        String pause = ImageArchive.names(KubeletNodes.pauseArchive()).get(0);
+        for (String node : List.of("node-1", "node-2")) {
+          run(client, pod("left-" + node, node, pause, false, null));
+        }
+      }
+    } finally {
+      main.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
+    }
+    assertThat(HostState.take().diff(before)).as("the killed run left things").isNotEmpty();
+    List<ProcessHandle> left = processesUnder(dir);
+    assertThat(left).as("kubelets, containerds, shims of the killed run").isNotEmpty();
+
+    try (LocalCluster next = LocalCluster.start(LocalCluster.Options.KUBELET_NODES)) {
+      assertThat(Files.exists(dir)).isFalse();
+      assertThat(left).noneMatch(ProcessHandle::isAlive);
+      assertThat(next.client().nodes().list().getItems()).isEmpty();
+    }
+    assertThat(HostState.take().diff(before)).isEmpty();
+  }
+
+  private static Path clusterDirOf(long pid) throws IOException {
+    try (Stream<Path> dirs = Files.list(ClusterDirs.root())) {
+      return dirs.filter(d -> readQuietly(d.resolve("owner.pid")).trim().equals(Long.toString(pid)))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  /** Processes whose command line names a path under {@code dir}. */
+  private static List<ProcessHandle> processesUnder(Path dir) {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
+        .toList();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** Pod A and the host each send to a server in pod B, across the nodes. */
   private static void podToPod(KubeletNode a, Pod podA, KubeletNode b, Pod podB) throws Exception {
     String target = podB.getStatus().getPodIP() + ":7000";
@@ -215,13 +293,18 @@ class KubeletNodesIT {
 
   private static Pod pod(
       String name, KubeletNode node, String image, boolean hostNetwork, List<String> command) {
+    return pod(name, node.name(), image, hostNetwork, command);
+  }
+
+  private static Pod pod(
+      String name, String node, String image, boolean hostNetwork, List<String> command) {
     return new PodBuilder()
         .withNewMetadata()
         .withName(name)
         .withNamespace(NS)
         .endMetadata()
         .withNewSpec()
-        .withNodeSelector(Map.of("kubernetes.io/hostname", node.name()))
+        .withNodeSelector(Map.of("kubernetes.io/hostname", node))
         .withHostNetwork(hostNetwork)
         .withTerminationGracePeriodSeconds(1L)
         .addNewContainer()
