@@ -116,7 +116,9 @@ static int register_all(JNIEnv *env, jclass cls)
 	if ((*env)->RegisterNatives(env, cls, tm_object_methods, tm_object_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_map_methods, tm_map_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_attach_methods, tm_attach_methods_len) ||
-	    (*env)->RegisterNatives(env, cls, tm_btf_methods, tm_btf_methods_len))
+	    (*env)->RegisterNatives(env, cls, tm_btf_methods, tm_btf_methods_len) ||
+	    (*env)->RegisterNatives(env, cls, tm_netlink_methods, tm_netlink_methods_len) ||
+	    (*env)->RegisterNatives(env, cls, tm_probe_methods, tm_probe_methods_len))
 		return -1;
 	return 0;
 }

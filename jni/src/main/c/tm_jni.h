@@ -30,5 +30,9 @@ extern const JNINativeMethod tm_attach_methods[];
 extern const int tm_attach_methods_len;
 extern const JNINativeMethod tm_btf_methods[];
 extern const int tm_btf_methods_len;
+extern const JNINativeMethod tm_netlink_methods[];
+extern const int tm_netlink_methods_len;
+extern const JNINativeMethod tm_probe_methods[];
+extern const int tm_probe_methods_len;
 
 #endif /* TM_JNI_H */

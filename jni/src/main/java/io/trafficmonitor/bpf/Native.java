@@ -6,16 +6,32 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * The native entry points (registered by {@code JNI_OnLoad}) and the loader of the shim library,
  * which ships inside this jar and is extracted and loaded once. When it cannot be loaded, the
  * reason is kept: {@link #ensureLoaded()} throws it, {@link #loadError()} reports it.
+ *
+ * <p>{@code System.load} needs a file, so the library is copied out of the jar first, into the
+ * first directory of {@link #extractDirs} where that works and the copy can be mapped executable,
+ * and removed again at once (the mapping outlives the file). On a read-only root filesystem without
+ * a writable /tmp, point {@code TM_NATIVE_DIR} (or {@code -Dtrafficmonitor.native.dir}) at a
+ * writable volume mounted without noexec, e.g. an emptyDir.
  */
 final class Native {
   static final String LIBRARY_RESOURCE =
       "/io/trafficmonitor/bpf/native/linux-x86_64/libtrafficmonitor-jni.so";
+
+  /** Environment variable naming the directory to extract the library into. */
+  static final String DIR_ENV = "TM_NATIVE_DIR";
+
+  /** System property naming the directory to extract the library into (wins over the env). */
+  static final String DIR_PROPERTY = "trafficmonitor.native.dir";
 
   private static final Throwable LOAD_ERROR = load();
 
@@ -28,21 +44,60 @@ final class Native {
         return new UnsupportedOperationException(
             "no shim for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
       }
-      try (InputStream in = Native.class.getResourceAsStream(LIBRARY_RESOURCE)) {
-        if (in == null) {
-          return new IOException("resource " + LIBRARY_RESOURCE + " missing from the jar");
-        }
-        Path tmp = Files.createTempFile("libtrafficmonitor-jni", ".so");
+      List<String> failures = new ArrayList<>();
+      for (Path dir : extractDirs(System.getenv(), System.getProperties())) {
         try {
-          Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-          System.load(tmp.toAbsolutePath().toString());
-        } finally {
-          Files.deleteIfExists(tmp); // the mapping stays valid after unlink
+          loadFrom(dir);
+          return null;
+        } catch (IOException | UnsatisfiedLinkError e) {
+          failures.add(dir + ": " + e.getMessage());
         }
       }
-      return null;
+      return new IOException(
+          "cannot extract and load the library in any of "
+              + failures
+              + "; set "
+              + DIR_ENV
+              + " to a writable directory mounted without noexec");
     } catch (Throwable t) {
       return t;
+    }
+  }
+
+  /**
+   * Where to extract the library, in order: {@code -Dtrafficmonitor.native.dir} or {@code
+   * TM_NATIVE_DIR} when set, {@code java.io.tmpdir}, then /dev/shm (a tmpfs that is writable in
+   * most containers even with a read-only root, though often mounted noexec).
+   */
+  static List<Path> extractDirs(Map<String, String> env, Properties props) {
+    List<Path> dirs = new ArrayList<>();
+    String configured = props.getProperty(DIR_PROPERTY);
+    if (configured == null || configured.isBlank()) {
+      configured = env.get(DIR_ENV);
+    }
+    if (configured != null && !configured.isBlank()) {
+      dirs.add(Path.of(configured.trim()));
+    }
+    String tmp = props.getProperty("java.io.tmpdir");
+    if (tmp != null && !tmp.isBlank()) {
+      dirs.add(Path.of(tmp));
+    }
+    dirs.add(Path.of("/dev/shm"));
+    return dirs.stream().distinct().toList();
+  }
+
+  private static void loadFrom(Path dir) throws IOException {
+    try (InputStream in = Native.class.getResourceAsStream(LIBRARY_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("resource " + LIBRARY_RESOURCE + " missing from the jar");
+      }
+      Path tmp = Files.createTempFile(dir, "libtrafficmonitor-jni", ".so");
+      try {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        System.load(tmp.toAbsolutePath().toString());
+      } finally {
+        Files.deleteIfExists(tmp); // the mapping stays valid after unlink
+      }
     }
   }
 
@@ -132,4 +187,22 @@ final class Native {
 
   /** Parameters of the function prototype behind a typedef (btf_trace_x), -1 if none. */
   static native int btfFuncProtoParams(String typedefName);
+
+  // rtnetlink (tm_netlink.c); these throw BpfException.
+  /** A NETLINK_ROUTE socket in the network namespace nsFd (-1: the calling thread's). */
+  static native int nlOpen(int nsFd);
+
+  /** Sends one netlink message, returns the reply messages (see tm_netlink.c). */
+  static native byte[] nlTalk(int fd, byte[] request, String operation);
+
+  // kernel feature probes (tm_probe.c): 1 present, 0 absent, -errno when unknown (e.g. -EPERM).
+  static native int probeProgType(int type);
+
+  static native int probeMapType(int type);
+
+  static native int probeHelper(int progType, int helper);
+
+  static native int probeTcx();
+
+  static native int probeTracing(String tracepoint);
 }
