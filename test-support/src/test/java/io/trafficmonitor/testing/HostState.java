@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -52,7 +55,6 @@ record HostState(Map<String, String> parts) {
             "/var/log/containers",
             "/var/log/pods",
             "/var/lib/cni",
-            "/run/containerd",
             "/var/lib/containerd",
             "/etc/cni",
             "/opt/cni",
@@ -60,6 +62,16 @@ record HostState(Map<String, String> parts) {
             "/usr/libexec/kubernetes")) {
       p.put(dir, tree(Path.of(dir)));
     }
+    // other containerds may run meanwhile (images/check.sh): only dead shim sockets count
+    Set<String> bound =
+        new HashSet<>(Arrays.asList(Sh.ok("awk '{print $8}' /proc/net/unix").split("\n")));
+    p.put(
+        "dead sockets in /run/containerd/s",
+        String.join(
+            "\n",
+            Arrays.stream(tree(Path.of("/run/containerd/s")).split("\n"))
+                .filter(f -> f.startsWith("/run/containerd/s/") && !bound.contains(f))
+                .toList()));
     return new HostState(p);
   }
 

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -70,7 +72,8 @@ class KubeletNodesIT {
 
       podToPod(a, podA, b, podB);
 
-      // host-network pods live in their node's namespace: both bind the same port
+      // host-network pods (with bpffs, HostToContainer) live in their node's namespace: both
+      // bind the same port
       Pod hostA = run(client, pod("host-a", a, nodes.pauseImage(), true, null));
       Pod hostB = run(client, pod("host-b", b, nodes.pauseImage(), true, null));
       List<Process> servers = new java.util.ArrayList<>();
@@ -269,26 +272,24 @@ class KubeletNodesIT {
             node,
             shellImage,
             false,
-            List.of("/bin/sh", "-c", "echo hello from $(hostname); exec sleep 3600")));
+            List.of("busybox", "sh", "-c", "echo hello from $(hostname); exec sleep 3600")));
     Await.until(
         "kubectl logs shows the container's output",
         Duration.ofSeconds(30),
         () -> cluster.kubectl("logs", "-n", NS, "shell").stdout().contains("hello from shell"));
     ProcessResult exec =
-        cluster.kubectl("exec", "-n", NS, "shell", "--", "/bin/sh", "-c", "echo $((6*7))");
+        cluster.kubectl("exec", "-n", NS, "shell", "--", "busybox", "sh", "-c", "echo $((6*7))");
     assertThat(exec.orThrow().stdout().trim()).isEqualTo("42");
   }
 
-  /** An image with /bin/sh from target/images, loaded into the nodes; null when none is built. */
+  /** The trafficgen image (busybox for a shell), loaded into the nodes; null when not built. */
   private static String shellImage(KubeletNodes nodes) {
-    for (String name : List.of("trafficgen", "node-agent", "operator")) {
-      Path archive = KubeletNodes.imageArchive(name);
-      if (Files.exists(archive)) {
-        nodes.loadImage(archive);
-        return ImageArchive.names(archive).get(0);
-      }
+    Path archive = KubeletNodes.imageArchive("trafficgen");
+    if (!Files.exists(archive)) {
+      return null;
     }
-    return null;
+    nodes.loadImage(archive);
+    return ImageArchive.names(archive).get(0);
   }
 
   private static Pod pod(
@@ -312,6 +313,16 @@ class KubeletNodesIT {
         .withImage(image)
         .withImagePullPolicy("Never")
         .withCommand(command)
+        // as the agent mounts it: needs /sys/fs/bpf shared on the host
+        .withVolumeMounts(
+            hostNetwork
+                ? List.of(
+                    new VolumeMountBuilder()
+                        .withName("bpffs")
+                        .withMountPath("/sys/fs/bpf")
+                        .withMountPropagation("HostToContainer")
+                        .build())
+                : List.of())
         .withPorts(
             hostNetwork
                 ? List.of(
@@ -321,6 +332,16 @@ class KubeletNodesIT {
                         .build())
                 : List.of())
         .endContainer()
+        .withVolumes(
+            hostNetwork
+                ? List.of(
+                    new VolumeBuilder()
+                        .withName("bpffs")
+                        .withNewHostPath()
+                        .withPath("/sys/fs/bpf")
+                        .endHostPath()
+                        .build())
+                : List.of())
         .endSpec()
         .build();
   }
