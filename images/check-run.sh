@@ -7,13 +7,15 @@
 run_opts=(--rm --read-only --runc-root "$tmp/runc" --fifo-dir "$tmp/fifo"
   --mount "type=tmpfs,src=tmpfs,dst=/tmp,options=nosuid:nodev:mode=1777:size=64m")
 
-# run_for SECONDS IMAGE [ctr-run-args...] [-- ARGS...]: runs the image in the foreground, stops
+# run_for SECONDS IMAGE [CTR-RUN-OPTIONS...] [-- COMMAND...]: runs the image in the foreground, stops
 # it after SECONDS (SIGTERM to ctr, which forwards it), and leaves its output in $tmp/<id>.log.
 run_for() {
-  local secs=$1 image=$2; shift 2
+  local secs=$1 image=$2 opts=(); shift 2
+  while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  (($# == 0)) || shift
   local id="tm-check-$RANDOM"
-  timeout -s TERM "$secs" ctr -a "$sock" -n k8s.io run "${run_opts[@]}" "$image" "$id" "$@" \
-    >"$tmp/out.log" 2>&1 || true
+  timeout -s TERM "$secs" ctr -a "$sock" -n k8s.io run "${run_opts[@]}" "${opts[@]}" "$image" \
+    "$id" "$@" >"$tmp/out.log" 2>&1 || true
   stop_tasks
   cat "$tmp/out.log"
 }
@@ -39,4 +41,30 @@ run_pause() {
   log "pause: ran as PID 1 on a read-only root; SIGTERM -> exit status $status"
   stop_tasks
   ((status == 0))
+}
+
+# The operator starts Quarkus and the operator SDK, then fails to reach an API server (none).
+run_operator() {
+  run_for 40 "$1" | grep -E -m8 'Quarkus|Operator SDK|Registered reconciler|ERROR|Exception' || true
+}
+
+# The agent starts Quarkus, then fails without an API server (ctr 1.6 run has no --user: it runs
+# as the image's user, where its DaemonSet runs it as root).
+run_node_agent() {
+  run_for 40 "$1" --env NODE_NAME=check --env TM_MONITOR_NAMESPACE=default \
+    --env TM_MONITOR_NAME=check | grep -E -m8 "Quarkus|agent|ERROR|Exception" || true
+  log "node-agent: ip and nsenter in the image:"
+  run_for 10 "$1" -- /bin/ip -json link show
+  run_for 10 "$1" -- /usr/bin/nsenter --version
+  log "node-agent: the JNI library's dependencies resolved in the image:"
+  unzip -p "$repo_dir"/node-agent/target/quarkus-app/lib/main/*trafficmonitor-jni-*.jar \
+    '*/libtrafficmonitor-jni.so' >"$tmp/jni.so"
+  run_for 10 "$1" --mount "type=bind,src=$tmp/jni.so,dst=/jni.so,options=rbind:ro" \
+    -- /lib64/ld-linux-x86-64.so.2 --list /jni.so
+}
+
+# trafficgen prints its usage; busybox answers in the same image.
+run_trafficgen() {
+  run_for 20 "$1"
+  run_for 10 "$1" -- /bin/sh -c 'id; ls /app; wget --help 2>&1 | head -1'
 }

@@ -39,11 +39,16 @@ ctr_() { ctr -a "$sock" -n k8s.io "$@"; }
 for _ in $(seq 50); do ctr_ version >/dev/null 2>&1 && break; sleep 0.1; done
 
 for name in "${names[@]}"; do
+  ref="localhost/trafficmonitor/$name:$version"
   ctr_ images import "$out_dir/$name.tar"
+  # as `kind load image-archive` does it
+  ctr_ images import --all-platforms --digests - <"$out_dir/$name.tar" >/dev/null
+  ctr_ images ls -q | grep -qx "$ref" || { log "$ref missing after import"; exit 1; }
+  skopeo copy -q "docker-archive:$out_dir/$name.tar" "oci:$tmp/oci:$name"
+  log "$name: imported as $ref; skopeo copies it (config $(skopeo inspect --config \
+    "docker-archive:$out_dir/$name.tar" | sha256sum | cut -c1-12))"
 done
 ctr_ images ls
-ctr_ images ls -q | grep -qx "localhost/trafficmonitor/${names[0]}:$version" ||
-  { log "localhost/trafficmonitor/${names[0]}:$version missing after import"; exit 1; }
 
 ((run)) || exit 0
 . "$images_dir/check-run.sh"
