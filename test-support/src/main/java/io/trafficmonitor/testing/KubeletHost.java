@@ -58,9 +58,7 @@ final class KubeletHost {
    * kubelets' values as the original ones. Values a killed run left saved are restored first.
    */
   static synchronized <T> T withKernelTunablesRestored(Supplier<T> start) {
-    Path lockFile = ClusterDirs.root().resolve("kubelet-tunables.lock");
-    try (FileChannel ch =
-            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch = tunablesLock();
         var lock = ch.lock()) {
       restoreTunables();
       Map<String, String> before = new LinkedHashMap<>();
@@ -80,8 +78,25 @@ final class KubeletHost {
     }
   }
 
+  private static FileChannel tunablesLock() throws IOException {
+    Path lockFile = ClusterDirs.root().resolve("kubelet-tunables.lock");
+    return FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
+  /** Restores tunables a killed run left saved, unless a live run is starting kubelets. */
+  static synchronized void restoreAbandonedTunables() {
+    try (FileChannel ch = tunablesLock();
+        var lock = ch.tryLock()) {
+      if (lock != null) {
+        restoreTunables();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Writes back the saved tunables, if any, and forgets them. */
-  static void restoreTunables() {
+  private static void restoreTunables() {
     Path saved = savedTunables();
     if (!Files.exists(saved)) {
       return;

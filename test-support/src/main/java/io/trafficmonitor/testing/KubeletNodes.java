@@ -281,6 +281,7 @@ public final class KubeletNodes implements AutoCloseable {
     unmountUnder(clusterDir);
     KubeletHost.removeLeftovers(clusterDir, "tmk" + slot + "-");
     KubeletHost.restoreBpffs(-1);
+    KubeletHost.restoreAbandonedTunables();
   }
 
   /** Unmounts every mount below {@code dir}, deepest first (lazily: their users are dead). */
