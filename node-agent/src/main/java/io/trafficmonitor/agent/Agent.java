@@ -12,6 +12,7 @@ import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.DatapathCounters;
 import io.trafficmonitor.bpf.FilterRule;
 import io.trafficmonitor.bpf.FlowDatapath;
+import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TcpConnection;
 import io.trafficmonitor.bpf.TcpHealth;
@@ -54,6 +55,9 @@ public final class Agent implements AutoCloseable {
   private long nodeNetnsInode;
   private final StatusWriter statusWriter;
   private final PodResolver resolver;
+  private final Optional<Path> cgroupRoot;
+  private final String cgroupProblem;
+  private volatile KernelCheck kernel;
   private final ScheduledExecutorService reconcileThread = thread("tm-reconcile");
   private final ScheduledExecutorService collectThread = thread("tm-collect");
   private final ScheduledExecutorService statusThread = thread("tm-status");
@@ -87,12 +91,39 @@ public final class Agent implements AutoCloseable {
     this.collector = new Collector(metrics, Duration.ofSeconds(1).toNanos());
     this.tcpCollector = new TcpCollector(metrics);
     this.statusWriter = new StatusWriter(client, config);
+    Optional<Path> root = config.cgroupRoot().or(CgroupLayout::findRoot);
+    this.cgroupProblem = cgroupProblem(config.cgroupRoot(), root);
+    this.cgroupRoot = cgroupProblem == null ? root : Optional.empty();
     this.resolver =
-        new PodResolver(
-            config.cgroupRoot().orElseGet(CgroupLayout::defaultRoot),
-            config.cgroupDriver(),
-            config.nodeNetns(),
-            config.hostProc());
+        new PodResolver(cgroupRoot, config.cgroupDriver(), config.nodeNetns(), config.hostProc());
+  }
+
+  /** Why no cgroup v2 hierarchy can be used, or null when {@code root} is one. */
+  private static String cgroupProblem(Optional<Path> configured, Optional<Path> root) {
+    if (root.isEmpty()) {
+      return "no cgroup2 mount in /proc/self/mountinfo";
+    }
+    if (!Files.exists(root.get().resolve("cgroup.controllers"))) {
+      return (configured.isPresent() ? "CGROUP_ROOT=" : "")
+          + root.get()
+          + " is not a cgroup v2 hierarchy (no cgroup.controllers)";
+    }
+    return null;
+  }
+
+  /** Probes the kernel once: what can run, and the status errors for what cannot. */
+  private KernelCheck checkKernel() {
+    TcMode mode = TcMode.valueOf(config.tcMode().toUpperCase(Locale.ROOT));
+    KernelCheck k;
+    try {
+      KernelFeatures features = KernelFeatures.probe();
+      LOG.infof("kernel features: %s", features);
+      k = KernelCheck.of(features, mode, config.flowValues(), cgroupProblem);
+    } catch (RuntimeException e) { // the shim itself did not load
+      k = KernelCheck.unavailable(e.getMessage(), mode, config.flowValues());
+    }
+    k.errors().forEach(LOG::warn);
+    return k;
   }
 
   private static ScheduledExecutorService thread(String name) {
@@ -109,6 +140,7 @@ public final class Agent implements AutoCloseable {
     LOG.infof(
         "agent of node %s for TrafficMonitor %s/%s starting",
         config.nodeName(), config.monitorNamespace(), config.monitorName());
+    kernel = checkKernel();
     monitorInformer =
         client
             .resources(TrafficMonitor.class)
@@ -197,8 +229,16 @@ public final class Agent implements AutoCloseable {
       errors = List.of("spec: " + e.getMessage());
       return;
     }
-    openDatapath(s);
-    if (tcpHealth == null && tcpHealthError == null) {
+    if (kernel == null) {
+      kernel = checkKernel();
+    }
+    errs.addAll(kernel.errors());
+    if (!kernel.flows() || !openDatapath(s, errs)) { // nothing to attach: say why, stay not ready
+      errors = List.copyOf(errs);
+      settings = s;
+      return;
+    }
+    if (kernel.tcpHealth() && tcpHealth == null && tcpHealthError == null) {
       openTcpHealth();
     }
     applyFilters(s.filters());
@@ -211,7 +251,7 @@ public final class Agent implements AutoCloseable {
     List<Links.Link> links;
     try {
       links = Links.list(config.nodeNetns());
-    } catch (IllegalStateException e) {
+    } catch (RuntimeException e) {
       links = List.of();
       errs.add("node interfaces: " + e.getMessage());
     }
@@ -257,27 +297,34 @@ public final class Agent implements AutoCloseable {
 
   private List<Object> quality;
 
-  private void openDatapath(MonitorSettings s) {
+  /** Loads the flow programs once; false, with the reason in errs, when they do not load. */
+  private boolean openDatapath(MonitorSettings s, List<String> errs) {
     if (datapath != null) {
       if (datapath.maxFlows() != s.maxTracked()) {
         LOG.infof(
             "flows.maxTracked %d takes effect when the agent restarts (now %d)",
             s.maxTracked(), datapath.maxFlows());
       }
-      return;
+      return true;
     }
-    TcMode mode = TcMode.valueOf(config.tcMode().toUpperCase(Locale.ROOT));
+    TcMode mode = kernel.tcMode();
     try {
       StaleFilters.clean(config.nodeNetns(), config.hostProc());
     } catch (RuntimeException e) {
       LOG.warnf("cannot look for filters left by a previous agent: %s", e.getMessage());
     }
-    datapath =
-        FlowDatapath.open(
-            FlowDatapath.Options.defaults()
-                .withMaxFlows(s.maxTracked())
-                .withTcMode(mode)
-                .withValueMode(config.flowValues()));
+    try {
+      datapath =
+          FlowDatapath.open(
+              FlowDatapath.Options.defaults()
+                  .withMaxFlows(s.maxTracked())
+                  .withTcMode(mode)
+                  .withValueMode(kernel.valueMode()));
+    } catch (RuntimeException e) {
+      LOG.errorf("flow programs not loaded (retrying): %s", e.getMessage());
+      errs.add("flow programs not loaded: " + e.getMessage());
+      return false;
+    }
     FlowDatapath dp = datapath;
     source =
         new FlowSource() {
@@ -310,6 +357,7 @@ public final class Agent implements AutoCloseable {
     LOG.infof(
         "flow programs loaded (%d flows, TC mode %s, %s flow values)",
         s.maxTracked(), mode, datapath.perCpuValues() ? "per-CPU" : "shared");
+    return true;
   }
 
   /**

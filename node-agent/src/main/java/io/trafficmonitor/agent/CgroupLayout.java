@@ -1,12 +1,20 @@
 package io.trafficmonitor.agent;
 
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Where the kubelet puts a pod's cgroup, from its UID and QoS class:
@@ -18,7 +26,10 @@ import java.util.Optional;
  * cgroupfs  kubepods/besteffort/pod&lt;uid&gt;, kubepods/burstable/pod&lt;uid&gt;, kubepods/pod&lt;uid&gt;
  * </pre>
  *
- * (uid_ is the UID with its dashes turned into underscores.)
+ * (uid_ is the UID with its dashes turned into underscores.) These are the layouts of a kubelet
+ * whose cgroupRoot is the root; {@link Finder} finds pods under any other cgroupRoot (kind's {@code
+ * /kubelet/kubepods/...}, {@code /kubelet.slice/kubelet-kubepods.slice/...}, a second kubelet's
+ * {@code /node2/kubepods/...}) by a bounded search that remembers where it found them.
  */
 public final class CgroupLayout {
   /** The kubelet's cgroup driver. */
@@ -88,6 +99,168 @@ public final class CgroupLayout {
     return candidates(root, driver, uid, qosClass).stream().filter(Files::isDirectory).findFirst();
   }
 
+  /**
+   * Finds pod cgroups under one cgroup v2 root: first the layouts above, then the parent
+   * directories where earlier pods were found (and their QoS siblings), then a search of at most
+   * {@link #MAX_DIRS} directories {@link #MAX_DEPTH} deep that does not descend into pods, for
+   * {@code pod<uid>} (cgroupfs) or {@code *-pod<uid_>.slice} (systemd). Where a search finds a pod
+   * is remembered, so the next pods of that kubelet cost one stat each.
+   */
+  public static final class Finder {
+    public static final int MAX_DEPTH = 6;
+    public static final int MAX_DIRS = 20_000;
+    private static final Pattern POD_DIR =
+        Pattern.compile("(pod[0-9a-fA-F_-]{36}|.*-pod[0-9a-fA-F_]{36}\\.slice)");
+
+    private final Path root;
+    private final Driver driver;
+    private final Set<Path> parents = new LinkedHashSet<>();
+    private int searches;
+
+    public Finder(Path root, Driver driver) {
+      this.root = root;
+      this.driver = driver;
+    }
+
+    public Path root() {
+      return root;
+    }
+
+    /** The pod's directory, if it exists anywhere this finder looks. */
+    public synchronized Optional<Path> find(String uid, String qosClass) {
+      Optional<Path> dir = CgroupLayout.find(root, driver, uid, qosClass);
+      if (dir.isEmpty()) {
+        for (Path parent : parents) {
+          dir = inParent(parent, uid);
+          if (dir.isPresent()) {
+            break;
+          }
+        }
+      }
+      if (dir.isEmpty()) {
+        dir = search(uid);
+      }
+      dir.ifPresent(d -> learn(d.getParent()));
+      return dir;
+    }
+
+    /** Parents where pods were found, in the order they were learned (tests, diagnostics). */
+    public synchronized List<Path> parents() {
+      return List.copyOf(parents);
+    }
+
+    /** How many searches ran (tests). */
+    synchronized int searches() {
+      return searches;
+    }
+
+    private Optional<Path> inParent(Path parent, String uid) {
+      for (String name : names(parent, uid)) {
+        Path p = parent.resolve(name);
+        if (Files.isDirectory(p)) {
+          return Optional.of(p);
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** The names a pod's directory would have inside {@code parent}. */
+    private List<String> names(Path parent, String uid) {
+      List<String> out = new ArrayList<>();
+      if (driver != Driver.SYSTEMD) {
+        out.add("pod" + uid);
+      }
+      String parentName = parent.getFileName() == null ? "" : parent.getFileName().toString();
+      if (driver != Driver.CGROUPFS && parentName.endsWith(".slice")) {
+        String prefix = parentName.substring(0, parentName.length() - ".slice".length());
+        out.add(prefix + "-pod" + uid.replace('-', '_') + ".slice");
+      }
+      return out;
+    }
+
+    private boolean matches(String name, String uid) {
+      String u = uid.replace('-', '_');
+      boolean cgroupfs = name.equals("pod" + uid) || name.equals("pod" + u);
+      boolean systemd = name.endsWith("-pod" + u + ".slice");
+      return switch (driver) {
+        case CGROUPFS -> cgroupfs;
+        case SYSTEMD -> systemd;
+        case AUTO -> cgroupfs || systemd;
+      };
+    }
+
+    /** Remembers a pod's parent and the other QoS classes' parents beside it. */
+    private void learn(Path parent) {
+      if (parent == null || !parent.startsWith(root)) {
+        return;
+      }
+      String name = parent.getFileName() == null ? "" : parent.getFileName().toString();
+      Path kubepods = parent;
+      for (String qos : List.of("besteffort", "burstable")) {
+        if (name.equals(qos) || name.endsWith("-" + qos + ".slice")) {
+          kubepods = parent.getParent();
+        }
+      }
+      Set<Path> family = new LinkedHashSet<>();
+      family.add(parent);
+      family.add(kubepods);
+      String k = kubepods.getFileName() == null ? "" : kubepods.getFileName().toString();
+      for (String qos : List.of("besteffort", "burstable")) {
+        family.add(
+            k.endsWith(".slice")
+                ? kubepods.resolve(
+                    k.substring(0, k.length() - ".slice".length()) + "-" + qos + ".slice")
+                : kubepods.resolve(qos));
+      }
+      parents.addAll(family);
+    }
+
+    private Optional<Path> search(String uid) {
+      searches++;
+      Path[] found = {null};
+      int[] visited = {0};
+      try {
+        Files.walkFileTree(
+            root,
+            EnumSet.noneOf(FileVisitOption.class),
+            MAX_DEPTH,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (++visited[0] > MAX_DIRS) {
+                  return FileVisitResult.TERMINATE;
+                }
+                return visit(dir);
+              }
+
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                return attrs.isDirectory() ? visit(file) : FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // gone meanwhile, or not ours to read
+              }
+
+              private FileVisitResult visit(Path dir) {
+                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                if (matches(name, uid)) {
+                  found[0] = dir;
+                  return FileVisitResult.TERMINATE;
+                }
+                return POD_DIR.matcher(name).matches()
+                    ? FileVisitResult.SKIP_SUBTREE
+                    : FileVisitResult.CONTINUE;
+              }
+            });
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(found[0]);
+    }
+  }
+
   /** The cgroup2 mount point from {@code /proc/self/mountinfo} text. */
   public static Optional<Path> cgroup2Mount(String mountinfo) {
     for (String line : mountinfo.split("\n")) {
@@ -104,13 +277,12 @@ public final class CgroupLayout {
     return Optional.empty();
   }
 
-  /** The cgroup2 mount of this process. */
-  public static Path defaultRoot() {
+  /** The cgroup2 mount of this process, if any. */
+  public static Optional<Path> findRoot() {
     try {
-      return cgroup2Mount(Files.readString(Path.of("/proc/self/mountinfo")))
-          .orElseThrow(() -> new IllegalStateException("no cgroup2 mount in /proc/self/mountinfo"));
+      return cgroup2Mount(Files.readString(Path.of("/proc/self/mountinfo")));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read /proc/self/mountinfo", e);
+      return Optional.empty();
     }
   }
 

@@ -1,31 +1,50 @@
 package io.trafficmonitor.agent;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.trafficmonitor.bpf.BpfException;
+import io.trafficmonitor.bpf.Netlink;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
- * Finds a pod's cgroup v2 directory (kubelet layout, from its UID and QoS class) and its host-side
- * veth (the peer of eth0 in the pod's network namespace, reached through a process of the pod's
- * cgroup; failing that, the device the node routes the pod IP through).
+ * Finds a pod's cgroup v2 directory ({@link CgroupLayout.Finder}) and its host-side veth without
+ * entering the pod's network namespace: every veth of the node reports the id its peer's namespace
+ * has in the node's (IFLA_LINK_NETNSID), and the node's namespace tells which id it gives the
+ * namespace of a process of the pod (RTM_GETNSID by pid: no access to the process needed, only its
+ * pid, hence hostPID). The veth whose peer is in that namespace is the pod's; with several, the one
+ * whose peer is the pod's eth0 (the pod's interfaces are read by namespace id). Without a pid (no
+ * process visible), the pod's IP is looked up in the namespaces behind the node's veths.
+ *
+ * <p>The inode of the pod's namespace (drops without a socket are attributed by it) is read from
+ * {@code HOST_PROC/<pid>/ns/net}, which needs ptrace access to the process: CAP_SYS_PTRACE for a
+ * process of another user.
  */
 public final class PodResolver {
-  private final Path cgroupRoot;
-  private final CgroupLayout.Driver driver;
+  private final Optional<CgroupLayout.Finder> cgroups;
   private final Optional<Path> nodeNetns;
   private final Path hostProc;
+  private List<Links.Link> addressesOf;
+  private Map<InetAddress, int[]> addresses;
 
   public PodResolver(
-      Path cgroupRoot, CgroupLayout.Driver driver, Optional<Path> nodeNetns, Path hostProc) {
-    this.cgroupRoot = cgroupRoot;
-    this.driver = driver;
+      Optional<Path> cgroupRoot,
+      CgroupLayout.Driver driver,
+      Optional<Path> nodeNetns,
+      Path hostProc) {
+    this.cgroups = cgroupRoot.map(r -> new CgroupLayout.Finder(r, driver));
     this.nodeNetns = nodeNetns;
     this.hostProc = hostProc;
   }
@@ -49,26 +68,25 @@ public final class PodResolver {
     String uid = pod.getMetadata().getUid();
     String qos = pod.getStatus() == null ? null : pod.getStatus().getQosClass();
     List<String> errors = new ArrayList<>();
-    Optional<Path> dir = CgroupLayout.find(cgroupRoot, driver, uid, qos);
+    Optional<Path> dir = cgroups.flatMap(f -> f.find(uid, qos));
     Set<Long> ids = new HashSet<>();
-    if (dir.isEmpty()) {
+    if (dir.isEmpty() && cgroups.isPresent()) {
       errors.add(
           "cgroup not found under "
-              + cgroupRoot
-              + " (tried "
-              + CgroupLayout.podDir(
-                  driver == CgroupLayout.Driver.CGROUPFS
-                      ? CgroupLayout.Driver.CGROUPFS
-                      : CgroupLayout.Driver.SYSTEMD,
-                  uid,
-                  qos == null ? "BestEffort" : qos)
-              + " and the other QoS classes and drivers)");
-    } else {
+              + cgroups.get().root()
+              + " (looked for pod"
+              + uid
+              + " and *-pod"
+              + uid.replace('-', '_')
+              + ".slice in the kubelet layouts and "
+              + CgroupLayout.Finder.MAX_DEPTH
+              + " levels deep)");
+    } else if (dir.isPresent()) {
       try (Stream<Path> tree = Files.walk(dir.get(), 4)) {
         for (Path p : (Iterable<Path>) tree.filter(Files::isDirectory)::iterator) {
           ids.add(CgroupLayout.cgroupId(p));
         }
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         errors.add("cannot read cgroup " + dir.get() + ": " + e.getMessage());
       }
     }
@@ -85,74 +103,176 @@ public final class PodResolver {
   /** The host-side veth of the pod; netns[0] receives the inode of the pod's namespace. */
   private Optional<Veth> findVeth(
       Pod pod, Optional<Path> dir, List<Links.Link> nodeLinks, List<String> errors, long[] netns) {
-    String why = "no process in the pod's cgroup to find its network namespace from";
+    String why;
     Optional<Long> pid = dir.flatMap(PodResolver::anyPid);
-    if (pid.isPresent()) {
-      Path ns = hostProc.resolve(pid.get().toString()).resolve("ns").resolve("net");
-      try {
-        if (sameFile(ns, nodeNetns.orElse(Path.of("/proc/self/ns/net")))) {
+    try (Netlink nl = Netlink.open(nodeNetns)) {
+      if (pid.isPresent()) {
+        Path ns = hostProc.resolve(pid.get().toString()).resolve("ns").resolve("net");
+        if (sameNamespace(ns, errors).orElse(false)) {
           return Optional.empty(); // shares the node's namespace: no veth of its own
         }
-        netns[0] = ((Number) Files.getAttribute(ns, "unix:ino")).longValue();
-        Optional<Links.Link> eth0 =
-            Links.list(Optional.of(ns)).stream()
-                .filter(l -> l.peerIfindex() > 0 && l.peerElsewhere())
-                .sorted(
-                    (a, b) -> Boolean.compare(!a.name().equals("eth0"), !b.name().equals("eth0")))
-                .findFirst();
-        if (eth0.isPresent()) {
-          int peer = eth0.get().peerIfindex();
-          for (Links.Link l : nodeLinks) {
-            if (l.ifindex() == peer) {
-              return Optional.of(new Veth(l.name(), l.ifindex()));
-            }
+        netns[0] = inode(ns).orElse(0L);
+        int nsid = Netlink.NSID_NOT_ASSIGNED;
+        try {
+          nsid = nl.nsidOfPid(pid.get());
+          why = "the pod's network namespace has no interface into the node's";
+        } catch (BpfException e) {
+          why =
+              "cannot ask for the network namespace of process "
+                  + pid.get()
+                  + ": "
+                  + e.getMessage();
+        }
+        if (nsid != Netlink.NSID_NOT_ASSIGNED) {
+          int id = nsid;
+          Optional<Links.Link> v = choose(nodeLinks, id, () -> eth0Ifindex(nl, id));
+          if (v.isPresent()) {
+            return Optional.of(new Veth(v.get().name(), v.get().ifindex()));
           }
           why =
-              "the peer of the pod's "
-                  + eth0.get().name()
-                  + " (ifindex "
-                  + peer
-                  + ") is not in the node's namespace";
-        } else {
-          why = "the pod's network namespace has no veth";
+              "no interface of the node has its peer in the pod's network namespace (id "
+                  + id
+                  + ")";
         }
-      } catch (IOException | IllegalStateException e) {
-        why = "cannot look into the pod's network namespace: " + e.getMessage();
+      } else {
+        why =
+            dir.isEmpty()
+                ? "no cgroup to find a process of the pod in"
+                : "no process of the pod is visible in the agent's PID namespace (hostPID: true?)";
       }
-    }
-    String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    if (ip != null && !ip.isBlank()) {
-      Optional<String> dev = Links.routeDevice(nodeNetns, ip);
-      if (dev.isPresent()) {
-        for (Links.Link l : nodeLinks) {
-          if (l.name().equals(dev.get()) && l.peerIfindex() > 0) {
-            return Optional.of(new Veth(l.name(), l.ifindex()));
-          }
-        }
+      Optional<Links.Link> byIp = byAddress(nl, pod, nodeLinks);
+      if (byIp.isPresent()) {
+        return Optional.of(new Veth(byIp.get().name(), byIp.get().ifindex()));
       }
+    } catch (BpfException e) {
+      why = "cannot ask the node's network namespace: " + e.getMessage();
     }
     errors.add("host-side veth not found: " + why);
     return Optional.empty();
   }
 
-  private static boolean sameFile(Path a, Path b) throws IOException {
-    return Files.getAttribute(a, "unix:ino").equals(Files.getAttribute(b, "unix:ino"))
-        && Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+  /**
+   * The link of the node whose peer is in the namespace with id {@code nsid}: the only one, or,
+   * when several are, the one whose peer is the namespace's eth0 (else the first).
+   */
+  static Optional<Links.Link> choose(
+      List<Links.Link> nodeLinks, int nsid, IntSupplier eth0Ifindex) {
+    List<Links.Link> peers =
+        nodeLinks.stream()
+            .filter(l -> l.peerElsewhere() && l.peerNetnsid() == nsid && l.peerIfindex() > 0)
+            .toList();
+    if (peers.size() <= 1) {
+      return peers.stream().findFirst();
+    }
+    int eth0 = eth0Ifindex.getAsInt();
+    return peers.stream()
+        .filter(l -> l.peerIfindex() == eth0)
+        .findFirst()
+        .or(() -> peers.stream().findFirst());
   }
 
-  /** A process of the cgroup or of a cgroup below it. */
+  /** The ifindex of eth0 in the namespace {@code nsid}, 0 when it has none or cannot be read. */
+  private static int eth0Ifindex(Netlink nl, int nsid) {
+    try {
+      return nl.links(nsid).stream()
+          .filter(l -> l.name().equals("eth0"))
+          .mapToInt(Netlink.Link::ifindex)
+          .findFirst()
+          .orElse(0);
+    } catch (BpfException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * The veth behind which the pod's IP lives: the addresses of the namespaces behind the node's
+   * veths, read once per list of node links (one reconcile pass).
+   */
+  private Optional<Links.Link> byAddress(Netlink nl, Pod pod, List<Links.Link> nodeLinks) {
+    if (pod.getStatus() == null || pod.getStatus().getPodIPs() == null) {
+      return Optional.empty();
+    }
+    if (addressesOf != nodeLinks) {
+      addresses = new HashMap<>();
+      for (int nsid :
+          nodeLinks.stream()
+              .filter(Links.Link::peerElsewhere)
+              .mapToInt(Links.Link::peerNetnsid)
+              .filter(i -> i >= 0)
+              .distinct()
+              .toArray()) {
+        try {
+          for (Netlink.Address a : nl.addresses(nsid)) {
+            addresses.put(a.address(), new int[] {nsid, a.ifindex()});
+          }
+        } catch (BpfException e) {
+          // a namespace going away, or not ours to read
+        }
+      }
+      addressesOf = nodeLinks;
+    }
+    for (PodIP ip : pod.getStatus().getPodIPs()) {
+      int[] where;
+      try {
+        where = addresses.get(InetAddress.getByName(ip.getIp()));
+      } catch (IOException e) {
+        continue;
+      }
+      if (where != null) {
+        for (Links.Link l : nodeLinks) {
+          if (l.peerElsewhere() && l.peerNetnsid() == where[0] && l.peerIfindex() == where[1]) {
+            return Optional.of(l);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the namespace file is the node's; empty when it cannot be told (the file needs ptrace
+   * access: the reason goes into errors).
+   */
+  private Optional<Boolean> sameNamespace(Path ns, List<String> errors) {
+    Path node = nodeNetns.orElse(Path.of("/proc/self/ns/net"));
+    try {
+      return Optional.of(
+          Files.getAttribute(ns, "unix:ino").equals(Files.getAttribute(node, "unix:ino"))
+              && Files.getAttribute(ns, "unix:dev").equals(Files.getAttribute(node, "unix:dev")));
+    } catch (IOException | UncheckedIOException e) {
+      errors.add(
+          "drops without a socket in the pod's network namespace are not attributed to it:"
+              + " cannot read "
+              + ns
+              + " ("
+              + e.getMessage()
+              + "; another user's process needs CAP_SYS_PTRACE)");
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Long> inode(Path ns) {
+    try {
+      return Optional.of(((Number) Files.getAttribute(ns, "unix:ino")).longValue());
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A process of the cgroup or of a cgroup below it, as the agent's PID namespace numbers it. */
   static Optional<Long> anyPid(Path dir) {
     try (Stream<Path> tree = Files.walk(dir, 4)) {
       for (Path p :
           (Iterable<Path>)
               tree.filter(x -> x.getFileName().toString().equals("cgroup.procs"))::iterator) {
         for (String line : Files.readAllLines(p)) {
-          if (!line.isBlank()) {
-            return Optional.of(Long.parseLong(line.trim()));
+          long pid = line.isBlank() ? 0 : Long.parseLong(line.trim());
+          if (pid > 0) { // 0: a process outside the agent's PID namespace
+            return Optional.of(pid);
           }
         }
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return Optional.empty();
     }
     return Optional.empty();

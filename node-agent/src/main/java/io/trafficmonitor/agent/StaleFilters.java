@@ -1,7 +1,7 @@
 package io.trafficmonitor.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trafficmonitor.bpf.BpfException;
+import io.trafficmonitor.bpf.Netlink;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,94 +21,57 @@ import org.jboss.logging.Logger;
  * TC_MODE=clsact) belongs to its qdisc and outlives its agent. At start-up, a {@code tm_tc_*}
  * filter on an interface of the node whose program no live process holds is such a leftover and is
  * deleted. Programs of live agents (of other monitors) are held by their processes, so theirs stay
- * (this needs the host's PID namespace, which the pod resolver needs too).
+ * (this needs the host's procfs, HOST_PROC). Filters are listed and deleted over rtnetlink.
  */
 public final class StaleFilters {
   private static final Logger LOG = Logger.getLogger(StaleFilters.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PROG_ID = Pattern.compile("prog_id:\\s*([0-9]+)");
+  static final String PROGRAM_PREFIX = "tm_tc_";
 
   private StaleFilters() {}
 
-  /** One clsact filter of ours. */
-  record Filter(String dev, String hook, int pref, String handle, long programId) {}
-
   /** Deletes leftover filters on the node's interfaces; returns how many. */
   public static int clean(Optional<Path> nodeNetns, Path proc) {
-    List<Filter> ours = new ArrayList<>();
-    for (Links.Link l : Links.list(nodeNetns)) {
-      for (String hook : List.of("ingress", "egress")) {
-        try {
-          ours.addAll(
-              parse(
-                  l.name(),
-                  hook,
-                  Links.run(
-                      nodeNetns, List.of("tc", "-json", "filter", "show", "dev", l.name(), hook))));
-        } catch (IllegalStateException e) {
-          // no clsact qdisc on this interface
+    try (Netlink nl = Netlink.open(nodeNetns)) {
+      List<Netlink.TcFilter> ours = new ArrayList<>();
+      for (Netlink.Link l : nl.links()) {
+        for (boolean ingress : new boolean[] {true, false}) {
+          try {
+            ours.addAll(ours(nl.tcFilters(l.ifindex(), ingress)));
+          } catch (BpfException e) {
+            LOG.debugf("cannot list the filters of %s: %s", l.name(), e.getMessage());
+          }
         }
       }
-    }
-    if (ours.isEmpty()) {
-      return 0;
-    }
-    Set<Long> held = heldPrograms(proc);
-    int removed = 0;
-    for (Filter f : ours) {
-      if (held.contains(f.programId())) {
-        continue;
+      if (ours.isEmpty()) {
+        return 0;
       }
-      try {
-        Links.run(
-            nodeNetns,
-            List.of(
-                "tc",
-                "filter",
-                "del",
-                "dev",
-                f.dev(),
-                f.hook(),
-                "pref",
-                Integer.toString(f.pref()),
-                "handle",
-                f.handle(),
-                "bpf"));
-        LOG.infof(
-            "removed a clsact filter left by a previous agent: %s %s (program %d)",
-            f.dev(), f.hook(), f.programId());
-        removed++;
-      } catch (IllegalStateException e) {
-        LOG.warnf("cannot remove stale filter %s: %s", f, e.getMessage());
+      int removed = 0;
+      for (Netlink.TcFilter f : stale(ours, heldPrograms(proc))) {
+        try {
+          nl.deleteTcFilter(f);
+          LOG.infof(
+              "removed a clsact filter left by a previous agent: ifindex %d %s (program %d)",
+              f.ifindex(), f.ingress() ? "ingress" : "egress", f.programId());
+          removed++;
+        } catch (BpfException e) {
+          LOG.warnf("cannot remove stale filter %s: %s", f, e.getMessage());
+        }
       }
+      return removed;
     }
-    return removed;
   }
 
-  /** Our filters in {@code tc -json filter show} output. */
-  static List<Filter> parse(String dev, String hook, String json) {
-    List<Filter> out = new ArrayList<>();
-    if (json.isBlank()) {
-      return out;
-    }
-    try {
-      for (JsonNode f : JSON.readTree(json)) {
-        JsonNode o = f.path("options");
-        String name = o.path("bpf_name").asText(o.path("prog").path("name").asText(""));
-        if (!"bpf".equals(f.path("kind").asText()) || !name.startsWith("tm_tc_")) {
-          continue;
-        }
-        String handle = o.path("handle").asText(f.path("handle").asText(""));
-        long id = o.path("prog").path("id").asLong(0);
-        if (handle.isEmpty() || id == 0) {
-          continue;
-        }
-        out.add(new Filter(dev, hook, f.path("pref").asInt(), handle, id));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot parse tc output: " + e.getMessage(), e);
-    }
-    return out;
+  /** The filters of ours (programs named tm_tc_*) among {@code filters}. */
+  static List<Netlink.TcFilter> ours(List<Netlink.TcFilter> filters) {
+    return filters.stream()
+        .filter(f -> f.programName().startsWith(PROGRAM_PREFIX) && f.programId() != 0)
+        .toList();
+  }
+
+  /** Those of {@code ours} whose program no live process holds. */
+  static List<Netlink.TcFilter> stale(List<Netlink.TcFilter> ours, Set<Long> held) {
+    return ours.stream().filter(f -> !held.contains((long) f.programId())).toList();
   }
 
   /** Program ids that live processes hold (file descriptors of programs and links). */

@@ -2,6 +2,8 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
@@ -14,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -195,23 +199,30 @@ class AgentRestartIT {
     agent = null;
   }
 
-  /** Our clsact filters on an interface of the node: "hook program-id" per filter. */
-  static java.util.List<String> clsactFilters(String dev) {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  /**
+   * Our clsact filters on an interface of the node, "hook program-id" per filter, as tc(8) shows
+   * them (not as the agent's own netlink code does).
+   */
+  static List<String> clsactFilters(String dev) throws Exception {
+    List<String> out = new ArrayList<>();
     for (String hook : new String[] {"ingress", "egress"}) {
-      for (StaleFilters.Filter f :
-          StaleFilters.parse(
-              dev,
-              hook,
-              Sh.quiet(
-                  "nsenter --net="
-                      + node.netnsPath()
-                      + " tc -json filter show dev "
-                      + dev
-                      + " "
-                      + hook
-                      + " 2>/dev/null"))) {
-        out.add(hook + " " + f.programId());
+      String json =
+          Sh.quiet(
+              "nsenter --net="
+                  + node.netnsPath()
+                  + " tc -json filter show dev "
+                  + dev
+                  + " "
+                  + hook
+                  + " 2>/dev/null");
+      if (json.isBlank()) {
+        continue;
+      }
+      for (JsonNode f : new ObjectMapper().readTree(json)) {
+        JsonNode prog = f.path("options").path("prog");
+        if (prog.path("name").asText("").startsWith("tm_tc_")) {
+          out.add(hook + " " + prog.path("id").asLong());
+        }
       }
     }
     return out;
@@ -222,7 +233,7 @@ class AgentRestartIT {
     Instant t0 = Instant.now();
     agent = startAgent("clsact-first", "clsact");
     statusAfter(t0, 0);
-    java.util.List<String> stale = clsactFilters(a.veth);
+    List<String> stale = clsactFilters(a.veth);
     assertThat(stale).hasSize(2);
     agent.kill();
     assertThat(clsactFilters(a.veth)).as("clsact filters outlive their agent").isEqualTo(stale);
@@ -230,7 +241,7 @@ class AgentRestartIT {
     Instant t1 = Instant.now();
     agent = startAgent("clsact-second", "clsact");
     statusAfter(t1, 0);
-    java.util.List<String> now = clsactFilters(a.veth);
+    List<String> now = clsactFilters(a.veth);
     assertThat(now).hasSize(2).doesNotContainAnyElementsOf(stale);
     a.sendUdp(b, 7300, 7301, 15, 150);
     NodeStatus st = statusAfter(t1, 15);

@@ -1,0 +1,40 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which node interface is a pod's, from the namespace ids the veths report. */
+class PodResolverTest {
+  static Links.Link veth(String name, int ifindex, int peer, int nsid) {
+    return new Links.Link(name, ifindex, "veth", peer, true, nsid);
+  }
+
+  static final List<Links.Link> NODE =
+      List.of(
+          new Links.Link("lo", 1, "", 0, false, -1),
+          new Links.Link("eth0", 2, "", 0, false, -1),
+          new Links.Link("cni0", 3, "bridge", 0, false, -1),
+          veth("veth-a", 10, 2, 0),
+          veth("veth-b", 11, 2, 1),
+          veth("veth-b2", 12, 5, 1));
+
+  @Test
+  void theOnlyVethIntoThePodsNamespace() {
+    assertThat(PodResolver.choose(NODE, 0, () -> 0)).map(Links.Link::name).contains("veth-a");
+  }
+
+  @Test
+  void severalVethsIntoOneNamespacePreferThePeerNamedEth0() {
+    assertThat(PodResolver.choose(NODE, 1, () -> 5)).map(Links.Link::name).contains("veth-b2");
+    assertThat(PodResolver.choose(NODE, 1, () -> 2)).map(Links.Link::name).contains("veth-b");
+    // no eth0 there (or unreadable): the first
+    assertThat(PodResolver.choose(NODE, 1, () -> 0)).map(Links.Link::name).contains("veth-b");
+  }
+
+  @Test
+  void noneForANamespaceWithoutALinkIntoTheNode() {
+    assertThat(PodResolver.choose(NODE, 7, () -> 0)).isEmpty();
+  }
+}
