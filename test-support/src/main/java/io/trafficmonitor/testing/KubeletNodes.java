@@ -167,7 +167,7 @@ public final class KubeletNodes implements AutoCloseable {
           "kubelet node %s (%s, pods %s) Ready %d ms after its kubelet started%n",
           n.name(), n.address(), n.podCidr(), n.readyAfter().toMillis());
     }
-    System.err.printf("%d kubelet nodes up in %d ms%n", added.size(), took.toMillis());
+    System.err.printf("kubelet nodes up: %d in %d ms%n", added.size(), took.toMillis());
     return List.copyOf(added);
   }
 
@@ -239,6 +239,7 @@ public final class KubeletNodes implements AutoCloseable {
       return;
     }
     closed = true;
+    long t0 = System.nanoTime();
     try {
       parallel(nodes, KubeletNode::stop);
     } finally {
@@ -249,6 +250,9 @@ public final class KubeletNodes implements AutoCloseable {
       KubeletHost.removeLeftovers(clusterDir, link.prefix());
       KubeletHost.restoreBpffs(link.slot());
     }
+    System.err.printf(
+        "%d kubelet nodes stopped and cleaned up in %d ms%n",
+        nodes.size(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   private void deleteFromApi(String node) {

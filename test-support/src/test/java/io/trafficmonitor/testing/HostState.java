@@ -43,12 +43,7 @@ record HostState(Map<String, String> parts) {
     }
     p.put(
         "cgroups",
-        String.join(
-            "\n",
-            cgroups.stream()
-                .filter(c -> c.contains("tmk") || c.contains("kubepods"))
-                .sorted()
-                .toList()));
+        String.join("\n", cgroups.stream().filter(c -> c.contains("tmk")).sorted().toList()));
     for (String dir :
         List.of(
             "/var/lib/kubelet",

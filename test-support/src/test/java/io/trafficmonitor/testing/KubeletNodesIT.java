@@ -43,6 +43,7 @@ class KubeletNodesIT {
     try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.KUBELET_NODES)) {
       KubeletNodes nodes = cluster.addKubeletNodes(2);
       long tierUp = System.nanoTime();
+      Duration twoNodes = nodes.setupTime();
       KubernetesClient client = cluster.client();
       KubeletNode a = nodes.nodes().get(0);
       KubeletNode b = nodes.nodes().get(1);
@@ -114,6 +115,12 @@ class KubeletNodesIT {
 
       logsAndExec(cluster, client, shellImage, b);
 
+      // a node added later is routed both ways with the first ones
+      KubeletNode c = cluster.addKubeletNodes(1).node("node-3");
+      Pod podC = run(client, pod("pause-c", c, nodes.pauseImage(), false, null));
+      assertThat(inCidr(podC.getStatus().getPodIP(), c.podCidr())).isTrue();
+      podToPod(a, podA, c, podC);
+
       client.pods().inNamespace(NS).withName("pause-b").delete();
       Await.until(
           "pause-b is deleted by its kubelet",
@@ -126,7 +133,7 @@ class KubeletNodesIT {
           cluster.startTime().toMillis(),
           a.readyAfter().toMillis(),
           b.readyAfter().toMillis(),
-          nodes.setupTime().toMillis(),
+          twoNodes.toMillis(),
           (podsUp - p0) / 1_000_000);
       System.err.printf(
           "KubeletNodesIT: cluster with 2 kubelet nodes ready %d ms after start%n",
