@@ -101,13 +101,15 @@ class KubeletNodesIT {
       assertThat(client.configMaps().inNamespace(NS).withName("kube-root-ca.crt").get())
           .isNotNull();
       String whoami =
-          "curl -sS --max-time 10 --cacert "
+          Path.of(System.getProperty("java.home"), "bin", "java")
+              + " -cp "
+              + System.getProperty("java.class.path")
+              + " "
+              + ApiProbe.class.getName()
+              + " "
               + tokenDir.resolve("ca.crt")
-              + " -H \"Authorization: Bearer $(cat "
-              + tokenDir.resolve("token")
-              + ")\" -H 'Content-Type: application/json' -X POST -d"
-              + " '{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}'"
-              + " https://10.0.0.1/apis/authentication.k8s.io/v1/selfsubjectreviews";
+              + " "
+              + tokenDir.resolve("token");
       assertThat(a.inPodNetwork(podA, whoami).orThrow().stdout())
           .contains("system:serviceaccount:" + NS + ":default");
       assertThat(b.inPodNetwork(hostB, whoami).orThrow().stdout()) // host network: output DNAT
