@@ -73,18 +73,24 @@ build_trafficgen() {
 
 # maven_package MODULE...: `mvn package` of the modules (and what they need) when a source or
 # pom is newer than the last such build; IMAGES_MAVEN=0 takes target/ as it is. Test sources are
-# not compiled (-Dmaven.test.skip): images need main code only.
+# not compiled (-Dmaven.test.skip): images need main code only. The fixed outputTimestamp makes
+# the jars Maven writes reproducible (zip times; 1980 is the earliest a zip can hold); Quarkus'
+# own four files under quarkus-app/ ignore it when it is given on the command line (README.md).
 maven_package() {
-  local stamp="$out_dir/.maven-$(IFS=,; echo "$*")" newer
+  local stamp="$out_dir/.maven-$(IFS=,; echo "$*")" newer m sources=()
   [[ ${IMAGES_MAVEN:-1} != 0 ]] || return 0
   if [[ -f $stamp ]]; then
-    newer="$(cd "$repo_dir" && find pom.xml ./*/pom.xml crds/src/main bpf jni/src/main "$@" \
-      -newer "$stamp" -type f ! -path '*/target/*' -print -quit 2>/dev/null)"
+    for m in "$@"; do sources+=("$m/src/main"); done
+    newer="$(cd "$repo_dir" && find pom.xml ./*/pom.xml crds/src/main bpf/progs bpf/lib \
+      bpf/Makefile jni/src/main jni/Makefile "${sources[@]}" -newer "$stamp" -type f -print -quit \
+      2>/dev/null)"
     [[ -n $newer ]] || return 0
   fi
   log "mvn package -pl $(IFS=,; echo "$*") -am ${newer:+(newer: $newer)}"
   touch "$stamp.new"
-  (cd "$repo_dir" && mvn -B -ntp -q -pl "$(IFS=,; echo "$*")" -am package -Dmaven.test.skip=true) \
+  local ts=$((SOURCE_DATE_EPOCH > 315532802 ? SOURCE_DATE_EPOCH : 315532802))
+  (cd "$repo_dir" && mvn -B -ntp -q -pl "$(IFS=,; echo "$*")" -am package -Dmaven.test.skip=true \
+    -Dproject.build.outputTimestamp="$(date -u -d "@$ts" +%Y-%m-%dT%H:%M:%SZ)") \
     >"$out_dir/maven.log" 2>&1 || { tail -30 "$out_dir/maven.log" >&2; log "mvn failed"; return 1; }
   mv -f "$stamp.new" "$stamp"
 }

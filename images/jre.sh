@@ -27,6 +27,7 @@ jre() {
       --compress=2 --output "$dir/root/opt/jre"
     chmod 0755 "$dir/root"
     touch "$dir/done"
+    prune_cache jre- "$key"
   fi
   printf '%s\n' "$dir/root"
 }

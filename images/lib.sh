@@ -29,6 +29,11 @@ hash_inputs() {
   done | sha256sum | cut -c1-16
 }
 
+# prune_cache PREFIX KEY: removes the cache entries PREFIX* that a new entry PREFIX$KEY replaced.
+prune_cache() {
+  find "$cache_dir" -mindepth 1 -maxdepth 1 -name "$1*" ! -name "$1$2*" -exec rm -rf {} +
+}
+
 # normalize DIR: the same mtime everywhere, so the layer depends on contents only.
 normalize() {
   find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -30,6 +30,7 @@ rootfs() {
     rootfs_build "$dir" "$whole" "$binaries" "$lower" "$skeleton" >"$dir.log" 2>&1 ||
       { tail -20 "$dir.log" >&2; log "rootfs $name failed, log: $dir.log"; return 1; }
     touch "$dir/done"
+    prune_cache "rootfs-$name-" "$key"
   fi
   printf '%s\n' "$dir/root"
 }
@@ -61,10 +62,18 @@ rootfs_build() {
   } | LC_ALL=C sort -u >"$keep.all"
   for p in $lower; do cat "$lists/$p"; done | LC_ALL=C sort -u >"$keep.lower"
   LC_ALL=C comm -23 "$keep.all" "$keep.lower" >"$keep"
+  # one control stanza per package with files here, where scanners look on distroless images
+  mkdir -p "$dir/status.d"
+  for deb in "$x"/var/cache/apt/archives/*.deb; do
+    p="$(dpkg-deb -f "$deb" Package)"
+    ! grep -qxF -f "$lists/$p" "$keep" || dpkg-deb -f "$deb" >"$dir/status.d/$p"
+  done
   # everything else goes, then the directories left empty
   (cd "$x" && find . ! -type d -printf '%P\n' | LC_ALL=C sort | LC_ALL=C comm -23 - "$keep" |
     xargs -r -d '\n' rm -f)
   find "$x" -mindepth 1 -depth -type d -empty -delete
+  mkdir -p "$x/var/lib/dpkg"
+  mv "$dir/status.d" "$x/var/lib/dpkg/status.d"
   [[ -z $skeleton ]] || skeleton "$x"
   [[ ! -x $x/bin/busybox ]] || busybox_links "$x"
   chmod 0755 "$x"
