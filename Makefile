@@ -16,8 +16,9 @@ demo: setup
 demo-down:
 	hack/demo.sh down
 
-## Every test tier: unit, kernel (root, BPF), API (real kube-apiserver) and end to end.
-test: setup
+## Every test tier: unit, kernel (root, BPF), API (real kube-apiserver) and end to end (real
+## kubelet nodes running the images, which are built first: cached, seconds when unchanged).
+test: setup images
 	$(MVN) verify
 
 ## Build without running the tests.
