@@ -14,6 +14,9 @@ set -euo pipefail
 names=("$@")
 ((${#names[@]})) || names=(pause operator node-agent trafficgen)
 mkdir -p "$out_dir"
+# one build at a time in this tree: builds share target/images and its work directories
+exec 9>"$out_dir/.lock"
+flock -w 900 9 || { log "another images/build.sh holds $out_dir/.lock"; exit 1; }
 modules=()
 for name in "${names[@]}"; do
   case $name in

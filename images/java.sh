@@ -4,8 +4,8 @@
 #   1. Debian base: libc6, libgcc-s1, libstdc++6 (libjvm), zlib1g (libzip), users, /tmp
 #   2. the jlink'd JRE at /opt/jre
 #   3. what this program needs besides (agent: libbpf, ip, nsenter; trafficgen: busybox)
-#   4. the app's libraries (/app/lib), which change less often than
-#   5. the app itself (/app)
+#   4. the app's third-party libraries (/app/lib), which change less often than
+#   5. the app itself (/app: the project's jars and Quarkus' generated code)
 
 base_whole="libc6 libgcc-s1 libstdc++6 zlib1g"
 # JVM options that keep the root file system untouched: no hsperfdata file in /tmp.
@@ -40,12 +40,14 @@ build_java() {
   stamp "$name" "$key"
 }
 
-# stage_app APP WORK: WORK/lib/app/lib (a Quarkus fast-jar's lib/) and WORK/app/app (the rest).
+# stage_app APP WORK: WORK/lib/app/lib (a Quarkus fast-jar's lib/, less the project's own jars)
+# and WORK/app/app (the rest, with the project's jars: crds, bpf, jni change with the code).
 stage_app() {
   mkdir -p "$2/app/app"
   if [[ -d $1 ]]; then
-    mkdir -p "$2/lib/app"
+    mkdir -p "$2/lib/app" "$2/app/app/lib/main"
     cp -a "$1/lib" "$2/lib/app/lib"
+    find "$2/lib/app/lib/main" -name 'io.trafficmonitor.*' -exec mv -t "$2/app/app/lib/main" {} +
     (cd "$1" && find . -mindepth 1 -maxdepth 1 ! -name lib -exec cp -a {} "$2/app/app/" \;)
   else
     cp -a "$1" "$2/app/app/"
