@@ -1,0 +1,90 @@
+package io.trafficmonitor.e2e;
+
+import io.trafficmonitor.testing.Commands;
+import io.trafficmonitor.testing.KubeletNodes;
+import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.Tools;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * trafficmonitor installed on real kubelet nodes as a user installs it: the images built by {@code
+ * images/build.sh} (cached, seconds when nothing changed) and loaded into every node's containerd,
+ * then {@code helm install} of {@code charts/trafficmonitor} into {@value #NAMESPACE}.
+ */
+final class Install {
+  static final String NAMESPACE = "trafficmonitor-system";
+  static final String RELEASE = "trafficmonitor";
+  static final List<String> IMAGES = List.of("operator", "node-agent", "trafficgen");
+
+  private Install() {}
+
+  /** The one version of the jars, the images and the chart. */
+  static String version() {
+    return Commands.run(
+            Duration.ofSeconds(30),
+            List.of(Tools.repoRoot().resolve("images/version.sh").toString()))
+        .orThrow()
+        .stdout()
+        .trim();
+  }
+
+  /** {@code localhost/trafficmonitor/<name>:<version>}, as {@code make images} names it. */
+  static String image(String name) {
+    return "localhost/trafficmonitor/" + name + ":" + version();
+  }
+
+  /** Builds the product images (cached by their inputs) and loads them into every node. */
+  static Duration buildAndLoadImages(KubeletNodes nodes) {
+    long start = System.nanoTime();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Tools.repoRoot().resolve("images/build.sh").toString());
+    cmd.addAll(IMAGES);
+    Commands.run(Duration.ofMinutes(20), cmd).orThrow();
+    for (String name : IMAGES) {
+      nodes.loadImage(KubeletNodes.imageArchive(name));
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** {@code helm} with the cluster's kubeconfig. */
+  static ProcessResult helm(KubeletNodes nodes, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Tools.require(Tools.helm()).toString());
+    cmd.add("--kubeconfig=" + nodes.cluster().kubeconfig());
+    cmd.addAll(List.of(args));
+    return Commands.run(Duration.ofMinutes(5), cmd);
+  }
+
+  /**
+   * {@code helm install trafficmonitor charts/trafficmonitor -n trafficmonitor-system
+   * --create-namespace --wait}, with the images never pulled (they were loaded) and these extra
+   * {@code --set} values.
+   */
+  static ProcessResult helmInstall(KubeletNodes nodes, String... sets) {
+    Path chart = Tools.repoRoot().resolve("charts/trafficmonitor");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "install",
+                RELEASE,
+                chart.toString(),
+                "-n",
+                NAMESPACE,
+                "--create-namespace",
+                "--wait",
+                "--timeout",
+                "3m",
+                "--set",
+                "operator.image.pullPolicy=Never",
+                "--set",
+                "agent.image.pullPolicy=Never"));
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    return helm(nodes, args.toArray(String[]::new));
+  }
+}
