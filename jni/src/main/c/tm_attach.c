@@ -11,6 +11,7 @@
 #include <linux/pkt_cls.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tm_jni.h"
@@ -173,6 +174,22 @@ static void ns_enter(JNIEnv *env, jclass cls, jint fd)
 		tm_throw(env, "setns", errno, NULL);
 }
 
+/*
+ * Whether two namespace fds are the same namespace (same nsfs inode): entering the namespace the
+ * thread is already in needs CAP_SYS_ADMIN all the same, so callers skip it.
+ */
+static jboolean ns_same(JNIEnv *env, jclass cls, jint fd1, jint fd2)
+{
+	struct stat a, b;
+
+	(void)cls;
+	if (fstat(fd1, &a) || fstat(fd2, &b)) {
+		tm_throw(env, "fstat(netns)", errno, NULL);
+		return JNI_FALSE;
+	}
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 const JNINativeMethod tm_attach_methods[] = {
 	{ "tcxAttach", "(IIZ)I", (void *)tcx_attach },
 	{ "tcAttach", "(IIZ)J", (void *)tc_attach },
@@ -184,5 +201,6 @@ const JNINativeMethod tm_attach_methods[] = {
 	{ "linkFd", "(J)I", (void *)link_fd },
 	{ "nsOpen", "(Ljava/lang/String;)I", (void *)ns_open },
 	{ "nsEnter", "(I)V", (void *)ns_enter },
+	{ "nsSame", "(II)Z", (void *)ns_same },
 };
 const int tm_attach_methods_len = sizeof(tm_attach_methods) / sizeof(tm_attach_methods[0]);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -33,9 +34,18 @@
 #define NL_RECV_BUF (64 * 1024)
 #define NL_MAX_REPLY (256 * 1024 * 1024)
 
+/* Whether two namespace fds are the same namespace. */
+static int same_ns(int fd1, int fd2)
+{
+	struct stat a, b;
+
+	return !fstat(fd1, &a) && !fstat(fd2, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /*
  * Opens a NETLINK_ROUTE socket in the network namespace ns_fd (-1: the thread's own). Entering
- * another namespace needs CAP_SYS_ADMIN; the agent does it only when NODE_NETNS is set.
+ * another namespace needs CAP_SYS_ADMIN; the agent does it only when NODE_NETNS names another
+ * namespace than its own.
  */
 static jint nl_open(JNIEnv *env, jclass cls, jint ns_fd)
 {
@@ -49,7 +59,10 @@ static jint nl_open(JNIEnv *env, jclass cls, jint ns_fd)
 			tm_throw(env, "open(/proc/thread-self/ns/net)", errno, NULL);
 			goto out;
 		}
-		if (setns(ns_fd, CLONE_NEWNET)) {
+		if (same_ns(self, ns_fd)) {
+			close(self);
+			self = -1;
+		} else if (setns(ns_fd, CLONE_NEWNET)) {
 			tm_throw(env, "setns", errno, NULL);
 			goto out;
 		}

@@ -181,6 +181,9 @@ final class Native {
 
   static native void nsEnter(int fd);
 
+  /** Whether two namespace fds are the same namespace. */
+  static native boolean nsSame(int fd1, int fd2);
+
   // the running kernel's BTF (tm_btf.c)
   /** Fills names/values with the members of an enum; returns their number, -1 if no enum. */
   static native int btfEnum(String enumName, String[] names, long[] values);

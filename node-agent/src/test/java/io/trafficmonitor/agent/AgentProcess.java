@@ -12,30 +12,43 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
-/** The packaged agent (target/quarkus-app/quarkus-run.jar) run as its own process. */
+/**
+ * The packaged agent (target/quarkus-app/quarkus-run.jar) run as its own process; {@code wrap} may
+ * put a command around the java command line (nsenter, unshare, setpriv), and {@code netns} names
+ * the network namespace its HTTP port is in (null: the test's own).
+ */
 final class AgentProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
   final Process process;
   final int port;
   final Path log;
+  private final Path netns;
   private final HttpClient http = HttpClient.newHttpClient();
 
   AgentProcess(Map<String, String> env, Path log) throws IOException {
+    this(env, log, null, UnaryOperator.identity());
+  }
+
+  AgentProcess(Map<String, String> env, Path log, Path netns, UnaryOperator<List<String>> wrap)
+      throws IOException {
     this.port = freePort();
     this.log = log;
+    this.netns = netns;
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb =
         new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx64m",
-                    "-XX:+UseSerialGC",
-                    "-XX:ReservedCodeCacheSize=48m",
-                    "-Xss512k",
-                    "-jar",
-                    JAR.toAbsolutePath().toString()))
+                wrap.apply(
+                    List.of(
+                        java,
+                        "-Xmx64m",
+                        "-XX:+UseSerialGC",
+                        "-XX:ReservedCodeCacheSize=48m",
+                        "-Xss512k",
+                        "-jar",
+                        JAR.toAbsolutePath().toString())))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);
@@ -48,6 +61,9 @@ final class AgentProcess implements AutoCloseable {
   }
 
   String get(String path) throws Exception {
+    if (netns != null) {
+      return InNetns.httpGet(netns, port, path);
+    }
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -20,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * traffic but the test's flows), a kubelet-layout cgroup named from the Pod's UID (systemd driver,
  * BestEffort, one container cgroup below it) holding a "pause" process in the pod's namespace, and
  * the Pod's status patched to Running with its IP. {@link #close()} removes it all.
+ *
+ * <p>{@link #cgroupfsUnder} puts the pods in the cgroupfs layout under a kubelet cgroupRoot of
+ * their own ({@code tm-<node>/kubepods/besteffort/pod<uid>}, as a second kubelet on a host would),
+ * and {@link #pauseUser} runs the pause processes as another user (a pod's processes are rarely the
+ * agent's uid 0).
  */
 final class TestNode implements AutoCloseable {
   static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup/unified");
@@ -29,6 +34,8 @@ final class TestNode implements AutoCloseable {
   final int subnet;
   private final KubernetesClient client;
   private final List<TestPod> pods = new ArrayList<>();
+  private Path cgroupRoot;
+  private String pauseUser;
 
   /** A pod on this node. */
   final class TestPod {
@@ -50,8 +57,12 @@ final class TestNode implements AutoCloseable {
       this.netns = netns;
       this.veth = veth;
       this.cgroup =
-          CGROUP_ROOT.resolve(CgroupLayout.podDir(CgroupLayout.Driver.SYSTEMD, uid, "BestEffort"));
-      this.container = cgroup.resolve("cri-containerd-0.scope");
+          cgroupRoot == null
+              ? CGROUP_ROOT.resolve(
+                  CgroupLayout.podDir(CgroupLayout.Driver.SYSTEMD, uid, "BestEffort"))
+              : cgroupRoot.resolve(
+                  CgroupLayout.podDir(CgroupLayout.Driver.CGROUPFS, uid, "BestEffort"));
+      this.container = cgroup.resolve(cgroupRoot == null ? "cri-containerd-0.scope" : "c0");
     }
 
     Path netnsPath() {
@@ -178,6 +189,18 @@ final class TestNode implements AutoCloseable {
     return Path.of("/var/run/netns", netns);
   }
 
+  /** Pods of this node go in the cgroupfs layout under cgroupRoot tm-NODE (before addPod). */
+  TestNode cgroupfsUnder() {
+    cgroupRoot = CGROUP_ROOT.resolve("tm-" + name);
+    return this;
+  }
+
+  /** Pause processes run as uid:gid (before addPod). */
+  TestNode pauseUser(int uid) {
+    pauseUser = uid + ":" + uid;
+    return this;
+  }
+
   /** The name of this node's end of the link made by {@link #connect}. */
   String uplink() {
     return name + "up";
@@ -302,6 +325,13 @@ final class TestNode implements AutoCloseable {
                     + p.container.resolve("cgroup.procs")
                     + " && exec nsenter --net="
                     + p.netnsPath()
+                    + (pauseUser == null
+                        ? ""
+                        : " setpriv --reuid="
+                            + pauseUser.split(":")[0]
+                            + " --regid="
+                            + pauseUser.split(":")[1]
+                            + " --clear-groups")
                     + " sleep 900")
             .start();
     client
@@ -351,6 +381,9 @@ final class TestNode implements AutoCloseable {
       removePod(p);
     }
     Sh.quiet("ip netns del " + netns + " 2>/dev/null");
+    if (cgroupRoot != null) {
+      Sh.quiet("find " + cgroupRoot + " -depth -type d -exec rmdir {} + 2>/dev/null");
+    }
     // the shared parents go only when nobody else uses them
     Sh.quiet(
         "rmdir "
