@@ -57,9 +57,9 @@ run_node_agent() {
   run_for 10 "$1" -- /bin/ip -json link show
   run_for 10 "$1" -- /usr/bin/nsenter --version
   log "node-agent: the JNI library's dependencies resolved in the image:"
-  unzip -p "$repo_dir"/node-agent/target/quarkus-app/lib/main/*trafficmonitor-jni-*.jar \
-    '*/libtrafficmonitor-jni.so' >"$tmp/jni.so"
-  run_for 10 "$1" --mount "type=bind,src=$tmp/jni.so,dst=/jni.so,options=rbind:ro" \
+  local so=io/trafficmonitor/bpf/native/linux-x86_64/libtrafficmonitor-jni.so
+  (cd "$tmp" && jar xf "$(ls "$repo_dir"/node-agent/target/quarkus-app/lib/main/*trafficmonitor-jni-*.jar)" "$so")
+  run_for 10 "$1" --mount "type=bind,src=$tmp/$so,dst=/jni.so,options=rbind:ro" \
     -- /lib64/ld-linux-x86-64.so.2 --list /jni.so
 }
 

@@ -41,7 +41,8 @@ rootfs_build() {
   pkgs=($whole)
   for spec in $binaries; do pkgs+=("${spec%%:*}"); done
   mmdebstrap --variant=extract --include="$(IFS=,; echo "${pkgs[*]}")" \
-    --skip=cleanup/apt/cache --aptopt='Acquire::Retries "3"' --format=directory \
+    --skip=cleanup/apt/cache --skip=check/signed-by --aptopt='Acquire::Retries "3"' \
+    --format=directory \
     "$debian_suite" "$x" "${debian_sources[@]}"
   mkdir -p "$lists"
   for deb in "$x"/var/cache/apt/archives/*.deb; do
