@@ -18,7 +18,7 @@ build_java() {
   base="$(rootfs base "$base_whole" "" "" skeleton)"
   jre="$(jre)"
   [[ -z $extras ]] || extra="$(rootfs "$extras" "$whole" "$binaries" "$base_whole")"
-  key="$(hash_inputs "$images_dir/java.sh" "$images_dir/lib.sh" "$base" "$jre" "$extra" \
+  key="$(hash_inputs "$images_dir"/{java,lib,rootfs,jre}.sh "$base" "$jre" "$extra" \
     "$app" "$user" "$@" "$version" "$SOURCE_DATE_EPOCH")"
   if up_to_date "$name" "$key"; then log "$name up to date ($key)"; return; fi
   work="$out_dir/.work/$name"
