@@ -55,7 +55,6 @@ public final class Agent implements AutoCloseable {
   private long nodeNetnsInode;
   private final StatusWriter statusWriter;
   private final PodResolver resolver;
-  private final Optional<Path> cgroupRoot;
   private final String cgroupProblem;
   private volatile KernelCheck kernel;
   private final ScheduledExecutorService reconcileThread = thread("tm-reconcile");
@@ -93,9 +92,12 @@ public final class Agent implements AutoCloseable {
     this.statusWriter = new StatusWriter(client, config);
     Optional<Path> root = config.cgroupRoot().or(CgroupLayout::findRoot);
     this.cgroupProblem = cgroupProblem(config.cgroupRoot(), root);
-    this.cgroupRoot = cgroupProblem == null ? root : Optional.empty();
     this.resolver =
-        new PodResolver(cgroupRoot, config.cgroupDriver(), config.nodeNetns(), config.hostProc());
+        new PodResolver(
+            cgroupProblem == null ? root : Optional.empty(),
+            config.cgroupDriver(),
+            config.nodeNetns(),
+            config.hostProc());
   }
 
   /** Why no cgroup v2 hierarchy can be used, or null when {@code root} is one. */

@@ -22,11 +22,14 @@ import java.util.Optional;
  * HOST_PROC            the host's /proc (default /host/proc when mounted, else /proc)
  * CGROUP_ROOT          cgroup v2 mount (default: found in /proc/self/mountinfo)
  * CGROUP_DRIVER        systemd | cgroupfs | auto (default auto: whichever layout exists)
- * NODE_NETNS           network namespace file of the node (default: the agent's own)
+ * NODE_NETNS           network namespace file of the node (default: the agent's own; another one
+ *                      is entered, which needs CAP_SYS_ADMIN: the test rig's setting)
  * TC_MODE              auto | tcx | clsact (default auto)
  * FLOW_VALUES          auto | shared | per-cpu: how flow counters are stored (default auto: per CPU
  *                      while CPUs x flows.maxTracked x 80 bytes fits 32 MiB)
  * RESYNC_INTERVAL      how often targets are re-resolved without an event (default 5s)
+ * TM_NATIVE_DIR        where the JNI library is extracted (read by io.trafficmonitor.bpf.Native;
+ *                      default java.io.tmpdir, then /dev/shm)
  * </pre>
  */
 public record AgentConfig(

@@ -104,7 +104,8 @@ public final class PodResolver {
   private Optional<Veth> findVeth(
       Pod pod, Optional<Path> dir, List<Links.Link> nodeLinks, List<String> errors, long[] netns) {
     String why;
-    Optional<Long> pid = dir.flatMap(PodResolver::anyPid);
+    long found = dir.map(PodResolver::anyPid).orElse(NO_PROCESS);
+    Optional<Long> pid = found > 0 ? Optional.of(found) : Optional.empty();
     try (Netlink nl = Netlink.open(nodeNetns)) {
       if (pid.isPresent()) {
         Path ns = hostProc.resolve(pid.get().toString()).resolve("ns").resolve("net");
@@ -134,14 +135,21 @@ public final class PodResolver {
                   + id
                   + ")";
         }
+      } else if (found == INVISIBLE) {
+        why = "no process of the pod is visible in the agent's PID namespace (hostPID: true?)";
       } else {
         why =
             dir.isEmpty()
                 ? "no cgroup to find a process of the pod in"
-                : "no process of the pod is visible in the agent's PID namespace (hostPID: true?)";
+                : "no process in the pod's cgroup";
       }
       Optional<Links.Link> byIp = byAddress(nl, pod, nodeLinks);
       if (byIp.isPresent()) {
+        if (found == INVISIBLE) {
+          errors.add(
+              "drops without a socket in the pod's network namespace are not attributed to it: "
+                  + why);
+        }
         return Optional.of(new Veth(byIp.get().name(), byIp.get().ifindex()));
       }
     } catch (BpfException e) {
@@ -259,22 +267,33 @@ public final class PodResolver {
     }
   }
 
-  /** A process of the cgroup or of a cgroup below it, as the agent's PID namespace numbers it. */
-  static Optional<Long> anyPid(Path dir) {
+  /** {@link #anyPid}: the cgroup has no process. */
+  static final long NO_PROCESS = -1;
+
+  /** {@link #anyPid}: its processes are outside the agent's PID namespace (shown as pid 0). */
+  static final long INVISIBLE = 0;
+
+  /**
+   * A process of the cgroup or of a cgroup below it, as the agent's PID namespace numbers it; else
+   * {@link #INVISIBLE} or {@link #NO_PROCESS}.
+   */
+  static long anyPid(Path dir) {
+    long result = NO_PROCESS;
     try (Stream<Path> tree = Files.walk(dir, 4)) {
       for (Path p :
           (Iterable<Path>)
               tree.filter(x -> x.getFileName().toString().equals("cgroup.procs"))::iterator) {
         for (String line : Files.readAllLines(p)) {
-          long pid = line.isBlank() ? 0 : Long.parseLong(line.trim());
-          if (pid > 0) { // 0: a process outside the agent's PID namespace
-            return Optional.of(pid);
+          long pid = line.isBlank() ? NO_PROCESS : Long.parseLong(line.trim());
+          if (pid > 0) {
+            return pid;
           }
+          result = Math.max(result, pid);
         }
       }
     } catch (IOException | UncheckedIOException e) {
-      return Optional.empty();
+      return result;
     }
-    return Optional.empty();
+    return result;
   }
 }

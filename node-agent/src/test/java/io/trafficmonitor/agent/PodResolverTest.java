@@ -2,8 +2,11 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Which node interface is a pod's, from the namespace ids the veths report. */
 class PodResolverTest {
@@ -36,5 +39,18 @@ class PodResolverTest {
   @Test
   void noneForANamespaceWithoutALinkIntoTheNode() {
     assertThat(PodResolver.choose(NODE, 7, () -> 0)).isEmpty();
+  }
+
+  @Test
+  void aPodProcessIsAPidOfTheAgentsPidNamespace(@TempDir Path pod) throws Exception {
+    Files.writeString(pod.resolve("cgroup.procs"), "");
+    Path container = Files.createDirectories(pod.resolve("c0"));
+    Files.writeString(container.resolve("cgroup.procs"), "");
+    assertThat(PodResolver.anyPid(pod)).isEqualTo(PodResolver.NO_PROCESS);
+    // processes outside the reader's PID namespace read as 0 (no hostPID)
+    Files.writeString(container.resolve("cgroup.procs"), "0\n0\n");
+    assertThat(PodResolver.anyPid(pod)).isEqualTo(PodResolver.INVISIBLE);
+    Files.writeString(container.resolve("cgroup.procs"), "0\n4242\n");
+    assertThat(PodResolver.anyPid(pod)).isEqualTo(4242);
   }
 }
