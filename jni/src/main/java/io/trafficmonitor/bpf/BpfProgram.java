@@ -28,9 +28,9 @@ public final class BpfProgram {
    * namespace: with {@link TcMode#AUTO} a tcx link (first in the chain) where the kernel has tcx,
    * else a clsact filter.
    */
-  public BpfLink attachTc(int ifindex, TcDirection direction, TcMode mode) {
+  public BpfLink attachTc(int ifindex, Direction direction, TcMode mode) {
     int fd = fd();
-    boolean ingress = direction == TcDirection.INGRESS;
+    boolean ingress = direction == Direction.INGRESS;
     String target = "tc " + direction.name().toLowerCase() + " ifindex " + ifindex;
     BpfException tcxError = null;
     if (mode != TcMode.CLSACT) {

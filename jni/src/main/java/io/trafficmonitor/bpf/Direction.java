@@ -1,22 +1,11 @@
 package io.trafficmonitor.bpf;
 
-/** Direction of a packet relative to its target (interface or cgroup). */
+/**
+ * Which way a packet passes a hook: into or out of an interface (the TC hooks) or a cgroup (the
+ * cgroup_skb hooks). The datapath keeps it in its keys; its encoding there is the datapath's (e.g.
+ * {@code FlowLayout.code(Direction)}).
+ */
 public enum Direction {
-  INGRESS(0),
-  EGRESS(1);
-
-  private final int code;
-
-  Direction(int code) {
-    this.code = code;
-  }
-
-  /** The value in flow_key.direction. */
-  public int code() {
-    return code;
-  }
-
-  public static Direction of(int code) {
-    return code == 0 ? INGRESS : EGRESS;
-  }
+  INGRESS,
+  EGRESS
 }

@@ -91,7 +91,7 @@ final class FilterEncoder {
     b.put(FlowLayout.RULE_N_PORTS, (byte) p.size());
     b.put(FlowLayout.RULE_FAMILY, (byte) family);
     if (r.direction() != null) {
-      b.put(FlowLayout.RULE_DIRECTIONS, (byte) (1 << r.direction().code()));
+      b.put(FlowLayout.RULE_DIRECTIONS, (byte) (1 << FlowLayout.code(r.direction())));
     }
     if (r.kind() != null) {
       b.put(FlowLayout.RULE_KINDS, (byte) (1 << r.kind().code()));

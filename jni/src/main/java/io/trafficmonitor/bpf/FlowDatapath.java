@@ -163,8 +163,7 @@ public final class FlowDatapath implements AutoCloseable {
   public BpfLink attachInterface(int ifindex, Direction direction) {
     String prog =
         direction == Direction.INGRESS ? FlowLayout.PROG_TC_INGRESS : FlowLayout.PROG_TC_EGRESS;
-    TcDirection hook = direction == Direction.INGRESS ? TcDirection.INGRESS : TcDirection.EGRESS;
-    return object.program(prog).attachTc(ifindex, hook, options.tcMode());
+    return object.program(prog).attachTc(ifindex, direction, options.tcMode());
   }
 
   /** Attaches cgroup_skb accounting to a cgroup v2 directory (flows carry the socket's cgroup). */

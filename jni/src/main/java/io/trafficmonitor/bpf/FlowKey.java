@@ -40,7 +40,7 @@ public record FlowKey(
         b.get(off + FlowLayout.KEY_FAMILY),
         TargetKind.of(b.get(off + FlowLayout.KEY_KIND)),
         b.getLong(off + FlowLayout.KEY_TARGET),
-        Direction.of(b.get(off + FlowLayout.KEY_DIRECTION)));
+        FlowLayout.direction(b.get(off + FlowLayout.KEY_DIRECTION)));
   }
 
   /** Encodes into the kernel layout (for lookups and deletes). */
@@ -54,7 +54,7 @@ public record FlowKey(
     b.put(FlowLayout.KEY_PROTO, (byte) protocol);
     b.put(FlowLayout.KEY_FAMILY, (byte) family);
     b.put(FlowLayout.KEY_KIND, (byte) kind.code());
-    b.put(FlowLayout.KEY_DIRECTION, (byte) direction.code());
+    b.put(FlowLayout.KEY_DIRECTION, (byte) FlowLayout.code(direction));
     return b.array();
   }
 

@@ -8,6 +8,16 @@ package io.trafficmonitor.bpf;
 public final class FlowLayout {
   private FlowLayout() {}
 
+  /** The value of a direction in flow_key.direction and filter rules (TM_DIR_*). */
+  public static int code(Direction direction) {
+    return direction == Direction.INGRESS ? 0 : 1;
+  }
+
+  /** The direction of a flow_key.direction value. */
+  public static Direction direction(int code) {
+    return code == 0 ? Direction.INGRESS : Direction.EGRESS;
+  }
+
   /** struct flow_key (48 bytes). */
   public static final int KEY_SIZE = 48;
 

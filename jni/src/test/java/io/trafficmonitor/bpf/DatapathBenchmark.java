@@ -185,11 +185,11 @@ public final class DatapathBenchmark {
     links.add(
         NetNs.callIn(
             net.pathA(),
-            () -> flows.program(progOf(mapType)).attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
+            () -> flows.program(progOf(mapType)).attachTc(ifA, Direction.EGRESS, TcMode.TCX)));
     links.add(
         NetNs.callIn(
             net.pathA(),
-            () -> empty.program("tm_empty").attachTc(ifA, TcDirection.EGRESS, TcMode.TCX)));
+            () -> empty.program("tm_empty").attachTc(ifA, Direction.EGRESS, TcMode.TCX)));
     return new BpfObject[] {empty, flows};
   }
 

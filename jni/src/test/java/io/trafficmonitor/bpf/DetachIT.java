@@ -69,13 +69,13 @@ class DetachIT {
     BpfLink tcxOut = NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
     BpfProgram tcIn = obj.program(FlowLayout.PROG_TC_INGRESS);
     BpfLink clsIn =
-        NetNs.callIn(net.pathB(), () -> tcIn.attachTc(ifB, TcDirection.INGRESS, TcMode.CLSACT));
+        NetNs.callIn(net.pathB(), () -> tcIn.attachTc(ifB, Direction.INGRESS, TcMode.CLSACT));
     BpfLink clsOut =
         NetNs.callIn(
             net.pathB(),
             () ->
                 obj.program(FlowLayout.PROG_TC_EGRESS)
-                    .attachTc(ifB, TcDirection.EGRESS, TcMode.CLSACT));
+                    .attachTc(ifB, Direction.EGRESS, TcMode.CLSACT));
     BpfLink cgIn = dp.attachCgroup(cgroup, Direction.INGRESS);
     dp.attachCgroup(cgroup, Direction.EGRESS);
 

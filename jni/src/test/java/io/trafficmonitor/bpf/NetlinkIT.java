@@ -100,7 +100,7 @@ class NetlinkIT {
       int ifA = net.ifindexA();
       BpfProgram in = dp.object().program(FlowLayout.PROG_TC_INGRESS);
       BpfLink link =
-          NetNs.callIn(net.pathA(), () -> in.attachTc(ifA, TcDirection.INGRESS, TcMode.CLSACT));
+          NetNs.callIn(net.pathA(), () -> in.attachTc(ifA, Direction.INGRESS, TcMode.CLSACT));
       List<Netlink.TcFilter> filters = a.tcFilters(ifA, true);
       assertEquals(1, filters.size(), filters.toString());
       Netlink.TcFilter f = filters.get(0);

@@ -445,9 +445,7 @@ class TcpHealthIT {
     NetNs.callIn(
         ns,
         () ->
-            dropper
-                .program("tm_test_drop_nth")
-                .attachTc(ifindex, TcDirection.INGRESS, TcMode.AUTO));
+            dropper.program("tm_test_drop_nth").attachTc(ifindex, Direction.INGRESS, TcMode.AUTO));
   }
 
   private static BpfObject dropper(int port, int every, int max, boolean synAck) {

@@ -8,7 +8,6 @@ import io.trafficmonitor.bpf.FlowDatapath;
 import io.trafficmonitor.bpf.FlowLayout;
 import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.Netlink;
-import io.trafficmonitor.bpf.TcDirection;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TcpHealth;
 import java.nio.file.Path;
@@ -121,7 +120,7 @@ public final class KernelSteps {
   private static BpfLink tc(FlowDatapath dp, int ifindex, TcMode mode) {
     return dp.object()
         .program(FlowLayout.PROG_TC_INGRESS)
-        .attachTc(ifindex, TcDirection.INGRESS, mode);
+        .attachTc(ifindex, Direction.INGRESS, mode);
   }
 
   /** Fails naming the absent features (bpffs aside: nothing is pinned). */

@@ -1,7 +1,0 @@
-package io.trafficmonitor.bpf;
-
-/** The TC hook of an interface. */
-public enum TcDirection {
-  INGRESS,
-  EGRESS
-}
