@@ -53,9 +53,6 @@ run_operator() {
 run_node_agent() {
   run_for 40 "$1" --env NODE_NAME=check --env TM_MONITOR_NAMESPACE=default \
     --env TM_MONITOR_NAME=check | grep -E -m8 "Quarkus|agent|ERROR|Exception" || true
-  log "node-agent: ip and nsenter in the image:"
-  run_for 10 "$1" -- /bin/ip -json link show
-  run_for 10 "$1" -- /usr/bin/nsenter --version
   log "node-agent: the JNI library's dependencies resolved in the image:"
   local so=io/trafficmonitor/bpf/native/linux-x86_64/libtrafficmonitor-jni.so
   (cd "$tmp" && jar xf "$(ls "$repo_dir"/node-agent/target/quarkus-app/lib/main/*trafficmonitor-jni-*.jar)" "$so")

@@ -3,7 +3,7 @@
 # the first two in a node's content store and snapshotter:
 #   1. Debian base: libc6, libgcc-s1, libstdc++6 (libjvm), zlib1g (libzip), users, /tmp
 #   2. the jlink'd JRE at /opt/jre
-#   3. what this program needs besides (agent: libbpf, ip, nsenter; trafficgen: busybox)
+#   3. what this program needs besides (agent: libbpf, libelf; trafficgen: busybox)
 #   4. the app's third-party libraries (/app/lib), which change less often than
 #   5. the app itself (/app: the project's jars and Quarkus' generated code)
 
@@ -60,11 +60,13 @@ build_operator() {
     -jar /app/quarkus-run.jar
 }
 
-# The agent runs as root with BPF, NET_ADMIN, PERFMON (its DaemonSet sets runAsUser 0); the
-# image's default user is non-root so that nothing runs as root by accident.
+# The agent runs as root with BPF, NET_ADMIN, PERFMON, SYS_PTRACE (its DaemonSet sets runAsUser
+# 0); the image's default user is non-root so that nothing runs as root by accident. It runs no
+# host tools (netlink and system calls in its JNI library), so the image holds no program besides
+# the JRE: only the libraries the JNI library links (libbpf, libelf; zlib is in the base).
 build_node_agent() {
   build_java node-agent "$repo_dir/node-agent/target/quarkus-app" agent "libbpf1 libelf1" \
-    "iproute2:bin/ip util-linux:usr/bin/nsenter" 65532:65532 -jar /app/quarkus-run.jar
+    "" 65532:65532 -jar /app/quarkus-run.jar
 }
 
 # busybox-static gives kubectl exec a shell and tools (sh, wget, nc, ps) in workload pods.

@@ -85,8 +85,8 @@ public final class AgentDaemonSet {
         // and serves /metrics on the node address: it lives in the node's network namespace.
         .withHostNetwork(true)
         .withDnsPolicy("ClusterFirstWithHostNet")
-        // The node's process IDs: a pod's network namespace is found through a process of its
-        // cgroup (cgroup.procs holds host PIDs, which mean nothing in a PID namespace of its own).
+        // The node's process IDs: the agent asks the node's network namespace for the namespace
+        // id of a process of the pod's cgroup (cgroup.procs holds host PIDs) to find its veth.
         .withHostPID(true)
         .withNodeSelector(nodeSelector)
         .withAffinity(architectures(settings.architectures()))
@@ -141,9 +141,10 @@ public final class AgentDaemonSet {
 
   /**
    * The capabilities the agent needs, and no more (node-agent/README.md, "Capabilities", says how
-   * each was found necessary). Not SYS_ADMIN: the agent never enters another namespace. Not
-   * SYS_RESOURCE: since Linux 5.11 BPF memory is charged to the memory cgroup, not to
-   * RLIMIT_MEMLOCK, and some nodes (VMs whose bounding set lacks it) refuse a container that asks.
+   * each was found necessary: CapabilitiesIT). Not SYS_ADMIN: the agent never enters another
+   * namespace. Not SYS_RESOURCE: since Linux 5.11 BPF memory is charged to the memory cgroup, not
+   * to RLIMIT_MEMLOCK, and some nodes (VMs whose bounding set lacks it) refuse a container that
+   * asks.
    */
   static Capabilities capabilities() {
     return new CapabilitiesBuilder()
@@ -155,10 +156,11 @@ public final class AgentDaemonSet {
             // Load cgroup_skb and TC programs, attach TC (tcx or clsact) on node interfaces and
             // veths and cgroup_skb on pod cgroups, netlink queries of links and namespace ids.
             "NET_ADMIN",
-            // tp_btf tracepoints (TCP state, retransmits, kfree_skb) and pointer reads in them.
+            // The verifier allows the flow programs' packet pointer arithmetic only with it; tp_btf
+            // tracepoints (TCP state, retransmits, kfree_skb).
             "PERFMON",
-            // Open /proc/<pid>/ns/net of a pod's process (another user's) to learn which veth
-            // leads into the pod's network namespace.
+            // Read the network-namespace inode of a pod's process (another user's), so that drops
+            // inside the pod's namespace count for the pod.
             "SYS_PTRACE")
         .build();
   }
@@ -232,7 +234,6 @@ public final class AgentDaemonSet {
 
   private static List<Volume> volumes() {
     return List.of(
-        hostPath("bpffs", "/sys/fs/bpf", "DirectoryOrCreate"),
         hostPath("cgroup", "/sys/fs/cgroup", "Directory"),
         hostPath("host-proc", "/proc", "Directory"),
         // The root filesystem is read-only; the JVM and Vert.x want a writable temp directory.
@@ -247,12 +248,6 @@ public final class AgentDaemonSet {
 
   private static List<VolumeMount> mounts() {
     return List.of(
-        // Pinned maps survive an agent restart, so counters do not reset on upgrade.
-        new VolumeMountBuilder()
-            .withName("bpffs")
-            .withMountPath("/sys/fs/bpf")
-            .withMountPropagation("HostToContainer")
-            .build(),
         // Pod cgroups (kubelet layout, named from the pod UID) for cgroup_skb attach.
         new VolumeMountBuilder()
             .withName("cgroup")
