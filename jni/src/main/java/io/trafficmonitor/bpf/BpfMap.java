@@ -45,6 +45,15 @@ public final class BpfMap {
     this.cpus = isPerCpu(type) ? Native.possibleCpus() : 1;
   }
 
+  /**
+   * The kernel's possible CPUs (not only the online ones): the number of copies of a per-CPU map's
+   * value.
+   */
+  public static int possibleCpus() {
+    Native.ensureLoaded();
+    return Native.possibleCpus();
+  }
+
   static boolean isPerCpu(int type) {
     return type == TYPE_PERCPU_HASH || type == TYPE_PERCPU_ARRAY || type == TYPE_LRU_PERCPU_HASH;
   }

@@ -1,6 +1,7 @@
 package io.trafficmonitor.bpf;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -84,11 +85,20 @@ public record TcpConnection(
   }
 
   public InetAddress localAddress() {
-    return FlowKey.address(family, local);
+    return address(family, local);
   }
 
   public InetAddress remoteAddress() {
-    return FlowKey.address(family, remote);
+    return address(family, remote);
+  }
+
+  /** A 16-byte key address: IPv4-mapped for family 4 (as in the flow map's keys). */
+  private static InetAddress address(int family, byte[] a) {
+    try {
+      return InetAddress.getByAddress(family == 4 ? Arrays.copyOfRange(a, 12, 16) : a);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public boolean isClosed() {

@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.Locale;
 
 /** A benchmark's Markdown: a header naming the machine, lines, and where it goes at the end. */
-final class BenchReport {
+public final class BenchReport {
   private final StringBuilder md = new StringBuilder();
 
   /** Starts with the title and the machine: kernel, CPUs, load average now. */
-  BenchReport(String title) {
+  public BenchReport(String title) {
     Locale.setDefault(Locale.ROOT);
     md.append("# ").append(title).append("\n\n");
     md.append("Run ").append(Instant.now()).append(" on kernel ");
@@ -20,18 +20,18 @@ final class BenchReport {
     md.append("load average at start ").append(Sh.ok("cut -d' ' -f1-3 /proc/loadavg").trim());
   }
 
-  BenchReport append(String text) {
+  public BenchReport append(String text) {
     md.append(text);
     return this;
   }
 
-  BenchReport line(String fmt, Object... args) {
+  public BenchReport line(String fmt, Object... args) {
     md.append(String.format(fmt, args)).append('\n');
     return this;
   }
 
   /** Writes the report to args[0] when given, and to stdout. */
-  void finish(String[] args) throws Exception {
+  public void finish(String[] args) throws Exception {
     String out = md.toString();
     if (args.length > 0) {
       Files.writeString(Path.of(args[0]), out);

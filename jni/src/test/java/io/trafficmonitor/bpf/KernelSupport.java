@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Assumptions;
  * Preconditions of the kernel tests: root and a working BPF shim. Under CI (env CI=true) a missing
  * precondition fails the test; elsewhere the test is skipped with the reason printed.
  */
-final class KernelSupport {
+public final class KernelSupport {
   private KernelSupport() {}
 
-  static void require() {
+  public static void require() {
     String reason = missing();
     if (reason == null) {
       return;
@@ -27,7 +27,7 @@ final class KernelSupport {
   }
 
   /** Where cgroup v2 is mounted (/sys/fs/cgroup/unified on hybrid hosts, else /sys/fs/cgroup). */
-  static Path cgroup2Root() {
+  public static Path cgroup2Root() {
     try {
       return Files.readAllLines(Path.of("/proc/mounts")).stream()
           .map(l -> l.split(" "))

@@ -4,13 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 
 /** Crafted frames for BPF_PROG_TEST_RUN (checksums are not looked at by the parser). */
-final class Packets {
-  static final byte[] MAC_A = {2, 0, 0, 0, 0, 1};
-  static final byte[] MAC_B = {2, 0, 0, 0, 0, 2};
+public final class Packets {
+  public static final byte[] MAC_A = {2, 0, 0, 0, 0, 1};
+  public static final byte[] MAC_B = {2, 0, 0, 0, 0, 2};
 
   private Packets() {}
 
-  static byte[] concat(byte[]... parts) {
+  public static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {
       out.writeBytes(p);
@@ -18,17 +18,17 @@ final class Packets {
     return out.toByteArray();
   }
 
-  static byte[] eth(int etherType, byte[] payload) {
+  public static byte[] eth(int etherType, byte[] payload) {
     return concat(MAC_B, MAC_A, new byte[] {(byte) (etherType >> 8), (byte) etherType}, payload);
   }
 
-  static byte[] vlan(int vid, int etherType, byte[] payload) {
+  public static byte[] vlan(int vid, int etherType, byte[] payload) {
     return concat(
         new byte[] {(byte) (vid >> 8), (byte) vid, (byte) (etherType >> 8), (byte) etherType},
         payload);
   }
 
-  static byte[] addr(String a) {
+  public static byte[] addr(String a) {
     try {
       return InetAddress.getByName(a).getAddress();
     } catch (Exception e) {
@@ -37,7 +37,8 @@ final class Packets {
   }
 
   /** IPv4 header (+ options, a multiple of 4) + payload; fragField = flags/offset word. */
-  static byte[] ipv4(int proto, String src, String dst, byte[] options, int fragField, byte[] l4) {
+  public static byte[] ipv4(
+      int proto, String src, String dst, byte[] options, int fragField, byte[] l4) {
     int hl = 20 + options.length;
     int total = hl + l4.length;
     byte[] h = new byte[20];
@@ -53,12 +54,12 @@ final class Packets {
     return concat(h, options, l4);
   }
 
-  static byte[] ipv4(int proto, String src, String dst, byte[] l4) {
+  public static byte[] ipv4(int proto, String src, String dst, byte[] l4) {
     return ipv4(proto, src, dst, new byte[0], 0, l4);
   }
 
   /** IPv6 header; rest = extension headers + upper layer. */
-  static byte[] ipv6(int next, String src, String dst, byte[] rest) {
+  public static byte[] ipv6(int next, String src, String dst, byte[] rest) {
     byte[] h = new byte[40];
     h[0] = 0x60;
     h[4] = (byte) (rest.length >> 8);
@@ -71,7 +72,7 @@ final class Packets {
   }
 
   /** Hop-by-hop / destination options / routing header of len8 * 8 bytes. */
-  static byte[] ext(int next, int len8) {
+  public static byte[] ext(int next, int len8) {
     byte[] e = new byte[len8 * 8];
     e[0] = (byte) next;
     e[1] = (byte) (len8 - 1);
@@ -83,12 +84,12 @@ final class Packets {
   }
 
   /** IPv6 fragment header; offset in 8-byte units. */
-  static byte[] frag6(int next, int offset, boolean more) {
+  public static byte[] frag6(int next, int offset, boolean more) {
     int v = (offset << 3) | (more ? 1 : 0);
     return new byte[] {(byte) next, 0, (byte) (v >> 8), (byte) v, 0, 0, 0, 42};
   }
 
-  static byte[] udp(int sport, int dport, int payload) {
+  public static byte[] udp(int sport, int dport, int payload) {
     byte[] u = new byte[8 + payload];
     u[0] = (byte) (sport >> 8);
     u[1] = (byte) sport;
@@ -99,7 +100,7 @@ final class Packets {
     return u;
   }
 
-  static byte[] tcp(int sport, int dport, int flags, int optionBytes, int payload) {
+  public static byte[] tcp(int sport, int dport, int flags, int optionBytes, int payload) {
     int hl = 20 + optionBytes;
     byte[] t = new byte[hl + payload];
     t[0] = (byte) (sport >> 8);
@@ -114,7 +115,7 @@ final class Packets {
     return t;
   }
 
-  static byte[] icmp(int type, int code, int payload) {
+  public static byte[] icmp(int type, int code, int payload) {
     byte[] i = new byte[8 + payload];
     i[0] = (byte) type;
     i[1] = (byte) code;

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs commands for the tests, bounded in time. */
-final class Sh {
+public final class Sh {
   private Sh() {}
 
-  record Result(int exit, String out) {}
+  public record Result(int exit, String out) {}
 
-  static Result run(List<String> cmd) {
+  public static Result run(List<String> cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       byte[] out;
@@ -30,7 +30,7 @@ final class Sh {
   }
 
   /** Runs a shell command line; fails on a non-zero exit. */
-  static String ok(String cmdline) {
+  public static String ok(String cmdline) {
     Result r = run(List.of("sh", "-c", cmdline));
     if (r.exit() != 0) {
       throw new IllegalStateException("'" + cmdline + "' exited " + r.exit() + ": " + r.out());
@@ -39,7 +39,7 @@ final class Sh {
   }
 
   /** Runs a shell command line, ignoring failures (clean-up). */
-  static String quiet(String cmdline) {
+  public static String quiet(String cmdline) {
     return run(List.of("sh", "-c", cmdline)).out();
   }
 }

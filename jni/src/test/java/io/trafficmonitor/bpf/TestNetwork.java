@@ -9,16 +9,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * fd00:200:N::1/64) and {@code b} (veth {@code vb}, 10.200.N.2/24, fd00:200:N::2/64). Closing
  * deletes both namespaces (and with them the veths).
  */
-final class TestNetwork implements AutoCloseable {
-  final int subnet;
-  final String nsA;
-  final String nsB;
-  final String ipA;
-  final String ipB;
-  final String ip6A;
-  final String ip6B;
+public final class TestNetwork implements AutoCloseable {
+  public final int subnet;
+  public final String nsA;
+  public final String nsB;
+  public final String ipA;
+  public final String ipB;
+  public final String ip6A;
+  public final String ip6B;
 
-  TestNetwork(String tag) {
+  public TestNetwork(String tag) {
     subnet = ThreadLocalRandom.current().nextInt(10, 250);
     String id = tag + subnet;
     nsA = "tm-" + id + "-a";
@@ -59,24 +59,24 @@ final class TestNetwork implements AutoCloseable {
             b + "link set vb up"));
   }
 
-  Path pathA() {
+  public Path pathA() {
     return Path.of("/var/run/netns", nsA);
   }
 
-  Path pathB() {
+  public Path pathB() {
     return Path.of("/var/run/netns", nsB);
   }
 
-  int ifindexA() throws Exception {
+  public int ifindexA() throws Exception {
     return NetNs.callIn(pathA(), () -> NetworkInterface.getByName("va").getIndex());
   }
 
-  int ifindexB() throws Exception {
+  public int ifindexB() throws Exception {
     return NetNs.callIn(pathB(), () -> NetworkInterface.getByName("vb").getIndex());
   }
 
   /** Runs a command inside netns a (network only: /sys and cgroups stay visible). */
-  String inA(String cmd) {
+  public String inA(String cmd) {
     return Sh.ok("nsenter --net=" + pathA() + " " + cmd);
   }
 

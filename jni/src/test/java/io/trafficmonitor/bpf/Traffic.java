@@ -13,11 +13,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Traffic of known size between namespaces; sockets are made inside the namespace. */
-final class Traffic {
+public final class Traffic {
   private Traffic() {}
 
   /** A UDP socket bound in ns; receive() waits at most 5 s per datagram. */
-  static DatagramSocket udpSocket(Path ns, String addr, int port) throws Exception {
+  public static DatagramSocket udpSocket(Path ns, String addr, int port) throws Exception {
     return NetNs.callIn(
         ns,
         () -> {
@@ -29,7 +29,7 @@ final class Traffic {
   }
 
   /** Sends one datagram per size (payload bytes) from a socket bound in ns. */
-  static void udpSend(Path ns, String src, int sport, String dst, int dport, int[] sizes)
+  public static void udpSend(Path ns, String src, int sport, String dst, int dport, int[] sizes)
       throws Exception {
     try (DatagramSocket s = udpSocket(ns, src, sport)) {
       InetAddress to = InetAddress.getByName(dst);
@@ -40,7 +40,7 @@ final class Traffic {
   }
 
   /** Receives exactly sizes.length datagrams in the background (started before sending). */
-  static CompletableFuture<Void> udpReceiveAsync(DatagramSocket s, int[] sizes) {
+  public static CompletableFuture<Void> udpReceiveAsync(DatagramSocket s, int[] sizes) {
     return CompletableFuture.runAsync(
         () -> {
           try {
@@ -52,7 +52,7 @@ final class Traffic {
   }
 
   /** Sends from ns a socket bound there while rx receives them concurrently; waits for all. */
-  static void udpExchange(
+  public static void udpExchange(
       DatagramSocket rx, Path ns, String src, int sport, String dst, int dport, int[] sizes)
       throws Exception {
     CompletableFuture<Void> got = udpReceiveAsync(rx, sizes);
@@ -61,7 +61,7 @@ final class Traffic {
   }
 
   /** Receives exactly sizes.length datagrams (fails on a timeout). */
-  static void udpReceive(DatagramSocket s, int[] sizes) throws Exception {
+  public static void udpReceive(DatagramSocket s, int[] sizes) throws Exception {
     byte[] buf = new byte[65536];
     for (int size : sizes) {
       DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -73,10 +73,10 @@ final class Traffic {
   }
 
   /** Result of a TCP transfer: the client's ephemeral port and the bytes the server read. */
-  record TcpResult(int clientPort, long received) {}
+  public record TcpResult(int clientPort, long received) {}
 
   /** Client in nsClient sends bytes to a server in nsServer, then closes; waits for the end. */
-  static TcpResult tcpTransfer(
+  public static TcpResult tcpTransfer(
       Path nsClient, Path nsServer, String serverAddr, int port, long bytes) throws Exception {
     try (ServerSocket server =
         NetNs.callIn(

@@ -28,7 +28,7 @@ public final class TrafficTool {
    * The command line that runs this tool with {@code args} in a new JVM (this JVM's java and the
    * test classes), for a shell that first moves it into a cgroup, a namespace or onto a CPU.
    */
-  static String commandLine(String args) {
+  public static String commandLine(String args) {
     try {
       String java = ProcessHandle.current().info().command().orElse("java");
       String cp =

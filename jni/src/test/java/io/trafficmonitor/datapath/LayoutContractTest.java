@@ -1,9 +1,11 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.trafficmonitor.bpf.TcpLayout;
+import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;

@@ -1,6 +1,6 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowDatapath;
+import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.trafficmonitor.bpf.DatapathCounters;
+import io.trafficmonitor.datapath.flow.DatapathCounters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +49,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
           "trafficmonitor_packet_size_bytes",
           "L3 packet sizes (per GSO segment), log2 buckets from 64 to 4096 bytes",
           Histograms.powersOfTwo(
-              io.trafficmonitor.bpf.FlowLayout.HIST_SHIFT,
-              io.trafficmonitor.bpf.FlowLayout.HIST_BUCKETS - 1,
+              io.trafficmonitor.datapath.flow.FlowLayout.HIST_SHIFT,
+              io.trafficmonitor.datapath.flow.FlowLayout.HIST_BUCKETS - 1,
               1));
 
   public AgentMetrics(MeterRegistry registry, String monitorNamespace, String monitor) {

@@ -2,8 +2,8 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.bpf.BpfLink;
 import io.trafficmonitor.bpf.Direction;
-import io.trafficmonitor.bpf.FlowDatapath;
 import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowLayout;
+import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;
 
 /** The agent's state of one kernel flow. */

@@ -1,7 +1,7 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowKey;
-import io.trafficmonitor.bpf.FlowLayout;
+import io.trafficmonitor.datapath.flow.FlowKey;
+import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

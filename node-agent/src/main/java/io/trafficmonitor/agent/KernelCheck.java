@@ -1,11 +1,11 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowDatapath.ValueMode;
 import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.KernelFeatures.Check;
 import io.trafficmonitor.bpf.KernelFeatures.Feature;
 import io.trafficmonitor.bpf.KernelFeatures.State;
 import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.datapath.flow.FlowDatapath.ValueMode;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowLayout;
+import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLongArray;

@@ -1,6 +1,6 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.TargetKind;
+import io.trafficmonitor.datapath.flow.TargetKind;
 import java.util.Map;
 
 /**

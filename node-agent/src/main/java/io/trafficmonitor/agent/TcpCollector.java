@@ -2,8 +2,8 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.bpf.CgroupTcpStats;
 import io.trafficmonitor.bpf.DropKey;
-import io.trafficmonitor.bpf.TargetKind;
 import io.trafficmonitor.bpf.TcpLayout;
+import io.trafficmonitor.datapath.flow.TargetKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.FlowKey;
-import io.trafficmonitor.bpf.FlowStats;
+import io.trafficmonitor.datapath.flow.FlowKey;
+import io.trafficmonitor.datapath.flow.FlowStats;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -6,7 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.bpf.Direction;
-import io.trafficmonitor.bpf.TargetKind;
+import io.trafficmonitor.datapath.flow.TargetKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trafficmonitor.bpf.Direction;
-import io.trafficmonitor.bpf.FlowKey;
-import io.trafficmonitor.bpf.TargetKind;
+import io.trafficmonitor.datapath.flow.FlowKey;
+import io.trafficmonitor.datapath.flow.TargetKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;

@@ -2,9 +2,9 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.Direction;
-import io.trafficmonitor.bpf.FlowKey;
-import io.trafficmonitor.bpf.FlowLayout;
-import io.trafficmonitor.bpf.TargetKind;
+import io.trafficmonitor.datapath.flow.FlowKey;
+import io.trafficmonitor.datapath.flow.FlowLayout;
+import io.trafficmonitor.datapath.flow.TargetKind;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

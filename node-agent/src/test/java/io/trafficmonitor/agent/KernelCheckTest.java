@@ -2,12 +2,12 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trafficmonitor.bpf.FlowDatapath.ValueMode;
 import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.KernelFeatures.Check;
 import io.trafficmonitor.bpf.KernelFeatures.Feature;
 import io.trafficmonitor.bpf.KernelFeatures.State;
 import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.datapath.flow.FlowDatapath.ValueMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

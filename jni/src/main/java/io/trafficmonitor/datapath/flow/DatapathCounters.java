@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 /**
  * Global counters of the datapath, summed over CPUs. {@code mapFull} and {@code errors} are packets

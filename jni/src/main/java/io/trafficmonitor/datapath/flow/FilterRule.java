@@ -1,5 +1,6 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.Direction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,10 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.BpfLink;
+import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.TcMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -134,7 +139,7 @@ public final class FlowDatapath implements AutoCloseable {
     BpfObject obj = BpfObject.openResource(FlowLayout.RESOURCE, "tm_flows");
     try {
       obj.setMaxEntries(FlowLayout.MAP_FLOWS, options.maxFlows());
-      boolean perCpu = options.perCpu(Native.possibleCpus());
+      boolean perCpu = options.perCpu(BpfMap.possibleCpus());
       if (perCpu) {
         obj.setMapType(FlowLayout.MAP_FLOWS, BpfMap.TYPE_PERCPU_HASH);
       }

@@ -1,5 +1,6 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.BpfMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;

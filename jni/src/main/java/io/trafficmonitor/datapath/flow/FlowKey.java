@@ -1,5 +1,6 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.Direction;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;

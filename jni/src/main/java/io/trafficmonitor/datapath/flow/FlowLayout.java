@@ -1,4 +1,6 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
+
+import io.trafficmonitor.bpf.Direction;
 
 /**
  * Byte layouts shared with the kernel programs: the mirror of {@code bpf/lib/flow_types.h} (change

@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 /** An inclusive port range; a single port has {@code low == high}. */
 public record PortRange(int low, int high) {

@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 /** Where a packet was seen. */
 public enum TargetKind {

@@ -1,9 +1,16 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
+import io.trafficmonitor.bpf.TrafficTool;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.file.Files;

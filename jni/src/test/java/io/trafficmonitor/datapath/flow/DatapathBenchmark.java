@@ -1,5 +1,18 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.BenchReport;
+import io.trafficmonitor.bpf.BpfLink;
+import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.BpfStats;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Packets;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,9 +1,19 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.BpfException;
+import io.trafficmonitor.bpf.BpfLink;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.TestNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.trafficmonitor.bpf.Direction;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -1,7 +1,11 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.Packets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

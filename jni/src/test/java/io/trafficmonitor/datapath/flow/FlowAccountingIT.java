@@ -1,8 +1,14 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
 import java.net.DatagramSocket;
 import java.util.Arrays;
 import java.util.stream.IntStream;

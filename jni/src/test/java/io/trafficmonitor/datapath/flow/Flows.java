@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,11 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static io.trafficmonitor.bpf.Packets.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.KernelSupport;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Predicate;

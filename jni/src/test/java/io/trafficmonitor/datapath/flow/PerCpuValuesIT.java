@@ -1,9 +1,17 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
+import io.trafficmonitor.bpf.TrafficTool;
 import java.net.DatagramSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +61,7 @@ class PerCpuValuesIT {
       value = FlowDatapath.ValueMode.class,
       names = {"PER_CPU", "SHARED"})
   void aFlowSentFromEveryCpuIsCountedExactly(FlowDatapath.ValueMode mode) throws Exception {
-    int cpus = Math.min(Native.possibleCpus(), 4);
+    int cpus = Math.min(BpfMap.possibleCpus(), 4);
     int sport = mode == FlowDatapath.ValueMode.PER_CPU ? 7100 : 7200;
     int dport = sport + 1;
     try (FlowDatapath dp = FlowDatapath.open(FlowDatapath.Options.defaults().withValueMode(mode));

@@ -1,8 +1,15 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Packets;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
