@@ -1,10 +1,14 @@
 package io.trafficmonitor.e2e;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.testing.Await;
-import io.trafficmonitor.testing.FakeKubelet;
+import io.trafficmonitor.testing.KubeBinaries;
+import io.trafficmonitor.testing.KubeletNode;
+import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.LocalCluster;
-import io.trafficmonitor.testing.PodProcessRunner;
+import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.PrometheusServer;
 import io.trafficmonitor.testing.Tools;
 import java.nio.file.Files;
@@ -15,157 +19,287 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The demo ({@code make demo}): the local cluster, the chart's manifests, the operator and two node
- * agents, three workload pods with the traffic generator running between them, a sample
- * TrafficMonitor, Prometheus with the chart's alerts, and {@code kubectl get trafficmonitors}
- * refreshing until Ctrl-C (or {@code DEMO_SECONDS}), then a clean teardown.
+ * The demo ({@code make demo}): the product in the shape it ships, on two real kubelet nodes. The
+ * images of {@code target/images} (built by {@code hack/demo.sh}) are loaded into each node's
+ * containerd, {@code helm install} puts the chart into {@value Install#NAMESPACE} (the operator's
+ * Deployment pod), {@code e2e/samples/web-monitor.yaml} makes the operator start the agents'
+ * DaemonSet pods, and three workload pods of the trafficgen image ({@code shop/web-a} and {@code
+ * shop/client} on the first node, {@code shop/web-b} on the second) send HTTP and UDP between them
+ * ({@link #server}, {@link #client}). Prometheus scrapes the agents through their pod IPs with the
+ * chart's alert rules. The screen shows {@code kubectl get trafficmonitors -A} every 2 s for {@code
+ * DEMO_SECONDS} (a day by default) or until Ctrl-C (SIGINT/SIGTERM), then everything is torn down.
  */
 public final class Demo {
+  static final String NS = "shop";
+  static final String TRAFFICGEN_JAVA =
+      "/opt/jre/bin/java -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -jar /app/trafficgen.jar";
+
+  private static volatile boolean stopping;
+
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
     long seconds = Long.parseLong(System.getenv().getOrDefault("DEMO_SECONDS", "86400"));
+    long t0 = System.nanoTime();
     List<AutoCloseable> open = new ArrayList<>();
-    List<Process> workloads = new ArrayList<>();
     Thread teardown =
         new Thread(
             () -> {
+              stopping = true;
               System.out.println("\ndemo: tearing down");
-              workloads.forEach(p -> p.toHandle().destroy());
-              for (int i = open.size() - 1; i >= 0; i--) {
-                try {
-                  open.get(i).close();
-                } catch (Exception e) {
-                  System.err.println("demo: " + e);
+              long start = System.nanoTime();
+              synchronized (open) {
+                for (int i = open.size() - 1; i >= 0; i--) {
+                  try {
+                    open.get(i).close();
+                  } catch (Exception e) {
+                    System.err.println("demo: " + e);
+                  }
                 }
               }
-              System.out.println("demo: done");
+              System.out.printf("demo: done (teardown %.1f s)%n", secondsSince(start));
             },
             "demo-teardown");
     Runtime.getRuntime().addShutdownHook(teardown);
 
+    List<String> missing = KubeletNodes.missing();
+    if (!missing.isEmpty()) {
+      System.err.println("demo: real kubelet nodes need " + missing);
+      System.exit(1);
+    }
     System.out.println("demo: starting the local control plane");
-    LocalCluster cluster = LocalCluster.start();
-    open.add(cluster);
-    System.out.println("demo: installing the chart and starting the operator and two nodes");
-    Rig rig = Rig.start(cluster, "node-a", "node-b");
-    open.add(rig);
-    cluster
-        .client()
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
-        .serverSideApply();
-    FakeKubelet.RigPod webA = rig.kubelet.start("node-a", "shop", "web-a", Map.of("app", "web"));
-    FakeKubelet.RigPod webB = rig.kubelet.start("node-b", "shop", "web-b", Map.of("app", "web"));
-    FakeKubelet.RigPod client =
-        rig.kubelet.start("node-a", "shop", "client", Map.of("app", "client"));
+    LocalCluster cluster = LocalCluster.start(LocalCluster.Options.KUBELET_NODES);
+    synchronized (open) {
+      open.add(cluster); // closing the cluster stops the nodes, their pods and containerds
+    }
+    Timings times = new Timings(t0);
+    times.mark("control plane");
+    System.out.println("demo: starting two kubelet nodes (containerd + kubelet each)");
+    KubeletNodes nodes = cluster.addKubeletNodes(2);
+    times.mark("2 nodes Ready");
+    KubeletNode node1 = nodes.nodes().get(0);
+    KubeletNode node2 = nodes.nodes().get(1);
+    System.out.println("demo: loading target/images into each node's containerd");
+    Install.loadImages(nodes);
+    times.mark("images loaded");
+    System.out.println("demo: helm install trafficmonitor -n " + Install.NAMESPACE + " --wait");
+    Install.helmInstall(nodes).orThrow();
+    times.mark("helm install");
 
+    KubernetesClient client = cluster.client();
+    cluster.kubectl("create", "namespace", NS).orThrow();
+    apply(cluster, server("web-a", node1, false));
+    apply(cluster, server("web-b", node2, true));
+    Await.until(
+        "the web pods run",
+        Duration.ofSeconds(120),
+        () -> ready(pod(client, "web-a")) && ready(pod(client, "web-b")));
+    String webA = pod(client, "web-a").getStatus().getPodIP();
+    String webB = pod(client, "web-b").getStatus().getPodIP();
+    apply(cluster, client(node1, webA, webB));
     Path sample = Tools.repoRoot().resolve("e2e/samples/web-monitor.yaml");
     cluster.kubectl("apply", "-f", sample.toString()).orThrow();
-    Await.until("the agents run", Duration.ofSeconds(90), () -> rig.agents.running().size() == 2);
+    times.mark("workloads + monitor applied");
+    Await.until(
+        "an agent pod runs on each node",
+        Duration.ofSeconds(180),
+        () -> agents(client).stream().filter(Demo::ready).count() == 2);
+    times.mark("agents Ready");
 
-    String jar = Tools.trafficgenJar().toString();
-    String java = PodProcessRunner.java();
-    workloads.add(
-        rig.kubelet.exec(
-            webB,
-            List.of(
-                java,
-                "-jar",
-                jar,
-                "server",
-                "--protocol",
-                "http",
-                "--listen",
-                webB.ip() + ":8080",
-                "--quiet")));
-    workloads.add(
-        rig.kubelet.exec(
-            webA,
-            List.of(
-                java,
-                "-jar",
-                jar,
-                "server",
-                "--protocol",
-                "udp",
-                "--listen",
-                webA.ip() + ":8053",
-                "--quiet")));
-    Thread.sleep(1500);
-    workloads.add(
-        rig.kubelet.exec(
-            client,
-            List.of(
-                java,
-                "-jar",
-                jar,
-                "client",
-                "--protocol",
-                "http",
-                "--target",
-                webB.ip() + ":8080",
-                "--rate",
-                "4Mbit",
-                "--size",
-                "8Ki",
-                "--connections",
-                "2",
-                "--duration",
-                seconds + "s",
-                "--quiet")));
-    workloads.add(
-        rig.kubelet.exec(
-            client,
-            List.of(
-                java,
-                "-jar",
-                jar,
-                "client",
-                "--protocol",
-                "udp",
-                "--target",
-                webA.ip() + ":8053",
-                "--rate",
-                "1Mbit",
-                "--size",
-                "512",
-                "--duration",
-                seconds + "s",
-                "--quiet")));
-
+    List<String> targets =
+        agents(client).stream().map(p -> p.getStatus().getPodIP() + ":9400").sorted().toList();
     Path rules = Files.createTempFile("tm-demo-rules", ".yaml");
-    Rig.writeAlertRules(rules);
+    Install.writeAlertRules(rules);
     PrometheusServer prom =
         PrometheusServer.start(
-            rig.agents.running().stream().map(r -> "127.0.0.1:" + r.port()).toList(),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(2),
-            List.of(rules));
-    open.add(1, prom);
+            targets, Duration.ofSeconds(2), Duration.ofSeconds(2), List.of(rules));
+    Files.deleteIfExists(rules);
+    synchronized (open) {
+      open.add(prom);
+    }
+    times.mark("Prometheus");
 
+    String kubectl = KubeBinaries.locate().kubectl() + " --kubeconfig=" + cluster.kubeconfig();
+    // hack/demo.sh says whether its output is a terminal (the JVM's stdin is not)
+    boolean tty = "1".equals(System.getenv("DEMO_CLEAR")) || System.console() != null;
     long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    while (System.nanoTime() < deadline) {
-      System.out.print("\033[H\033[2J");
-      System.out.println(
-          "kubeconfig: "
-              + cluster.kubeconfig()
-              + "   kubectl: "
-              + io.trafficmonitor.testing.KubeBinaries.locate().kubectl());
-      System.out.println(
-          "Prometheus UI: "
-              + prom.url()
-              + "   agent metrics: "
-              + String.join(
-                  " ",
-                  rig.agents.running().stream()
-                      .map(r -> "http://127.0.0.1:" + r.port() + "/metrics")
-                      .toList()));
-      System.out.println("Ctrl-C tears everything down.\n");
-      System.out.println("$ kubectl get trafficmonitors -A");
-      System.out.print(cluster.kubectl("get", "trafficmonitors", "-A").stdout());
+    while (System.nanoTime() < deadline && !stopping) {
+      if (times.firstRate == null && rxBitsPerSecond(client) > 0) {
+        times.mark("first non-zero rate");
+        times.firstRate = secondsSince(t0);
+      }
+      StringBuilder screen = new StringBuilder(tty ? "\033[H\033[2J" : "\n-----\n");
+      screen.append(
+          String.format(
+              "trafficmonitor demo: up %.0f s   %s%n", secondsSince(t0), times.summary()));
+      screen.append("kubeconfig:    ").append(cluster.kubeconfig()).append('\n');
+      screen.append("kubectl:       ").append(kubectl).append(" ...\n");
+      screen.append("  logs:        ... logs -n shop client -c http-b   (or -n shop web-a, ");
+      screen.append("-n shop -l app.kubernetes.io/name=trafficmonitor-agent)\n");
+      screen.append("  exec:        ... exec -it -n shop client -c udp -- sh\n");
+      screen.append("agent metrics: ");
+      screen.append(
+          String.join("  ", targets.stream().map(t -> "http://" + t + "/metrics").toList()));
+      screen.append("\nPrometheus:    ").append(prom.url()).append("   (alerts: ");
+      screen.append(prom.url()).append("/alerts)\n");
+      screen.append("Ctrl-C or `make demo-down` tears everything down.\n\n");
+      screen.append("$ kubectl get nodes\n").append(kubectlOut(cluster, "get", "nodes"));
+      screen.append("\n$ kubectl get pods -A -o wide\n");
+      screen.append(kubectlOut(cluster, "get", "pods", "-A", "-o", "wide"));
+      screen.append("\n$ kubectl get trafficmonitors -A\n");
+      screen.append(kubectlOut(cluster, "get", "trafficmonitors", "-A"));
+      if (!stopping) {
+        System.out.print(screen);
+        System.out.flush();
+      }
       Thread.sleep(2000);
     }
     System.exit(0);
+  }
+
+  /** Pods of the trafficgen image: restricted, read-only root, an emptyDir at /tmp. */
+  static String pod(String name, KubeletNode node, String labels, String containers) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, namespace: %s, labels: {%s}}
+        spec:
+          nodeName: %s
+          terminationGracePeriodSeconds: 1
+          securityContext: {runAsNonRoot: true}
+          containers:
+        %s
+          volumes: [{name: tmp, emptyDir: {}}]
+        """
+        .formatted(name, NS, labels, node.name(), containers.stripTrailing());
+  }
+
+  /** One container: the image's entrypoint with these args, or this command run by busybox sh. */
+  static String container(String name, String argsOrCommand, boolean shell) {
+    String run =
+        shell ? "command: [/bin/sh, -c, '" + argsOrCommand + "']" : "args: [" + argsOrCommand + "]";
+    return """
+            - name: %s
+              image: %s
+              imagePullPolicy: Never
+              %s
+              env:
+                - {name: JAVA_TOOL_OPTIONS, value: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m"}
+              securityContext:
+                allowPrivilegeEscalation: false
+                readOnlyRootFilesystem: true
+                capabilities: {drop: [ALL]}
+              volumeMounts: [{name: tmp, mountPath: /tmp}]
+        """
+        .formatted(name, Install.image("trafficgen"), run);
+  }
+
+  /** A web pod: the generator's HTTP server on 8080 and, with {@code udp}, its UDP one on 8053. */
+  static String server(String name, KubeletNode node, boolean udp) {
+    StringBuilder c = new StringBuilder();
+    c.append(
+        container("http", "server, --protocol, http, --listen, '0.0.0.0:8080', --quiet", false));
+    if (udp) {
+      c.append(
+          container("udp", "server, --protocol, udp, --listen, '0.0.0.0:8053', --quiet", false));
+    }
+    return pod(name, node, "app: web", c.toString());
+  }
+
+  /**
+   * The client pod: HTTP at 4 Mbit/s to each web pod and UDP at 1 Mbit/s to web-b, each a generator
+   * that a shell loop restarts (a server not yet listening, a pod restarted).
+   */
+  static String client(KubeletNode node, String webA, String webB) {
+    String http = "--protocol http --rate 4Mbit --size 8Ki --connections 2";
+    String udp = "--protocol udp --rate 1Mbit --size 512";
+    return pod(
+        "client",
+        node,
+        "app: client",
+        container("http-a", loop(http + " --target " + webA + ":8080"), true)
+            + container("http-b", loop(http + " --target " + webB + ":8080"), true)
+            + container("udp", loop(udp + " --target " + webB + ":8053"), true));
+  }
+
+  static String loop(String clientArgs) {
+    return "trap \"exit 0\" TERM; while :; do "
+        + TRAFFICGEN_JAVA
+        + " client --quiet --duration 1h "
+        + clientArgs
+        + "; sleep 1; done";
+  }
+
+  static void apply(LocalCluster cluster, String manifest) {
+    cluster.kubectlWithInput(manifest, "apply", "-f", "-").orThrow();
+  }
+
+  static String kubectlOut(LocalCluster cluster, String... args) {
+    ProcessResult r = cluster.kubectl(args);
+    return r.exitCode() == 0 ? r.stdout() : r.stderr();
+  }
+
+  static Pod pod(KubernetesClient client, String name) {
+    return client.pods().inNamespace(NS).withName(name).get();
+  }
+
+  static boolean ready(Pod p) {
+    return p != null
+        && p.getStatus() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+  }
+
+  static List<Pod> agents(KubernetesClient client) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel("app.kubernetes.io/name", "trafficmonitor-agent")
+        .list()
+        .getItems();
+  }
+
+  @SuppressWarnings("unchecked")
+  static long rxBitsPerSecond(KubernetesClient client) {
+    try {
+      GenericKubernetesResource tm =
+          client
+              .genericKubernetesResources("trafficmonitor.io/v1alpha1", "TrafficMonitor")
+              .inNamespace(NS)
+              .withName("web")
+              .get();
+      Map<String, Object> summary = tm == null ? null : tm.get("status", "summary");
+      Object rx = summary == null ? null : summary.get("rxBitsPerSecond");
+      return rx instanceof Number n ? n.longValue() : 0;
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  static double secondsSince(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** When each step finished, in seconds from the start. */
+  static final class Timings {
+    private final long start;
+    private final List<String> marks = new ArrayList<>();
+    Double firstRate;
+
+    Timings(long start) {
+      this.start = start;
+    }
+
+    void mark(String what) {
+      double s = secondsSince(start);
+      marks.add(String.format("%s %.1f s", what, s));
+      System.out.printf("demo: %s at %.1f s%n", what, s);
+    }
+
+    String summary() {
+      return firstRate == null
+          ? "(waiting for the first non-zero rate)"
+          : String.format("(first non-zero rate %.1f s after start)", firstRate);
+    }
   }
 }

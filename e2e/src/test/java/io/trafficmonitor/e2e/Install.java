@@ -1,9 +1,14 @@
 package io.trafficmonitor.e2e;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Commands;
+import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.Tools;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,14 +44,57 @@ final class Install {
   /** Builds the product images (cached by their inputs) and loads them into every node. */
   static Duration buildAndLoadImages(KubeletNodes nodes) {
     long start = System.nanoTime();
+    buildImages();
+    loadImages(nodes);
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** {@code images/build.sh} of {@link #IMAGES}: seconds when nothing changed. */
+  static void buildImages() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Tools.repoRoot().resolve("images/build.sh").toString());
     cmd.addAll(IMAGES);
     Commands.run(Duration.ofMinutes(20), cmd).orThrow();
+  }
+
+  /** Imports {@code target/images/<name>.tar} of {@link #IMAGES} into every node's containerd. */
+  static Duration loadImages(KubeletNodes nodes) {
+    long start = System.nanoTime();
     for (String name : IMAGES) {
       nodes.loadImage(KubeletNodes.imageArchive(name));
     }
     return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /**
+   * Writes the chart's alert rules ({@code templates/prometheusrule.yaml}'s spec) as a Prometheus
+   * rule file, rendered by {@code helm template} for the Kubernetes version the nodes run (the
+   * chart's {@code kubeVersion} refuses Helm's offline default).
+   */
+  static void writeAlertRules(Path file, String... sets) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Tools.require(Tools.helm()).toString(),
+                "template",
+                RELEASE,
+                Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
+                "--kube-version",
+                KubeBinaries.KUBERNETES_VERSION,
+                "--set",
+                "prometheusRule.enabled=true",
+                "--show-only",
+                "templates/prometheusrule.yaml"));
+    for (String set : sets) {
+      cmd.add("--set");
+      cmd.add(set);
+    }
+    String rendered = Commands.run(Duration.ofMinutes(1), cmd).orThrow().stdout();
+    Object spec =
+        Serialization.unmarshal(rendered, GenericKubernetesResource.class)
+            .getAdditionalProperties()
+            .get("spec");
+    Files.writeString(file, Serialization.asYaml(spec));
   }
 
   /** {@code helm} with the cluster's kubeconfig. */
