@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.trafficmonitor.bpf.TcpLayout;
 import io.trafficmonitor.datapath.flow.FlowLayout;
+import io.trafficmonitor.datapath.tcp.TcpLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;

@@ -154,13 +154,15 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
       new Histograms.Family(
           "trafficmonitor_tcp_rtt_seconds",
           "Smoothed TCP round-trip time, sampled at every segment received, log2 buckets",
-          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.TcpLayout.HIST_BUCKETS - 1, 1e-6));
+          Histograms.powersOfTwo(
+              0, io.trafficmonitor.datapath.tcp.TcpLayout.HIST_BUCKETS - 1, 1e-6));
 
   static final Histograms.Family TCP_DURATION =
       new Histograms.Family(
           "trafficmonitor_tcp_connection_duration_seconds",
           "Lifetime of TCP connections from establishment to close, log2 buckets",
-          Histograms.powersOfTwo(0, io.trafficmonitor.bpf.TcpLayout.HIST_BUCKETS - 1, 1e-6));
+          Histograms.powersOfTwo(
+              0, io.trafficmonitor.datapath.tcp.TcpLayout.HIST_BUCKETS - 1, 1e-6));
 
   private Tags podTags(Target t) {
     return Tags.of("monitor", monitor, "namespace", t.namespace(), "pod", t.pod());

@@ -10,7 +10,7 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.bpf.TcpConnection;
+import io.trafficmonitor.datapath.tcp.TcpConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

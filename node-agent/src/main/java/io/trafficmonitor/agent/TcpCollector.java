@@ -1,9 +1,9 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.bpf.CgroupTcpStats;
-import io.trafficmonitor.bpf.DropKey;
-import io.trafficmonitor.bpf.TcpLayout;
 import io.trafficmonitor.datapath.flow.TargetKind;
+import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
+import io.trafficmonitor.datapath.tcp.DropKey;
+import io.trafficmonitor.datapath.tcp.TcpLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -158,7 +158,7 @@ class AgentRestartIT {
         .hasSize(8);
     assertThat(BpfFds.links(agent.pid()))
         .filteredOn(l -> l.type().equals("raw_tracepoint"))
-        .hasSize(io.trafficmonitor.bpf.TcpHealth.PROGRAMS.size());
+        .hasSize(io.trafficmonitor.datapath.tcp.TcpHealth.PROGRAMS.size());
     assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_egress");
 
     agent.kill();

@@ -2,9 +2,9 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trafficmonitor.bpf.CgroupTcpStats;
-import io.trafficmonitor.bpf.DropKey;
-import io.trafficmonitor.bpf.TcpLayout;
+import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
+import io.trafficmonitor.datapath.tcp.DropKey;
+import io.trafficmonitor.datapath.tcp.TcpLayout;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
 /**
  * Byte layouts of the TCP health maps: the mirror of {@code bpf/lib/tcp_types.h} and {@code

@@ -1,5 +1,13 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
+import io.trafficmonitor.bpf.BenchReport;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.BpfStats;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

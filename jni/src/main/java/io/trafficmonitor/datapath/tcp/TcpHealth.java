@@ -1,5 +1,10 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
+import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.BpfStats;
+import io.trafficmonitor.bpf.KernelBtf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

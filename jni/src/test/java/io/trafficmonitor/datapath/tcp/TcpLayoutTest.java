@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

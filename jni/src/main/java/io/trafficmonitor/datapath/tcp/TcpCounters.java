@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
 /**
  * Event counts of the TCP health programs and what they could not record, summed over CPUs.

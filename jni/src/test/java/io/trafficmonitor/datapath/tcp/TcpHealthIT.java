@@ -1,10 +1,22 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
+import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.bpf.KernelBtf;
+import io.trafficmonitor.bpf.KernelSupport;
+import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.Sh;
+import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.bpf.Traffic;
+import io.trafficmonitor.bpf.TrafficTool;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

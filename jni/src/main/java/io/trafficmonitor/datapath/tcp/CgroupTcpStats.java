@@ -1,4 +1,4 @@
-package io.trafficmonitor.bpf;
+package io.trafficmonitor.datapath.tcp;
 
 import java.util.Arrays;
 
