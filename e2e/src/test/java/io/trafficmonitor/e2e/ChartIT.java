@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.ClusterExtension;
 import io.trafficmonitor.testing.Commands;
+import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.TestCluster;
 import io.trafficmonitor.testing.Tools;
@@ -55,9 +56,14 @@ class ChartIT {
     }
   }
 
+  /**
+   * {@code helm} for the Kubernetes version the tests run (the chart's {@code kubeVersion} refuses
+   * the v1.20 that a Helm built without its release flags assumes offline).
+   */
   private static ProcessResult helm(String... args) {
     List<String> cmd = new ArrayList<>(List.of(Tools.helm().toString()));
     cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--kube-version", KubeBinaries.KUBERNETES_VERSION));
     return Commands.run(LIMIT, cmd);
   }
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.FakeKubelet;
+import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.NodeNetwork;
 import io.trafficmonitor.testing.PodProcessRunner;
 import io.trafficmonitor.testing.Requirements;
@@ -82,6 +83,8 @@ final class Rig implements AutoCloseable {
                       Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
                       "--namespace",
                       SYSTEM_NS,
+                      "--kube-version",
+                      KubeBinaries.KUBERNETES_VERSION,
                       "--include-crds"))
               .orThrow()
               .stdout();
@@ -146,33 +149,9 @@ final class Rig implements AutoCloseable {
     }
   }
 
-  /**
-   * Writes the chart's alert rules, as {@code helm template} renders its PrometheusRule with {@code
-   * sets}, into {@code file} as a Prometheus rules file (what promtool and Prometheus read).
-   */
+  /** The chart's alert rules with {@code sets}, as {@link Install#writeAlertRules} writes them. */
   static void writeAlertRules(Path file, String... sets) throws java.io.IOException {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Tools.helm().toString(),
-                "template",
-                RELEASE,
-                Tools.repoRoot().resolve("charts/trafficmonitor").toString(),
-                "--set",
-                "prometheusRule.enabled=true",
-                "--show-only",
-                "templates/prometheusrule.yaml"));
-    for (String set : sets) {
-      cmd.add("--set");
-      cmd.add(set);
-    }
-    String rendered = Commands.run(Duration.ofMinutes(1), cmd).orThrow().stdout();
-    Object spec =
-        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                rendered, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
-            .getAdditionalProperties()
-            .get("spec");
-    Files.writeString(file, io.fabric8.kubernetes.client.utils.Serialization.asYaml(spec));
+    Install.writeAlertRules(file, sets);
   }
 
   @Override
