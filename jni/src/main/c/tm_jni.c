@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Load-time registration of the natives, cached class ids and error reporting. */
+/* No _GNU_SOURCE here: strerror_r must be the XSI one (int result, text in the buffer). */
 #include <bpf/libbpf.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -54,9 +55,17 @@ void tm_log_reset(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+/* strerror() shares one buffer between threads; the agent calls natives from several. */
+static void error_text(int err, char *buf, size_t len)
+{
+	if (strerror_r(err, buf, len))
+		snprintf(buf, len, "errno %d", err);
+}
+
 void tm_throw(JNIEnv *env, const char *op, int err, const char *detail)
 {
 	char msg[LOG_CAP + 256];
+	char text[128];
 	jstring jop = NULL, jmsg = NULL;
 	jthrowable exc;
 
@@ -64,7 +73,8 @@ void tm_throw(JNIEnv *env, const char *op, int err, const char *detail)
 		return;
 	if (err < 0)
 		err = -err;
-	snprintf(msg, sizeof(msg), "%s%s%s", strerror(err), detail && *detail ? ": " : "",
+	error_text(err, text, sizeof(text));
+	snprintf(msg, sizeof(msg), "%s%s%s", text, detail && *detail ? ": " : "",
 		 detail ? detail : "");
 	jop = (*env)->NewStringUTF(env, op);
 	if (!jop)
@@ -115,12 +125,22 @@ static int register_all(JNIEnv *env, jclass cls)
 {
 	if ((*env)->RegisterNatives(env, cls, tm_object_methods, tm_object_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_map_methods, tm_map_methods_len) ||
+	    (*env)->RegisterNatives(env, cls, tm_prog_methods, tm_prog_methods_len) ||
+	    (*env)->RegisterNatives(env, cls, tm_sys_methods, tm_sys_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_attach_methods, tm_attach_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_btf_methods, tm_btf_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_netlink_methods, tm_netlink_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_probe_methods, tm_probe_methods_len))
 		return -1;
 	return 0;
+}
+
+static void drop_class_ids(JNIEnv *env)
+{
+	if (exc_class)
+		(*env)->DeleteGlobalRef(env, exc_class);
+	exc_class = NULL;
+	exc_ctor = NULL;
 }
 
 __attribute__((visibility("default"))) jint JNI_OnLoad(JavaVM *vm, void *reserved)
@@ -140,10 +160,21 @@ __attribute__((visibility("default"))) jint JNI_OnLoad(JavaVM *vm, void *reserve
 	exc_class = (*env)->NewGlobalRef(env, exc);
 	exc_ctor =
 		(*env)->GetMethodID(env, exc, "<init>", "(Ljava/lang/String;ILjava/lang/String;)V");
-	if (!exc_class || !exc_ctor)
+	if (!exc_class || !exc_ctor || register_all(env, cls)) {
+		drop_class_ids(env);
 		return JNI_ERR;
-	if (register_all(env, cls))
-		return JNI_ERR;
+	}
 	libbpf_set_print(capture_print);
 	return JNI_VERSION_1_8;
+}
+
+/* When Native's class loader is collected: nothing of this library may stay referenced. */
+__attribute__((visibility("default"))) void JNI_OnUnload(JavaVM *vm, void *reserved)
+{
+	JNIEnv *env;
+
+	(void)reserved;
+	libbpf_set_print(NULL);
+	if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) == JNI_OK)
+		drop_class_ids(env);
 }

@@ -134,7 +134,7 @@ final class Native {
 
   static native void progSetAutoload(long prog, boolean autoload);
 
-  // maps and programs by fd (tm_map.c); hot paths return -errno.
+  // maps by fd (tm_map.c): hot paths, they return -errno.
   static native long mapLookupBatch(
       int fd, ByteBuffer inBatch, ByteBuffer outBatch, ByteBuffer keys, ByteBuffer values, int n);
 
@@ -150,12 +150,14 @@ final class Native {
 
   static native void mapInfo(int fd, int[] out);
 
+  // programs by fd (tm_prog.c); these throw BpfException.
   static native void progInfo(int fd, long[] out);
 
   static native void progTestRun(int fd, byte[] data, byte[] dataOut, int repeat, int[] out);
 
   static native int enableStats();
 
+  // the rest (tm_sys.c)
   static native void closeFd(int fd);
 
   static native int possibleCpus();
