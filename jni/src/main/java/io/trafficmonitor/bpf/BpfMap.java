@@ -2,12 +2,14 @@ package io.trafficmonitor.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.Lock;
 
 /**
- * A map of a loaded {@link BpfObject} (valid while the object is open). Single-entry operations
- * take byte arrays in the kernel's layout (host order); bulk reads go through {@link BatchReader}
- * into direct buffers. Per-CPU values are {@link #valueStride()} bytes: one 8-byte aligned slot per
- * possible CPU.
+ * A map of a loaded {@link BpfObject}, usable while the object is open: after {@link
+ * BpfObject#close()} every operation throws a {@link BpfException} with errno {@code EBADF} (the
+ * map's fd number may belong to another file by then). Single-entry operations take byte arrays in
+ * the kernel's layout (host order); bulk reads go through {@link BatchReader} into direct buffers.
+ * Per-CPU values are {@link #valueStride()} bytes: one 8-byte aligned slot per possible CPU.
  */
 public final class BpfMap {
   public static final int TYPE_HASH = 1;
@@ -23,6 +25,7 @@ public final class BpfMap {
   public static final long NOEXIST = 1;
   public static final long EXIST = 2;
 
+  private final BpfObject owner;
   private final String name;
   private final int fd;
   private final int type;
@@ -32,7 +35,8 @@ public final class BpfMap {
   private final int id;
   private final int cpus;
 
-  BpfMap(String name, int fd) {
+  BpfMap(BpfObject owner, String name, int fd) {
+    this.owner = owner;
     this.name = name;
     this.fd = fd;
     int[] info = new int[6];
@@ -62,7 +66,12 @@ public final class BpfMap {
     return name;
   }
 
+  /**
+   * The map's fd, for a native call of the caller's own: valid only while the object is open (a
+   * closed fd's number is reused); throws when it is closed already.
+   */
   public int fd() {
+    owner.use("bpf_map " + name).unlock();
     return fd;
   }
 
@@ -123,7 +132,15 @@ public final class BpfMap {
 
   /** Copies the value of key into value; false when there is no such key. */
   public boolean lookup(byte[] key, byte[] value) {
-    int r = Native.mapLookup(fd, check(key), checkValue(value));
+    check(key);
+    checkValue(value);
+    int r;
+    Lock open = owner.use("bpf_map_lookup_elem(" + name + ")");
+    try {
+      r = Native.mapLookup(fd, key, value);
+    } finally {
+      open.unlock();
+    }
     if (r == -Errno.ENOENT) {
       return false;
     }
@@ -135,7 +152,15 @@ public final class BpfMap {
 
   /** Atomically reads and removes an entry; false when there is no such key. */
   public boolean lookupAndDelete(byte[] key, byte[] value) {
-    int r = Native.mapLookupAndDelete(fd, check(key), checkValue(value));
+    check(key);
+    checkValue(value);
+    int r;
+    Lock open = owner.use("bpf_map_lookup_and_delete_elem(" + name + ")");
+    try {
+      r = Native.mapLookupAndDelete(fd, key, value);
+    } finally {
+      open.unlock();
+    }
     if (r == -Errno.ENOENT) {
       return false;
     }
@@ -146,7 +171,15 @@ public final class BpfMap {
   }
 
   public void update(byte[] key, byte[] value, long flags) {
-    int r = Native.mapUpdate(fd, check(key), checkValue(value), flags);
+    check(key);
+    checkValue(value);
+    int r;
+    Lock open = owner.use("bpf_map_update_elem(" + name + ")");
+    try {
+      r = Native.mapUpdate(fd, key, value, flags);
+    } finally {
+      open.unlock();
+    }
     if (r < 0) {
       throw BpfException.ofResult("bpf_map_update_elem(" + name + ")", r);
     }
@@ -154,7 +187,14 @@ public final class BpfMap {
 
   /** Removes an entry; false when there was none. */
   public boolean delete(byte[] key) {
-    int r = Native.mapDelete(fd, check(key));
+    check(key);
+    int r;
+    Lock open = owner.use("bpf_map_delete_elem(" + name + ")");
+    try {
+      r = Native.mapDelete(fd, key);
+    } finally {
+      open.unlock();
+    }
     if (r == -Errno.ENOENT) {
       return false;
     }
@@ -214,7 +254,13 @@ public final class BpfMap {
       long total = 0;
       ByteBuffer in = null;
       while (true) {
-        long r = Native.mapLookupBatch(fd, in, tokenOut, keys, values, batchSize);
+        long r;
+        Lock open = owner.use("bpf_map_lookup_batch(" + name + ")");
+        try {
+          r = Native.mapLookupBatch(fd, in, tokenOut, keys, values, batchSize);
+        } finally {
+          open.unlock(); // not held while the visitor runs
+        }
         if (r < 0) {
           if (r == -Errno.ENOENT) {
             return total;

@@ -6,11 +6,18 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A BPF object file (ELF): opened from bytes, configured (globals, map sizes and types), loaded,
  * then its programs attached and its maps read. Closing it detaches every link made through its
  * programs and frees the kernel objects; {@link #close()} is safe to call twice.
+ *
+ * <p>Its maps and programs are used by fd. A closed fd number is soon reused by another object, so
+ * every native call on one of them runs under {@link #use}: {@link #close()} waits for the calls in
+ * flight, and a call after it fails with {@code EBADF} instead of reading whatever has that number
+ * now.
  */
 public final class BpfObject implements AutoCloseable {
   private long handle;
@@ -18,6 +25,8 @@ public final class BpfObject implements AutoCloseable {
   private final Map<String, BpfProgram> programs = new HashMap<>();
   private final Map<String, BpfMap> maps = new HashMap<>();
   private final Deque<BpfLink> links = new ArrayDeque<>();
+  private final ReentrantReadWriteLock fds = new ReentrantReadWriteLock();
+  private volatile boolean closed;
 
   private BpfObject(long handle) {
     this.handle = handle;
@@ -72,12 +81,35 @@ public final class BpfObject implements AutoCloseable {
 
   public synchronized BpfMap map(String name) {
     long h = open(true);
-    return maps.computeIfAbsent(name, n -> new BpfMap(n, Native.objMapFd(h, n)));
+    return maps.computeIfAbsent(name, n -> new BpfMap(this, n, Native.objMapFd(h, n)));
   }
 
-  synchronized BpfLink track(BpfLink link) {
-    links.push(link);
-    return link;
+  /**
+   * Holds off {@link #close()} while the caller uses one of this object's fds: returns the held
+   * lock, which the caller unlocks in a finally block; throws {@code EBADF} when the object is
+   * closed. Not held across callbacks into user code (close() from such a callback would wait for
+   * itself).
+   */
+  Lock use(String operation) {
+    Lock lock = fds.readLock();
+    lock.lock();
+    if (closed) {
+      lock.unlock();
+      throw new BpfException(operation, Errno.EBADF, "its BpfObject is closed");
+    }
+    return lock;
+  }
+
+  /** Keeps a new link for {@link #close()}; closes it at once when the object closed meanwhile. */
+  BpfLink track(BpfLink link) {
+    synchronized (this) {
+      if (handle != 0) {
+        links.push(link);
+        return link;
+      }
+    }
+    link.close();
+    throw new BpfException(link.target(), Errno.EBADF, "its BpfObject was closed while attaching");
   }
 
   synchronized void untrack(BpfLink link) {
@@ -99,8 +131,8 @@ public final class BpfObject implements AutoCloseable {
     return handle;
   }
 
-  public synchronized boolean isClosed() {
-    return handle == 0;
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override
@@ -113,6 +145,7 @@ public final class BpfObject implements AutoCloseable {
       }
       h = handle;
       handle = 0;
+      closed = true;
       toClose = new ArrayDeque<>(links);
       links.clear();
     }
@@ -124,7 +157,13 @@ public final class BpfObject implements AutoCloseable {
         first = first == null ? e : first;
       }
     }
-    Native.objClose(h);
+    Lock exclusive = fds.writeLock();
+    exclusive.lock(); // the fds' users in flight finish first
+    try {
+      Native.objClose(h);
+    } finally {
+      exclusive.unlock();
+    }
     if (first != null) {
       throw first;
     }

@@ -1,8 +1,13 @@
 package io.trafficmonitor.bpf;
 
 import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
 
-/** A program of a {@link BpfObject}; valid while the object is open. */
+/**
+ * A program of a {@link BpfObject}; usable while the object is open, after that every call throws a
+ * {@link BpfException} ({@code EBADF}). Each call holds off the object's {@link BpfObject#close()}
+ * while it uses the program.
+ */
 public final class BpfProgram {
   private final BpfObject owner;
   private final String name;
@@ -18,7 +23,18 @@ public final class BpfProgram {
     return name;
   }
 
+  /** The program's fd: valid only while the object is open (a closed fd's number is reused). */
   public int fd() {
+    Lock open = owner.use("bpf_program " + name);
+    try {
+      return loadedFd();
+    } finally {
+      open.unlock();
+    }
+  }
+
+  /** The fd, under {@link BpfObject#use}. */
+  private int loadedFd() {
     owner.handle(true);
     return Native.progFd(handle);
   }
@@ -29,7 +45,15 @@ public final class BpfProgram {
    * else a clsact filter.
    */
   public BpfLink attachTc(int ifindex, Direction direction, TcMode mode) {
-    int fd = fd();
+    Lock open = owner.use("attach " + name);
+    try {
+      return attachTc(loadedFd(), ifindex, direction, mode);
+    } finally {
+      open.unlock();
+    }
+  }
+
+  private BpfLink attachTc(int fd, int ifindex, Direction direction, TcMode mode) {
     boolean ingress = direction == Direction.INGRESS;
     String target = "tc " + direction.name().toLowerCase() + " ifindex " + ifindex;
     BpfException tcxError = null;
@@ -56,36 +80,61 @@ public final class BpfProgram {
 
   /** Attaches a cgroup program (e.g. {@code cgroup_skb/ingress}) to a cgroup v2 directory. */
   public BpfLink attachCgroup(Path cgroupDir) {
-    owner.handle(true);
-    long link = Native.progAttachCgroup(handle, cgroupDir.toString());
-    return owner.track(BpfLink.ofLibbpf(owner, link, "cgroup " + cgroupDir));
+    Lock open = owner.use("attach " + name);
+    try {
+      owner.handle(true);
+      long link = Native.progAttachCgroup(handle, cgroupDir.toString());
+      return owner.track(BpfLink.ofLibbpf(owner, link, "cgroup " + cgroupDir));
+    } finally {
+      open.unlock();
+    }
   }
 
   /** Attaches by section name: {@code tp_btf/...}, {@code raw_tp/...}, {@code tp/...}. */
   public BpfLink attach() {
-    owner.handle(true);
-    return owner.track(BpfLink.ofLibbpf(owner, Native.progAttach(handle), name));
+    Lock open = owner.use("attach " + name);
+    try {
+      owner.handle(true);
+      return owner.track(BpfLink.ofLibbpf(owner, Native.progAttach(handle), name));
+    } finally {
+      open.unlock();
+    }
   }
 
   /** Attaches a raw tracepoint program to the named tracepoint. */
   public BpfLink attachRawTracepoint(String tracepoint) {
-    owner.handle(true);
-    long link = Native.progAttachRawTracepoint(handle, tracepoint);
-    return owner.track(BpfLink.ofLibbpf(owner, link, "raw_tp " + tracepoint));
+    Lock open = owner.use("attach " + name);
+    try {
+      owner.handle(true);
+      long link = Native.progAttachRawTracepoint(handle, tracepoint);
+      return owner.track(BpfLink.ofLibbpf(owner, link, "raw_tp " + tracepoint));
+    } finally {
+      open.unlock();
+    }
   }
 
   /** Runs the program once per repeat on a packet ({@code BPF_PROG_TEST_RUN}). */
   public TestRunResult testRun(byte[] packet, int repeat) {
     int[] out = new int[3];
     byte[] dataOut = new byte[Math.max(packet.length, 1) + 256];
-    Native.progTestRun(fd(), packet, dataOut, repeat, out);
+    Lock open = owner.use("bpf_prog_test_run_opts(" + name + ")");
+    try {
+      Native.progTestRun(loadedFd(), packet, dataOut, repeat, out);
+    } finally {
+      open.unlock();
+    }
     return new TestRunResult(out[0], out[1]);
   }
 
   /** Run-time statistics (counted while {@link BpfStats#enable()} is in effect). */
   public ProgramStats stats() {
     long[] out = new long[4];
-    Native.progInfo(fd(), out);
+    Lock open = owner.use("bpf_prog_get_info_by_fd(" + name + ")");
+    try {
+      Native.progInfo(loadedFd(), out);
+    } finally {
+      open.unlock();
+    }
     return new ProgramStats((int) out[0], out[1], out[2]);
   }
 

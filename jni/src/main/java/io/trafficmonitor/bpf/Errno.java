@@ -3,6 +3,7 @@ package io.trafficmonitor.bpf;
 /** The few errno values the Java side looks at, and text for hot-path errors. */
 final class Errno {
   static final int ENOENT = 2;
+  static final int EBADF = 9;
   static final int E2BIG = 7;
   static final int ENOMEM = 12;
   static final int EEXIST = 17;
@@ -18,6 +19,7 @@ final class Errno {
       case EPERM -> "Operation not permitted";
       case ENOENT -> "No such file or directory";
       case E2BIG -> "Argument list too long";
+      case EBADF -> "Bad file descriptor";
       case ENOMEM -> "Cannot allocate memory";
       case EEXIST -> "File exists";
       case EINVAL -> "Invalid argument";
