@@ -202,7 +202,7 @@ class ChartIT {
 
   @Test
   void shippedAlertsPassPromtoolCheckAndUnitTests() throws IOException {
-    Rig.writeAlertRules(work.resolve("alerts.rules.yaml"));
+    Install.writeAlertRules(work.resolve("alerts.rules.yaml"));
     Files.copy(chart.resolve("tests/alerts_test.yaml"), work.resolve("alerts_test.yaml"));
 
     ProcessResult check =

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -527,16 +526,9 @@ class RealNodesE2E {
   }
 
   /**
-   * Disabled: the chart's rule sums {@code trafficmonitor_bytes_total} over every series of the
-   * monitor, and a pod's packets are counted twice there, once by its cgroup's series and once by
-   * its veth's ({@code interface="veth..."}, the L2 view that the status' totals leave out). At 0.8
-   * times the limit the rule sees 1.6 times the limit and fires (measured: 160,451 B/s for 80,000
-   * B/s sent). With the rule reading {@code trafficmonitor_bytes_total{interface="cgroup"} or
-   * trafficmonitor_bytes_total{pod=""}} (the pods' cgroups and the node interfaces, as the status
-   * counts them) this test passes; enable it with that fix of {@code
-   * charts/trafficmonitor/templates/prometheusrule.yaml}.
+   * At 0.8 times the limit the rule stays quiet: it counts a pod's bytes once (its cgroup's series,
+   * not also its veth's, which sees the same packets at L2), as the status totals do.
    */
-  @Disabled("the chart's bandwidth rule counts a pod's bytes twice (cgroup and veth series)")
   @Test
   @Order(5)
   void theBandwidthAlertStaysQuietBelowTheLimit() throws Exception {
