@@ -7,5 +7,5 @@ set -eu
 cd "$(dirname "$0")/../.."
 CP="jni/target/test-classes:jni/target/classes:bpf/target/classes"
 mkdir -p docs/benchmarks
-java -cp "$CP" io.trafficmonitor.bpf.DatapathBenchmark docs/benchmarks/datapath.md
+java -cp "$CP" io.trafficmonitor.datapath.flow.DatapathBenchmark docs/benchmarks/datapath.md
 cat bench/datapath/notes.md >> docs/benchmarks/datapath.md

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 CP="jni/target/test-classes:jni/target/classes:bpf/target/classes"
 mkdir -p docs/benchmarks
-java -cp "$CP" io.trafficmonitor.bpf.TcpHealthBenchmark docs/benchmarks/tcp-health.md
+java -cp "$CP" io.trafficmonitor.datapath.tcp.TcpHealthBenchmark docs/benchmarks/tcp-health.md
 if [ -f bench/tcp-health/notes.md ]; then
 	cat bench/tcp-health/notes.md >> docs/benchmarks/tcp-health.md
 fi

@@ -2,7 +2,7 @@
 /*
  * The one place where the layouts shared between the kernel programs and user space are
  * defined. Every struct here is mirrored byte for byte by
- * jni/src/main/java/io/trafficmonitor/bpf/FlowLayout.java; change both together.
+ * jni/src/main/java/io/trafficmonitor/datapath/flow/FlowLayout.java; change both together.
  * All multi-byte fields are in host byte order unless said otherwise; addresses are in
  * network byte order, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d).
  * Below each struct, every offset and size that user space uses is a _Static_assert (checked here,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Layouts of the TCP health maps (tcp_events.bpf.c), mirrored by
- * jni/src/main/java/io/trafficmonitor/bpf/TcpLayout.java: change both together.
+ * jni/src/main/java/io/trafficmonitor/datapath/tcp/TcpLayout.java: change both together.
  * Integers are host order (little-endian), addresses network order, IPv4 as IPv4-mapped IPv6.
  * Needs __u8.. __u64 (vmlinux.h or linux/types.h) from the includer.
  * Below each struct user space reads, its size and every offset user space uses are
