@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -156,7 +157,9 @@ public final class KubeletNodes implements AutoCloseable {
     }
     KubeletHost.withKernelTunablesRestored(
         () -> {
-          added.forEach(n -> n.startKubelet(api.kubeconfig()));
+          for (KubeletNode n : added) {
+            startKubeletAlone(n);
+          }
           parallel(added, n -> n.awaitReady(client, READY_LIMIT));
           return null;
         });
@@ -170,6 +173,38 @@ public final class KubeletNodes implements AutoCloseable {
     System.err.printf("kubelet nodes up: %d in %d ms%n", added.size(), took.toMillis());
     return List.copyOf(added);
   }
+
+  /**
+   * Every kubelet serves device-plugin registration on the same hard-coded socket, {@value
+   * #DEVICE_PLUGIN_SOCKET}, after removing what is in its directory: two kubelets starting at once
+   * can both remove, then one fails to bind ("address already in use") and exits. So a kubelet
+   * starts only once the previous one is listening there; a later kubelet unlinks the earlier one's
+   * socket file, which nothing here uses (no device plugins).
+   */
+  private void startKubeletAlone(KubeletNode n) {
+    Path socket = Path.of(DEVICE_PLUGIN_SOCKET);
+    Object before = socketKey(socket);
+    n.startKubelet(api.kubeconfig());
+    Await.until(
+        "the kubelet of " + n.name() + " listens on " + socket,
+        READY_LIMIT,
+        () -> {
+          Object now = socketKey(socket);
+          return now != null && !now.equals(before);
+        },
+        () -> "kubelet log: " + n.directory().resolve("kubelet.log"));
+  }
+
+  /** The socket file's identity (device and inode), null when there is none. */
+  private static Object socketKey(Path socket) {
+    try {
+      return Files.readAttributes(socket, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static final String DEVICE_PLUGIN_SOCKET = "/var/lib/kubelet/device-plugins/kubelet.sock";
 
   /** Unix socket paths are limited to 107 bytes; the node's longest must fit. */
   private static void checkSocketPaths(KubeletNode n) {
