@@ -2,10 +2,12 @@ package io.trafficmonitor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Await;
 import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
@@ -468,6 +470,30 @@ class RealNodesE2E {
     ProcessResult exec = nodes.cluster().kubectl(cmd.toArray(String[]::new));
     assertThat(exec.exitCode()).as(exec.stderr()).isZero();
     assertThat(exec.stdout() + exec.stderr()).contains("version");
+    printMemoryOfOurPods();
+  }
+
+  /**
+   * The operator's and the agents' memory as their kubelets account it ({@code /stats/summary}
+   * through the API server's node proxy): figures for docs/benchmarks/real-nodes.md, not a check.
+   */
+  static void printMemoryOfOurPods() {
+    for (KubeletNode node : nodes.nodes()) {
+      String raw =
+          kubectl("get", "--raw", "/api/v1/nodes/" + node.name() + "/proxy/stats/summary").stdout();
+      JsonNode summary = Serialization.unmarshal(raw, JsonNode.class);
+      for (JsonNode pod : summary.path("pods")) {
+        String name = pod.path("podRef").path("name").asText();
+        if (name.startsWith("trafficmonitor-")) {
+          System.out.printf(
+              "RealNodesE2E: memory of %s on %s: working set %.1f MiB, RSS %.1f MiB%n",
+              name,
+              node.name(),
+              pod.path("memory").path("workingSetBytes").asDouble() / (1 << 20),
+              pod.path("memory").path("rssBytes").asDouble() / (1 << 20));
+        }
+      }
+    }
   }
 
   /**

@@ -188,7 +188,10 @@ class ConfinedAgentIT {
                     String.join(
                         " && ",
                         "/bin/mount -t tmpfs -o rw,nosuid,nodev,size=16m tm-native " + nativeDir,
-                        "/bin/mount -t tmpfs -o ro,size=1m tm-tmp /tmp",
+                        // /tmp read-only, not hidden: the checkout (and so the agent's jar and
+                        // the native tmpfs above) may live under /tmp; --rbind keeps that tmpfs.
+                        "/bin/mount --rbind /tmp /tmp",
+                        "/bin/mount -o remount,bind,ro /tmp",
                         "/bin/mount -t tmpfs -o rw,nosuid,nodev,noexec,size=8m tm-shm /dev/shm",
                         "/bin/mount -o remount,bind,ro /",
                         "exec /usr/bin/setpriv --bounding-set=-all,+"
