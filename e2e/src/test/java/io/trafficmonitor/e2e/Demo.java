@@ -93,7 +93,7 @@ public final class Demo {
     Await.until(
         "the web pods run",
         Duration.ofSeconds(120),
-        () -> ready(pod(client, "web-a")) && ready(pod(client, "web-b")));
+        () -> Install.ready(pod(client, "web-a")) && Install.ready(pod(client, "web-b")));
     String webA = pod(client, "web-a").getStatus().getPodIP();
     String webB = pod(client, "web-b").getStatus().getPodIP();
     apply(cluster, client(node1, webA, webB));
@@ -103,7 +103,7 @@ public final class Demo {
     Await.until(
         "an agent pod runs on each node",
         Duration.ofSeconds(180),
-        () -> agents(client).stream().filter(Demo::ready).count() == 2);
+        () -> agents(client).stream().filter(Install::ready).count() == 2);
     times.mark("agents Ready");
 
     List<String> targets =
@@ -241,13 +241,6 @@ public final class Demo {
 
   static Pod pod(KubernetesClient client, String name) {
     return client.pods().inNamespace(NS).withName(name).get();
-  }
-
-  static boolean ready(Pod p) {
-    return p != null
-        && p.getStatus() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 
   static List<Pod> agents(KubernetesClient client) {

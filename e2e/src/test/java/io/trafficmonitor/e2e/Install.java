@@ -1,6 +1,7 @@
 package io.trafficmonitor.e2e;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
@@ -134,5 +135,13 @@ final class Install {
       args.add(s);
     }
     return helm(nodes, args.toArray(String[]::new));
+  }
+
+  /** Whether the pod's Ready condition is True. */
+  static boolean ready(Pod p) {
+    return p != null
+        && p.getStatus() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 }

@@ -96,7 +96,10 @@ class RealNodesE2E {
     await(
         "the workload pods run",
         Duration.ofSeconds(90),
-        () -> ready(pod("web")) && ready(pod("web-b")) && ready(pod("client")));
+        () ->
+            Install.ready(pod("web"))
+                && Install.ready(pod("web-b"))
+                && Install.ready(pod("client")));
     System.out.printf(
         "RealNodesE2E: three workload pods Ready %d ms after apply%n", millisSince(pods));
   }
@@ -221,13 +224,6 @@ class RealNodesE2E {
 
   static Pod pod(String name) {
     return client.pods().inNamespace(NS).withName(name).get();
-  }
-
-  static boolean ready(Pod p) {
-    return p != null
-        && p.getStatus() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 
   static List<Pod> agents() {
@@ -367,7 +363,7 @@ class RealNodesE2E {
   @Order(1)
   void theOperatorRunsFromItsImageWithItsOwnServiceAccount() {
     Pod op = operators().get(0);
-    assertThat(ready(op)).isTrue();
+    assertThat(Install.ready(op)).isTrue();
     assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(Install.image("operator"));
     assertThat(op.getSpec().getServiceAccountName()).isEqualTo("trafficmonitor-operator");
     assertThat(
@@ -387,7 +383,7 @@ class RealNodesE2E {
     await(
         "an agent pod runs on each node",
         Duration.ofSeconds(120),
-        () -> agents().stream().filter(RealNodesE2E::ready).count() == 2);
+        () -> agents().stream().filter(Install::ready).count() == 2);
     await(
         "both agents report, each with its web pod",
         Duration.ofSeconds(60),

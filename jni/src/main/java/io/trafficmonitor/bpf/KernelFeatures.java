@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the running kernel offers the flow and TCP health programs, probed once at start: program
@@ -163,8 +164,19 @@ public final class KernelFeatures {
     m.put(f, new Check(f, s, detail));
   }
 
-  /** Whether {@code fstype} is mounted, per mountinfo (field after " - "); where, as detail. */
+  /** Whether {@code fstype} is mounted, per mountinfo; where, as detail. */
   private static Check mount(Feature f, String fstype, String mountinfo) {
+    return mountPoint(mountinfo, fstype)
+        .map(p -> new Check(f, State.PRESENT, "at " + p))
+        .orElseGet(
+            () -> new Check(f, State.MISSING, "no " + fstype + " mount in /proc/self/mountinfo"));
+  }
+
+  /**
+   * The first mount point of file system type {@code fstype} in {@code /proc/<pid>/mountinfo} text
+   * (the type is the field after " - "; the mount point, the fifth, octal-escaped).
+   */
+  public static Optional<Path> mountPoint(String mountinfo, String fstype) {
     for (String line : mountinfo.split("\n")) {
       int dash = line.indexOf(" - ");
       if (dash < 0) {
@@ -173,10 +185,11 @@ public final class KernelFeatures {
       String[] after = line.substring(dash + 3).split(" ");
       String[] before = line.substring(0, dash).split(" ");
       if (after.length > 0 && after[0].equals(fstype) && before.length > 4) {
-        return new Check(f, State.PRESENT, "at " + before[4]);
+        return Optional.of(
+            Path.of(before[4].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")));
       }
     }
-    return new Check(f, State.MISSING, "no " + fstype + " mount in /proc/self/mountinfo");
+    return Optional.empty();
   }
 
   public Check check(Feature f) {

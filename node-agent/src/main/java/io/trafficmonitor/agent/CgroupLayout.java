@@ -1,5 +1,6 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.bpf.KernelFeatures;
 import java.io.IOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
@@ -263,18 +264,7 @@ public final class CgroupLayout {
 
   /** The cgroup2 mount point from {@code /proc/self/mountinfo} text. */
   public static Optional<Path> cgroup2Mount(String mountinfo) {
-    for (String line : mountinfo.split("\n")) {
-      int dash = line.indexOf(" - ");
-      if (dash < 0) {
-        continue;
-      }
-      String[] after = line.substring(dash + 3).split(" ");
-      String[] before = line.substring(0, dash).split(" ");
-      if (after.length > 0 && after[0].equals("cgroup2") && before.length > 4) {
-        return Optional.of(Path.of(unescape(before[4])));
-      }
-    }
-    return Optional.empty();
+    return KernelFeatures.mountPoint(mountinfo, "cgroup2");
   }
 
   /** The cgroup2 mount of this process, if any. */
@@ -289,9 +279,5 @@ public final class CgroupLayout {
   /** The cgroup v2 id of a directory: its inode number. */
   public static long cgroupId(Path dir) throws IOException {
     return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
-  }
-
-  private static String unescape(String s) {
-    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\");
   }
 }
