@@ -124,8 +124,11 @@ public final class AgentDaemonSet {
                         "cpu", new Quantity(settings.cpuLimit()),
                         "memory", new Quantity(settings.memoryLimit())))
                 .build())
-        .withLivenessProbe(probe("/q/health/live", settings))
-        .withReadinessProbe(probe("/q/health/ready", settings))
+        // Probed every second while the JVM starts (up to 2 minutes on a busy node, before the
+        // liveness probe may restart it), so that the pod is Ready as soon as the agent is.
+        .withStartupProbe(probe("/q/health/live", settings, 1, 120))
+        .withLivenessProbe(probe("/q/health/live", settings, 10, 3))
+        .withReadinessProbe(probe("/q/health/ready", settings, 10, 3))
         .withNewSecurityContext()
         // Root inside the container, but with only the capabilities below: no privileged mode,
         // no escalation, a read-only image.
@@ -221,14 +224,15 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  private static Probe probe(String path, AgentSettings settings) {
+  private static Probe probe(
+      String path, AgentSettings settings, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
         .withPort(new IntOrString(settings.metricsPort()))
         .endHttpGet()
-        .withPeriodSeconds(10)
-        .withFailureThreshold(3)
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
         .build();
   }
 

@@ -175,6 +175,7 @@ class AgentDaemonSetTest {
             .getTemplate()
             .getSpec();
     assertThat(pod.getHostPID()).isTrue();
+    assertThat(pod.getContainers().get(0).getStartupProbe().getPeriodSeconds()).isEqualTo(1);
     Container agent = pod.getContainers().get(0);
     assertThat(agent.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(agent.getVolumeMounts())
