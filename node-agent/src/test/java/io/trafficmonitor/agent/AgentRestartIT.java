@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
-import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
@@ -54,26 +51,13 @@ class AgentRestartIT {
     Cluster.installCrd(cluster);
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-restart-" + id;
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+    Cluster.createNamespace(client, namespace);
     nodeName = "tmar" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250);
     a = node.addPod(namespace, "a", 2, Map.of("app", "db"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "db"));
-    TrafficMonitor tm = new TrafficMonitor();
-    tm.getMetadata().setName("db");
-    tm.getMetadata().setNamespace(namespace);
-    TrafficMonitorSpec spec = new TrafficMonitorSpec();
-    Selector sel = new Selector();
-    sel.setMatchLabels(Map.of("app", "db"));
-    spec.setPodSelector(sel);
-    spec.setInterval("50ms");
-    tm.setSpec(spec);
-    client.resource(tm).create();
+    client.resource(Cluster.monitor(namespace, "db", "db", "50ms")).create();
   }
 
   /** Every test starts its own agents; one that failed half-way must not leave one running. */
@@ -87,19 +71,7 @@ class AgentRestartIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      if (agent != null) {
-        agent.close();
-      }
-    } finally {
-      if (node != null) {
-        node.close();
-      }
-      if (client != null && namespace != null) {
-        client.namespaces().withName(namespace).delete();
-        client.nodes().withName(nodeName).delete();
-      }
-    }
+    Cluster.tearDown(agent, node, client, namespace, nodeName);
   }
 
   static AgentProcess startAgent(String tag) throws Exception {

@@ -2,12 +2,9 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
-import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.TestCluster;
 import java.net.InetSocketAddress;
@@ -76,26 +73,13 @@ class ConfinedAgentIT {
     Cluster.installCrd(cluster);
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-confined-" + id;
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+    Cluster.createNamespace(client, namespace);
     nodeName = "tmca" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250).cgroupfsUnder().pauseUser(65535);
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    TrafficMonitor tm = new TrafficMonitor();
-    tm.getMetadata().setName("web");
-    tm.getMetadata().setNamespace(namespace);
-    TrafficMonitorSpec spec = new TrafficMonitorSpec();
-    Selector sel = new Selector();
-    sel.setMatchLabels(Map.of("app", "web"));
-    spec.setPodSelector(sel);
-    spec.setInterval("100ms");
-    tm.setSpec(spec);
-    client.resource(tm).create();
+    client.resource(Cluster.monitor(namespace, "web", "web", "100ms")).create();
     work = Files.createDirectories(Path.of("target", "confined-" + nodeName)).toAbsolutePath();
   }
 
@@ -109,19 +93,7 @@ class ConfinedAgentIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      if (agent != null) {
-        agent.close();
-      }
-    } finally {
-      if (node != null) {
-        node.close();
-      }
-      if (client != null && namespace != null) {
-        client.namespaces().withName(namespace).delete();
-        client.nodes().withName(nodeName).delete();
-      }
-    }
+    Cluster.tearDown(agent, node, client, namespace, nodeName);
   }
 
   static Map<String, String> env() {

@@ -2,7 +2,6 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,10 +11,8 @@ import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Protocol;
-import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +58,7 @@ class NodeAgentIT {
     Cluster.installCrd(cluster);
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-agent-" + id;
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+    Cluster.createNamespace(client, namespace);
     String nodeName = "tmag" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250);
@@ -98,36 +91,21 @@ class NodeAgentIT {
   }
 
   static TrafficMonitor monitor() {
-    TrafficMonitor tm = new TrafficMonitor();
-    tm.getMetadata().setName("web");
-    tm.getMetadata().setNamespace(namespace);
-    TrafficMonitorSpec spec = new TrafficMonitorSpec();
-    Selector sel = new Selector();
-    sel.setMatchLabels(Map.of("app", "web"));
-    spec.setPodSelector(sel);
-    spec.setInterval("100ms");
+    TrafficMonitor tm = Cluster.monitor(namespace, "web", "web", "100ms");
     FlowSettings flows = new FlowSettings();
     flows.setTopN(5);
-    spec.setFlows(flows);
-    tm.setSpec(spec);
+    tm.getSpec().setFlows(flows);
     return tm;
   }
 
   @AfterAll
-  static void tearDown() {
-    try {
-      if (agent != null) {
-        agent.close();
-      }
-    } finally {
-      if (node != null) {
-        node.close();
-      }
-      if (client != null && namespace != null) {
-        client.namespaces().withName(namespace).delete();
-        client.nodes().withName("tmag" + namespace.substring("tm-agent-".length())).delete();
-      }
-    }
+  static void tearDown() throws Exception {
+    Cluster.tearDown(
+        agent,
+        node,
+        client,
+        namespace,
+        namespace == null ? null : "tmag" + namespace.substring("tm-agent-".length()));
   }
 
   /**
