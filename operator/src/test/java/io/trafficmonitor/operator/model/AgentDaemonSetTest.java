@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
@@ -101,24 +102,30 @@ class AgentDaemonSetTest {
         .allSatisfy(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
   }
 
+  /** The default settings with these flow values, priority class and tolerations. */
+  private static AgentSettings placed(
+      String flowValues, String priorityClassName, List<Toleration> tolerations) {
+    AgentSettings d = AgentSettings.defaults();
+    return new AgentSettings(
+        d.image(),
+        d.imagePullPolicy(),
+        d.cpuRequest(),
+        d.memoryRequest(),
+        d.cpuLimit(),
+        d.memoryLimit(),
+        d.metricsPort(),
+        d.clusterRole(),
+        flowValues,
+        priorityClassName,
+        tolerations,
+        d.architectures());
+  }
+
   @Test
   void flowValuesMustBeAValueTheAgentKnows() {
     AgentSettings d = AgentSettings.defaults();
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                new AgentSettings(
-                    d.image(),
-                    d.imagePullPolicy(),
-                    d.cpuRequest(),
-                    d.memoryRequest(),
-                    d.cpuLimit(),
-                    d.memoryLimit(),
-                    d.metricsPort(),
-                    d.clusterRole(),
-                    "fast",
-                    d.priorityClassName(),
-                    d.tolerations(),
-                    d.architectures()))
+            () -> placed("fast", d.priorityClassName(), d.tolerations()))
         .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
   }
 
@@ -126,19 +133,10 @@ class AgentDaemonSetTest {
   void theInstallationPlacesAgentsOnItsArchitecturesWithItsPriorityAndTolerations() {
     AgentSettings d = AgentSettings.defaults();
     AgentSettings admin =
-        new AgentSettings(
-            d.image(),
-            d.imagePullPolicy(),
-            d.cpuRequest(),
-            d.memoryRequest(),
-            d.cpuLimit(),
-            d.memoryLimit(),
-            d.metricsPort(),
-            d.clusterRole(),
+        placed(
             d.flowValues(),
             "system-node-critical",
-            AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"),
-            List.of("amd64"));
+            AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"));
     TrafficMonitor tm =
         Monitors.monitor(
             "shop",
