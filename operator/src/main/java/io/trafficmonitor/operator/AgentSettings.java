@@ -71,11 +71,14 @@ public record AgentSettings(
   /** The version of this build: the jars', the images' and the chart's. */
   public static String version() {
     try (InputStream in = AgentSettings.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("version.properties missing from the operator's jar");
+      }
       Properties p = new Properties();
       p.load(in);
       return p.getProperty("version");
-    } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("version.properties missing from the operator's jar", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the operator's version.properties", e);
     }
   }
 
