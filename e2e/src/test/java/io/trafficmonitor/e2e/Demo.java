@@ -157,41 +157,17 @@ public final class Demo {
     System.exit(0);
   }
 
-  /** Pods of the trafficgen image: restricted, read-only root, an emptyDir at /tmp. */
+  /** A pod of trafficgen containers in the demo's namespace. */
   static String pod(String name, KubeletNode node, String labels, String containers) {
-    return """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: %s, namespace: %s, labels: {%s}}
-        spec:
-          nodeName: %s
-          terminationGracePeriodSeconds: 1
-          securityContext: {runAsNonRoot: true}
-          containers:
-        %s
-          volumes: [{name: tmp, emptyDir: {}}]
-        """
-        .formatted(name, NS, labels, node.name(), containers.stripTrailing());
+    return Install.trafficgenPod(name, NS, node, labels, containers);
   }
 
   /** One container: the image's entrypoint with these args, or this command run by busybox sh. */
   static String container(String name, String argsOrCommand, boolean shell) {
     String run =
         shell ? "command: [/bin/sh, -c, '" + argsOrCommand + "']" : "args: [" + argsOrCommand + "]";
-    return """
-            - name: %s
-              image: %s
-              imagePullPolicy: Never
-              %s
-              env:
-                - {name: JAVA_TOOL_OPTIONS, value: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m"}
-              securityContext:
-                allowPrivilegeEscalation: false
-                readOnlyRootFilesystem: true
-                capabilities: {drop: [ALL]}
-              volumeMounts: [{name: tmp, mountPath: /tmp}]
-        """
-        .formatted(name, Install.image("trafficgen"), run);
+    return Install.trafficgenContainer(
+        name, run, "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m");
   }
 
   /** A web pod: the generator's HTTP server on 8080 and, with {@code udp}, its UDP one on 8053. */

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
+import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.Tools;
@@ -143,5 +144,50 @@ final class Install {
         && p.getStatus() != null
         && p.getStatus().getConditions().stream()
             .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+  }
+
+  /**
+   * A pod of trafficgen-image containers on {@code node}: restricted (non-root, no capabilities, no
+   * escalation), read-only root, an emptyDir at /tmp.
+   */
+  static String trafficgenPod(
+      String name, String namespace, KubeletNode node, String labels, String containers) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, namespace: %s, labels: {%s}}
+        spec:
+          nodeName: %s
+          terminationGracePeriodSeconds: 1
+          securityContext: {runAsNonRoot: true}
+          containers:
+        %s
+          volumes: [{name: tmp, emptyDir: {}}]
+        """
+        .formatted(name, namespace, labels, node.name(), containers.stripTrailing());
+  }
+
+  /**
+   * One container of {@link #trafficgenPod}: {@code run} is its {@code args: [...]} (the image's
+   * entrypoint runs the generator) or {@code command: [...]} line; {@code javaOptions}, when not
+   * null, its {@code JAVA_TOOL_OPTIONS}.
+   */
+  static String trafficgenContainer(String name, String run, String javaOptions) {
+    String env =
+        javaOptions == null
+            ? ""
+            : "env: [{name: JAVA_TOOL_OPTIONS, value: \"" + javaOptions + "\"}]\n      ";
+    return """
+            - name: %s
+              image: %s
+              imagePullPolicy: Never
+              %s
+              %ssecurityContext:
+                allowPrivilegeEscalation: false
+                readOnlyRootFilesystem: true
+                capabilities: {drop: [ALL]}
+              volumeMounts: [{name: tmp, mountPath: /tmp}]
+        """
+        .formatted(name, image("trafficgen"), run, env);
   }
 }

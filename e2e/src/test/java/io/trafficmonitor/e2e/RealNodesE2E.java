@@ -150,32 +150,15 @@ class RealNodesE2E {
     return (System.nanoTime() - nanos) / 1_000_000;
   }
 
+  /** A pod running the generator with {@code args}, listening on 0.0.0.0:7000. */
   static String workload(String name, KubeletNode node, String label, String... args) {
     StringBuilder argv = new StringBuilder();
     for (String a : args) {
-      argv.append(argv.length() == 0 ? "" : ", ").append('"').append(a).append('"');
+      argv.append('"').append(a).append("\", ");
     }
-    return """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: %s, namespace: %s, labels: {%s}}
-        spec:
-          nodeName: %s
-          terminationGracePeriodSeconds: 1
-          containers:
-            - name: gen
-              image: %s
-              imagePullPolicy: Never
-              args: [%s, "--listen", "0.0.0.0:7000", "--quiet"]
-              securityContext:
-                runAsNonRoot: true
-                allowPrivilegeEscalation: false
-                readOnlyRootFilesystem: true
-                capabilities: {drop: [ALL]}
-              volumeMounts: [{name: tmp, mountPath: /tmp}]
-          volumes: [{name: tmp, emptyDir: {}}]
-        """
-        .formatted(name, NS, label, node.name(), Install.image("trafficgen"), argv);
+    String run = "args: [" + argv + "\"--listen\", \"0.0.0.0:7000\", \"--quiet\"]";
+    return Install.trafficgenPod(
+        name, NS, node, label, Install.trafficgenContainer("gen", run, null));
   }
 
   static ProcessResult kubectl(String... args) {
