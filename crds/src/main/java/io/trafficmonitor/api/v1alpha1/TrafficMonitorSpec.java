@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What to monitor and where. Fields that place the agents (nodeSelector, tolerations) change their
- * pod template and roll them; everything else reaches the running agents through their watch on
- * this resource.
+ * What to monitor and where. Every field reaches the running agents through their watch on this
+ * resource; none places or rolls them (where agents run is the chart's to say), so nodeSelector and
+ * tolerations only narrow the nodes this monitor covers among those running an agent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -52,14 +52,16 @@ public class TrafficMonitorSpec {
   private Selector namespaceSelector;
 
   @JsonPropertyDescription(
-      "Nodes that run an agent, as a pod nodeSelector (all labels must match). Missing or"
-          + " empty: every schedulable node. Changing it rolls the agents.")
+      "Narrows the nodes this monitor covers among those running an agent to those whose"
+          + " labels match all of these. Missing or empty: every node running an agent. Where"
+          + " agents run is the chart's agent.nodeSelector/tolerations/priorityClassName.")
   @Size(max = 32)
   private Map<String, String> nodeSelector;
 
   @JsonPropertyDescription(
-      "Tolerations of the agent pods, so that they can run on tainted nodes. Changing them"
-          + " rolls the agents.")
+      "Narrows the nodes this monitor covers among those running an agent: a node with"
+          + " NoSchedule or NoExecute taints is covered only when these tolerate all of them."
+          + " Where agents run is the chart's agent.nodeSelector/tolerations/priorityClassName.")
   @Size(max = 32)
   private List<Toleration> tolerations;
 
