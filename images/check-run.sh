@@ -51,8 +51,8 @@ run_operator() {
 # The agent starts Quarkus, then fails without an API server (ctr 1.6 run has no --user: it runs
 # as the image's user, where its DaemonSet runs it as root).
 run_node_agent() {
-  run_for 40 "$1" --env NODE_NAME=check --env TM_MONITOR_NAMESPACE=default \
-    --env TM_MONITOR_NAME=check | grep -E -m8 "Quarkus|agent|ERROR|Exception" || true
+  run_for 40 "$1" --env NODE_NAME=check \
+    | grep -E -m8 "Quarkus|agent|ERROR|Exception" || true
   log "node-agent: the JNI library's dependencies resolved in the image:"
   local so=io/trafficmonitor/bpf/native/linux-x86_64/libtrafficmonitor-jni.so
   (cd "$tmp" && jar xf "$(ls "$repo_dir"/node-agent/target/quarkus-app/lib/main/*trafficmonitor-jni-*.jar)" "$so")

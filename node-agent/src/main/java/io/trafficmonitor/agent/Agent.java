@@ -1,8 +1,10 @@
 package io.trafficmonitor.agent;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,9 @@ import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.datapath.flow.DatapathCounters;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
+import io.trafficmonitor.datapath.flow.SequenceConfig;
+import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
+import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpHealth;
 import java.nio.file.Files;
@@ -21,10 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -35,25 +44,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * The node agent: watches its TrafficMonitor and the pods of its node, keeps the programs attached
- * to what the spec selects, collects every {@code spec.interval} and writes its status entry every
- * status interval. Plain Java: tests drive it without Quarkus; {@code app/} wires it into Quarkus.
+ * The node agent: one per node, serving every TrafficMonitor that selects the node. It watches the
+ * monitors, the pods of its node and its Node; keeps one set of programs attached to the union of
+ * what the monitors select (a packet is accounted once in the kernel); collects at the shortest
+ * interval any monitor asks for and hands each flow to the monitors that count it ({@link
+ * Routing}); and writes each monitor's entry of {@code status.nodes} at that monitor's status
+ * interval. Plain Java: tests drive it without Quarkus; {@code app/} wires it into Quarkus.
  *
  * <p>Three threads: reconcile (informer events, coalesced, plus a periodic resync), collect, and
  * status (API calls never delay a collection).
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Agent.class);
+  private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
 
   private final AgentConfig config;
   private final KubernetesClient client;
-  private final AgentMetrics metrics;
-  private final Collector collector;
-  private final TcpCollector tcpCollector;
-  private volatile TcpHealth tcpHealth;
-  private String tcpHealthError;
-  private long nodeNetnsInode;
-  private final StatusWriter statusWriter;
+  private final NodeMetrics nodeMetrics;
+  private final Collector collector = new Collector(Duration.ofSeconds(1).toNanos());
   private final PodResolver resolver;
   private final String cgroupProblem;
   private volatile KernelCheck kernel;
@@ -62,34 +70,31 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService statusThread = thread("tm-status");
   private final AtomicBoolean reconcilePending = new AtomicBoolean();
 
-  private volatile TrafficMonitor monitor;
-  private volatile MonitorSettings settings;
-  private volatile TargetIndex index = TargetIndex.EMPTY;
-  private volatile List<String> errors = List.of();
-  private volatile int pods;
-  private volatile int interfaces;
+  /** The monitors served, by namespace/name; replaced as a whole by the reconcile thread. */
+  private volatile Map<String, MonitorRuntime> runtimes = Map.of();
+
+  private volatile Routing routing = Routing.EMPTY;
   private volatile boolean reconciled;
   private volatile long lastCollect;
   private volatile long lastUnresolvedTrigger;
-  private volatile NodeStatus lastStatus;
 
   private volatile FlowDatapath datapath;
   private volatile FlowSource source;
   private Attacher attacher;
+  private volatile TcpHealth tcpHealth;
+  private volatile String tcpHealthError;
+  private long nodeNetnsInode;
   private List<FilterRule> filters;
-  private String filterError;
+  private List<Object> quality;
   private SharedIndexInformer<TrafficMonitor> monitorInformer;
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Namespace> namespaceInformer;
-  private boolean podScopeWide;
+  private SharedIndexInformer<Node> nodeInformer;
 
   public Agent(AgentConfig config, KubernetesClient client, MeterRegistry registry) {
     this.config = config;
     this.client = client;
-    this.metrics = new AgentMetrics(registry, config.monitorNamespace(), config.monitorName());
-    this.collector = new Collector(metrics, Duration.ofSeconds(1).toNanos());
-    this.tcpCollector = new TcpCollector(metrics);
-    this.statusWriter = new StatusWriter(client, config);
+    this.nodeMetrics = new NodeMetrics(registry);
     Optional<Path> root = config.cgroupRoot().or(CgroupLayout::findRoot);
     this.cgroupProblem = cgroupProblem(config.cgroupRoot(), root);
     this.resolver =
@@ -140,46 +145,44 @@ public final class Agent implements AutoCloseable {
   /** Starts watching, attaching, collecting and reporting. */
   public void start() {
     LOG.infof(
-        "agent of node %s for TrafficMonitor %s/%s starting",
-        config.nodeName(), config.monitorNamespace(), config.monitorName());
+        "agent of node %s starting, serving the TrafficMonitors of %s",
+        config.nodeName(), config.watchNamespace().orElse("all namespaces"));
     kernel = checkKernel();
+    var monitors = client.resources(TrafficMonitor.class);
     monitorInformer =
+        config.watchNamespace().isPresent()
+            ? monitors.inNamespace(config.watchNamespace().get()).inform(handler(), 0)
+            : monitors.inAnyNamespace().inform(handler(), 0);
+    podInformer =
         client
-            .resources(TrafficMonitor.class)
-            .inNamespace(config.monitorNamespace())
-            .withField("metadata.name", config.monitorName())
-            .inform(
-                handler(
-                    tm -> monitor = tm,
-                    tm -> {
-                      LOG.infof("TrafficMonitor %s deleted: detaching", config.monitorName());
-                      monitor = null;
-                    }),
-                0);
+            .pods()
+            .inAnyNamespace()
+            .withField("spec.nodeName", config.nodeName())
+            .inform(handler(), 0);
+    namespaceInformer = client.namespaces().inform(handler(), 0);
+    nodeInformer =
+        client.nodes().withField("metadata.name", config.nodeName()).inform(handler(), 0);
     reconcileThread.scheduleWithFixedDelay(
         this::trigger, 0, config.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
     collectThread.schedule(this::collectLoop, 0, TimeUnit.MILLISECONDS);
     statusThread.schedule(this::statusLoop, 0, TimeUnit.MILLISECONDS);
   }
 
-  private <T> ResourceEventHandler<T> handler(
-      java.util.function.Consumer<T> upsert, java.util.function.Consumer<T> delete) {
+  /** Every add, update and delete asks for a reconcile. */
+  private <T> ResourceEventHandler<T> handler() {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
-        upsert.accept(obj);
         trigger();
       }
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        upsert.accept(newObj);
         trigger();
       }
 
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        delete.accept(obj);
         trigger();
       }
     };
@@ -209,103 +212,224 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private synchronized void doReconcile() {
-    TrafficMonitor tm = monitor;
-    if (tm == null) {
-      if (attacher != null && attacher.attached() > 0) {
-        attacher.reconcile(Set.of());
-        collector.forget(t -> true, source);
-      }
-      closeTcpHealth();
-      index = TargetIndex.EMPTY;
-      settings = null;
-      pods = 0;
-      interfaces = 0;
-      return;
+  /** The monitors that select this node, oldest first. */
+  private List<TrafficMonitor> selecting() {
+    if (monitorInformer == null) {
+      return List.of();
     }
-    MonitorSettings s;
-    List<String> errs = new ArrayList<>();
-    try {
-      s = MonitorSettings.of(tm.getSpec(), config.statusInterval());
-    } catch (IllegalArgumentException e) {
-      errors = List.of("spec: " + e.getMessage());
+    Node node = nodeInformer == null ? null : nodeInformer.getStore().getByKey(config.nodeName());
+    List<TrafficMonitor> out = new ArrayList<>();
+    for (TrafficMonitor tm : monitorInformer.getStore().list()) {
+      if (tm.getMetadata().getDeletionTimestamp() == null
+          && NodeSelection.covers(tm.getSpec(), node)) {
+        out.add(tm);
+      }
+    }
+    out.sort(
+        Comparator.comparing(
+                (TrafficMonitor tm) ->
+                    Objects.toString(tm.getMetadata().getCreationTimestamp(), ""))
+            .thenComparing(
+                tm -> tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName()));
+    return out;
+  }
+
+  private synchronized void doReconcile() {
+    List<TrafficMonitor> wanted = selecting();
+    Map<String, MonitorRuntime> next = new LinkedHashMap<>();
+    Map<String, MonitorRuntime> current = runtimes;
+    Map<MonitorRuntime, List<String>> errs = new HashMap<>();
+    for (TrafficMonitor tm : wanted) {
+      String key = tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName();
+      MonitorRuntime rt = current.get(key);
+      if (rt == null) {
+        rt =
+            new MonitorRuntime(
+                tm.getMetadata().getNamespace(),
+                tm.getMetadata().getName(),
+                tm.getMetadata().getCreationTimestamp(),
+                nodeMetrics,
+                collector,
+                client,
+                config);
+        LOG.infof("serving TrafficMonitor %s", key);
+      }
+      errs.put(rt, new ArrayList<>());
+      try {
+        rt.settings = MonitorSettings.of(tm.getSpec(), config.statusInterval());
+      } catch (IllegalArgumentException e) {
+        errs.get(rt).add("spec: " + e.getMessage());
+        if (rt.settings == null) { // nothing counted until the spec is fixed
+          rt.settings = MonitorSettings.of(null, config.statusInterval());
+        }
+      }
+      next.put(key, rt);
+      limits(rt, tm);
+    }
+    for (MonitorRuntime gone : current.values()) {
+      if (!next.containsKey(gone.key())) {
+        stopServing(gone);
+      }
+    }
+    nodeMetrics.monitors(next.size());
+    if (next.isEmpty()) {
+      detachAll(current);
+      runtimes = Map.of();
+      reconciled = true;
       return;
     }
     if (kernel == null) {
       kernel = checkKernel();
     }
-    errs.addAll(kernel.errors());
-    if (!kernel.flows() || !openDatapath(s, errs)) { // nothing to attach: say why, stay not ready
-      errors = List.copyOf(errs);
-      settings = s;
+    List<String> nodeErrs = new ArrayList<>(kernel.errors());
+    int maxTracked = next.values().stream().mapToInt(r -> r.settings.maxTracked()).max().orElse(0);
+    if (!kernel.flows() || !openDatapath(maxTracked, nodeErrs)) {
+      for (MonitorRuntime rt : next.values()) { // nothing to attach: say why, stay not ready
+        errs.get(rt).addAll(0, nodeErrs);
+        rt.errors = List.copyOf(errs.get(rt));
+      }
+      runtimes = next;
       return;
     }
     if (kernel.tcpHealth() && tcpHealth == null && tcpHealthError == null) {
       openTcpHealth();
     }
-    applyFilters(s.filters());
-    if (filterError != null) {
-      errs.add("filters: " + filterError);
-    }
-    applyQuality(s);
-    collector.applications(s.applications());
-    ensurePodWatch(s);
+    applyFilters(next.values());
+    applyQuality(next.values(), errs);
     List<Links.Link> links;
     try {
       links = Links.list(config.nodeNetns());
     } catch (RuntimeException e) {
       links = List.of();
-      errs.add("node interfaces: " + e.getMessage());
+      nodeErrs.add("node interfaces: " + e.getMessage());
     }
-    TargetPlan plan = TargetPlan.of(s, config.monitorNamespace(), selectedPods(s), links, resolver);
-    Map<Attacher.Key, String> failed = attacher.reconcile(plan.attachments());
-    metrics.attachErrors(failed.size());
-    Map<String, List<String>> byOwner = new TreeMap<>(plan.errors());
-    failed.forEach(
-        (k, msg) ->
-            byOwner
-                .computeIfAbsent(plan.owners().get(k), o -> new ArrayList<>())
-                .add("cannot attach to " + k + ": " + msg));
-    byOwner.forEach((owner, list) -> list.forEach(m -> errs.add(owner + ": " + m)));
+    List<Pod> pods = runningPods();
+    PodLookup once = resolver.memoized();
+    Map<MonitorRuntime, TargetPlan> plans = new LinkedHashMap<>();
+    Set<Attacher.Key> attachments = new HashSet<>();
+    for (MonitorRuntime rt : next.values()) {
+      TargetPlan plan = TargetPlan.of(rt.settings, selectedPods(rt, pods), links, once);
+      plans.put(rt, plan);
+      attachments.addAll(plan.attachments());
+    }
+    Map<Attacher.Key, String> failed = attacher.reconcile(attachments);
+    nodeMetrics.attachErrors(failed.size());
 
-    Set<Target> live = new HashSet<>(plan.index().cgroups().values());
-    live.addAll(plan.index().interfaces().values());
-    Set<Target> gone = new HashSet<>(index.cgroups().values());
-    gone.addAll(index.interfaces().values());
-    gone.removeAll(live);
+    Map<Long, Target> cgroups = new HashMap<>();
+    Map<Integer, Target> interfaces = new HashMap<>();
+    Map<Long, Target> netns = new HashMap<>();
+    Map<Target, List<Routing.Subscription>> subscriptions = new HashMap<>();
+    for (Map.Entry<MonitorRuntime, TargetPlan> e : plans.entrySet()) {
+      MonitorRuntime rt = e.getKey();
+      TargetPlan plan = e.getValue();
+      MonitorSettings s = rt.settings;
+      TargetIndex idx = plan.index();
+      cgroups.putAll(idx.cgroups());
+      interfaces.putAll(idx.interfaces());
+      netns.putAll(idx.netns());
+      Routing.Subscription sub =
+          new Routing.Subscription(rt.view, s.filters(), s.ingress(), s.egress());
+      Set<Target> targets = new HashSet<>(idx.cgroups().values());
+      targets.addAll(idx.interfaces().values());
+      for (Target t : targets) {
+        subscriptions.computeIfAbsent(t, x -> new ArrayList<>()).add(sub);
+      }
+      List<String> list = errs.get(rt);
+      list.addAll(0, nodeErrs);
+      Map<String, List<String>> byOwner = new TreeMap<>(plan.errors());
+      failed.forEach(
+          (k, msg) -> {
+            String owner = plan.owners().get(k);
+            if (owner != null) {
+              byOwner
+                  .computeIfAbsent(owner, o -> new ArrayList<>())
+                  .add("cannot attach to " + k + ": " + msg);
+            }
+          });
+      byOwner.forEach((owner, l) -> l.forEach(m -> list.add(owner + ": " + m)));
+      Set<Target> old = new HashSet<>(rt.index.cgroups().values());
+      old.addAll(rt.index.interfaces().values());
+      old.removeAll(targets);
+      if (!old.isEmpty()) {
+        LOG.infof("%s no longer counts %s", rt.key(), old);
+        collector.forget(rt.view, old::contains);
+        rt.tcp.forget(old::contains);
+      }
+      rt.index = idx;
+      rt.pods = plan.pods();
+      rt.interfaces = plan.interfaces();
+      rt.metrics.targets(plan.pods(), plan.interfaces());
+      rt.errors = List.copyOf(list);
+    }
+    Routing r = new Routing(new TargetIndex(cgroups, interfaces, netns), subscriptions);
+    Set<Target> gone = new HashSet<>(routing.index().cgroups().values());
+    gone.addAll(routing.index().interfaces().values());
+    gone.removeAll(r.index().cgroups().values());
+    gone.removeAll(r.index().interfaces().values());
     if (!gone.isEmpty()) {
-      LOG.infof("no longer monitored: %s", gone);
+      LOG.infof("no longer monitored on this node: %s", gone);
       collector.forget(gone::contains, source);
-      tcpCollector.forget(gone::contains);
     }
-    index = plan.index();
-    pods = plan.pods();
-    interfaces = plan.interfaces();
-    metrics.targets(pods, interfaces);
-    if (tm.getSpec() != null && tm.getSpec().getAlerts() != null) {
-      var alerts = tm.getSpec().getAlerts();
-      metrics.limitBytesPerSecond(orZero(alerts.getMaxBytesPerSecond()));
-      metrics.limitPacketLossRatio(orZero(alerts.getMaxPacketLossRatio()));
-      metrics.limitRetransmitRatio(orZero(alerts.getMaxRetransmitRatio()));
-    }
-    errors = List.copyOf(errs);
-    settings = s;
+    routing = r;
+    runtimes = next;
     reconciled = true;
+  }
+
+  /** Exports the monitor's alert limits (0: none). */
+  private static void limits(MonitorRuntime rt, TrafficMonitor tm) {
+    var alerts = tm.getSpec() == null ? null : tm.getSpec().getAlerts();
+    rt.metrics.limitBytesPerSecond(alerts == null ? 0 : orZero(alerts.getMaxBytesPerSecond()));
+    rt.metrics.limitPacketLossRatio(alerts == null ? 0 : orZero(alerts.getMaxPacketLossRatio()));
+    rt.metrics.limitRetransmitRatio(alerts == null ? 0 : orZero(alerts.getMaxRetransmitRatio()));
   }
 
   private static double orZero(Double d) {
     return d == null ? 0 : d;
   }
 
-  private List<Object> quality;
+  /**
+   * A monitor no longer selects this node (or is gone): its series and figures go, and its status
+   * entry is removed when the monitor still exists.
+   */
+  private void stopServing(MonitorRuntime rt) {
+    LOG.infof("no longer serving TrafficMonitor %s", rt.key());
+    collector.forget(rt.view, t -> true);
+    rt.tcp.forget(t -> true);
+    rt.metrics.close();
+    TrafficMonitor tm =
+        monitorInformer == null ? null : monitorInformer.getStore().getByKey(rt.key());
+    if (tm != null) {
+      statusThread.execute(
+          () -> {
+            try {
+              rt.status.retract();
+            } catch (KubernetesClientException e) {
+              LOG.debugf("entry of %s not removed: %s", rt.key(), e.getMessage());
+            }
+          });
+    }
+  }
+
+  /** No monitor selects this node any more: nothing stays attached. */
+  private void detachAll(Map<String, MonitorRuntime> previous) {
+    if (attacher != null && attacher.attached() > 0) {
+      attacher.reconcile(Set.of());
+      collector.forget(t -> true, source);
+    }
+    closeTcpHealth();
+    routing = Routing.EMPTY;
+  }
 
   /** Loads the flow programs once; false, with the reason in errs, when they do not load. */
-  private boolean openDatapath(MonitorSettings s, List<String> errs) {
+  private boolean openDatapath(int maxTracked, List<String> errs) {
     if (datapath != null) {
-      if (datapath.maxFlows() != s.maxTracked()) {
-        LOG.infof(
-            "flows.maxTracked %d takes effect when the agent restarts (now %d)",
-            s.maxTracked(), datapath.maxFlows());
+      if (datapath.maxFlows() < maxTracked) {
+        errs.add(
+            "flows.maxTracked "
+                + maxTracked
+                + " takes effect when the agent restarts (the flow map holds "
+                + datapath.maxFlows()
+                + ")");
       }
       return true;
     }
@@ -319,7 +443,7 @@ public final class Agent implements AutoCloseable {
       datapath =
           FlowDatapath.open(
               FlowDatapath.Options.defaults()
-                  .withMaxFlows(s.maxTracked())
+                  .withMaxFlows(maxTracked)
                   .withTcMode(mode)
                   .withValueMode(kernel.valueMode()));
     } catch (RuntimeException e) {
@@ -358,7 +482,7 @@ public final class Agent implements AutoCloseable {
     attacher = new Attacher(datapath, config.nodeNetns());
     LOG.infof(
         "flow programs loaded (%d flows, TC mode %s, %s flow values)",
-        s.maxTracked(), mode, datapath.perCpuValues() ? "per-CPU" : "shared");
+        maxTracked, mode, datapath.perCpuValues() ? "per-CPU" : "shared");
     return true;
   }
 
@@ -370,7 +494,6 @@ public final class Agent implements AutoCloseable {
     if (tcpHealth != null) {
       tcpHealth.close();
       tcpHealth = null;
-      tcpCollector.forget(t -> true);
     }
   }
 
@@ -387,88 +510,105 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Jitter and sequence numbers, changed in the kernel without a reload. */
-  private void applyQuality(MonitorSettings s) {
-    List<Object> wanted = java.util.Arrays.asList(s.jitter(), s.sequence());
+  /**
+   * Jitter and sequence numbers, changed in the kernel without a reload. Jitter is measured when
+   * any monitor asks (the others do not show it); the kernel follows one sequence setting, the
+   * oldest monitor's, and a monitor asking for another one is told so in its status.
+   */
+  private void applyQuality(
+      java.util.Collection<MonitorRuntime> monitors, Map<MonitorRuntime, List<String>> errs) {
+    boolean jitter = monitors.stream().anyMatch(r -> r.settings.jitter());
+    SequenceConfig sequence = null;
+    MonitorRuntime owner = null;
+    for (MonitorRuntime rt : monitors) {
+      SequenceConfig q = rt.settings.sequence();
+      if (q == null) {
+        continue;
+      }
+      if (sequence == null) {
+        sequence = q;
+        owner = rt;
+      } else if (!sequence.equals(q)) {
+        errs.get(rt)
+            .add(
+                "sequence: not measured on this node: the kernel follows one spec.sequence per"
+                    + " node, and TrafficMonitor "
+                    + owner.key()
+                    + " (older) asks for another one");
+      }
+    }
+    List<Object> wanted = java.util.Arrays.asList(jitter, sequence);
     if (wanted.equals(quality)) {
       return;
     }
-    datapath.configure(s.jitter(), s.sequence());
+    datapath.configure(jitter, sequence);
     quality = wanted;
-    LOG.infof("jitter %s, sequence numbers %s", s.jitter() ? "on" : "off", s.sequence());
+    LOG.infof("jitter %s, sequence numbers %s", jitter ? "on" : "off", sequence);
   }
 
-  private void applyFilters(List<FilterRule> rules) {
-    if (rules.equals(filters)) {
+  /**
+   * The kernel keeps only flows that some monitor may count: the union of the monitors' rules, or
+   * everything when a monitor has none or the union does not fit. Each monitor applies its own
+   * rules to the flows it is handed, so its figures are exact either way.
+   */
+  private void applyFilters(java.util.Collection<MonitorRuntime> monitors) {
+    List<FilterRule> union = new ArrayList<>();
+    for (MonitorRuntime rt : monitors) {
+      if (rt.settings.filters().isEmpty()) {
+        union = List.of();
+        break;
+      }
+      union.addAll(rt.settings.filters());
+    }
+    union = List.copyOf(new java.util.LinkedHashSet<>(union));
+    if (union.equals(filters)) {
       return;
     }
     try {
-      datapath.setFilters(rules);
-      filters = rules;
-      filterError = null;
-      LOG.infof("filters set: %d rule(s)", rules.size());
+      datapath.setFilters(union);
+      filters = union;
+      LOG.infof("kernel filters set: %d rule(s)", union.size());
     } catch (RuntimeException e) {
-      filterError = e.getMessage();
-      LOG.warnf("filters refused: %s", e.getMessage());
+      LOG.infof("kernel filters not set (%s): every flow is kept", e.getMessage());
+      datapath.setFilters(List.of());
+      filters = union;
     }
   }
 
-  private void ensurePodWatch(MonitorSettings s) {
-    boolean wide = s.namespaceSelector().isPresent();
-    if (podInformer != null && wide == podScopeWide) {
-      return;
-    }
-    if (podInformer != null) {
-      podInformer.close();
-    }
-    if (namespaceInformer != null) {
-      namespaceInformer.close();
-      namespaceInformer = null;
-    }
-    ResourceEventHandler<Pod> onPod = handler(p -> {}, p -> {});
-    podInformer =
-        wide
-            ? client
-                .pods()
-                .inAnyNamespace()
-                .withField("spec.nodeName", config.nodeName())
-                .inform(onPod, 0)
-            : client
-                .pods()
-                .inNamespace(config.monitorNamespace())
-                .withField("spec.nodeName", config.nodeName())
-                .inform(onPod, 0);
-    if (wide) {
-      namespaceInformer = client.namespaces().inform(handler(n -> {}, n -> {}), 0);
-    }
-    podScopeWide = wide;
-    LOG.infof(
-        "watching pods of node %s in %s",
-        config.nodeName(), wide ? "the selected namespaces" : config.monitorNamespace());
-  }
-
-  private List<Pod> selectedPods(MonitorSettings s) {
-    if (!s.selectsPods() || podInformer == null) {
-      return List.of();
-    }
+  private List<Pod> runningPods() {
     List<Pod> out = new ArrayList<>();
+    if (podInformer == null) {
+      return out;
+    }
     for (Pod p : podInformer.getStore().list()) {
-      if (!config.nodeName().equals(p.getSpec().getNodeName())
-          || p.getMetadata().getDeletionTimestamp() != null
-          || p.getStatus() == null
-          || !"Running".equals(p.getStatus().getPhase())
-          || !namespaceSelected(s, p.getMetadata().getNamespace())
-          || !Selectors.matches(s.podSelector(), p.getMetadata().getLabels())) {
-        continue;
+      if (config.nodeName().equals(p.getSpec().getNodeName())
+          && p.getMetadata().getDeletionTimestamp() == null
+          && p.getStatus() != null
+          && "Running".equals(p.getStatus().getPhase())) {
+        out.add(p);
       }
-      out.add(p);
     }
     return out;
   }
 
-  private boolean namespaceSelected(MonitorSettings s, String ns) {
+  private List<Pod> selectedPods(MonitorRuntime rt, List<Pod> running) {
+    MonitorSettings s = rt.settings;
+    if (!s.selectsPods()) {
+      return List.of();
+    }
+    List<Pod> out = new ArrayList<>();
+    for (Pod p : running) {
+      if (namespaceSelected(rt, s, p.getMetadata().getNamespace())
+          && Selectors.matches(s.podSelector(), p.getMetadata().getLabels())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private boolean namespaceSelected(MonitorRuntime rt, MonitorSettings s, String ns) {
     if (s.namespaceSelector().isEmpty()) {
-      return config.monitorNamespace().equals(ns);
+      return rt.namespace.equals(ns);
     }
     if (namespaceInformer == null) {
       return false;
@@ -477,14 +617,23 @@ public final class Agent implements AutoCloseable {
     return n != null && Selectors.matches(s.namespaceSelector().get(), n.getMetadata().getLabels());
   }
 
+  /** The shortest interval any served monitor asks for. */
+  private long collectInterval(Map<String, MonitorRuntime> served) {
+    long next = Long.MAX_VALUE;
+    for (MonitorRuntime rt : served.values()) {
+      next = Math.min(next, rt.settings.interval().toNanos());
+    }
+    return next == Long.MAX_VALUE ? IDLE_POLL_NANOS : next;
+  }
+
   private void collectLoop() {
     long start = System.nanoTime();
-    MonitorSettings s = settings;
-    long next = Duration.ofMillis(200).toNanos();
+    long next = IDLE_POLL_NANOS;
     try {
-      if (s != null) {
-        collectOnce(s);
-        next = s.interval().toNanos();
+      Map<String, MonitorRuntime> served = runtimes;
+      if (!served.isEmpty()) {
+        collectOnce(served);
+        next = collectInterval(served);
       }
     } catch (RuntimeException e) {
       LOG.errorf(e, "collection failed");
@@ -496,21 +645,29 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void collectOnce(MonitorSettings s) {
+  private void collectOnce(Map<String, MonitorRuntime> served) {
     FlowSource src = source;
     FlowDatapath dp = datapath;
     if (src == null || dp == null) {
       return;
     }
+    long idle = 0;
+    for (MonitorRuntime rt : served.values()) {
+      idle = Math.max(idle, rt.settings.idleTimeout().toNanos());
+    }
     long now = System.nanoTime();
-    Collector.Result r = collector.collect(src, index, now, s.idleTimeout().toNanos());
+    Collector.Result r = collector.collect(src, routing, now, idle);
     synchronized (this) { // not while closeTcpHealth runs
       if (tcpHealth != null) {
-        tcpCollector.collect(tcpHealth.cgroups(), tcpHealth.drops(), index, nodeNetnsInode);
+        Map<Long, CgroupTcpStats> cgroups = tcpHealth.cgroups();
+        Map<DropKey, Long> drops = tcpHealth.drops();
+        for (MonitorRuntime rt : served.values()) {
+          rt.tcp.collect(cgroups, drops, rt.index, rt.nodeDrops() ? nodeNetnsInode : -1);
+        }
       }
     }
     DatapathCounters c = dp.counters();
-    metrics.collected(r, src.capacity(), c);
+    nodeMetrics.collected(r, src.capacity(), c);
     lastCollect = now;
     if (r.unresolved() > 0 && now - lastUnresolvedTrigger > 1_000_000_000L) {
       lastUnresolvedTrigger = now; // a new container cgroup, say: resolve again
@@ -523,22 +680,18 @@ public final class Agent implements AutoCloseable {
     collectThread
         .submit(
             () -> {
-              MonitorSettings s = settings;
-              if (s != null) {
-                collectOnce(s);
+              Map<String, MonitorRuntime> served = runtimes;
+              if (!served.isEmpty()) {
+                collectOnce(served);
               }
             })
         .get(30, TimeUnit.SECONDS);
   }
 
   private void statusLoop() {
-    long next = Duration.ofSeconds(1).toNanos();
+    long next = IDLE_POLL_NANOS;
     try {
-      MonitorSettings s = settings;
-      if (s != null) {
-        writeStatus(s);
-        next = s.statusInterval().toNanos();
-      }
+      next = writeDue(System.nanoTime(), false);
     } catch (RuntimeException e) {
       LOG.warnf("status not written: %s (retrying)", e.getMessage());
     } finally {
@@ -548,11 +701,44 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void writeStatus(MonitorSettings s) {
-    if (monitor == null) {
-      return;
+  /**
+   * Writes the entries whose status interval has passed (all with {@code all}); returns the time
+   * until the next one is due.
+   */
+  private long writeDue(long now, boolean all) {
+    long next = Long.MAX_VALUE;
+    List<TcpConnection> connections = null;
+    for (MonitorRuntime rt : runtimes.values()) {
+      MonitorSettings s = rt.settings;
+      if (all || now - rt.nextStatus >= 0) {
+        if (connections == null) {
+          connections = connections();
+        }
+        try {
+          writeStatus(rt, connections);
+        } catch (KubernetesClientException e) {
+          LOG.warnf("status of %s not written: %s (retrying)", rt.key(), e.getMessage());
+        }
+        rt.nextStatus = now + s.statusInterval().toNanos();
+      }
+      next = Math.min(next, rt.nextStatus - now);
     }
-    List<String> errs = new ArrayList<>(errors);
+    if (connections != null && tcpHealth != null) {
+      synchronized (this) {
+        if (tcpHealth != null) {
+          tcpHealth.removeClosed();
+        }
+      }
+    }
+    return next == Long.MAX_VALUE ? IDLE_POLL_NANOS : Math.max(IDLE_POLL_NANOS / 20, next);
+  }
+
+  private synchronized List<TcpConnection> connections() {
+    return tcpHealth == null ? List.of() : tcpHealth.connections();
+  }
+
+  private void writeStatus(MonitorRuntime rt, List<TcpConnection> connections) {
+    List<String> errs = new ArrayList<>(rt.errors);
     FlowDatapath dp = datapath;
     if (dp != null) {
       DatapathCounters c = dp.counters();
@@ -574,74 +760,74 @@ public final class Agent implements AutoCloseable {
     if (tcpHealthError != null) {
       errs.add(tcpHealthError);
     }
-    List<TcpConnection> connections;
-    synchronized (this) {
-      connections = connections(tcpHealth);
-    }
     NodeStatus st =
-        statusWriter.build(
-            collector.snapshot(s.topN()),
-            tcpCollector.totals(),
+        rt.status.build(
+            rt.view.snapshot(rt.settings.topN()),
+            tcpHealth == null ? null : rt.tcp.totals(),
             connections,
-            pods,
-            interfaces,
+            rt.pods,
+            rt.interfaces,
             errs,
             Instant.now());
-    metrics.topFlows(st.getTopFlows());
-    statusWriter.apply(st);
-    lastStatus = st;
+    rt.metrics.topFlows(st.getTopFlows());
+    rt.status.apply(st);
+    rt.lastStatus = st;
   }
 
-  /** The connection table for the status, then without the connections closed since. */
-  private static List<TcpConnection> connections(TcpHealth tcp) {
-    if (tcp == null) {
-      return List.of();
-    }
-    List<TcpConnection> all = tcp.connections();
-    tcp.removeClosed();
-    return all;
-  }
-
-  /** Writes the status entry now, on the status thread (tests); returns what was written. */
+  /**
+   * Writes every served monitor's entry now, on the status thread (tests); returns the entry of the
+   * only monitor served, or null.
+   */
   public NodeStatus writeStatusNow() throws Exception {
     return statusThread
         .submit(
             () -> {
-              MonitorSettings s = settings;
-              if (s != null) {
-                writeStatus(s);
-              }
-              return lastStatus;
+              writeDue(System.nanoTime(), true);
+              Map<String, MonitorRuntime> served = runtimes;
+              return served.size() == 1 ? served.values().iterator().next().lastStatus : null;
             })
         .get(30, TimeUnit.SECONDS);
   }
 
-  /** Ready once the spec is read, the programs loaded and the targets attached once. */
+  /** Ready once the monitors are read and, when one selects the node, the programs loaded. */
   public boolean isReady() {
-    return reconciled && settings != null;
+    return reconciled && (runtimes.isEmpty() || datapath != null);
   }
 
   /** Live unless collections stopped for longer than three intervals (and 5 s). */
   public boolean isLive() {
-    MonitorSettings s = settings;
-    if (s == null || lastCollect == 0) {
+    Map<String, MonitorRuntime> served = runtimes;
+    if (served.isEmpty() || lastCollect == 0) {
       return true;
     }
-    long limit = Math.max(3 * s.interval().toNanos(), 5_000_000_000L);
+    long limit = Math.max(3 * collectInterval(served), 5_000_000_000L);
     return System.nanoTime() - lastCollect < limit;
   }
 
-  /** The settings of the last reconcile, null before the first or after deletion. */
+  /** The settings of the only monitor served (tests), or null. */
   public MonitorSettings settings() {
-    return settings;
+    Map<String, MonitorRuntime> served = runtimes;
+    return served.size() == 1 ? served.values().iterator().next().settings : null;
   }
 
-  public Collector collector() {
-    return collector;
+  /** The settings this agent applies for monitor {@code namespace/name}, or null. */
+  public MonitorSettings settings(String namespace, String name) {
+    MonitorRuntime rt = runtimes.get(namespace + "/" + name);
+    return rt == null ? null : rt.settings;
   }
 
+  /** Errors of the served monitors, each prefixed with the monitor's namespace/name. */
   public List<String> errors() {
-    return errors;
+    List<String> out = new ArrayList<>();
+    for (MonitorRuntime rt : runtimes.values()) {
+      rt.errors.forEach(e -> out.add(rt.key() + ": " + e));
+    }
+    return out;
+  }
+
+  /** The monitors served, as namespace/name. */
+  public Set<String> served() {
+    return runtimes.keySet();
   }
 
   public Optional<Path> nodeNetns() {
@@ -661,7 +847,9 @@ public final class Agent implements AutoCloseable {
       }
     }
     for (SharedIndexInformer<?> i :
-        new SharedIndexInformer<?>[] {monitorInformer, podInformer, namespaceInformer}) {
+        new SharedIndexInformer<?>[] {
+          monitorInformer, podInformer, namespaceInformer, nodeInformer
+        }) {
       if (i != null) {
         i.close();
       }

@@ -9,14 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the DaemonSet tells the agent through its environment. Only {@code NODE_NAME}, {@code
- * TM_MONITOR_NAMESPACE} and {@code TM_MONITOR_NAME} are required (the names the operator's
- * DaemonSet uses).
+ * What the DaemonSet tells the agent through its environment. Only {@code NODE_NAME} is required:
+ * the agent serves every TrafficMonitor that selects its node.
  *
  * <pre>
  * NODE_NAME            the node this agent runs on (downward API spec.nodeName)
- * TM_MONITOR_NAMESPACE namespace of the TrafficMonitor (alias MONITOR_NAMESPACE)
- * TM_MONITOR_NAME      name of the TrafficMonitor (alias MONITOR_NAME)
+ * TM_WATCH_NAMESPACE   serve only the TrafficMonitors of this namespace (default: all namespaces)
  * STATUS_PERIOD        overrides spec.statusInterval (Go duration, e.g. 10s; alias STATUS_INTERVAL)
  * TM_METRICS_PORT      HTTP port of /metrics and /q/health (alias METRICS_PORT; default 9464)
  * HOST_PROC            the host's /proc (default /host/proc when mounted, else /proc)
@@ -34,8 +32,7 @@ import java.util.Optional;
  */
 public record AgentConfig(
     String nodeName,
-    String monitorNamespace,
-    String monitorName,
+    Optional<String> watchNamespace,
     Optional<Duration> statusInterval,
     Optional<Path> cgroupRoot,
     CgroupLayout.Driver cgroupDriver,
@@ -57,8 +54,7 @@ public record AgentConfig(
   public static AgentConfig from(Map<String, String> env) {
     return new AgentConfig(
         required(env, "NODE_NAME"),
-        required(env, "TM_MONITOR_NAMESPACE", "MONITOR_NAMESPACE"),
-        required(env, "TM_MONITOR_NAME", "MONITOR_NAME"),
+        optional(env, "TM_WATCH_NAMESPACE"),
         optional(env, "STATUS_PERIOD")
             .or(() -> optional(env, "STATUS_INTERVAL"))
             .map(Durations::parse),
@@ -86,15 +82,6 @@ public record AgentConfig(
           throw new IllegalArgumentException(
               "FLOW_VALUES must be auto, shared or per-cpu, not " + v);
     };
-  }
-
-  private static String required(Map<String, String> env, String name, String alias) {
-    return optional(env, name)
-        .or(() -> optional(env, alias))
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "environment variable " + name + " (or " + alias + ") unset"));
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -1,24 +1,17 @@
 package io.trafficmonitor.agent;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
-import io.trafficmonitor.datapath.flow.DatapathCounters;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The agent's Prometheus metrics, prefix {@code trafficmonitor_}, bounded labels only (monitor,
@@ -29,20 +22,14 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   private final String monitor;
   private final String monitorNamespace;
   private final Map<Object, List<Meter>> meters = new ConcurrentHashMap<>();
-  private final Timer collection;
-  private final Counter attachErrors;
-  private final AtomicLong tracked = new AtomicLong();
-  private final AtomicLong unattributed = new AtomicLong();
-  private final AtomicLong capacity = new AtomicLong(1);
-  private final AtomicLong lost = new AtomicLong();
-  private final AtomicReference<DatapathCounters> datapath =
-      new AtomicReference<>(new DatapathCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   private final AtomicLong pods = new AtomicLong();
   private final AtomicLong interfaces = new AtomicLong();
   private final AtomicReference<Double> limitBytes = new AtomicReference<>(0d);
   private final AtomicReference<Double> limitLoss = new AtomicReference<>(0d);
   private final AtomicReference<Double> limitRetransmits = new AtomicReference<>(0d);
-  private final Histograms histograms = new Histograms();
+  private final Histograms histograms;
+  private final List<Meter> own = new ArrayList<>();
+  private final java.util.Set<Object> histogramKeys = ConcurrentHashMap.newKeySet();
 
   static final Histograms.Family PACKET_SIZE =
       new Histograms.Family(
@@ -53,91 +40,73 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
               io.trafficmonitor.datapath.flow.FlowLayout.HIST_BUCKETS - 1,
               1));
 
+  /** A monitor's metrics in a registry of their own (tests and benchmarks). */
   public AgentMetrics(MeterRegistry registry, String monitorNamespace, String monitor) {
-    this.registry = registry;
+    this(new NodeMetrics(registry), monitorNamespace, monitor);
+  }
+
+  /** A monitor's metrics beside the node's; {@link #close} removes them all. */
+  public AgentMetrics(NodeMetrics node, String monitorNamespace, String monitor) {
+    this.registry = node.registry();
+    this.histograms = node.histograms();
     this.monitor = monitor;
     this.monitorNamespace = monitorNamespace;
     Tags self = self();
-    collection =
-        Timer.builder("trafficmonitor.collection.duration")
-            .description("Time of one collection of the flow map")
+    own.add(
+        Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
+            .description("Pods with programs attached")
             .tags(self)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(100_000))
-            .maximumExpectedValue(Duration.ofSeconds(2))
-            .register(registry);
-    attachErrors =
-        Counter.builder("trafficmonitor.attach.errors")
-            .description("Failed attempts to attach a program (retried)")
+            .register(registry));
+    own.add(
+        Gauge.builder("trafficmonitor.interfaces.monitored", interfaces, AtomicLong::get)
+            .description("Node interfaces with programs attached")
             .tags(self)
-            .register(registry);
-    Gauge.builder("trafficmonitor.flows.tracked", tracked, AtomicLong::get)
-        .description("Flows in the kernel flow map")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.flows.unattributed", unattributed, AtomicLong::get)
-        .description("Flows whose pod or interface is not known yet")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.map.fullness.ratio", this, m -> m.fullness())
-        .description("Flow map entries over its capacity")
-        .tags(self)
-        .register(registry);
-    FunctionCounter.builder("trafficmonitor.events.lost", lost, AtomicLong::get)
-        .description("Packets the datapath could not account (flow map full, map errors)")
-        .tags(self)
-        .register(registry);
-    // what became of every packet the programs saw: exactly one outcome each
-    Map<String, ToDoubleFunction<DatapathCounters>> outcomes = new LinkedHashMap<>();
-    outcomes.put("accounted", DatapathCounters::accounted);
-    outcomes.put("filtered", DatapathCounters::filtered);
-    outcomes.put("map_full", DatapathCounters::mapFull);
-    outcomes.put("error", DatapathCounters::errors);
-    outcomes.put("non_ip", DatapathCounters::nonIp);
-    outcomes.put("truncated", DatapathCounters::truncated);
-    outcomes.put("malformed", DatapathCounters::malformed);
-    datapathCounters(
-        "trafficmonitor.datapath.packets",
-        "Packets the flow programs saw, by outcome (the sum is every packet seen)",
-        "outcome",
-        outcomes);
-    Map<String, ToDoubleFunction<DatapathCounters>> untracked = new LinkedHashMap<>();
-    untracked.put("sequence_map_full", DatapathCounters::sequenceFull);
-    untracked.put("no_sequence_number", DatapathCounters::sequenceMissing);
-    untracked.put("jitter_map_full", DatapathCounters::jitterFull);
-    datapathCounters(
-        "trafficmonitor.datapath.quality.untracked.packets",
-        "Packets whose sequence number or inter-arrival time was not tracked, by reason",
-        "reason",
-        untracked);
-    Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
-        .description("Pods with programs attached")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.interfaces.monitored", interfaces, AtomicLong::get)
-        .description("Node interfaces with programs attached")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.limit.bytes.per.second", limitBytes, AtomicReference::get)
-        .description("spec.alerts.maxBytesPerSecond of the monitor (0: none)")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.limit.packet.loss.ratio", limitLoss, AtomicReference::get)
-        .description("spec.alerts.maxPacketLossRatio of the monitor (0: none)")
-        .tags(self)
-        .register(registry);
-    Gauge.builder("trafficmonitor.limit.retransmit.ratio", limitRetransmits, AtomicReference::get)
-        .description("spec.alerts.maxRetransmitRatio of the monitor (0: none)")
-        .tags(self)
-        .register(registry);
-    if (registry instanceof PrometheusMeterRegistry p) {
-      p.getPrometheusRegistry().register(histograms);
-    }
+            .register(registry));
+    own.add(
+        Gauge.builder("trafficmonitor.limit.bytes.per.second", limitBytes, AtomicReference::get)
+            .description("spec.alerts.maxBytesPerSecond of the monitor (0: none)")
+            .tags(self)
+            .register(registry));
+    own.add(
+        Gauge.builder("trafficmonitor.limit.packet.loss.ratio", limitLoss, AtomicReference::get)
+            .description("spec.alerts.maxPacketLossRatio of the monitor (0: none)")
+            .tags(self)
+            .register(registry));
+    own.add(
+        Gauge.builder(
+                "trafficmonitor.limit.retransmit.ratio", limitRetransmits, AtomicReference::get)
+            .description("spec.alerts.maxRetransmitRatio of the monitor (0: none)")
+            .tags(self)
+            .register(registry));
   }
 
-  /** The histograms exported beside Micrometer's meters (kernel-counted buckets). */
-  Histograms histograms() {
-    return histograms;
+  /** Adds a histogram series of this monitor to the node's histogram collector. */
+  private void histogram(
+      Object key,
+      Histograms.Family family,
+      Labels labels,
+      java.util.function.Supplier<Histograms.Data> data) {
+    Object k = List.of(this, key);
+    histogramKeys.add(k);
+    histograms.add(k, family, labels, data);
+  }
+
+  private void removeHistogram(Object key) {
+    Object k = List.of(this, key);
+    histogramKeys.remove(k);
+    histograms.remove(k);
+  }
+
+  /** Removes every series of this monitor (it no longer selects the node, or it was deleted). */
+  public synchronized void close() {
+    own.forEach(registry::remove);
+    own.clear();
+    meters.values().forEach(l -> l.forEach(registry::remove));
+    meters.clear();
+    topFlowMeters.forEach(registry::remove);
+    topFlowMeters.clear();
+    histogramKeys.forEach(histograms::remove);
+    histogramKeys.clear();
   }
 
   private Labels labels(Tags tags) {
@@ -204,12 +173,12 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
                 .tags(tags)
                 .register(registry)));
     Labels labels = labels(tags);
-    histograms.add(
+    histogram(
         List.of(p, "rtt"),
         TCP_RTT,
         labels,
         () -> new Histograms.Data(p.rttHistogram(), p.get(TcpCollector.RTT_SUM_MICROS) / 1e6));
-    histograms.add(
+    histogram(
         List.of(p, "duration"),
         TCP_DURATION,
         labels,
@@ -221,8 +190,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   @Override
   public void tcpRemoved(TcpCollector.PodTcp p) {
     remove(p);
-    histograms.remove(List.of(p, "rtt"));
-    histograms.remove(List.of(p, "duration"));
+    removeHistogram(List.of(p, "rtt"));
+    removeHistogram(List.of(p, "duration"));
   }
 
   @Override
@@ -251,11 +220,16 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   private Tags tags(Target t, String direction) {
     return Tags.of(
-        "monitor", monitor,
-        "namespace", t.namespace(),
-        "pod", t.pod(),
-        "interface", t.iface(),
-        "direction", direction);
+        "monitor",
+        monitor,
+        "namespace",
+        t.kind() == Target.Kind.NODE_INTERFACE ? monitorNamespace : t.namespace(),
+        "pod",
+        t.pod(),
+        "interface",
+        t.iface(),
+        "direction",
+        direction);
   }
 
   @Override
@@ -276,15 +250,14 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
                 .description("L4 payload bytes, without L2-L4 headers (goodput)")
                 .tags(tags)
                 .register(registry)));
-    histograms.add(
-        s.key(), PACKET_SIZE, labels(tags), () -> new Histograms.Data(s.sizes(), s.bytes()));
+    histogram(s.key(), PACKET_SIZE, labels(tags), () -> new Histograms.Data(s.sizes(), s.bytes()));
   }
 
   @Override
   public void seriesRemoved(Series s) {
     remove(s.key());
     remove(List.of(s.key(), "sequence"));
-    histograms.remove(s.key());
+    removeHistogram(s.key());
   }
 
   @Override
@@ -381,34 +354,6 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     }
   }
 
-  /** Self-metrics of one collection. */
-  /** One counter per label value, each read from the latest datapath counters. */
-  private void datapathCounters(
-      String name,
-      String description,
-      String label,
-      Map<String, ToDoubleFunction<DatapathCounters>> byValue) {
-    byValue.forEach(
-        (value, f) ->
-            FunctionCounter.builder(name, datapath, r -> f.applyAsDouble(r.get()))
-                .description(description)
-                .tags(self().and(label, value))
-                .register(registry));
-  }
-
-  public void collected(Collector.Result r, int capacity, DatapathCounters counters) {
-    collection.record(Duration.ofNanos(r.nanos()));
-    tracked.set(r.flows());
-    unattributed.set(r.unresolved());
-    this.capacity.set(Math.max(1, capacity));
-    lost.set(counters.mapFull() + counters.errors());
-    datapath.set(counters);
-  }
-
-  public void attachErrors(int n) {
-    attachErrors.increment(n);
-  }
-
   public void targets(int podCount, int interfaceCount) {
     pods.set(podCount);
     interfaces.set(interfaceCount);
@@ -424,9 +369,5 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   public void limitRetransmitRatio(double v) {
     limitRetransmits.set(v);
-  }
-
-  private double fullness() {
-    return (double) tracked.get() / capacity.get();
   }
 }

@@ -1,9 +1,6 @@
 package io.trafficmonitor.agent;
 
-import io.trafficmonitor.agent.sketch.CountMinSketch;
 import io.trafficmonitor.agent.sketch.Hashing;
-import io.trafficmonitor.agent.sketch.HeavyHitters;
-import io.trafficmonitor.agent.sketch.HyperLogLog;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;
@@ -16,8 +13,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Turns the kernel's cumulative per-flow counters into per-series deltas, rates, node totals and
- * per-flow totals for the top-N, and evicts idle flows. Single writer: one thread calls {@link
+ * Reads the node's kernel flow map once per collection, whatever the number of monitors: turns each
+ * flow's cumulative counters into deltas once, and hands them to the {@link MonitorView}s that
+ * {@link Routing} says count the flow; evicts idle flows. Single writer: one thread calls {@link
  * #collect}; the other methods are synchronized with it.
  *
  * <p>A flow whose target is not (yet) known, say a container cgroup created after the last
@@ -25,11 +23,8 @@ import java.util.function.Predicate;
  * byte is lost or attributed to the wrong pod.
  */
 public final class Collector {
-  private final MetricsSink sink;
   private final long rateWindowNanos;
   private final Map<FlowId, FlowEntry> flows = new HashMap<>();
-  private final Map<Series.Key, Series> series = new HashMap<>();
-  private final Map<RateKey, RateWindow> rates = new HashMap<>();
   private final FlowId probe = new FlowId();
 
   /**
@@ -40,36 +35,50 @@ public final class Collector {
   private FlowEntry[] order = new FlowEntry[0];
 
   private FlowEntry[] nextOrder = new FlowEntry[0];
-  private final NodeTotals totals = new NodeTotals();
-  private volatile Applications applications = Applications.DEFAULTS;
   private long epoch;
-
-  /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
-  private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
-
-  private final HyperLogLog distinctPeers = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
-
-  /** Remote addresses by bytes since start (Count-Min Sketch with the 10 busiest kept). */
-  private final HeavyHitters<String> talkers =
-      new HeavyHitters<>(TOP_TALKERS, CountMinSketch.forError(0.001, 0.01));
-
-  static final int TOP_TALKERS = 10;
-  private long lastCollect;
   private int unresolved;
+  private final long[] sizeDeltas = new long[FlowLayout.HIST_BUCKETS];
 
-  private record RateKey(Target target, String direction) {}
+  /** The view of the single-monitor form ({@link #Collector(MetricsSink, long)}), or null. */
+  private final MonitorView single;
 
-  public Collector(MetricsSink sink, long rateWindowNanos) {
-    this.sink = sink;
+  private TargetIndex singleIndex;
+  private Routing singleRouting;
+
+  /** A collector for any number of monitors: each {@link MonitorView} is made on it. */
+  public Collector(long rateWindowNanos) {
     this.rateWindowNanos = rateWindowNanos;
+    this.single = null;
+  }
+
+  /**
+   * A collector with one view that counts every target of the index given to {@link
+   * #collect(FlowSource, TargetIndex, long, long)} (tests and benchmarks).
+   */
+  public Collector(MetricsSink sink, long rateWindowNanos) {
+    this.rateWindowNanos = rateWindowNanos;
+    this.single = new MonitorView(this, sink);
+  }
+
+  long rateWindowNanos() {
+    return rateWindowNanos;
   }
 
   /** Result of one collection. */
   public record Result(int flows, int unresolved, int evicted, long nanos) {}
 
-  /** Reads every flow once, attributes deltas, evicts flows idle for longer than idleNanos. */
+  /** {@link #collect(FlowSource, Routing, long, long)} with the single view on every target. */
   public synchronized Result collect(
       FlowSource source, TargetIndex index, long now, long idleNanos) {
+    if (index != singleIndex) {
+      singleIndex = index;
+      singleRouting = Routing.all(index, single);
+    }
+    return collect(source, singleRouting, now, idleNanos);
+  }
+
+  /** Reads every flow once, attributes deltas, evicts flows idle for longer than idleNanos. */
+  public synchronized Result collect(FlowSource source, Routing routing, long now, long idleNanos) {
     long t0 = System.nanoTime();
     epoch++;
     unresolved = 0;
@@ -91,14 +100,13 @@ public final class Collector {
             if (e == null) {
               e = new FlowEntry(new FlowId(probe), keys, ko);
               flows.put(e.id, e);
-              distinctFlows.add(tupleHash(keys, ko));
             }
             if (at < nextOrder.length) {
               nextOrder[at] = e;
             }
             e.epoch = epoch;
             seen[0]++;
-            update(e, index, values, vo, now);
+            update(e, routing, values, vo, now);
             long lastSeen = values.getLong(vo + FlowLayout.STATS_LAST_SEEN);
             if (now - lastSeen > idleNanos) {
               idle.add(e);
@@ -110,8 +118,11 @@ public final class Collector {
           .values()
           .removeIf(
               e -> {
-                e.removed = e.epoch != epoch; // removed from the kernel by someone else
-                return e.removed;
+                if (e.epoch != epoch) { // removed from the kernel by someone else
+                  drop(e);
+                  return true;
+                }
+                return false;
               });
     }
     FlowEntry[] previous = order;
@@ -132,51 +143,51 @@ public final class Collector {
     byte[] seq = new byte[FlowLayout.SEQ_SIZE];
     for (FlowEntry e : idle) {
       if (source.remove(e.id.bytes(), value)) {
-        update(e, index, ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, now);
+        update(e, routing, ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()), 0, now);
         evicted++;
       }
       if (source.removeSequence(e.id.bytes(), seq)) {
         addSequence(e, ByteBuffer.wrap(seq).order(ByteOrder.nativeOrder()), 0);
       }
       flows.remove(e.id);
-      e.removed = true;
+      drop(e);
     }
-    for (RateWindow r : rates.values()) {
-      r.tick(now);
+    for (MonitorView v : routing.views()) {
+      v.tick(now);
     }
-    lastCollect = now;
     return new Result(flows.size(), unresolved, evicted, System.nanoTime() - t0);
   }
 
-  private void update(FlowEntry e, TargetIndex index, ByteBuffer v, int vo, long now) {
+  private static void drop(FlowEntry e) {
+    e.removed = true;
+    for (Binding b : e.bindings) {
+      b.view.unbind(b);
+    }
+    e.bindings = FlowEntry.UNBOUND;
+  }
+
+  private void update(FlowEntry e, Routing routing, ByteBuffer v, int vo, long now) {
     long bytes = v.getLong(vo + FlowLayout.STATS_BYTES);
     long packets = v.getLong(vo + FlowLayout.STATS_PACKETS);
     e.intervals = v.getLong(vo + FlowLayout.STATS_IAT_COUNT);
     e.intervalSumNanos = v.getLong(vo + FlowLayout.STATS_IAT_SUM_NS);
     e.intervalSumSquaresMicros = v.getLong(vo + FlowLayout.STATS_IAT_SUM_SQ_US);
-    if (bytes == e.bytes && packets == e.packets && e.index == index) {
+    if (bytes == e.bytes && packets == e.packets && e.routing == routing) {
       return; // the common case of an idle flow: nothing to do
     }
-    if (e.index != index) {
-      Target t = index.lookup(e.kind, e.targetId);
-      e.index = index;
-      if (t != e.target || t == null) {
-        e.series = null;
-        e.rate = null;
-      }
-      e.target = t;
+    if (e.routing != routing) {
+      route(e, routing, now);
     }
-    Target t = e.target;
-    if (t == null) {
+    if (e.target == null) {
       unresolved++;
-      e.index = null; // look again next time
       return; // counters stay in the kernel until the target is known
     }
     long payload = v.getLong(vo + FlowLayout.STATS_PAYLOAD_BYTES);
     long db = bytes - e.bytes;
     long dp = packets - e.packets;
     long dpl = payload - e.payload;
-    if (db < 0 || dp < 0 || dpl < 0) { // a new kernel entry under the same key
+    boolean reset = db < 0 || dp < 0 || dpl < 0; // a new kernel entry under the same key
+    if (reset) {
       db = bytes;
       dp = packets;
       dpl = payload;
@@ -185,30 +196,66 @@ public final class Collector {
     e.bytes = bytes;
     e.packets = packets;
     e.payload = payload;
+    for (int i = 0; i < FlowLayout.HIST_BUCKETS; i++) {
+      int k = v.getInt(vo + FlowLayout.STATS_SIZE_HIST + 4 * i);
+      sizeDeltas[i] = Integer.toUnsignedLong(k - e.sizes[i]); // 32-bit counters wrap
+      e.sizes[i] = k;
+    }
     if (db == 0 && dp == 0) {
       return;
     }
-    if (e.series == null) {
-      bind(e, t, now);
-    }
-    e.totalBytes += db;
-    e.totalPackets += dp;
-    e.totalPayload += dpl;
-    e.series.add(db, dp);
-    e.series.addPayload(dpl);
-    for (int i = 0; i < FlowLayout.HIST_BUCKETS; i++) {
-      int k = v.getInt(vo + FlowLayout.STATS_SIZE_HIST + 4 * i);
-      long d = Integer.toUnsignedLong(k - e.sizes[i]); // 32-bit counters wrap
-      e.sizes[i] = k;
-      if (d != 0) {
-        e.series.addSize(i, d);
+    for (Binding b : e.bindings) {
+      if (!b.removed) {
+        b.view.add(b, db, dp, dpl, sizeDeltas);
       }
     }
-    e.rate.add(db, dp);
-    if (t.inTotals()) {
-      totals.add(e.ingress, db, dp, dpl);
-      talkers.add(e.peer, e.peerHash, db);
+  }
+
+  /**
+   * Looks the flow's target up in a new routing and binds it to the monitors that count it: those
+   * already counting it keep their binding (and totals), new ones start from the next delta.
+   */
+  private void route(FlowEntry e, Routing routing, long now) {
+    Target t = routing.index().lookup(e.kind, e.targetId);
+    if (t == null || !t.equals(e.target)) {
+      for (Binding b : e.bindings) {
+        b.view.unbind(b);
+      }
+      e.bindings = FlowEntry.UNBOUND;
     }
+    e.target = t;
+    if (t == null) {
+      e.routing = null; // look again next time
+      return;
+    }
+    e.routing = routing;
+    e.ingress = (e.direction == 0) != t.reversed();
+    FlowKey key = e.id.decode();
+    if (e.peer == null) {
+      int off = e.ingress ? FlowLayout.KEY_SRC : FlowLayout.KEY_DST;
+      e.peerHash = Hashing.hash64(e.id.bytes(), off, 16);
+      e.peer = (e.ingress ? key.sourceAddress() : key.destinationAddress()).getHostAddress();
+    }
+    List<Routing.Subscription> subs = routing.subscriptions(t);
+    List<Binding> next = new ArrayList<>(subs.size());
+    for (Routing.Subscription s : subs) {
+      if (!s.accepts(key, e.ingress)) {
+        continue;
+      }
+      Binding kept = null;
+      for (Binding b : e.bindings) {
+        if (b.view == s.view() && !b.removed) {
+          kept = b;
+        }
+      }
+      next.add(kept != null ? kept : s.view().bind(e, t, now));
+    }
+    for (Binding b : e.bindings) {
+      if (!next.contains(b)) {
+        b.view.unbind(b);
+      }
+    }
+    e.bindings = next.toArray(FlowEntry.UNBOUND);
   }
 
   /** The hash of a kernel key's 5-tuple (addresses, ports, protocol), not where it was seen. */
@@ -219,12 +266,12 @@ public final class Collector {
   }
 
   /**
-   * Attributes the growth of a flow's kernel sequence figures to its series. Only traffic into a
-   * pod or node counts: loss shows where packets arrive, and a sender's own view would double the
-   * received count and halve the loss ratio.
+   * Attributes the growth of a flow's kernel sequence figures to the monitors counting it. Only
+   * traffic into a pod or node counts: loss shows where packets arrive, and a sender's own view
+   * would double the received count and halve the loss ratio.
    */
   private void addSequence(FlowEntry e, ByteBuffer v, int vo) {
-    if (e.series == null || !e.ingress) {
+    if (e.target == null || !e.ingress) {
       return; // not attributed yet (the kernel keeps the figures), or outgoing
     }
     long[] now = {
@@ -249,68 +296,21 @@ public final class Collector {
     if (!grew && !reset) {
       return;
     }
-    if (e.series.addSequence(delta)) {
-      sink.sequenceSeen(e.series);
-    }
-    if (e.target.inTotals()) {
-      for (int i = 0; i < delta.length; i++) {
-        totals.sequence[i] += delta[i];
+    for (Binding b : e.bindings) {
+      if (!b.removed) {
+        b.view.addSequence(b, delta);
       }
     }
-  }
-
-  private void bind(FlowEntry e, Target t, long now) {
-    e.ingress = (e.direction == 0) != t.reversed();
-    if (e.peer == null) {
-      byte[] key = e.id.bytes();
-      int off = e.ingress ? FlowLayout.KEY_SRC : FlowLayout.KEY_DST;
-      e.peerHash = Hashing.hash64(key, off, 16);
-      FlowKey k = e.id.decode();
-      e.peer = (e.ingress ? k.sourceAddress() : k.destinationAddress()).getHostAddress();
-      distinctPeers.add(e.peerHash);
-    }
-    String dir = e.ingress ? "ingress" : "egress";
-    Series.Key key = new Series.Key(t, dir, Protocols.label(e.protocol));
-    Series s = series.get(key);
-    if (s == null) {
-      s = new Series(key);
-      series.put(key, s);
-      sink.seriesAdded(s);
-    }
-    RateKey rk = new RateKey(t, dir);
-    RateWindow r = rates.get(rk);
-    if (r == null) {
-      r = new RateWindow(rateWindowNanos);
-      r.start(lastCollect == 0 ? now : lastCollect);
-      rates.put(rk, r);
-      sink.rateAdded(t, dir, r);
-    }
-    e.series = s;
-    e.rate = r;
   }
 
   /**
-   * Forgets targets that are gone (a deleted pod, a removed interface): drops their series and
-   * rates, and removes their flows from the kernel map so that they are not counted again.
+   * Forgets targets that are gone from the node (a deleted pod, a removed interface): every view
+   * drops their series and rates, and their flows leave the kernel map so that they are not counted
+   * again.
    */
   public synchronized void forget(Predicate<Target> gone, FlowSource source) {
-    series
-        .values()
-        .removeIf(
-            s -> {
-              if (gone.test(s.key().target())) {
-                sink.seriesRemoved(s);
-                return true;
-              }
-              return false;
-            });
-    for (Iterator<Map.Entry<RateKey, RateWindow>> it = rates.entrySet().iterator();
-        it.hasNext(); ) {
-      RateKey k = it.next().getKey();
-      if (gone.test(k.target())) {
-        sink.rateRemoved(k.target(), k.direction());
-        it.remove();
-      }
+    if (single != null) {
+      single.forget(gone);
     }
     byte[] value = new byte[FlowLayout.STATS_SIZE];
     byte[] seq = new byte[FlowLayout.SEQ_SIZE];
@@ -322,51 +322,29 @@ public final class Collector {
           source.removeSequence(e.id.bytes(), seq);
         }
         it.remove();
-        e.removed = true;
+        drop(e);
       }
     }
   }
 
-  /** Node totals and the top flows since the previous call (the status interval). */
-  public synchronized StatusSnapshot snapshot(int topN) {
-    List<StatusSnapshot.TopFlow> top = TopFlows.select(flows.values(), topN, applications);
-    long active = 0;
-    for (FlowEntry e : flows.values()) {
-      e.markBytes = e.totalBytes;
-      e.markPackets = e.totalPackets;
-      if (e.target != null && e.target.inTotals()) {
-        active++;
-      }
-    }
-    return new StatusSnapshot(
-        lastCollect,
-        totals.rxBytes,
-        totals.txBytes,
-        totals.rxPackets,
-        totals.txPackets,
-        totals.rxPayload,
-        totals.txPayload,
-        new StatusSnapshot.Sequence(
-            totals.sequence[Series.SEQ_RECEIVED],
-            totals.sequence[Series.SEQ_REVERSE],
-            totals.sequence[Series.SEQ_SMALL_GAPS],
-            totals.sequence[Series.SEQ_BIG_GAPS],
-            Math.max(0, totals.sequence[Series.SEQ_MISSING] - totals.sequence[Series.SEQ_REVERSE])),
-        active,
-        distinctFlows.estimate(),
-        distinctPeers.estimate(),
-        talkers.top().stream().map(h -> new StatusSnapshot.Talker(h.key(), h.estimate())).toList(),
-        top);
+  /** Makes {@code view} forget the targets its monitor no longer counts. */
+  public synchronized void forget(MonitorView view, Predicate<Target> gone) {
+    view.forget(gone);
   }
 
-  /** The application names used for top flows from now on. */
+  /** Node totals and the top flows of the single view since the previous call. */
+  public StatusSnapshot snapshot(int topN) {
+    return single.snapshot(topN);
+  }
+
+  /** The application names of the single view's top flows from now on. */
   public void applications(Applications apps) {
-    applications = apps;
+    single.applications(apps);
   }
 
-  /** Series currently exported (for tests and self-metrics). */
-  public synchronized List<Series> series() {
-    return new ArrayList<>(series.values());
+  /** Series of the single view (for tests). */
+  public List<Series> series() {
+    return single.series();
   }
 
   public synchronized int trackedFlows() {
@@ -376,27 +354,5 @@ public final class Collector {
   /** Flows whose target was unknown at the last collection. */
   public synchronized int unresolved() {
     return unresolved;
-  }
-
-  private static final class NodeTotals {
-    long rxBytes;
-    long txBytes;
-    long rxPackets;
-    long txPackets;
-    long rxPayload;
-    long txPayload;
-    final long[] sequence = new long[Series.SEQ_FIGURES];
-
-    void add(boolean ingress, long bytes, long packets, long payload) {
-      if (ingress) {
-        rxBytes += bytes;
-        rxPackets += packets;
-        rxPayload += payload;
-      } else {
-        txBytes += bytes;
-        txPackets += packets;
-        txPayload += payload;
-      }
-    }
   }
 }

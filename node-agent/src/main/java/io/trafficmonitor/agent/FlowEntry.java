@@ -3,8 +3,10 @@ package io.trafficmonitor.agent;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;
 
-/** The agent's state of one kernel flow. */
+/** The agent's state of one kernel flow, shared by every monitor that counts it. */
 final class FlowEntry {
+  static final Binding[] UNBOUND = new Binding[0];
+
   final FlowId id;
   final int kind;
   final long targetId;
@@ -20,17 +22,9 @@ final class FlowEntry {
 
   long packets;
 
-  /** Attributed since the agent first saw the flow, and at the last status. */
-  long totalBytes;
-
-  long totalPackets;
-  long markBytes;
-  long markPackets;
-
   /** Kernel payload bytes and size-histogram buckets (32-bit, wrapping) already attributed. */
   long payload;
 
-  long totalPayload;
   final int[] sizes = new int[FlowLayout.HIST_BUCKETS];
 
   /** The kernel's inter-arrival statistics of the current burst, as last read. */
@@ -47,18 +41,20 @@ final class FlowEntry {
 
   long peerHash;
 
-  /** The application name (spec.applications or a well-known port), resolved once. */
-  String application;
+  /** The hash of the 5-tuple (not where it was seen), for distinct-flow counts. */
+  final long tupleHash;
 
   /** Null until the flow's target is known. */
   Target target;
 
-  /** The index the target was looked up in, and the series and rate it feeds (a cache). */
-  TargetIndex index;
-
-  Series series;
-  RateWindow rate;
+  /** Traffic into the pod or node (from the pod's or node's point of view). */
   boolean ingress;
+
+  /** The routing the bindings were made under; null: look the target up again. */
+  Routing routing;
+
+  /** The monitors counting this flow; empty when none wants it. */
+  Binding[] bindings = UNBOUND;
 
   FlowEntry(FlowId id, ByteBuffer keys, int off) {
     this.id = id;
@@ -66,5 +62,6 @@ final class FlowEntry {
     this.direction = keys.get(off + FlowLayout.KEY_DIRECTION);
     this.protocol = Byte.toUnsignedInt(keys.get(off + FlowLayout.KEY_PROTO));
     this.targetId = keys.getLong(off + FlowLayout.KEY_TARGET);
+    this.tupleHash = Collector.tupleHash(keys, off);
   }
 }

@@ -32,7 +32,14 @@ import java.util.stream.Stream;
  * {@code HOST_PROC/<pid>/ns/net}, which needs ptrace access to the process: CAP_SYS_PTRACE for a
  * process of another user.
  */
-public final class PodResolver {
+public final class PodResolver implements PodLookup {
+  /** A lookup that resolves each pod (by UID) once: one reconcile, however many monitors. */
+  public PodLookup memoized() {
+    Map<String, Resolved> seen = new java.util.HashMap<>();
+    return (pod, links) ->
+        seen.computeIfAbsent(pod.getMetadata().getUid(), uid -> resolve(pod, links));
+  }
+
   private final Optional<CgroupLayout.Finder> cgroups;
   private final Optional<Path> nodeNetns;
   private final Path hostProc;
@@ -64,6 +71,7 @@ public final class PodResolver {
       List<String> errors) {}
 
   /** Resolves one pod; {@code nodeLinks} are the node namespace's interfaces. */
+  @Override
   public Resolved resolve(Pod pod, List<Links.Link> nodeLinks) {
     String uid = pod.getMetadata().getUid();
     String qos = pod.getStatus() == null ? null : pod.getStatus().getQosClass();

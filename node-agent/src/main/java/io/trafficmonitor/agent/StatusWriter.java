@@ -26,15 +26,22 @@ public final class StatusWriter {
   static final int MAX_ERRORS = 20;
 
   private final KubernetesClient client;
-  private final AgentConfig config;
+  private final String node;
+  private final String fieldManager;
+  private final String namespace;
+  private final String name;
   static final int MAX_DROP_REASONS = 16;
 
   private StatusSnapshot previous;
   private TcpCollector.Totals previousTcp;
 
-  public StatusWriter(KubernetesClient client, AgentConfig config) {
+  /** The writer of this node's entry in the status of the monitor {@code namespace/name}. */
+  public StatusWriter(KubernetesClient client, AgentConfig config, String namespace, String name) {
     this.client = client;
-    this.config = config;
+    this.node = config.nodeName();
+    this.fieldManager = config.fieldManager();
+    this.namespace = namespace;
+    this.name = name;
   }
 
   /** Builds the entry: totals since start, rates since the previous snapshot. */
@@ -57,7 +64,7 @@ public final class StatusWriter {
       List<String> errors,
       Instant at) {
     NodeStatus s = new NodeStatus();
-    s.setNode(config.nodeName());
+    s.setNode(node);
     s.setPods(pods);
     s.setInterfaces(interfaces);
     s.setRxBytes(now.rxBytes());
@@ -171,21 +178,32 @@ public final class StatusWriter {
 
   /** Applies the entry; only the fields set in it are owned by this agent. */
   public void apply(NodeStatus entry) {
+    apply(List.of(entry));
+  }
+
+  /**
+   * Removes this node's entry (the monitor no longer selects the node): applying no entry under the
+   * agent's field manager lets the API server drop the one it owned.
+   */
+  public void retract() {
+    apply(List.of());
+  }
+
+  private void apply(List<NodeStatus> entries) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("apiVersion", TrafficMonitor.API_VERSION);
     body.put("kind", TrafficMonitor.KIND);
-    body.put(
-        "metadata", Map.of("name", config.monitorName(), "namespace", config.monitorNamespace()));
-    body.put("status", Map.of("nodes", List.of(entry)));
+    body.put("metadata", Map.of("name", name, "namespace", namespace));
+    body.put("status", Map.of("nodes", entries));
     client
         .resources(TrafficMonitor.class)
-        .inNamespace(config.monitorNamespace())
-        .withName(config.monitorName())
+        .inNamespace(namespace)
+        .withName(name)
         .subresource("status")
         .patch(
             new PatchContext.Builder()
                 .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(config.fieldManager())
+                .withFieldManager(fieldManager)
                 .withForce(true)
                 .build(),
             Serialization.asJson(body));

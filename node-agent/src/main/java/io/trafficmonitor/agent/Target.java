@@ -27,9 +27,12 @@ public record Target(Kind kind, String namespace, String pod, String iface) {
     return new Target(Kind.POD_VETH, namespace, pod, veth);
   }
 
-  /** A node interface; its series carry the monitor's namespace and no pod. */
-  public static Target nodeInterface(String monitorNamespace, String name) {
-    return new Target(Kind.NODE_INTERFACE, monitorNamespace, "", name);
+  /**
+   * A node interface: the same target for every monitor that counts it (its series carry the
+   * monitor's namespace and no pod).
+   */
+  public static Target nodeInterface(String name) {
+    return new Target(Kind.NODE_INTERFACE, "", "", name);
   }
 
   /** True for a veth seen from the host side: kernel ingress is the pod's egress. */

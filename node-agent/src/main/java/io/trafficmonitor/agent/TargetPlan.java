@@ -23,11 +23,7 @@ public record TargetPlan(
 
   /** Plans the attachments of {@code pods} (already selected) and the matching interfaces. */
   public static TargetPlan of(
-      MonitorSettings settings,
-      String monitorNamespace,
-      List<Pod> pods,
-      List<Links.Link> nodeLinks,
-      PodResolver resolver) {
+      MonitorSettings settings, List<Pod> pods, List<Links.Link> nodeLinks, PodLookup resolver) {
     Set<Attacher.Key> keys = new HashSet<>();
     Map<Attacher.Key, String> owners = new HashMap<>();
     Map<Long, Target> cgroups = new HashMap<>();
@@ -88,7 +84,7 @@ public record TargetPlan(
           || settings.interfaces().stream().noneMatch(g -> g.matches(l.name()))) {
         continue;
       }
-      ifaces.put(l.ifindex(), Target.nodeInterface(monitorNamespace, l.name()));
+      ifaces.put(l.ifindex(), Target.nodeInterface(l.name()));
       for (Direction d : podSide) { // a node interface's ingress is the node's
         Attacher.Key k = Attacher.Key.tc(l.name(), l.ifindex(), d);
         keys.add(k);

@@ -19,32 +19,32 @@ final class TopFlows {
   static final int SIGHTINGS = 8;
 
   static List<StatusSnapshot.TopFlow> select(
-      Collection<FlowEntry> flows, int n, Applications applications) {
+      Collection<Binding> flows, int n, Applications applications) {
     if (n <= 0) {
       return List.of();
     }
     // The busiest n * SIGHTINGS entries hold the busiest n tuples: an entry busier than the n-th
     // tuple's best belongs to one of the n busiest tuples, each seen at most SIGHTINGS times.
-    Comparator<FlowEntry> byInterval = Comparator.comparingLong(TopFlows::interval);
+    Comparator<Binding> byInterval = Comparator.comparingLong(Binding::interval);
     int k = n * SIGHTINGS;
-    PriorityQueue<FlowEntry> heap = new PriorityQueue<>(k + 1, byInterval);
-    for (FlowEntry e : flows) {
-      long v = interval(e);
-      if (e.target == null || v <= 0) {
+    PriorityQueue<Binding> heap = new PriorityQueue<>(k + 1, byInterval);
+    for (Binding e : flows) {
+      long v = e.interval();
+      if (v <= 0) {
         continue;
       }
       if (heap.size() < k) {
         heap.add(e);
-      } else if (v > interval(heap.peek())) {
+      } else if (v > heap.peek().interval()) {
         heap.poll();
         heap.add(e);
       }
     }
-    List<FlowEntry> candidates = new ArrayList<>(heap);
+    List<Binding> candidates = new ArrayList<>(heap);
     candidates.sort(byInterval.reversed());
-    List<FlowEntry> top = new ArrayList<>(n);
-    for (FlowEntry e : candidates) {
-      if (top.stream().noneMatch(t -> t.id.sameTuple(e.id))) {
+    List<Binding> top = new ArrayList<>(n);
+    for (Binding e : candidates) {
+      if (top.stream().noneMatch(t -> t.flow.id.sameTuple(e.flow.id))) {
         top.add(e);
         if (top.size() == n) {
           break;
@@ -52,8 +52,9 @@ final class TopFlows {
       }
     }
     List<StatusSnapshot.TopFlow> out = new ArrayList<>(top.size());
-    for (FlowEntry e : top) {
-      FlowKey key = e.id.decode();
+    for (Binding e : top) {
+      FlowEntry f = e.flow;
+      FlowKey key = f.id.decode();
       boolean ports = key.protocol() == 6 || key.protocol() == 17 || key.protocol() == 132;
       if (e.application == null) {
         e.application =
@@ -67,18 +68,14 @@ final class TopFlows {
               ports ? key.destinationPort() : null,
               Protocols.specName(key.protocol()),
               e.application.isEmpty() ? null : e.application,
-              e.target.podKey(),
+              f.target.podKey(),
               e.totalBytes,
               e.totalPackets,
               e.totalPayload,
-              interval(e),
-              FlowStats.meanInterArrival(e.intervals, e.intervalSumNanos),
-              FlowStats.jitter(e.intervals, e.intervalSumNanos, e.intervalSumSquaresMicros)));
+              e.interval(),
+              FlowStats.meanInterArrival(f.intervals, f.intervalSumNanos),
+              FlowStats.jitter(f.intervals, f.intervalSumNanos, f.intervalSumSquaresMicros)));
     }
     return out;
-  }
-
-  private static long interval(FlowEntry e) {
-    return e.totalBytes - e.markBytes;
   }
 }

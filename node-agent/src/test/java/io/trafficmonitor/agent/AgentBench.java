@@ -51,7 +51,8 @@ public final class AgentBench {
       }
       TargetIndex index = new TargetIndex(cgroups, Map.of());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      AgentMetrics metrics = new AgentMetrics(registry, "bench", "bench");
+      NodeMetrics node = new NodeMetrics(registry);
+      AgentMetrics metrics = new AgentMetrics(node, "bench", "bench");
       Collector collector = new Collector(metrics, 1_000_000_000L);
       FlowSource source =
           new FlowSource() {
@@ -145,7 +146,7 @@ public final class AgentBench {
                 long cpu0 = mx.getCurrentThreadCpuTime();
                 while (System.nanoTime() < end) {
                   Collector.Result r = collector.collect(source, index, System.nanoTime(), idle);
-                  metrics.collected(r, dp.maxFlows(), dp.counters());
+                  node.collected(r, dp.maxFlows(), dp.counters());
                   sumNanos[0] += r.nanos();
                   collections[0]++;
                   if (collections[0] % Math.max(1, 1000 / intervalMs) == 0) {

@@ -16,12 +16,12 @@ class AgentConfigTest {
         AgentConfig.from(
             Map.of(
                 "NODE_NAME", "node-a",
-                "TM_MONITOR_NAMESPACE", "shop",
-                "MONITOR_NAME", "web",
+                "TM_WATCH_NAMESPACE", "shop",
                 "STATUS_PERIOD", "2s",
                 "CGROUP_ROOT", "/sys/fs/cgroup/unified",
                 "CGROUP_DRIVER", "cgroupfs",
                 "NODE_NETNS", "/var/run/netns/node-a"));
+    assertThat(c.watchNamespace()).contains("shop");
     assertThat(c.fieldManager()).isEqualTo("trafficmonitor-agent-node-a");
     assertThat(c.statusInterval()).contains(Duration.ofSeconds(2));
     assertThat(c.cgroupRoot()).contains(Path.of("/sys/fs/cgroup/unified"));
@@ -33,8 +33,7 @@ class AgentConfigTest {
 
   @Test
   void flowValuesAreAutoSharedOrPerCpu() {
-    Map<String, String> base =
-        Map.of("NODE_NAME", "n", "MONITOR_NAMESPACE", "s", "MONITOR_NAME", "m");
+    Map<String, String> base = Map.of("NODE_NAME", "n");
     java.util.function.Function<String, AgentConfig> with =
         v -> {
           Map<String, String> env = new java.util.HashMap<>(base);
@@ -48,8 +47,8 @@ class AgentConfigTest {
   }
 
   @Test
-  void requiresNodeAndMonitor() {
-    assertThatThrownBy(() -> AgentConfig.from(Map.of("NODE_NAME", "n")))
-        .hasMessageContaining("TM_MONITOR_NAMESPACE");
+  void requiresOnlyTheNodeAndServesAllNamespacesByDefault() {
+    assertThatThrownBy(() -> AgentConfig.from(Map.of())).hasMessageContaining("NODE_NAME");
+    assertThat(AgentConfig.from(Map.of("NODE_NAME", "n")).watchNamespace()).isEmpty();
   }
 }

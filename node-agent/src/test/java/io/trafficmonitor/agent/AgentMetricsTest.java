@@ -2,6 +2,7 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.v1alpha1.Flow;
@@ -41,7 +42,43 @@ class AgentMetricsTest {
     c.forget(t -> t.equals(pod), kernel);
     m = registry.scrape();
     assertThat(m).doesNotContain("pod=\"a\"");
-    assertThat(m).contains("trafficmonitor_map_fullness_ratio{");
+    assertThat(m).contains("trafficmonitor_map_fullness_ratio ");
+  }
+
+  @Test
+  void closingAMonitorsMetricsRemovesOnlyItsSeries() {
+    NodeMetrics node = new NodeMetrics(new SimpleMeterRegistry());
+    AgentMetrics web = new AgentMetrics(node, "shop", "web");
+    AgentMetrics db = new AgentMetrics(node, "shop", "db");
+    Collector c = new Collector(1_000_000_000L);
+    MonitorView w = new MonitorView(c, web);
+    MonitorView d = new MonitorView(c, db);
+    Target pod = Target.podCgroup("shop", "a");
+    TargetIndex index = new TargetIndex(Map.of(5L, pod), Map.of());
+    Routing routing =
+        new Routing(
+            index,
+            Map.of(
+                pod,
+                List.of(
+                    new Routing.Subscription(w, List.of(), true, true),
+                    new Routing.Subscription(d, List.of(), true, true))));
+    FakeFlows kernel = new FakeFlows();
+    kernel.put(
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 80, 6, TargetKind.CGROUP, 5, Direction.EGRESS),
+        1500,
+        1,
+        1);
+    c.collect(kernel, routing, 2, Long.MAX_VALUE);
+    web.close();
+    assertThat(node.registry().find("trafficmonitor.bytes").tag("monitor", "web").meters())
+        .isEmpty();
+    assertThat(node.registry().find("trafficmonitor.limit.bytes.per.second").meters())
+        .singleElement()
+        .satisfies(g -> assertThat(g.getId().getTag("monitor")).isEqualTo("db"));
+    assertThat(node.registry().find("trafficmonitor.bytes").tag("monitor", "db").meters())
+        .hasSize(1);
+    assertThat(node.registry().find("trafficmonitor.map.fullness.ratio").meters()).hasSize(1);
   }
 
   @Test

@@ -81,8 +81,7 @@ class AgentRestartIT {
   static AgentProcess startAgent(String tag, String tcMode) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("NODE_NAME", nodeName);
-    env.put("TM_MONITOR_NAMESPACE", namespace);
-    env.put("TM_MONITOR_NAME", "db");
+    env.put("TM_WATCH_NAMESPACE", namespace);
     env.put("STATUS_PERIOD", "1s");
     env.put("RESYNC_INTERVAL", "1s");
     env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());

@@ -3,6 +3,7 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ class CollectorTest {
   final Target podA = Target.podCgroup("shop", "a");
   final Target podB = Target.podCgroup("shop", "b");
   final Target vethA = Target.podVeth("shop", "a", "veth1");
-  final Target eth0 = Target.nodeInterface("shop", "eth0");
+  final Target eth0 = Target.nodeInterface("eth0");
   final TargetIndex index =
       new TargetIndex(Map.of(100L, podA, 101L, podA, 200L, podB), Map.of(7, vethA, 2, eth0));
 
@@ -254,6 +255,78 @@ class CollectorTest {
     assertThat(snap.uniquePeers()).isBetween(295L, 307L); // 300 peers and 10.1.0.1
     assertThat(snap.topTalkers().get(0)).isEqualTo(new StatusSnapshot.Talker("10.9.0.7", 100_000));
     assertThat(snap.topTalkers().get(1).address()).isEqualTo("10.9.0.8");
-    assertThat(snap.topTalkers()).hasSize(Collector.TOP_TALKERS);
+    assertThat(snap.topTalkers()).hasSize(MonitorView.TOP_TALKERS);
+  }
+
+  /** A monitor's view with its own filters and directions, fed by the shared collector. */
+  private Routing.Subscription view(Collector c, List<FilterRule> rules, boolean in, boolean out) {
+    return new Routing.Subscription(new MonitorView(c, MetricsSink.NONE), rules, in, out);
+  }
+
+  @Test
+  void everyMonitorOfAPodCountsExactlyItsOwnSelection() {
+    Collector c = new Collector(S);
+    Routing.Subscription all = view(c, List.of(), true, true);
+    Routing.Subscription dns =
+        view(c, List.of(FilterRule.builder().destinationPort("53").build()), true, true);
+    Routing.Subscription in = view(c, List.of(), true, false);
+    Routing routing = new Routing(index, Map.of(podA, List.of(all, dns, in), podB, List.of(all)));
+    FlowKey toDns = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey web =
+        FakeFlows.key(
+            "10.1.0.1", 1001, "10.1.0.9", 80, 6, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey intoA =
+        FakeFlows.key(
+            "10.1.0.9", 80, "10.1.0.1", 1001, 6, TargetKind.CGROUP, 101, Direction.INGRESS);
+    FlowKey intoB = udp(1000, TargetKind.CGROUP, 200, Direction.INGRESS);
+    kernel.put(toDns, 100, 1, 1 * S);
+    kernel.put(web, 1000, 2, 1 * S);
+    kernel.put(intoA, 4000, 4, 1 * S);
+    kernel.put(intoB, 70, 1, 1 * S);
+    c.collect(kernel, routing, 1 * S, IDLE);
+    kernel.add(toDns, 100, 1, 2 * S);
+    c.collect(kernel, routing, 2 * S, IDLE);
+
+    StatusSnapshot a = all.view().snapshot(10);
+    assertThat(a.txBytes()).isEqualTo(1200);
+    assertThat(a.rxBytes()).as("pod a in, pod b in").isEqualTo(4070);
+    StatusSnapshot d = dns.view().snapshot(10);
+    assertThat(d.txBytes()).as("only port 53").isEqualTo(200);
+    assertThat(d.rxBytes()).isZero();
+    assertThat(d.topFlows()).singleElement().satisfies(f -> assertThat(f.bytes()).isEqualTo(200));
+    StatusSnapshot i = in.view().snapshot(10);
+    assertThat(i.txBytes()).as("ingress only").isZero();
+    assertThat(i.rxBytes()).as("pod a only").isEqualTo(4000);
+    assertThat(c.trackedFlows())
+        .as("one kernel entry per flow, whatever the monitors")
+        .isEqualTo(4);
+  }
+
+  @Test
+  void aMonitorAddedLaterCountsFromThenOnAndOneRemovedStops() {
+    Collector c = new Collector(S);
+    Routing.Subscription first = view(c, List.of(), true, true);
+    Routing.Subscription later = view(c, List.of(), true, true);
+    FlowKey out = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    kernel.put(out, 1000, 10, 1 * S);
+    c.collect(kernel, new Routing(index, Map.of(podA, List.of(first))), 1 * S, IDLE);
+    kernel.add(out, 500, 5, 2 * S);
+    Routing both = new Routing(index, Map.of(podA, List.of(first, later)));
+    c.collect(kernel, both, 2 * S, IDLE);
+    assertThat(first.view().snapshot(10).txBytes()).isEqualTo(1500);
+    assertThat(later.view().snapshot(10).txBytes())
+        .as("from the last collection before it was served: not the 1000 bytes before")
+        .isEqualTo(500);
+    kernel.add(out, 300, 3, 3 * S);
+    c.collect(kernel, both, 3 * S, IDLE);
+    assertThat(later.view().snapshot(10).txBytes()).isEqualTo(800);
+    assertThat(first.view().snapshot(10).txBytes()).isEqualTo(1800);
+
+    c.forget(later.view(), t -> true);
+    kernel.add(out, 200, 2, 4 * S);
+    c.collect(kernel, new Routing(index, Map.of(podA, List.of(first))), 4 * S, IDLE);
+    assertThat(later.view().snapshot(10).txBytes()).as("stopped").isEqualTo(800);
+    assertThat(later.view().series()).isEmpty();
+    assertThat(first.view().snapshot(10).txBytes()).isEqualTo(2000);
   }
 }

@@ -99,8 +99,7 @@ class ConfinedAgentIT {
   static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("NODE_NAME", nodeName);
-    env.put("TM_MONITOR_NAMESPACE", namespace);
-    env.put("TM_MONITOR_NAME", "web");
+    env.put("TM_WATCH_NAMESPACE", namespace);
     env.put("STATUS_PERIOD", "1s");
     env.put("RESYNC_INTERVAL", "1s");
     env.put("HOST_PROC", "/proc");

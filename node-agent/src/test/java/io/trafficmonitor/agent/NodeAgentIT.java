@@ -73,10 +73,8 @@ class NodeAgentIT {
                 Map.of(
                     "NODE_NAME",
                     nodeName,
-                    "MONITOR_NAMESPACE",
+                    "TM_WATCH_NAMESPACE",
                     namespace,
-                    "MONITOR_NAME",
-                    "web",
                     "STATUS_PERIOD",
                     "1s",
                     "RESYNC_INTERVAL",
@@ -377,7 +375,7 @@ class NodeAgentIT {
                 - Scrape.sum(m0, "trafficmonitor_bytes_total", out))
         .isEqualTo(expected);
     // every filtered datagram passes a's cgroup and both veths and b's cgroup: 4 hooks each
-    Map<String, String> filtered = Map.of("outcome", "filtered", "monitor", "web");
+    Map<String, String> filtered = Map.of("outcome", "filtered"); // the node's, shared
     assertThat(
             Scrape.sum(m, "trafficmonitor_datapath_packets_total", filtered)
                 - Scrape.sum(m0, "trafficmonitor_datapath_packets_total", filtered))
@@ -507,7 +505,8 @@ class NodeAgentIT {
         "a's series dropped",
         Duration.ofSeconds(10),
         () -> !Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "a")));
-    assertThat(agent.isReady()).isFalse();
+    assertThat(agent.served()).isEmpty();
+    assertThat(agent.isReady()).as("serving no monitor, with nothing to attach").isTrue();
   }
 
   @Test

@@ -93,10 +93,8 @@ class TwoNodesIT {
                   Map.of(
                       "NODE_NAME",
                       n.name,
-                      "MONITOR_NAMESPACE",
+                      "TM_WATCH_NAMESPACE",
                       ns1,
-                      "MONITOR_NAME",
-                      "two",
                       "STATUS_PERIOD",
                       "1s",
                       "RESYNC_INTERVAL",

@@ -1,0 +1,37 @@
+package io.trafficmonitor.agent;
+
+/**
+ * One kernel flow as one monitor counts it: the series and rate it feeds in that monitor's view and
+ * what the monitor has counted of it (a monitor created later starts from zero).
+ */
+final class Binding {
+  final FlowEntry flow;
+  final MonitorView view;
+  final Series series;
+  final RateWindow rate;
+  long totalBytes;
+  long totalPackets;
+  long totalPayload;
+
+  /** The totals at the monitor's last status snapshot. */
+  long markBytes;
+
+  long markPackets;
+
+  /** The application name under this monitor's spec.applications, resolved once. */
+  String application;
+
+  boolean removed;
+
+  Binding(FlowEntry flow, MonitorView view, Series series, RateWindow rate) {
+    this.flow = flow;
+    this.view = view;
+    this.series = series;
+    this.rate = rate;
+  }
+
+  /** Bytes since the monitor's last status snapshot. */
+  long interval() {
+    return totalBytes - markBytes;
+  }
+}

@@ -1,0 +1,57 @@
+package io.trafficmonitor.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import java.util.List;
+
+/**
+ * One monitor as this node's agent serves it: its settings and targets on the node, its view of the
+ * shared flows, its TCP figures, metrics and status entry. Made when the monitor starts to select
+ * the node, closed when it stops (or is deleted).
+ */
+final class MonitorRuntime {
+  final String namespace;
+  final String name;
+  final AgentMetrics metrics;
+  final MonitorView view;
+  final TcpCollector tcp;
+  final StatusWriter status;
+
+  /** The oldest first: the order in which monitors win a setting the kernel has only one of. */
+  final String created;
+
+  volatile MonitorSettings settings;
+  volatile TargetIndex index = TargetIndex.EMPTY;
+  volatile List<String> errors = List.of();
+  volatile int pods;
+  volatile int interfaces;
+  volatile NodeStatus lastStatus;
+  long nextStatus;
+
+  MonitorRuntime(
+      String namespace,
+      String name,
+      String created,
+      NodeMetrics node,
+      Collector collector,
+      KubernetesClient client,
+      AgentConfig config) {
+    this.namespace = namespace;
+    this.name = name;
+    this.created = created == null ? "" : created;
+    this.metrics = new AgentMetrics(node, namespace, name);
+    this.view = new MonitorView(collector, metrics);
+    this.tcp = new TcpCollector(metrics);
+    this.status = new StatusWriter(client, config, namespace, name);
+  }
+
+  String key() {
+    return namespace + "/" + name;
+  }
+
+  /** Whether this monitor counts the node's own drops (only one that watches node interfaces). */
+  boolean nodeDrops() {
+    MonitorSettings s = settings;
+    return s != null && !s.interfaces().isEmpty();
+  }
+}

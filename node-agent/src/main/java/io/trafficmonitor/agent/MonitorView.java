@@ -1,0 +1,230 @@
+package io.trafficmonitor.agent;
+
+import io.trafficmonitor.agent.sketch.CountMinSketch;
+import io.trafficmonitor.agent.sketch.HeavyHitters;
+import io.trafficmonitor.agent.sketch.HyperLogLog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One monitor's figures on this node: its series and rates (announced to its metrics sink), totals,
+ * distinct flows and peers, top talkers and the flows it counts, for its status. Fed by the shared
+ * {@link Collector}, which calls it on the collection thread with the collector's lock held; the
+ * reads below take the same lock.
+ */
+public final class MonitorView {
+  static final int TOP_TALKERS = 10;
+
+  private final Object lock;
+  private final MetricsSink sink;
+  private final long rateWindowNanos;
+  private final Map<Series.Key, Series> series = new HashMap<>();
+  private final Map<RateKey, RateWindow> rates = new HashMap<>();
+  private final Set<Binding> bindings = new LinkedHashSet<>();
+  private final NodeTotals totals = new NodeTotals();
+  private volatile Applications applications = Applications.DEFAULTS;
+  private long lastCollect;
+
+  /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
+  private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
+
+  private final HyperLogLog distinctPeers = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
+
+  /** Remote addresses by bytes since start (Count-Min Sketch with the 10 busiest kept). */
+  private final HeavyHitters<String> talkers =
+      new HeavyHitters<>(TOP_TALKERS, CountMinSketch.forError(0.001, 0.01));
+
+  private record RateKey(Target target, String direction) {}
+
+  /** A view fed by {@code collector}, announcing its series to {@code sink}. */
+  public MonitorView(Collector collector, MetricsSink sink) {
+    this.lock = collector;
+    this.sink = sink;
+    this.rateWindowNanos = collector.rateWindowNanos();
+  }
+
+  Binding bind(FlowEntry e, Target t, long now) {
+    String dir = e.ingress ? "ingress" : "egress";
+    Series.Key key = new Series.Key(t, dir, Protocols.label(e.protocol));
+    Series s = series.get(key);
+    if (s == null) {
+      s = new Series(key);
+      series.put(key, s);
+      sink.seriesAdded(s);
+    }
+    RateKey rk = new RateKey(t, dir);
+    RateWindow r = rates.get(rk);
+    if (r == null) {
+      r = new RateWindow(rateWindowNanos);
+      r.start(lastCollect == 0 ? now : lastCollect);
+      rates.put(rk, r);
+      sink.rateAdded(t, dir, r);
+    }
+    distinctFlows.add(e.tupleHash);
+    distinctPeers.add(e.peerHash);
+    Binding b = new Binding(e, this, s, r);
+    bindings.add(b);
+    return b;
+  }
+
+  void unbind(Binding b) {
+    b.removed = true;
+    bindings.remove(b);
+  }
+
+  void add(Binding b, long db, long dp, long dpl, long[] sizeDeltas) {
+    FlowEntry e = b.flow;
+    b.totalBytes += db;
+    b.totalPackets += dp;
+    b.totalPayload += dpl;
+    b.series.add(db, dp);
+    b.series.addPayload(dpl);
+    if (sizeDeltas != null) {
+      for (int i = 0; i < sizeDeltas.length; i++) {
+        if (sizeDeltas[i] != 0) {
+          b.series.addSize(i, sizeDeltas[i]);
+        }
+      }
+    }
+    b.rate.add(db, dp);
+    if (e.target.inTotals()) {
+      totals.add(e.ingress, db, dp, dpl);
+      talkers.add(e.peer, e.peerHash, db);
+    }
+  }
+
+  void addSequence(Binding b, long[] delta) {
+    if (b.series.addSequence(delta)) {
+      sink.sequenceSeen(b.series);
+    }
+    if (b.flow.target.inTotals()) {
+      for (int i = 0; i < delta.length; i++) {
+        totals.sequence[i] += delta[i];
+      }
+    }
+  }
+
+  void tick(long now) {
+    for (RateWindow r : rates.values()) {
+      r.tick(now);
+    }
+    lastCollect = now;
+  }
+
+  /**
+   * Drops the series and rates of targets this monitor no longer counts (a deleted pod, a pod it no
+   * longer selects); their flows stop feeding it.
+   */
+  void forget(Predicate<Target> gone) {
+    series
+        .values()
+        .removeIf(
+            s -> {
+              if (gone.test(s.key().target())) {
+                sink.seriesRemoved(s);
+                return true;
+              }
+              return false;
+            });
+    for (Iterator<Map.Entry<RateKey, RateWindow>> it = rates.entrySet().iterator();
+        it.hasNext(); ) {
+      RateKey k = it.next().getKey();
+      if (gone.test(k.target())) {
+        sink.rateRemoved(k.target(), k.direction());
+        it.remove();
+      }
+    }
+    bindings.removeIf(
+        b -> {
+          if (gone.test(b.flow.target)) {
+            b.removed = true;
+            return true;
+          }
+          return false;
+        });
+  }
+
+  /** Totals and the top flows since the previous call (the status interval). */
+  public StatusSnapshot snapshot(int topN) {
+    synchronized (lock) {
+      List<StatusSnapshot.TopFlow> top = TopFlows.select(bindings, topN, applications);
+      long active = 0;
+      for (Binding b : bindings) {
+        b.markBytes = b.totalBytes;
+        b.markPackets = b.totalPackets;
+        if (b.flow.target.inTotals()) {
+          active++;
+        }
+      }
+      return new StatusSnapshot(
+          lastCollect,
+          totals.rxBytes,
+          totals.txBytes,
+          totals.rxPackets,
+          totals.txPackets,
+          totals.rxPayload,
+          totals.txPayload,
+          new StatusSnapshot.Sequence(
+              totals.sequence[Series.SEQ_RECEIVED],
+              totals.sequence[Series.SEQ_REVERSE],
+              totals.sequence[Series.SEQ_SMALL_GAPS],
+              totals.sequence[Series.SEQ_BIG_GAPS],
+              Math.max(
+                  0, totals.sequence[Series.SEQ_MISSING] - totals.sequence[Series.SEQ_REVERSE])),
+          active,
+          distinctFlows.estimate(),
+          distinctPeers.estimate(),
+          talkers.top().stream()
+              .map(h -> new StatusSnapshot.Talker(h.key(), h.estimate()))
+              .toList(),
+          top);
+    }
+  }
+
+  /** The application names used for top flows from now on. */
+  public void applications(Applications apps) {
+    applications = apps;
+  }
+
+  /** Series currently exported (for tests and self-metrics). */
+  public List<Series> series() {
+    synchronized (lock) {
+      return new ArrayList<>(series.values());
+    }
+  }
+
+  /** Flows this monitor counts. */
+  public int flows() {
+    synchronized (lock) {
+      return bindings.size();
+    }
+  }
+
+  private static final class NodeTotals {
+    long rxBytes;
+    long txBytes;
+    long rxPackets;
+    long txPackets;
+    long rxPayload;
+    long txPayload;
+    final long[] sequence = new long[Series.SEQ_FIGURES];
+
+    void add(boolean ingress, long bytes, long packets, long payload) {
+      if (ingress) {
+        rxBytes += bytes;
+        rxPackets += packets;
+        rxPayload += payload;
+      } else {
+        txBytes += bytes;
+        txPackets += packets;
+        txPayload += payload;
+      }
+    }
+  }
+}

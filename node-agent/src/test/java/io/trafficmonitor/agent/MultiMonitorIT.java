@@ -1,0 +1,243 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.Direction;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.TestCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * One agent serves every monitor that selects its node: four monitors on the same two pods (all
+ * traffic, one port, ingress only, and one whose nodeSelector misses the node) and one in another
+ * namespace. One set of programs is attached, each monitor's figures are exact for its own
+ * selection, a monitor of another namespace sees none of it, and a monitor that stops selecting the
+ * node loses its entry and series while the others keep counting.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiMonitorIT {
+  static final int UDP_IPV4_HEADERS = 28;
+
+  static KubernetesClient client;
+  static String shop;
+  static String other;
+  static String nodeName;
+  static TestNode node;
+  static TestNode.TestPod a;
+  static TestNode.TestPod b;
+  static TestNode.TestPod c;
+  static PrometheusMeterRegistry registry;
+  static Agent agent;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Cluster.requireKernelAndCluster();
+    TestCluster cluster = TestCluster.shared();
+    client = cluster.client();
+    Cluster.installCrd(cluster);
+    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    shop = "tm-multi-" + id;
+    other = "tm-multi-other-" + id;
+    Cluster.createNamespace(client, shop);
+    Cluster.createNamespace(client, other);
+    nodeName = "tmmm" + id;
+    cluster.addNode(nodeName, Map.of("zone", "a"));
+    node = new TestNode(client, nodeName, id % 250);
+    a = node.addPod(shop, "a", 2, Map.of("app", "web"));
+    b = node.addPod(shop, "b", 3, Map.of("app", "web"));
+    c = node.addPod(other, "c", 4, Map.of("app", "web"));
+
+    create(Cluster.monitor(shop, "all", "web", "100ms"));
+    TrafficMonitor port = Cluster.monitor(shop, "port", "web", "100ms");
+    port.getSpec().setPorts(List.of("7001"));
+    create(port);
+    TrafficMonitor in = Cluster.monitor(shop, "in", "web", "100ms");
+    in.getSpec().setDirection(Direction.Ingress);
+    create(in);
+    TrafficMonitor elsewhere = Cluster.monitor(shop, "elsewhere", "web", "100ms");
+    elsewhere.getSpec().setNodeSelector(Map.of("zone", "b"));
+    create(elsewhere);
+    create(Cluster.monitor(other, "theirs", "web", "100ms"));
+
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    agent =
+        new Agent(
+            AgentConfig.from(
+                Map.of(
+                    "NODE_NAME",
+                    nodeName,
+                    "STATUS_PERIOD",
+                    "1s",
+                    "RESYNC_INTERVAL",
+                    "1s",
+                    "CGROUP_ROOT",
+                    TestNode.CGROUP_ROOT.toString(),
+                    "NODE_NETNS",
+                    node.netnsPath().toString())),
+            client,
+            registry);
+    agent.start();
+  }
+
+  static void create(TrafficMonitor tm) {
+    tm.getSpec().setStatusInterval("1s");
+    client.resource(tm).create();
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    try {
+      Cluster.tearDown(agent, node, client, shop, nodeName);
+    } finally {
+      if (client != null && other != null) {
+        client.namespaces().withName(other).delete();
+      }
+    }
+  }
+
+  static Optional<NodeStatus> entry(String namespace, String name) {
+    TrafficMonitor tm =
+        client.resources(TrafficMonitor.class).inNamespace(namespace).withName(name).get();
+    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
+      return Optional.empty();
+    }
+    return tm.getStatus().getNodes().stream().filter(n -> nodeName.equals(n.getNode())).findFirst();
+  }
+
+  static NodeStatus entryWith(String namespace, String name, long rxPackets) throws Exception {
+    return Wait.until(
+        namespace + "/" + name + " with " + rxPackets + " packets received",
+        Duration.ofSeconds(30),
+        () ->
+            entry(namespace, name)
+                .filter(s -> s.getRxPackets() != null && s.getRxPackets() >= rxPackets));
+  }
+
+  static int count(String programs, String name) {
+    Matcher m = Pattern.compile(Pattern.quote(name)).matcher(programs);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  @Order(1)
+  void oneSetOfProgramsAndEveryMonitorExactForItsOwnSelection() throws Exception {
+    Wait.until(
+        "four monitors served",
+        Duration.ofSeconds(30),
+        () ->
+            agent
+                .served()
+                .equals(
+                    java.util.Set.of(
+                        shop + "/all", shop + "/port", shop + "/in", other + "/theirs")));
+    Wait.until(
+        "pods attached for every monitor",
+        Duration.ofSeconds(30),
+        () ->
+            entry(shop, "all").map(s -> Integer.valueOf(2).equals(s.getPods())).orElse(false)
+                && entry(other, "theirs")
+                    .map(s -> Integer.valueOf(1).equals(s.getPods()))
+                    .orElse(false));
+    String programs = Cgroups.attachedPrograms(a.cgroup);
+    assertThat(count(programs, "tm_cg_egress"))
+        .as("one program per hook, whatever the number of monitors: %s", programs)
+        .isEqualTo(1);
+    assertThat(count(programs, "tm_cg_ingress")).isEqualTo(1);
+
+    int onPort = 40;
+    int offPort = 25;
+    int size = 200;
+    a.sendUdp(b, 7100, 7001, onPort, size);
+    a.sendUdp(b, 7101, 7002, offPort, size);
+    long per = size + UDP_IPV4_HEADERS;
+
+    NodeStatus all = entryWith(shop, "all", onPort + offPort);
+    assertThat(all.getTxPackets()).isEqualTo(onPort + offPort);
+    assertThat(all.getRxPackets()).isEqualTo(onPort + offPort);
+    assertThat(all.getTxBytes()).isEqualTo((onPort + offPort) * per);
+
+    NodeStatus port = entryWith(shop, "port", onPort);
+    assertThat(port.getTxPackets()).as("spec.ports 7001 only").isEqualTo(onPort);
+    assertThat(port.getRxPackets()).isEqualTo(onPort);
+    assertThat(port.getRxBytes()).isEqualTo(onPort * per);
+    assertThat(port.getTopFlows())
+        .allSatisfy(f -> assertThat(f.getDestinationPort()).isEqualTo(7001));
+
+    NodeStatus in = entryWith(shop, "in", onPort + offPort);
+    assertThat(in.getRxPackets()).isEqualTo(onPort + offPort);
+    assertThat(in.getTxPackets()).as("direction Ingress").isZero();
+
+    agent.collectNow();
+    agent.writeStatusNow();
+    NodeStatus theirs = entry(other, "theirs").orElseThrow();
+    assertThat(theirs.getRxPackets()).as("another namespace's monitor sees none of it").isZero();
+    assertThat(theirs.getTxPackets()).isZero();
+    assertThat(entry(shop, "elsewhere")).as("nodeSelector zone=b: not this node").isEmpty();
+
+    String m = registry.scrape();
+    Map<String, String> allB =
+        Map.of("monitor", "all", "pod", "b", "interface", "cgroup", "direction", "ingress");
+    Map<String, String> portB =
+        Map.of("monitor", "port", "pod", "b", "interface", "cgroup", "direction", "ingress");
+    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", allB)).isEqualTo(onPort + offPort);
+    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", portB)).isEqualTo(onPort);
+    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", Map.of("monitor", "theirs"))).isZero();
+    assertThat(m).contains("trafficmonitor_monitors_served 4.0");
+  }
+
+  @Test
+  @Order(2)
+  void aMonitorThatStopsSelectingTheNodeLosesItsEntryAndTheOthersKeepCounting() throws Exception {
+    long before = entry(shop, "all").orElseThrow().getRxPackets();
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(shop)
+        .withName("port")
+        .edit(
+            tm -> {
+              tm.getSpec().setNodeSelector(Map.of("zone", "b"));
+              return tm;
+            });
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(shop)
+        .withName("elsewhere")
+        .edit(
+            tm -> {
+              tm.getSpec().setNodeSelector(Map.of("zone", "a"));
+              return tm;
+            });
+    Wait.until(
+        "port's entry removed",
+        Duration.ofSeconds(30),
+        () -> entry(shop, "port").isEmpty() && entry(shop, "elsewhere").isPresent());
+    assertThat(registry.scrape()).doesNotContain("monitor=\"port\"");
+
+    a.sendUdp(b, 7102, 7001, 10, 100);
+    NodeStatus all = entryWith(shop, "all", before + 10);
+    assertThat(all.getRxPackets()).isEqualTo(before + 10);
+    NodeStatus elsewhere = entryWith(shop, "elsewhere", 10);
+    assertThat(elsewhere.getRxPackets()).as("counts from when it selected the node").isEqualTo(10);
+    assertThat(count(Cgroups.attachedPrograms(a.cgroup), "tm_cg_egress")).isEqualTo(1);
+  }
+}
