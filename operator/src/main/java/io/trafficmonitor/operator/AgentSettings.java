@@ -8,16 +8,18 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Operator-wide settings of the agent pods, from configuration (environment, system properties; the
- * chart sets every one). The agent image, its resources and where agents may run belong to the
- * operator's installation (the cluster admin), not to a TrafficMonitor. The defaults live here and
- * nowhere else; the chart's values.yaml repeats them for the user to read and change.
+ * Settings of the agent pods, from configuration (environment, system properties; the chart sets
+ * every one). The agent image, its resources and where agents run belong to the operator's
+ * installation (the cluster admin), not to a TrafficMonitor: a monitor's nodeSelector and
+ * tolerations only narrow the nodes it covers among those running an agent. The defaults live here
+ * and nowhere else; the chart's values.yaml repeats them for the user to read and change.
  *
  * @param image the node-agent image
  * @param imagePullPolicy Always, IfNotPresent or Never
@@ -27,11 +29,14 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * @param memoryLimit memory limit of an agent; since Linux 5.11 it covers the agent's BPF maps too
  *     (charged to the memory cgroup that created them: ~13 MiB for the default 65,536 flows)
  * @param metricsPort port of the agent's /metrics and health endpoints, on the node's network
- * @param clusterRole ClusterRole bound to each agent's ServiceAccount in its namespace
+ * @param serviceAccount ServiceAccount of the agent pods, in the operator's namespace (the chart
+ *     creates it and binds it to the agents' ClusterRole)
  * @param flowValues how agents keep flow counters: auto, shared or per-cpu (the agent's {@code
  *     FLOW_VALUES}; see node-agent/README.md)
  * @param priorityClassName priority class of the agent pods; empty for none
- * @param tolerations tolerations every agent pod gets, before those of its TrafficMonitor
+ * @param nodeSelector labels a node must have to run an agent, besides {@code kubernetes.io/os:
+ *     linux}
+ * @param tolerations tolerations of the agent pods, so that agents run on tainted nodes too
  * @param architectures the node architectures ({@code kubernetes.io/arch}) the agent image and its
  *     JNI library are built for: agents are kept off other nodes
  */
@@ -43,9 +48,10 @@ public record AgentSettings(
     String cpuLimit,
     String memoryLimit,
     int metricsPort,
-    String clusterRole,
+    String serviceAccount,
     String flowValues,
     String priorityClassName,
+    Map<String, String> nodeSelector,
     List<Toleration> tolerations,
     List<String> architectures) {
 
@@ -64,6 +70,7 @@ public record AgentSettings(
     if (architectures.isEmpty()) {
       throw new IllegalArgumentException(PREFIX + "architectures must name at least one");
     }
+    nodeSelector = Map.copyOf(nodeSelector);
     tolerations = List.copyOf(tolerations);
     architectures = List.copyOf(architectures);
   }
@@ -94,6 +101,7 @@ public record AgentSettings(
         "trafficmonitor-agent",
         "auto",
         "",
+        Map.of(),
         List.of(),
         List.of("amd64"));
   }
@@ -110,9 +118,10 @@ public record AgentSettings(
         get(c, "resources.limits.cpu").orElse(d.cpuLimit),
         get(c, "resources.limits.memory").orElse(d.memoryLimit),
         get(c, "metrics-port").map(Integer::parseInt).orElse(d.metricsPort),
-        get(c, "cluster-role").orElse(d.clusterRole),
+        get(c, "service-account").orElse(d.serviceAccount),
         get(c, "flow-values").orElse(d.flowValues),
         get(c, "priority-class-name").orElse(d.priorityClassName),
+        get(c, "node-selector").map(AgentSettings::parseNodeSelector).orElse(d.nodeSelector),
         get(c, "tolerations").map(AgentSettings::parseTolerations).orElse(d.tolerations),
         get(c, "architectures")
             .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(a -> !a.isEmpty()))
@@ -122,14 +131,27 @@ public record AgentSettings(
 
   /** Tolerations from their JSON list (the chart passes {@code agent.tolerations} so). */
   public static List<Toleration> parseTolerations(String json) {
+    List<Toleration> tolerations =
+        parse(json, new TypeReference<>() {}, "tolerations", "a JSON list of tolerations");
+    return tolerations == null ? List.of() : tolerations;
+  }
+
+  /** Node labels from their JSON object (the chart passes {@code agent.nodeSelector} so). */
+  public static Map<String, String> parseNodeSelector(String json) {
+    Map<String, String> labels =
+        parse(json, new TypeReference<>() {}, "node-selector", "a JSON object of node labels");
+    return labels == null ? Map.of() : labels;
+  }
+
+  /** {@code json} read as {@code type}; null when blank or JSON null. */
+  private static <T> T parse(String json, TypeReference<T> type, String key, String what) {
     if (json.isBlank()) {
-      return List.of();
+      return null;
     }
     try {
-      return JSON.readValue(json, new TypeReference<List<Toleration>>() {});
+      return JSON.readValue(json, type);
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          PREFIX + "tolerations must be a JSON list of tolerations: " + e.getMessage(), e);
+      throw new UncheckedIOException(PREFIX + key + " must be " + what + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,13 +1,15 @@
 package io.trafficmonitor.operator;
 
-import io.javaoperatorsdk.operator.Operator;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Live and ready while the operator runs and all its informers are connected. */
+/**
+ * Live and ready while the operator runs and all its informers (the agent DaemonSet's too) are
+ * connected.
+ */
 @Liveness
 @Readiness
 @ApplicationScoped
@@ -21,9 +23,9 @@ public class OperatorHealth implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    Operator operator = lifecycle.operator();
-    boolean started = operator != null && operator.getRuntimeInfo().isStarted();
-    boolean informers = started && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    TrafficMonitorOperator operator = lifecycle.operator();
+    boolean started = operator != null && operator.started();
+    boolean informers = started && operator.informersHealthy();
     return HealthCheckResponse.named("trafficmonitor-operator")
         .status(started && informers)
         .withData("started", started)

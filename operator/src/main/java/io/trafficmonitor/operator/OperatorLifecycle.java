@@ -3,7 +3,6 @@ package io.trafficmonitor.operator;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -27,7 +26,7 @@ public class OperatorLifecycle {
   private final Optional<String> kubeconfig;
   private final Set<String> namespaces;
   private volatile KubernetesClient client;
-  private volatile Operator operator;
+  private volatile TrafficMonitorOperator operator;
 
   public OperatorLifecycle(
       MeterRegistry registry,
@@ -78,7 +77,7 @@ public class OperatorLifecycle {
   }
 
   /** The running operator, or null before start; for the health checks. */
-  Operator operator() {
+  TrafficMonitorOperator operator() {
     return operator;
   }
 

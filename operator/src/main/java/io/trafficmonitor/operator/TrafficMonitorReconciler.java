@@ -1,33 +1,32 @@
 package io.trafficmonitor.operator;
 
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
-import io.trafficmonitor.operator.dependent.AgentDaemonSetDependent;
-import io.trafficmonitor.operator.dependent.AgentRoleBindingDependent;
-import io.trafficmonitor.operator.dependent.AgentServiceAccountDependent;
-import io.trafficmonitor.operator.dependent.MetricsServiceDependent;
+import io.trafficmonitor.operator.agents.AgentFleetSource;
 import io.trafficmonitor.operator.dependent.PrometheusRuleDependent;
-import io.trafficmonitor.operator.dependent.ServiceMonitorDependent;
 import io.trafficmonitor.operator.status.StatusAggregator;
 import io.trafficmonitor.operator.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Reconciles a TrafficMonitor: the workflow below keeps the agents' objects as their builders
- * describe them, then the operator's part of the status is recomputed from the DaemonSet and the
- * agents' entries.
+ * Reconciles a TrafficMonitor: the workflow below keeps its PrometheusRule as the builder describes
+ * it, then the operator's part of the status is recomputed from the agents (the shared DaemonSet,
+ * the nodes it runs on) and their entries. The agents themselves are no monitor's objects: {@link
+ * io.trafficmonitor.operator.agents.AgentDaemonSetKeeper} keeps them whatever monitors exist.
  *
  * <p>Events are not filtered by generation: an agent writing its {@code status.nodes} entry must
  * trigger a new summary. The status write that follows is skipped when it would change nothing,
@@ -38,21 +37,6 @@ import org.jboss.logging.Logger;
     generationAwareEventProcessing = false)
 @Workflow(
     dependents = {
-      @Dependent(name = "service-account", type = AgentServiceAccountDependent.class),
-      @Dependent(
-          name = "role-binding",
-          type = AgentRoleBindingDependent.class,
-          dependsOn = "service-account"),
-      @Dependent(
-          name = "daemonset",
-          type = AgentDaemonSetDependent.class,
-          dependsOn = "service-account"),
-      @Dependent(name = "metrics-service", type = MetricsServiceDependent.class),
-      @Dependent(
-          name = "service-monitor",
-          type = ServiceMonitorDependent.class,
-          activationCondition = ServiceMonitorDependent.CrdPresent.class,
-          dependsOn = "metrics-service"),
       @Dependent(
           name = "prometheus-rule",
           type = PrometheusRuleDependent.class,
@@ -64,20 +48,22 @@ public class TrafficMonitorReconciler implements Reconciler<TrafficMonitor> {
   public static final String NAME = "trafficmonitor";
   private static final Logger LOG = Logger.getLogger(TrafficMonitorReconciler.class);
 
-  private final Clock clock;
+  private final Clock clock = Clock.systemUTC();
+  private final AgentFleetSource agents;
 
-  public TrafficMonitorReconciler() {
-    this(Clock.systemUTC());
+  public TrafficMonitorReconciler(AgentFleetSource agents) {
+    this.agents = agents;
   }
 
-  public TrafficMonitorReconciler(Clock clock) {
-    this.clock = clock;
+  @Override
+  public List<EventSource<?, TrafficMonitor>> prepareEventSources(
+      EventSourceContext<TrafficMonitor> ctx) {
+    return agents.eventSources(ctx);
   }
 
   @Override
   public UpdateControl<TrafficMonitor> reconcile(TrafficMonitor tm, Context<TrafficMonitor> ctx) {
-    DaemonSet ds = ctx.getSecondaryResource(DaemonSet.class).orElse(null);
-    TrafficMonitorStatus status = StatusAggregator.desired(tm, ds, clock.instant());
+    TrafficMonitorStatus status = StatusAggregator.desired(tm, agents.fleet(), clock.instant());
     StatusWriter.writeIfChanged(ctx.getClient(), tm, status);
     return UpdateControl.<TrafficMonitor>noUpdate().rescheduleAfter(recheck(tm));
   }
@@ -86,10 +72,11 @@ public class TrafficMonitorReconciler implements Reconciler<TrafficMonitor> {
   public ErrorStatusUpdateControl<TrafficMonitor> updateErrorStatus(
       TrafficMonitor tm, Context<TrafficMonitor> ctx, Exception e) {
     String message = userMessage(e);
-    DaemonSet ds = ctx.getSecondaryResource(DaemonSet.class).orElse(null);
     try {
       StatusWriter.writeIfChanged(
-          ctx.getClient(), tm, StatusAggregator.failed(tm, ds, clock.instant(), message));
+          ctx.getClient(),
+          tm,
+          StatusAggregator.failed(tm, agents.fleet(), clock.instant(), message));
     } catch (KubernetesClientException writeFailed) {
       if (writeFailed.getCode() == 404) {
         return ErrorStatusUpdateControl.noStatusUpdate(); // deleted meanwhile: nothing to report

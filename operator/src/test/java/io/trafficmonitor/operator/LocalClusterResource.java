@@ -8,10 +8,12 @@ import java.util.Map;
 
 /**
  * Points the Quarkus application under test at the local control plane: the TrafficMonitor CRD
- * installed, one namespace to watch.
+ * installed, one namespace to watch, which is also the application's own (its agent DaemonSet's).
+ * Its agents are placed on no node, so they leave the nodes' metrics port to the harness's.
  */
 public class LocalClusterResource implements QuarkusTestResourceLifecycleManager {
   static final String NAMESPACE = "it-endpoints";
+  static final String AGENT_NODE_SELECTOR = "{\"tm-it\": \"endpoints\"}";
 
   @Override
   public Map<String, String> start() {
@@ -29,7 +31,11 @@ public class LocalClusterResource implements QuarkusTestResourceLifecycleManager
         "trafficmonitor.kubeconfig",
         cluster.kubeconfig().toString(),
         "trafficmonitor.namespaces",
-        NAMESPACE);
+        NAMESPACE,
+        OperatorSettings.PREFIX + "namespace",
+        NAMESPACE,
+        AgentSettings.PREFIX + "node-selector",
+        AGENT_NODE_SELECTOR);
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.Operator;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.IOException;
@@ -21,14 +20,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JVM's shared control plane with the TrafficMonitor CRD installed and the operator running
  * in-process (the same {@link TrafficMonitorOperator} the Quarkus application starts), watching the
- * integration tests' namespaces.
+ * integration tests' namespaces, with its agent DaemonSet in {@link #AGENT_NAMESPACE}.
  */
 public final class OperatorHarness {
 
   public static final Set<String> NAMESPACES =
-      Set.of("it-lifecycle", "it-status", "it-prometheus", "it-errors");
+      Set.of("it-lifecycle", "it-lifecycle-b", "it-status", "it-prometheus", "it-errors");
 
-  private static Operator operator;
+  /** The operator's own namespace (the default of {@link OperatorSettings}). */
+  public static final String AGENT_NAMESPACE = OperatorSettings.defaults().namespace();
+
+  private static TrafficMonitorOperator operator;
 
   private OperatorHarness() {}
 
@@ -38,17 +40,29 @@ public final class OperatorHarness {
       KubernetesClient client = cluster.client();
       installCrd(client, repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
       for (String ns : NAMESPACES) {
-        client
-            .namespaces()
-            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-            .serverSideApply();
+        createNamespace(client, ns);
       }
-      operator = TrafficMonitorOperator.create(client, null, NAMESPACES);
+      createNamespace(client, AGENT_NAMESPACE);
+      operator =
+          TrafficMonitorOperator.create(
+              client, null, NAMESPACES, AgentSettings.defaults(), OperatorSettings.defaults());
       operator.start();
-      Operator started = operator;
+      TrafficMonitorOperator started = operator;
       Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "stop-operator"));
     }
     return cluster;
+  }
+
+  /** The running operator (after {@link #start()}). */
+  public static TrafficMonitorOperator operator() {
+    return operator;
+  }
+
+  private static void createNamespace(KubernetesClient client, String name) {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
   }
 
   public static Path repoRoot() {

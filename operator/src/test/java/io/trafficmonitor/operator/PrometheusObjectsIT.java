@@ -14,8 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * PrometheusRule and ServiceMonitor exist only once the Prometheus Operator's CRDs do (hand-written
- * test copies, see src/test/resources/prometheus-operator), and follow spec.alerts.
+ * A monitor's PrometheusRule exists only once the Prometheus Operator's CRDs do (hand-written test
+ * copies, see src/test/resources/prometheus-operator), and follows spec.alerts. No monitor gets a
+ * ServiceMonitor: the chart's one scrapes every agent.
  */
 class PrometheusObjectsIT {
   private static final String NS = "it-prometheus";
@@ -54,18 +55,8 @@ class PrometheusObjectsIT {
     tm.getMetadata().setGeneration(null);
     TrafficMonitor created = client.resource(tm).create();
 
-    // Without the CRDs the rest of the monitor is reconciled, and no error is reported.
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                client
-                        .apps()
-                        .daemonSets()
-                        .inNamespace(NS)
-                        .withName("trafficmonitor-agent-" + NAME)
-                        .get()
-                    != null);
+    // Without the CRDs the monitor is reconciled, and no error is reported.
+    await().atMost(WAIT).until(() -> current().getStatus() != null);
     if (!installedBefore) {
       await()
           .atMost(WAIT)
@@ -102,21 +93,13 @@ class PrometheusObjectsIT {
         .containsEntry("severity", "critical")
         .containsEntry("monitor", NAME);
 
-    await().atMost(WAIT).until(() -> get("ServiceMonitor", "trafficmonitor-agent-" + NAME) != null);
-    GenericKubernetesResource sm = get("ServiceMonitor", "trafficmonitor-agent-" + NAME);
-    Map<String, Object> smSpec = (Map<String, Object>) sm.getAdditionalProperties().get("spec");
-    assertThat((List<Map<String, Object>>) smSpec.get("endpoints"))
-        .singleElement()
-        .satisfies(
-            e -> assertThat(e).containsEntry("port", "metrics").containsEntry("path", "/metrics"));
-    assertThat((Map<String, Object>) smSpec.get("selector"))
-        .containsEntry(
-            "matchLabels",
-            Map.of(
-                "app.kubernetes.io/name",
-                "trafficmonitor-agent",
-                "trafficmonitor.io/monitor",
-                NAME));
+    assertThat(
+            client
+                .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+                .inNamespace(NS)
+                .list()
+                .getItems())
+        .isEmpty();
 
     // Thresholds change: the rule follows.
     OperatorHarness.mergePatch(
@@ -133,16 +116,18 @@ class PrometheusObjectsIT {
                     .containsExactly(
                         "TrafficMonitorPacketLossHigh", "TrafficMonitorRetransmitsHigh"));
 
-    // No alerts asked for: no rule; the ServiceMonitor stays.
+    // No alerts asked for: no rule; asked for again: a rule again.
     OperatorHarness.mergePatch(client, NS, NAME, "{\"spec\": {\"alerts\": null}}");
     await().atMost(WAIT).until(() -> get("PrometheusRule", "trafficmonitor-" + NAME) == null);
-    assertThat(get("ServiceMonitor", "trafficmonitor-agent-" + NAME)).isNotNull();
+    OperatorHarness.mergePatch(
+        client, NS, NAME, "{\"spec\": {\"alerts\": {\"maxRetransmitRatio\": 0.05}}}");
+    await().atMost(WAIT).until(() -> get("PrometheusRule", "trafficmonitor-" + NAME) != null);
 
-    // Deleting the monitor lets the garbage collector take the ServiceMonitor.
+    // Deleting the monitor lets the garbage collector take the rule.
     client.resource(created).delete();
     await()
         .atMost(Duration.ofSeconds(90))
-        .until(() -> get("ServiceMonitor", "trafficmonitor-agent-" + NAME) == null);
+        .until(() -> get("PrometheusRule", "trafficmonitor-" + NAME) == null);
   }
 
   private static TrafficMonitor current() {

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.dependent.CrdPresentCondition;
 import io.trafficmonitor.operator.status.StatusWriter;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.TestCluster;
@@ -124,21 +124,14 @@ class StatusAggregationIT {
                 + "interval: 100ms\nstatusInterval: 1s\nflows: {topN: 3}\n");
     tm.getMetadata().setGeneration(null);
     client.resource(tm).create();
+    // The one agent DaemonSet runs on every node; the monitor covers the two it selects.
     await()
         .atMost(WAIT)
         .until(
-            () -> {
-              DaemonSet ds =
-                  client
-                      .apps()
-                      .daemonSets()
-                      .inNamespace(NS)
-                      .withName("trafficmonitor-agent-shop")
-                      .get();
-              return ds != null
-                  && ds.getStatus() != null
-                  && Integer.valueOf(2).equals(ds.getStatus().getDesiredNumberScheduled());
-            });
+            () ->
+                get().getStatus() != null
+                    && get().getStatus().getSummary() != null
+                    && Integer.valueOf(2).equals(get().getStatus().getSummary().getNodes()));
     await().atMost(WAIT).until(() -> conditionIs("Ready", "False", "AgentsNotReporting"));
 
     // Both agents report: Ready, with totals over both nodes.
@@ -243,11 +236,13 @@ class StatusAggregationIT {
 
   @Test
   void aSpecTheApiServerLetThroughButKubernetesRefusesBecomesACondition() {
+    // alerts.for accepts decimal durations; the PrometheusRule CRD's pattern does not.
+    OperatorHarness.installCrdResource(
+        client, "prometheus-operator/prometheusrules.monitoring.coreos.com.yaml");
+    CrdPresentCondition.forget();
     TrafficMonitor tm =
         Monitors.monitor(
-            "it-errors",
-            "bad-toleration",
-            "tolerations: [{key: dedicated, operator: Exists, value: net}]");
+            "it-errors", "bad-duration", "alerts: {maxBytesPerSecond: 1000, for: 1.5m}");
     tm.getMetadata().setGeneration(null);
     client.resource(tm).create();
     await()
@@ -258,15 +253,15 @@ class StatusAggregationIT {
                   client
                       .resources(TrafficMonitor.class)
                       .inNamespace("it-errors")
-                      .withName("bad-toleration")
+                      .withName("bad-duration")
                       .get();
               Condition ready = condition(current, "Ready");
               assertThat(ready).isNotNull();
               assertThat(ready.getStatus()).isEqualTo("False");
               assertThat(ready.getReason()).isEqualTo("ReconcileFailed");
-              assertThat(ready.getMessage())
-                  .contains("value must be empty when `operator` is 'Exists'");
+              assertThat(ready.getMessage()).contains("1.5m", "should match");
             });
+    client.resource(tm).delete();
   }
 
   private static void sleep(Duration d) {

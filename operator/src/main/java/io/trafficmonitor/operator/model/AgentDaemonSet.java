@@ -9,65 +9,68 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.operator.AgentSettings;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The agent DaemonSet of a TrafficMonitor. Its pod template holds only what places and sizes the
- * agents (nodeSelector, tolerations, image, resources): the filters, ports and intervals reach the
- * running agents through their watch on the TrafficMonitor, so changing them rolls nothing.
+ * The one agent DaemonSet of the cluster: an agent per node serves every TrafficMonitor. Its pod
+ * template holds only what the installation decides (image, resources, placement); monitors reach
+ * the running agents through their watch, so creating, changing or deleting a monitor rolls
+ * nothing.
  */
 public final class AgentDaemonSet {
 
-  public static final String CONTAINER = "agent";
+  /** Name of the DaemonSet, and {@code app.kubernetes.io/name} of it and its pods. */
+  public static final String NAME = "trafficmonitor-agent";
+
+  /** Selects the DaemonSet and its pods; the chart's agent metrics Service selects the same. */
+  public static final String SELECTOR = "app.kubernetes.io/name=" + NAME;
+
+  private static final String CONTAINER = "agent";
+
+  /** The port the chart's agent metrics Service targets by name. */
   public static final String METRICS_PORT_NAME = "metrics";
 
-  /** Environment of the agent: who it is and which monitor it serves. */
+  /** Environment of the agent: who it is; which monitors it serves it learns from its watch. */
   public static final String ENV_NODE_NAME = "NODE_NAME";
 
   public static final String ENV_POD_NAME = "POD_NAME";
-  public static final String ENV_MONITOR_NAME = "TM_MONITOR_NAME";
-  public static final String ENV_MONITOR_NAMESPACE = "TM_MONITOR_NAMESPACE";
   public static final String ENV_METRICS_PORT = "TM_METRICS_PORT";
 
   private AgentDaemonSet() {}
 
-  public static DaemonSet desired(TrafficMonitor tm, AgentSettings settings) {
-    TrafficMonitorSpec spec = tm.getSpec() == null ? new TrafficMonitorSpec() : tm.getSpec();
-    Map<String, String> nodeSelector = new TreeMap<>();
+  /**
+   * The DaemonSet in the operator's {@code namespace}, owned by {@code owners} (the operator's
+   * Deployment, or none).
+   */
+  public static DaemonSet desired(
+      AgentSettings settings, String namespace, List<OwnerReference> owners) {
+    Map<String, String> nodeSelector = new TreeMap<>(settings.nodeSelector());
     nodeSelector.put("kubernetes.io/os", "linux");
-    if (spec.getNodeSelector() != null) {
-      nodeSelector.putAll(spec.getNodeSelector());
-    }
-    List<Toleration> tolerations = new ArrayList<>(settings.tolerations());
-    if (spec.getTolerations() != null) {
-      tolerations.addAll(spec.getTolerations());
-    }
     return new DaemonSetBuilder()
         .withNewMetadata()
-        .withName(Names.agent(tm))
-        .withNamespace(tm.getMetadata().getNamespace())
-        .withLabels(Names.labels(tm))
+        .withName(NAME)
+        .withNamespace(namespace)
+        .withLabels(labels())
+        .withOwnerReferences(owners)
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Names.selector(tm))
+        .withMatchLabels(Map.of("app.kubernetes.io/name", NAME))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")
@@ -77,10 +80,10 @@ public final class AgentDaemonSet {
         .endUpdateStrategy()
         .withNewTemplate()
         .withNewMetadata()
-        .withLabels(Names.labels(tm))
+        .withLabels(labels())
         .endMetadata()
         .withNewSpec()
-        .withServiceAccountName(Names.agent(tm))
+        .withServiceAccountName(settings.serviceAccount())
         // The agent attaches TC programs to the node's own interfaces and pods' host-side veths,
         // and serves /metrics on the node address: it lives in the node's network namespace.
         .withHostNetwork(true)
@@ -90,11 +93,11 @@ public final class AgentDaemonSet {
         .withHostPID(true)
         .withNodeSelector(nodeSelector)
         .withAffinity(architectures(settings.architectures()))
-        .withTolerations(tolerations)
+        .withTolerations(settings.tolerations())
         .withPriorityClassName(
             settings.priorityClassName().isEmpty() ? null : settings.priorityClassName())
         .withTerminationGracePeriodSeconds(30L)
-        .withContainers(container(tm, settings))
+        .withContainers(container(settings))
         .withVolumes(volumes())
         .endSpec()
         .endTemplate()
@@ -102,12 +105,22 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  private static Container container(TrafficMonitor tm, AgentSettings settings) {
+  /** Labels of the DaemonSet and its pods. */
+  static Map<String, String> labels() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/name", NAME);
+    labels.put("app.kubernetes.io/component", "agent");
+    labels.put("app.kubernetes.io/part-of", "trafficmonitor");
+    labels.put("app.kubernetes.io/managed-by", Names.MANAGED_BY);
+    return labels;
+  }
+
+  private static Container container(AgentSettings settings) {
     return new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(settings.image())
         .withImagePullPolicy(settings.imagePullPolicy())
-        .withEnv(env(tm, settings))
+        .withEnv(env(settings))
         .addNewPort()
         .withName(METRICS_PORT_NAME)
         .withContainerPort(settings.metricsPort())
@@ -185,15 +198,10 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  private static List<EnvVar> env(TrafficMonitor tm, AgentSettings settings) {
+  private static List<EnvVar> env(AgentSettings settings) {
     return List.of(
         fieldRef(ENV_NODE_NAME, "spec.nodeName"),
         fieldRef(ENV_POD_NAME, "metadata.name"),
-        fieldRef(ENV_MONITOR_NAMESPACE, "metadata.namespace"),
-        new EnvVarBuilder()
-            .withName(ENV_MONITOR_NAME)
-            .withValue(tm.getMetadata().getName())
-            .build(),
         new EnvVarBuilder()
             .withName(ENV_METRICS_PORT)
             .withValue(Integer.toString(settings.metricsPort()))

@@ -8,11 +8,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Names and labels of the objects made for a TrafficMonitor. */
+/** Names and labels of the objects made for a TrafficMonitor, and of what the operator manages. */
 public final class Names {
 
   public static final String MANAGED_BY = "trafficmonitor-operator";
-  public static final String AGENT = "trafficmonitor-agent";
   public static final String MONITOR_LABEL = "trafficmonitor.io/monitor";
   public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
 
@@ -20,28 +19,16 @@ public final class Names {
 
   private Names() {}
 
-  /** DaemonSet, Service, ServiceAccount, RoleBinding and ServiceMonitor of the agents. */
-  public static String agent(TrafficMonitor tm) {
-    return bounded(AGENT + "-" + tm.getMetadata().getName());
-  }
-
   /** The PrometheusRule. */
   public static String rule(TrafficMonitor tm) {
     return bounded("trafficmonitor-" + tm.getMetadata().getName());
   }
 
-  /** Labels that select the agent pods of one monitor; also the DaemonSet's immutable selector. */
-  public static Map<String, String> selector(TrafficMonitor tm) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/name", AGENT);
-    labels.put(MONITOR_LABEL, bounded(tm.getMetadata().getName()));
-    return labels;
-  }
-
-  /** Labels of every object made for a monitor. */
+  /** Labels of the objects made for a monitor (its PrometheusRule). */
   public static Map<String, String> labels(TrafficMonitor tm) {
-    Map<String, String> labels = selector(tm);
-    labels.put("app.kubernetes.io/component", "agent");
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MONITOR_LABEL, bounded(tm.getMetadata().getName()));
+    labels.put("app.kubernetes.io/component", "alerts");
     labels.put("app.kubernetes.io/part-of", "trafficmonitor");
     labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
     return labels;

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Prometheus Operator objects of a monitor, built as unstructured resources so that the
- * operator needs no Prometheus Operator model: a ServiceMonitor over the agents' metrics Service,
- * and a PrometheusRule with one alert per threshold of {@code spec.alerts}.
+ * The Prometheus Operator object of a monitor, built as an unstructured resource so that the
+ * operator needs no Prometheus Operator model: a PrometheusRule with one alert per threshold of
+ * {@code spec.alerts}. (The agents are scraped through the chart's one ServiceMonitor, whatever the
+ * number of monitors.)
  *
  * <p>The alert expressions read the agent's metrics: {@code trafficmonitor_bytes_total}, {@code
  * trafficmonitor_packets_total}, {@code trafficmonitor_drops_total} and {@code
@@ -24,23 +25,10 @@ public final class PrometheusObjects {
 
   public static final String GROUP = "monitoring.coreos.com";
   public static final String VERSION = "v1";
-  public static final String SERVICE_MONITOR = "ServiceMonitor";
   public static final String PROMETHEUS_RULE = "PrometheusRule";
-  public static final String SERVICE_MONITOR_CRD = "servicemonitors." + GROUP;
   public static final String PROMETHEUS_RULE_CRD = "prometheusrules." + GROUP;
 
   private PrometheusObjects() {}
-
-  public static ServiceMonitorResource serviceMonitor(TrafficMonitor tm) {
-    Map<String, Object> endpoint = new LinkedHashMap<>();
-    endpoint.put("port", AgentDaemonSet.METRICS_PORT_NAME);
-    endpoint.put("path", "/metrics");
-    endpoint.put("interval", "15s");
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("selector", Map.of("matchLabels", Names.selector(tm)));
-    spec.put("endpoints", List.of(endpoint));
-    return fill(new ServiceMonitorResource(), SERVICE_MONITOR, Names.agent(tm), tm, spec);
-  }
 
   public static PrometheusRuleResource prometheusRule(TrafficMonitor tm) {
     Alerts alerts =

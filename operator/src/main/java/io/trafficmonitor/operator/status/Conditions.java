@@ -12,13 +12,16 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String DEGRADED = "Degraded";
 
-  /** Ready=True: every desired agent runs the current template and reports. */
+  /** Ready=True: every agent on a node the monitor covers runs the current template and reports. */
   public static final String AGENTS_REPORTING = "AgentsReporting";
 
   /** Ready=False: the DaemonSet controller has not scheduled the agents yet. */
   public static final String AGENTS_PENDING = "AgentsPending";
 
-  /** Ready=False: no node matches nodeSelector and tolerations. */
+  /**
+   * Ready=False: no node runs an agent, or none of those that do matches the monitor's nodeSelector
+   * and tolerations.
+   */
   public static final String NO_NODES_SELECTED = "NoNodesSelected";
 
   /** Ready=False: some agents still run an older pod template. */
@@ -27,7 +30,7 @@ public final class Conditions {
   /** Ready=False: fewer agents report than should run. */
   public static final String AGENTS_NOT_REPORTING = "AgentsNotReporting";
 
-  /** Ready=False: the operator could not create or update the agents' objects. */
+  /** Ready=False: the operator could not apply the agent DaemonSet or the monitor's objects. */
   public static final String RECONCILE_FAILED = "ReconcileFailed";
 
   /** Degraded=True: an agent has not written its status entry for three status intervals. */

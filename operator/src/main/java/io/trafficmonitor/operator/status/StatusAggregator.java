@@ -26,7 +26,8 @@ import java.util.function.Function;
 
 /**
  * Computes the operator's part of the status (observedGeneration, conditions, summary) from the
- * agents' {@code status.nodes} entries and the DaemonSet's rollout. Pure: the clock is a parameter.
+ * agents' {@code status.nodes} entries, the agent DaemonSet's rollout and the nodes the monitor
+ * covers among those running an agent. Pure: the clock is a parameter.
  */
 public final class StatusAggregator {
 
@@ -53,7 +54,7 @@ public final class StatusAggregator {
   }
 
   /** The operator's fields of the status; {@code nodes} is left null (the agents own it). */
-  public static TrafficMonitorStatus desired(TrafficMonitor tm, DaemonSet ds, Instant now) {
+  public static TrafficMonitorStatus desired(TrafficMonitor tm, AgentFleet agents, Instant now) {
     List<NodeStatus> entries = nodes(tm);
     Instant staleBefore = now.minus(statusInterval(tm).multipliedBy(STALE_AFTER_INTERVALS));
     List<NodeStatus> fresh = new ArrayList<>();
@@ -65,12 +66,14 @@ public final class StatusAggregator {
     List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
     Long generation = tm.getMetadata().getGeneration();
 
+    int covered = agents.covered(tm.getSpec());
+
     TrafficMonitorStatus status = new TrafficMonitorStatus();
     status.setObservedGeneration(generation);
-    status.setSummary(summary(tm, ds, entries, fresh));
+    status.setSummary(summary(tm, covered, entries, fresh));
     status.setConditions(
         List.of(
-            ready(ds, fresh.size(), previous, generation, now),
+            ready(agents, covered, fresh.size(), previous, generation, now),
             degraded(tm, fresh, stale, previous, generation, now)));
     return status;
   }
@@ -79,8 +82,8 @@ public final class StatusAggregator {
    * {@link #desired} with Ready=False because the operator failed; Degraded is kept as computed.
    */
   public static TrafficMonitorStatus failed(
-      TrafficMonitor tm, DaemonSet ds, Instant now, String message) {
-    TrafficMonitorStatus status = desired(tm, ds, now);
+      TrafficMonitor tm, AgentFleet agents, Instant now, String message) {
+    TrafficMonitorStatus status = desired(tm, agents, now);
     List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
     status.setConditions(
         List.of(
@@ -96,34 +99,55 @@ public final class StatusAggregator {
     return status;
   }
 
+  /**
+   * Ready: the agent DaemonSet is applied and rolled out, and every agent on a node this monitor
+   * covers reports. The first reason that holds, in this order, is the one shown.
+   */
   private static Condition ready(
-      DaemonSet ds, int reporting, List<Condition> previous, Long generation, Instant now) {
+      AgentFleet agents,
+      int covered,
+      int reporting,
+      List<Condition> previous,
+      Long generation,
+      Instant now) {
+    DaemonSet ds = agents.daemonSet();
     DaemonSetStatus s = ds == null ? null : ds.getStatus();
     boolean ok = false;
     String reason;
     String message;
-    if (s == null || s.getObservedGeneration() == null) {
+    if (agents.applyError() != null) {
+      reason = Conditions.RECONCILE_FAILED;
+      message = truncate("cannot apply the agent DaemonSet: " + agents.applyError());
+    } else if (s == null || s.getObservedGeneration() == null) {
       reason = Conditions.AGENTS_PENDING;
       message = "waiting for the DaemonSet controller to schedule the agents";
     } else {
-      int desired = orZero(s.getDesiredNumberScheduled());
+      int scheduled = orZero(s.getDesiredNumberScheduled());
       int updated = orZero(s.getUpdatedNumberScheduled());
       boolean current =
           ds.getMetadata().getGeneration() == null
               || s.getObservedGeneration() >= ds.getMetadata().getGeneration();
-      if (desired == 0) {
+      if (scheduled == 0) {
         reason = Conditions.NO_NODES_SELECTED;
-        message = "no node matches nodeSelector and tolerations, so no agent runs";
-      } else if (!current || updated < desired) {
+        message =
+            "no node runs an agent: none matches the installation's agent nodeSelector,"
+                + " tolerations and architectures";
+      } else if (!current || updated < scheduled) {
         reason = Conditions.ROLLING_OUT;
-        message = updated + " of " + desired + " agents run the current pod template";
-      } else if (reporting < desired) {
+        message = updated + " of " + scheduled + " agents run the current pod template";
+      } else if (covered == 0) {
+        reason = Conditions.NO_NODES_SELECTED;
+        message =
+            "none of the "
+                + agents.nodes().size()
+                + " nodes running an agent matches nodeSelector and tolerations";
+      } else if (reporting < covered) {
         reason = Conditions.AGENTS_NOT_REPORTING;
-        message = reporting + " of " + desired + " agents report";
+        message = reporting + " of " + covered + " agents report";
       } else {
         ok = true;
         reason = Conditions.AGENTS_REPORTING;
-        message = "all " + desired + " agents report";
+        message = "all " + covered + " agents report";
       }
     }
     return Conditions.next(previous, Conditions.READY, ok, reason, message, generation, now);
@@ -192,15 +216,11 @@ public final class StatusAggregator {
   }
 
   private static Summary summary(
-      TrafficMonitor tm, DaemonSet ds, List<NodeStatus> all, List<NodeStatus> fresh) {
+      TrafficMonitor tm, int covered, List<NodeStatus> all, List<NodeStatus> fresh) {
     Summary s = new Summary();
-    int desired =
-        ds == null || ds.getStatus() == null
-            ? 0
-            : orZero(ds.getStatus().getDesiredNumberScheduled());
-    s.setNodes(desired);
+    s.setNodes(covered);
     s.setReady(fresh.size());
-    s.setNodesReady(fresh.size() + "/" + desired);
+    s.setNodesReady(fresh.size() + "/" + covered);
     s.setPods((int) sum(fresh, n -> n.getPods() == null ? null : n.getPods().longValue()));
     s.setRxBytes(sum(all, NodeStatus::getRxBytes));
     s.setTxBytes(sum(all, NodeStatus::getTxBytes));

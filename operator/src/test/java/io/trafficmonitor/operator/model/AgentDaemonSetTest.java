@@ -1,47 +1,45 @@
 package io.trafficmonitor.operator.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.AgentSettings;
-import io.trafficmonitor.operator.Monitors;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentDaemonSetTest {
   private final AgentSettings settings = AgentSettings.defaults();
 
-  @Test
-  void placesAndSizesTheAgentFromSpecAndSettings() {
-    TrafficMonitor tm =
-        Monitors.monitor(
-            "shop",
-            "web",
-            "nodeSelector: {role: edge}\n"
-                + "tolerations: [{key: dedicated, operator: Equal, value: net, effect: NoSchedule}]\n");
-    DaemonSet ds = AgentDaemonSet.desired(tm, settings);
+  private static DaemonSet desired(AgentSettings settings) {
+    return AgentDaemonSet.desired(settings, "trafficmonitor-system", List.of());
+  }
 
-    assertThat(ds.getMetadata().getName()).isEqualTo("trafficmonitor-agent-web");
-    assertThat(ds.getMetadata().getNamespace()).isEqualTo("shop");
+  @Test
+  void oneDaemonSetInTheOperatorsNamespaceServesEveryMonitor() {
+    DaemonSet ds = desired(settings);
+
+    assertThat(ds.getMetadata().getName()).isEqualTo("trafficmonitor-agent");
+    assertThat(ds.getMetadata().getNamespace()).isEqualTo("trafficmonitor-system");
+    assertThat(ds.getMetadata().getOwnerReferences()).isEmpty();
     PodTemplateSpec template = ds.getSpec().getTemplate();
+    assertThat(ds.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Map.of("app.kubernetes.io/name", "trafficmonitor-agent"));
+    assertThat(template.getMetadata().getLabels())
+        .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels())
+        .doesNotContainKey(Names.MONITOR_LABEL);
+    assertThat(template.getSpec().getServiceAccountName()).isEqualTo("trafficmonitor-agent");
     assertThat(template.getSpec().getHostNetwork()).isTrue();
-    assertThat(template.getSpec().getNodeSelector())
-        .containsEntry("role", "edge")
-        .containsEntry("kubernetes.io/os", "linux");
-    assertThat(template.getSpec().getTolerations())
-        .singleElement()
-        .satisfies(
-            t -> {
-              assertThat(t.getKey()).isEqualTo("dedicated");
-              assertThat(t.getEffect()).isEqualTo("NoSchedule");
-            });
+    assertThat(template.getSpec().getNodeSelector()).isEqualTo(Map.of("kubernetes.io/os", "linux"));
+    assertThat(template.getSpec().getTolerations()).isEmpty();
     Container agent = template.getSpec().getContainers().get(0);
     assertThat(agent.getImage()).isEqualTo(settings.image());
     assertThat(agent.getResources().getRequests().get("memory").toString())
@@ -57,9 +55,17 @@ class AgentDaemonSetTest {
         .singleElement()
         .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("spec.nodeName");
+    // No monitor in the environment: the agent learns the monitors from its watch.
     assertThat(agent.getEnv())
         .extracting(EnvVar::getName)
-        .contains(AgentDaemonSet.ENV_MONITOR_NAME, AgentDaemonSet.ENV_MONITOR_NAMESPACE);
+        .containsExactly(
+            "NODE_NAME",
+            "POD_NAME",
+            "TM_METRICS_PORT",
+            "QUARKUS_HTTP_PORT",
+            "FLOW_VALUES",
+            "JAVA_TOOL_OPTIONS",
+            "MALLOC_ARENA_MAX");
     assertThat(agent.getEnv())
         .filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
         .singleElement()
@@ -71,40 +77,30 @@ class AgentDaemonSetTest {
         .singleElement()
         .extracting(EnvVar::getValue)
         .isEqualTo("auto");
-    assertThat(ds.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.selector(tm));
-    assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(Names.selector(tm));
   }
 
   @Test
-  void filtersPortsAndIntervalsStayOutOfThePodTemplate() {
-    TrafficMonitor before =
-        Monitors.monitor(
-            "shop", "web", "ports: ['80']\ninterval: 1s\nfilters: [{source: 10.0.0.0/8}]");
-    TrafficMonitor after =
-        Monitors.monitor(
-            "shop",
-            "web",
-            "ports: ['443', '8000-8100']\ninterval: 100ms\nstatusInterval: 5s\n"
-                + "filters: [{destination: 'fd00::/8'}]\ninterfaces: [eth0]\ndirection: Egress\n"
-                + "flows: {topN: 3}\nalerts: {maxBytesPerSecond: 10}");
-    assertThat(Serialization.asJson(AgentDaemonSet.desired(after, settings)))
-        .isEqualTo(Serialization.asJson(AgentDaemonSet.desired(before, settings)));
+  void theOperatorsDeploymentOwnsItWhenGiven() {
+    OwnerReference owner =
+        new OwnerReferenceBuilder()
+            .withApiVersion("apps/v1")
+            .withKind("Deployment")
+            .withName("tm-operator")
+            .withUid("0123")
+            .build();
+    assertThat(
+            AgentDaemonSet.desired(settings, "trafficmonitor-system", List.of(owner))
+                .getMetadata()
+                .getOwnerReferences())
+        .containsExactly(owner);
   }
 
-  @Test
-  void longNamesAreBoundedToADnsLabel() {
-    TrafficMonitor tm = Monitors.monitor("shop", "x".repeat(100), null);
-    String name = Names.agent(tm);
-    assertThat(name).hasSizeLessThanOrEqualTo(63).startsWith("trafficmonitor-agent-xxx");
-    assertThat(Names.agent(Monitors.monitor("shop", "x".repeat(99) + "y", null)))
-        .isNotEqualTo(name);
-    assertThat(Names.selector(tm).values())
-        .allSatisfy(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
-  }
-
-  /** The default settings with these flow values, priority class and tolerations. */
+  /** The default settings with these flow values and this placement. */
   private static AgentSettings placed(
-      String flowValues, String priorityClassName, List<Toleration> tolerations) {
+      String flowValues,
+      String priorityClassName,
+      Map<String, String> nodeSelector,
+      List<Toleration> tolerations) {
     AgentSettings d = AgentSettings.defaults();
     return new AgentSettings(
         d.image(),
@@ -114,9 +110,10 @@ class AgentDaemonSetTest {
         d.cpuLimit(),
         d.memoryLimit(),
         d.metricsPort(),
-        d.clusterRole(),
+        d.serviceAccount(),
         flowValues,
         priorityClassName,
+        nodeSelector,
         tolerations,
         d.architectures());
   }
@@ -124,30 +121,28 @@ class AgentDaemonSetTest {
   @Test
   void flowValuesMustBeAValueTheAgentKnows() {
     AgentSettings d = AgentSettings.defaults();
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> placed("fast", d.priorityClassName(), d.tolerations()))
+    assertThatThrownBy(
+            () -> placed("fast", d.priorityClassName(), d.nodeSelector(), d.tolerations()))
         .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
   }
 
   @Test
-  void theInstallationPlacesAgentsOnItsArchitecturesWithItsPriorityAndTolerations() {
+  void theInstallationPlacesAgentsWithItsSelectorArchitecturesPriorityAndTolerations() {
     AgentSettings d = AgentSettings.defaults();
     AgentSettings admin =
         placed(
             d.flowValues(),
             "system-node-critical",
+            AgentSettings.parseNodeSelector("{\"role\": \"edge\"}"),
             AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"));
-    TrafficMonitor tm =
-        Monitors.monitor(
-            "shop",
-            "web",
-            "tolerations: [{key: dedicated, operator: Equal, value: net, effect: NoSchedule}]\n");
-    PodSpec pod = AgentDaemonSet.desired(tm, admin).getSpec().getTemplate().getSpec();
+    PodSpec pod = desired(admin).getSpec().getTemplate().getSpec();
 
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
+    assertThat(pod.getNodeSelector())
+        .isEqualTo(Map.of("kubernetes.io/os", "linux", "role", "edge"));
     assertThat(pod.getTolerations())
         .extracting(t -> t.getOperator() + ":" + t.getKey())
-        .containsExactly("Exists:null", "Equal:dedicated");
+        .containsExactly("Exists:null");
     assertThat(
             pod.getAffinity()
                 .getNodeAffinity()
@@ -161,17 +156,22 @@ class AgentDaemonSetTest {
               assertThat(e.getKey()).isEqualTo("kubernetes.io/arch");
               assertThat(e.getValues()).containsExactly("amd64");
             });
-    assertThat(AgentDaemonSet.desired(tm, d).getSpec().getTemplate().getSpec())
+    assertThat(desired(d).getSpec().getTemplate().getSpec())
         .satisfies(p -> assertThat(p.getPriorityClassName()).isNull());
   }
 
   @Test
+  void placementSettingsAreReadFromTheChartsJson() {
+    assertThat(AgentSettings.parseNodeSelector("{}")).isEmpty();
+    assertThat(AgentSettings.parseNodeSelector("")).isEmpty();
+    assertThat(AgentSettings.parseTolerations("[]")).isEmpty();
+    assertThatThrownBy(() -> AgentSettings.parseNodeSelector("[\"role\"]"))
+        .hasMessageContaining("node-selector must be a JSON object of node labels");
+  }
+
+  @Test
   void theAgentRunsWithAReadOnlyRootAndTheNodesProcesses() {
-    PodSpec pod =
-        AgentDaemonSet.desired(Monitors.monitor("shop", "web", null), settings)
-            .getSpec()
-            .getTemplate()
-            .getSpec();
+    PodSpec pod = desired(settings).getSpec().getTemplate().getSpec();
     assertThat(pod.getHostPID()).isTrue();
     assertThat(pod.getContainers().get(0).getStartupProbe().getPeriodSeconds()).isEqualTo(1);
     Container agent = pod.getContainers().get(0);

@@ -24,6 +24,9 @@ class PrometheusObjectsTest {
     assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(rule.getKind()).isEqualTo("PrometheusRule");
     assertThat(rule.getMetadata().getName()).isEqualTo("trafficmonitor-web");
+    assertThat(rule.getMetadata().getLabels())
+        .containsEntry(Names.MONITOR_LABEL, "web")
+        .containsEntry("app.kubernetes.io/managed-by", Names.MANAGED_BY);
     Map<String, Object> spec = (Map<String, Object>) rule.getAdditionalProperties().get("spec");
     Map<String, Object> group = ((List<Map<String, Object>>) spec.get("groups")).get(0);
     List<Map<String, Object>> rules = (List<Map<String, Object>>) group.get("rules");
@@ -45,18 +48,5 @@ class PrometheusObjectsTest {
             });
     assertThat(((Map<String, String>) rules.get(1).get("annotations")).get("summary"))
         .isEqualTo("TCP retransmits above 5%");
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void serviceMonitorSelectsTheAgentsMetricsPort() {
-    TrafficMonitor tm = Monitors.monitor("shop", "web", null);
-    GenericKubernetesResource sm = PrometheusObjects.serviceMonitor(tm);
-    Map<String, Object> spec = (Map<String, Object>) sm.getAdditionalProperties().get("spec");
-    assertThat((Map<String, Object>) spec.get("selector"))
-        .containsEntry("matchLabels", Names.selector(tm));
-    assertThat((List<Map<String, Object>>) spec.get("endpoints"))
-        .singleElement()
-        .satisfies(e -> assertThat(e).containsEntry("port", "metrics"));
   }
 }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.trafficmonitor.api.v1alpha1.DropReason;
@@ -18,23 +23,45 @@ import io.trafficmonitor.operator.Monitors;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StatusAggregatorTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
 
-  private static DaemonSet ds(int desired, int updated) {
+  private static DaemonSet daemonSet(int scheduled, int updated) {
     return new DaemonSetBuilder()
         .withNewMetadata()
         .withGeneration(1L)
         .endMetadata()
         .withNewStatus()
         .withObservedGeneration(1L)
-        .withDesiredNumberScheduled(desired)
+        .withDesiredNumberScheduled(scheduled)
         .withUpdatedNumberScheduled(updated)
         .endStatus()
         .build();
+  }
+
+  private static Node agentNode(String name, Map<String, String> labels, Taint... taints) {
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withTaints(taints)
+        .endSpec()
+        .build();
+  }
+
+  /** Agents on {@code scheduled} plain nodes, {@code updated} of them on the current template. */
+  private static AgentFleet ds(int scheduled, int updated) {
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < scheduled; i++) {
+      nodes.add(agentNode("node-" + i, Map.of()));
+    }
+    return new AgentFleet(daemonSet(scheduled, updated), nodes, null);
   }
 
   private static NodeStatus node(String yaml) {
@@ -211,12 +238,97 @@ class StatusAggregatorTest {
   @Test
   void rolloutAndSchedulingShowInReady() {
     TrafficMonitor tm = withNodes();
-    assertThat(condition(StatusAggregator.desired(tm, null, NOW), "Ready").getReason())
+    AgentFleet none = new AgentFleet(null, List.of(), null);
+    assertThat(condition(StatusAggregator.desired(tm, none, NOW), "Ready").getReason())
         .isEqualTo("AgentsPending");
     assertThat(condition(StatusAggregator.desired(tm, ds(0, 0), NOW), "Ready").getReason())
         .isEqualTo("NoNodesSelected");
     assertThat(condition(StatusAggregator.desired(tm, ds(3, 1), NOW), "Ready").getMessage())
         .isEqualTo("1 of 3 agents run the current pod template");
+    Condition refused =
+        condition(
+            StatusAggregator.desired(
+                tm, new AgentFleet(null, List.of(), "forbidden: daemonsets.apps"), NOW),
+            "Ready");
+    assertThat(refused.getReason()).isEqualTo("ReconcileFailed");
+    assertThat(refused.getMessage())
+        .isEqualTo("cannot apply the agent DaemonSet: forbidden: daemonsets.apps");
+  }
+
+  @Test
+  void aMonitorWaitsOnlyForTheAgentsOnNodesItCovers() {
+    Taint dedicated =
+        new TaintBuilder().withKey("dedicated").withValue("net").withEffect("NoSchedule").build();
+    Taint preferNot = new TaintBuilder().withKey("spot").withEffect("PreferNoSchedule").build();
+    AgentFleet agents =
+        new AgentFleet(
+            daemonSet(3, 3),
+            List.of(
+                agentNode("edge-1", Map.of("role", "edge"), preferNot),
+                agentNode("edge-2", Map.of("role", "edge"), dedicated),
+                agentNode("core-1", Map.of("role", "core"))),
+            null);
+    NodeStatus edge1 = node("{node: edge-1, lastUpdate: '2026-01-01T11:59:55Z'}");
+
+    // No nodeSelector, no tolerations: every agent's node but the one tainted NoSchedule.
+    TrafficMonitorStatus all = StatusAggregator.desired(withNodes(edge1), agents, NOW);
+    assertThat(all.getSummary().getNodesReady()).isEqualTo("1/2");
+
+    TrafficMonitor edge = withNodes(edge1);
+    edge.getSpec().setNodeSelector(Map.of("role", "edge"));
+    TrafficMonitorStatus s = StatusAggregator.desired(edge, agents, NOW);
+    assertThat(s.getSummary().getNodes()).isEqualTo(1);
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("AgentsReporting");
+
+    edge.getSpec()
+        .setTolerations(
+            List.of(
+                new TolerationBuilder()
+                    .withKey("dedicated")
+                    .withOperator("Equal")
+                    .withValue("net")
+                    .withEffect("NoSchedule")
+                    .build()));
+    s = StatusAggregator.desired(edge, agents, NOW);
+    assertThat(s.getSummary().getNodesReady()).isEqualTo("1/2");
+    assertThat(condition(s, "Ready").getMessage()).isEqualTo("1 of 2 agents report");
+
+    edge.getSpec().setNodeSelector(Map.of("role", "gpu"));
+    s = StatusAggregator.desired(edge, agents, NOW);
+    assertThat(s.getSummary().getNodes()).isZero();
+    assertThat(condition(s, "Ready").getReason()).isEqualTo("NoNodesSelected");
+    assertThat(condition(s, "Ready").getMessage())
+        .isEqualTo("none of the 3 nodes running an agent matches nodeSelector and tolerations");
+  }
+
+  @Test
+  void tolerationsReadAsTheSchedulerReadsThem() {
+    Taint taint = new TaintBuilder().withKey("k").withValue("v").withEffect("NoExecute").build();
+    assertThat(AgentFleet.tolerates(new TolerationBuilder().withOperator("Exists").build(), taint))
+        .isTrue();
+    assertThat(
+            AgentFleet.tolerates(
+                new TolerationBuilder().withKey("k").withOperator("Exists").build(), taint))
+        .isTrue();
+    assertThat(
+            AgentFleet.tolerates(
+                new TolerationBuilder().withKey("k").withValue("v").build(), taint))
+        .isTrue();
+    assertThat(
+            AgentFleet.tolerates(
+                new TolerationBuilder().withKey("k").withValue("w").build(), taint))
+        .isFalse();
+    assertThat(
+            AgentFleet.tolerates(
+                new TolerationBuilder()
+                    .withKey("k")
+                    .withOperator("Exists")
+                    .withEffect("NoSchedule")
+                    .build(),
+                taint))
+        .isFalse();
+    assertThat(AgentFleet.tolerates(new TolerationBuilder().withValue("v").build(), taint))
+        .isFalse();
   }
 
   @Test
