@@ -2,6 +2,7 @@ package io.trafficmonitor.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -12,9 +13,14 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * Asks for eBPF traffic accounting of the selected pods and node interfaces on the selected nodes;
- * the operator runs an agent DaemonSet for it and the agents report back into {@code status}.
+ * Asks for eBPF traffic accounting of the selected pods of its own namespace on the selected nodes;
+ * the agent of every node it covers counts them and reports back into {@code status}. Node
+ * interfaces and pods of other namespaces are a {@link ClusterTrafficMonitor}'s: a tenant who may
+ * create this kind in a namespace sees that namespace's traffic only.
  */
+@ValidationRule(
+    value = "!has(self.spec) || (!has(self.spec.interfaces) && !has(self.spec.namespaceSelector))",
+    message = TrafficMonitor.NAMESPACED_ONLY)
 @Group(TrafficMonitor.GROUP)
 @Version(TrafficMonitor.VERSION)
 @Kind("TrafficMonitor")
@@ -71,6 +77,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     getDescription = "Time since creation")
 public class TrafficMonitor extends CustomResource<TrafficMonitorSpec, TrafficMonitorStatus>
     implements Namespaced {
+
+  /** Why a namespaced monitor may not select node interfaces or other namespaces. */
+  public static final String NAMESPACED_ONLY =
+      "a TrafficMonitor observes the pods of its own namespace only: spec.interfaces and"
+          + " spec.namespaceSelector need a ClusterTrafficMonitor";
 
   public static final String GROUP = "trafficmonitor.io";
   public static final String VERSION = "v1alpha1";

@@ -42,13 +42,15 @@ public class TrafficMonitorSpec {
       "b.port == a.port && (!has(a.protocol) || !has(b.protocol) || a.protocol == b.protocol)";
 
   @JsonPropertyDescription(
-      "Pods of this namespace whose traffic is counted (by their cgroup and host-side veth)."
-          + " Missing or empty selects no pods; node interfaces are still monitored.")
+      "Pods whose traffic is counted (by their cgroup and host-side veth): of the monitor's"
+          + " own namespace (TrafficMonitor) or of the namespaces namespaceSelector selects"
+          + " (ClusterTrafficMonitor). Missing or empty selects no pods; node interfaces are still"
+          + " monitored.")
   private Selector podSelector;
 
   @JsonPropertyDescription(
-      "Widens podSelector to the pods of the namespaces it selects. Missing: only this"
-          + " resource's namespace.")
+      "ClusterTrafficMonitor only: the namespaces whose pods podSelector selects. Missing:"
+          + " every namespace. A TrafficMonitor refuses it (its own namespace only).")
   private Selector namespaceSelector;
 
   @JsonPropertyDescription(
@@ -66,8 +68,9 @@ public class TrafficMonitorSpec {
   private List<Toleration> tolerations;
 
   @JsonPropertyDescription(
-      "Node interfaces to monitor with TC programs, as names or shell globs (eth0, ens*,"
-          + " eth[0-3]). Missing or empty: none, only the selected pods.")
+      "ClusterTrafficMonitor only: node interfaces to monitor with TC programs, as names or"
+          + " shell globs (eth0, ens*, eth[0-3]). Missing or empty: none, only the selected pods."
+          + " A TrafficMonitor refuses it (node traffic is every tenant's).")
   @Size(max = 16)
   @ValidationRule(
       value = "self.all(i, i.matches('^[-A-Za-z0-9_.:@+*?!\\\\[\\\\]]+$'))",

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Installs the committed TrafficMonitor CRD into a test cluster and waits until it is served. */
+/** Installs the committed CRDs into a test cluster and waits until they are served. */
 final class CrdInstaller {
 
   private CrdInstaller() {}
@@ -19,8 +19,14 @@ final class CrdInstaller {
   }
 
   static void install(KubernetesClient client) throws IOException {
+    for (String name : CrdYaml.FILES) {
+      install(client, name);
+    }
+  }
+
+  private static void install(KubernetesClient client, String file) throws IOException {
     CustomResourceDefinition crd;
-    try (InputStream in = Files.newInputStream(repoRoot().resolve("crds/" + CrdYaml.FILE_NAME))) {
+    try (InputStream in = Files.newInputStream(repoRoot().resolve("crds/" + file))) {
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
     client.resource(crd).forceConflicts().serverSideApply();
@@ -28,7 +34,7 @@ final class CrdInstaller {
         .apiextensions()
         .v1()
         .customResourceDefinitions()
-        .withName(TrafficMonitor.CRD_NAME)
+        .withName(crd.getMetadata().getName())
         .waitUntilCondition(
             c ->
                 c != null

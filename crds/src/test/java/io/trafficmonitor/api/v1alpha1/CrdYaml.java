@@ -11,18 +11,22 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Generates the TrafficMonitor CRD from the Java model with fabric8's CRD generator, then adds what
- * the generator has no annotation for: the list-map topology of {@code status.nodes} (keyed by
- * node, so that each agent owns its own entry under server-side apply) and of {@code
- * status.conditions} (keyed by type).
+ * Generates the TrafficMonitor and ClusterTrafficMonitor CRDs from the Java model with fabric8's
+ * CRD generator, then adds what the generator has no annotation for: the list-map topology of
+ * {@code status.nodes} (keyed by node, so that each agent owns its own entry under server-side
+ * apply) and of {@code status.conditions} (keyed by type).
  */
 final class CrdYaml {
 
   static final String FILE_NAME = TrafficMonitor.CRD_NAME + "-v1.yml";
 
-  /** Where the generated CRD is committed, relative to the repository root. */
-  static final List<String> COMMITTED =
-      List.of("crds/" + FILE_NAME, "charts/trafficmonitor/crds/" + FILE_NAME);
+  static final String CLUSTER_FILE_NAME = ClusterTrafficMonitor.CRD_NAME + "-v1.yml";
+
+  /** The CRD files, as generated and committed. */
+  static final List<String> FILES = List.of(FILE_NAME, CLUSTER_FILE_NAME);
+
+  /** Where the generated CRDs are committed, relative to the repository root. */
+  static final List<String> DIRECTORIES = List.of("crds/", "charts/trafficmonitor/crds/");
 
   static final String HEADER =
       "# Generated from the Java model in crds/src/main/java by CrdDriftTest; do not edit.\n"
@@ -30,30 +34,39 @@ final class CrdYaml {
 
   private CrdYaml() {}
 
-  static String generate() throws IOException {
+  /** The generated CRD files, by file name. */
+  static java.util.Map<String, String> generate() throws IOException {
     Path dir = Files.createTempDirectory("crd");
     try {
       new CRDGenerator()
-          .customResourceClasses(TrafficMonitor.class)
+          .customResourceClasses(TrafficMonitor.class, ClusterTrafficMonitor.class)
           .forCRDVersions("v1")
           .inOutputDir(dir.toFile())
           .generate();
-      CustomResourceDefinition crd;
-      try (InputStream in = Files.newInputStream(dir.resolve(FILE_NAME))) {
-        crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+      CustomResourceDefinition namespaced = read(dir.resolve(FILE_NAME));
+      CustomResourceDefinition cluster = read(dir.resolve(CLUSTER_FILE_NAME));
+      orderPrinterColumns(namespaced);
+      cluster
+          .getSpec()
+          .getVersions()
+          .get(0)
+          .setAdditionalPrinterColumns(
+              namespaced.getSpec().getVersions().get(0).getAdditionalPrinterColumns());
+      java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+      for (CustomResourceDefinition crd : List.of(namespaced, cluster)) {
+        JSONSchemaProps status =
+            crd.getSpec()
+                .getVersions()
+                .get(0)
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("status");
+        listMap(status.getProperties().get("nodes"), "node");
+        listMap(status.getProperties().get("conditions"), "type");
+        out.put(crd.getMetadata().getName() + "-v1.yml", HEADER + Serialization.asYaml(crd));
       }
-      orderPrinterColumns(crd);
-      JSONSchemaProps status =
-          crd.getSpec()
-              .getVersions()
-              .get(0)
-              .getSchema()
-              .getOpenAPIV3Schema()
-              .getProperties()
-              .get("status");
-      listMap(status.getProperties().get("nodes"), "node");
-      listMap(status.getProperties().get("conditions"), "type");
-      return HEADER + Serialization.asYaml(crd);
+      return out;
     } finally {
       try (var files = Files.list(dir)) {
         for (Path f : files.toList()) {
@@ -61,6 +74,12 @@ final class CrdYaml {
         }
       }
       Files.delete(dir);
+    }
+  }
+
+  private static CustomResourceDefinition read(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
   }
 

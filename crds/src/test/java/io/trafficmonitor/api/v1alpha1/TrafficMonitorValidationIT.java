@@ -61,8 +61,9 @@ class TrafficMonitorValidationIT {
             "filters: [{destinationPort: '22', protocols: [TCP, ICMP]}]",
             "sourcePort and destinationPort apply only to TCP, UDP and SCTP"),
         Arguments.of("filters: [{protocols: [HTTP]}]", "Unsupported value: \"HTTP\""),
-        Arguments.of("interfaces: ['eth 0']", "interfaces must be interface names or globs"),
-        Arguments.of("interfaces: ['averyveryverylongname0']", "Too long"),
+        Arguments.of("interfaces: [eth0]", TrafficMonitor.NAMESPACED_ONLY),
+        Arguments.of(
+            "namespaceSelector: {matchLabels: {team: shop}}", TrafficMonitor.NAMESPACED_ONLY),
         Arguments.of("interval: 5ms", "interval must be between 10ms and 1h"),
         Arguments.of("interval: 2h", "interval must be between 10ms and 1h"),
         Arguments.of("interval: fast", "interval must be a duration such as 10ms, 1s or 1m30s"),
@@ -174,6 +175,41 @@ class TrafficMonitorValidationIT {
     assertThatThrownBy(() -> client.resource(tm).inNamespace(NS).create())
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining(message);
+  }
+
+  static Stream<Arguments> invalidCluster() {
+    return Stream.of(
+        Arguments.of("interfaces: ['eth 0']", "interfaces must be interface names or globs"),
+        Arguments.of("interfaces: ['averyveryverylongname0']", "Too long"),
+        Arguments.of("ports: ['http']", "ports must be ports such as 80 or port ranges"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidCluster")
+  void refusesInvalidClusterSpecWithAReadableMessage(String spec, String message) {
+    GenericKubernetesResource ctm = monitor(spec);
+    ctm.setKind(ClusterTrafficMonitor.KIND);
+    assertThatThrownBy(() -> client.resource(ctm).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void aClusterTrafficMonitorTakesInterfacesAndOtherNamespaces() throws Exception {
+    GenericKubernetesResource ctm =
+        Serialization.unmarshal(
+            Files.readString(CrdInstaller.repoRoot().resolve("crds/examples/cluster-web.yaml")),
+            GenericKubernetesResource.class);
+    client.resource(ctm).create();
+    ClusterTrafficMonitor got =
+        client.resources(ClusterTrafficMonitor.class).withName("cluster-web").get();
+    assertThat(got.getSpec().getInterfaces()).containsExactly("eth0", "ens*", "eth[0-3]");
+    assertThat(got.getSpec().getNamespaceSelector().getMatchLabels()).containsEntry("team", "shop");
+    assertThat(got.getSpec().getInterval()).isEqualTo("1s");
+    assertThat(got.getSpec().getStatusInterval())
+        .as("defaults as TrafficMonitor's")
+        .isEqualTo("10s");
+    client.resources(ClusterTrafficMonitor.class).withName("cluster-web").delete();
   }
 
   @Test
