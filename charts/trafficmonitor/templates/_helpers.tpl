@@ -3,6 +3,9 @@
 
 {{- define "trafficmonitor.operatorName" -}}{{ .Release.Name }}-operator{{- end -}}
 
+{{/* The agents' ServiceAccount, ClusterRole and bindings; their metrics Service adds -metrics. */}}
+{{- define "trafficmonitor.agentName" -}}{{ .Release.Name }}-agent{{- end -}}
+
 {{- define "trafficmonitor.labels" -}}
 app.kubernetes.io/part-of: trafficmonitor
 app.kubernetes.io/instance: {{ .Release.Name }}

@@ -125,7 +125,12 @@ class ChartIT {
         .contains(
             "deployment.apps/tm-operator created (server dry run)",
             "serviceaccount/tm-operator created (server dry run)",
+            "serviceaccount/tm-agent created (server dry run)",
+            "role.rbac.authorization.k8s.io/tm-operator created (server dry run)",
+            "rolebinding.rbac.authorization.k8s.io/tm-operator created (server dry run)",
             "clusterrole.rbac.authorization.k8s.io/tm-agent created (server dry run)",
+            "clusterrolebinding.rbac.authorization.k8s.io/tm-agent created (server dry run)",
+            "service/tm-agent-metrics created (server dry run)",
             "prometheusrule.monitoring.coreos.com/tm-alerts created (server dry run)",
             "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
             "configmap/tm-dashboard created (server dry run)");
@@ -136,27 +141,41 @@ class ChartIT {
         .isEmpty();
   }
 
-  @Test
-  void operatorRunsRestricted() {
-    String rendered = render();
-    List<Map<String, Object>> docs = new ArrayList<>();
+  /** The rendered objects. */
+  private static List<GenericKubernetesResource> objects(String rendered) {
+    List<GenericKubernetesResource> objects = new ArrayList<>();
     for (String doc : rendered.split("(?m)^---$")) {
       if (!doc.isBlank()) {
         Map<String, Object> m = Serialization.unmarshal(doc, Map.class);
         if (m != null) {
-          docs.add(m);
+          objects.add(
+              Serialization.unmarshal(Serialization.asJson(m), GenericKubernetesResource.class));
         }
       }
     }
-    GenericKubernetesResource dep =
-        docs.stream()
-            .filter(d -> "Deployment".equals(d.get("kind")))
-            .map(
-                d ->
-                    Serialization.unmarshal(
-                        Serialization.asJson(d), GenericKubernetesResource.class))
-            .findFirst()
-            .orElseThrow();
+    return objects;
+  }
+
+  private static List<GenericKubernetesResource> ofKind(
+      List<GenericKubernetesResource> objects, String kind) {
+    return objects.stream().filter(o -> kind.equals(o.getKind())).toList();
+  }
+
+  private static GenericKubernetesResource find(
+      List<GenericKubernetesResource> objects, String kind, String name) {
+    return ofKind(objects, kind).stream()
+        .filter(o -> name.equals(o.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
+  }
+
+  private static List<Map<String, Object>> rules(GenericKubernetesResource role) {
+    return role.<List<Map<String, Object>>>get("rules");
+  }
+
+  @Test
+  void operatorRunsRestricted() {
+    GenericKubernetesResource dep = ofKind(objects(render()), "Deployment").get(0);
     Map<String, Object> container =
         dep.<List<Map<String, Object>>>get("spec", "template", "spec", "containers").get(0);
     assertThat(dep.<Boolean>get("spec", "template", "spec", "securityContext", "runAsNonRoot"))
@@ -191,13 +210,116 @@ class ChartIT {
   void agentPlacementReachesTheOperator() {
     String rendered =
         render(
-            "agent.priorityClassName=system-node-critical", "agent.tolerations[0].operator=Exists");
+            "agent.priorityClassName=system-node-critical",
+            "agent.tolerations[0].operator=Exists",
+            "agent.nodeSelector.role=edge");
     assertThat(rendered)
+        .contains(
+            "name: TRAFFICMONITOR_OPERATOR_NAMESPACE\n              valueFrom:\n"
+                + "                fieldRef: {fieldPath: metadata.namespace}")
+        .contains("name: TRAFFICMONITOR_OPERATOR_DEPLOYMENT\n              value: tm-operator")
+        .contains("name: TRAFFICMONITOR_AGENT_SERVICE_ACCOUNT\n              value: tm-agent")
+        .contains(
+            "name: TRAFFICMONITOR_AGENT_NODE_SELECTOR\n"
+                + "              value: \"{\\\"role\\\":\\\"edge\\\"}\"")
         .contains(
             "name: TRAFFICMONITOR_AGENT_PRIORITY_CLASS_NAME\n              value: \"system-node-critical\"")
         .contains(
             "name: TRAFFICMONITOR_AGENT_TOLERATIONS\n              value: \"[{\\\"operator\\\":\\\"Exists\\\"}]\"")
         .contains("name: TRAFFICMONITOR_AGENT_ARCHITECTURES\n              value: \"amd64\"");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theOperatorWritesAgentsOnlyInItsOwnNamespace() {
+    List<GenericKubernetesResource> objects = objects(render());
+    List<Map<String, Object>> cluster = rules(find(objects, "ClusterRole", "tm-operator"));
+    assertThat(cluster)
+        .allSatisfy(
+            r -> {
+              assertThat((List<String>) r.get("resources"))
+                  .doesNotContain(
+                      "serviceaccounts", "rolebindings", "clusterroles", "daemonsets", "services");
+              assertThat((List<String>) r.get("verbs")).doesNotContain("bind", "escalate");
+            });
+    // No ClusterRole of the chart reaches DaemonSets: the operator's Role does, in its namespace.
+    assertThat(ofKind(objects, "ClusterRole"))
+        .flatExtracting(ChartIT::rules)
+        .noneMatch(r -> ((List<String>) r.get("resources")).contains("daemonsets"));
+    GenericKubernetesResource role = find(objects, "Role", "tm-operator");
+    assertThat(role.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
+    assertThat(rules(role))
+        .anySatisfy(
+            r -> {
+              assertThat((List<String>) r.get("resources")).containsExactly("daemonsets");
+              assertThat((List<String>) r.get("verbs"))
+                  .doesNotContain("delete", "deletecollection");
+            })
+        .anySatisfy(
+            r -> {
+              assertThat((List<String>) r.get("resources")).containsExactly("deployments");
+              assertThat((List<String>) r.get("verbs")).containsExactly("get");
+              assertThat((List<String>) r.get("resourceNames")).containsExactly("tm-operator");
+            });
+    GenericKubernetesResource binding = find(objects, "RoleBinding", "tm-operator");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
+    assertThat(binding.<String>get("roleRef", "kind")).isEqualTo("Role");
+  }
+
+  @Test
+  void theAgentsHaveTheirIdentityAndClusterWideReadRights() {
+    List<GenericKubernetesResource> objects = objects(render());
+    assertThat(find(objects, "ServiceAccount", "tm-agent").getMetadata().getNamespace())
+        .isEqualTo("trafficmonitor");
+    GenericKubernetesResource binding = find(objects, "ClusterRoleBinding", "tm-agent");
+    assertThat(binding.<String>get("roleRef", "name")).isEqualTo("tm-agent");
+    assertThat(binding.<List<Map<String, Object>>>get("subjects"))
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s)
+                    .containsEntry("kind", "ServiceAccount")
+                    .containsEntry("name", "tm-agent")
+                    .containsEntry("namespace", "trafficmonitor"));
+    assertThat(rules(find(objects, "ClusterRole", "tm-agent")))
+        .extracting(r -> r.get("apiGroups") + " " + r.get("resources") + " " + r.get("verbs"))
+        .containsExactly(
+            "[trafficmonitor.io] [trafficmonitors] [get, list, watch]",
+            "[trafficmonitor.io] [trafficmonitors/status] [get, patch]",
+            "[] [pods, namespaces, nodes] [get, list, watch]",
+            "[] [events] [create, patch]");
+  }
+
+  @Test
+  void oneServiceMonitorScrapesEachAgentOnceThroughOneService() {
+    List<GenericKubernetesResource> objects = objects(render("serviceMonitor.enabled=true"));
+    GenericKubernetesResource service = find(objects, "Service", "tm-agent-metrics");
+    assertThat(service.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
+    assertThat(service.<String>get("spec", "clusterIP")).isEqualTo("None");
+    assertThat(service.<Map<String, String>>get("spec", "selector"))
+        .isEqualTo(Map.of("app.kubernetes.io/name", "trafficmonitor-agent"));
+    assertThat(service.<List<Map<String, Object>>>get("spec", "ports"))
+        .singleElement()
+        .satisfies(p -> assertThat(p).containsEntry("name", "metrics").containsEntry("port", 9400));
+    // No other Service selects the agents.
+    assertThat(ofKind(objects, "Service"))
+        .filteredOn(
+            s ->
+                "trafficmonitor-agent"
+                    .equals(s.<String>get("spec", "selector", "app.kubernetes.io/name")))
+        .containsExactly(service);
+
+    GenericKubernetesResource monitor = ofKind(objects, "ServiceMonitor").get(0);
+    assertThat(ofKind(objects, "ServiceMonitor")).hasSize(1);
+    assertThat(monitor.<List<String>>get("spec", "namespaceSelector", "matchNames"))
+        .containsExactly("trafficmonitor");
+    assertThat(service.getMetadata().getLabels())
+        .containsAllEntriesOf(monitor.<Map<String, String>>get("spec", "selector", "matchLabels"));
+    assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints"))
+        .singleElement()
+        .satisfies(e -> assertThat(e).containsEntry("port", "metrics"));
+    // The job is trafficmonitor-agent whatever the release's name, as the shipped alerts expect.
+    assertThat(monitor.<String>get("spec", "jobLabel")).isEqualTo("app.kubernetes.io/name");
   }
 
   @Test
