@@ -3,13 +3,16 @@ package io.trafficmonitor.agent;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.TcMode;
@@ -87,6 +90,7 @@ public final class Agent implements AutoCloseable {
   private List<FilterRule> filters;
   private List<Object> quality;
   private SharedIndexInformer<TrafficMonitor> monitorInformer;
+  private SharedIndexInformer<ClusterTrafficMonitor> clusterInformer;
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Namespace> namespaceInformer;
   private SharedIndexInformer<Node> nodeInformer;
@@ -162,10 +166,27 @@ public final class Agent implements AutoCloseable {
     namespaceInformer = client.namespaces().inform(handler(), 0);
     nodeInformer =
         client.nodes().withField("metadata.name", config.nodeName()).inform(handler(), 0);
+    watchClusterMonitors();
     reconcileThread.scheduleWithFixedDelay(
         this::trigger, 0, config.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
     collectThread.schedule(this::collectLoop, 0, TimeUnit.MILLISECONDS);
     statusThread.schedule(this::statusLoop, 0, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts watching ClusterTrafficMonitors; without their CRD (an older install, say) namespaced
+   * monitors are served alone and the watch is tried again at every resync.
+   */
+  private void watchClusterMonitors() {
+    if (clusterInformer != null) {
+      return;
+    }
+    try {
+      clusterInformer = client.resources(ClusterTrafficMonitor.class).inform(handler(), 0);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "ClusterTrafficMonitors not watched (retrying at the next resync): %s", e.getMessage());
+    }
   }
 
   /** Every add, update and delete asks for a reconcile. */
@@ -212,51 +233,74 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** The monitors that select this node, oldest first. */
-  private List<TrafficMonitor> selecting() {
-    if (monitorInformer == null) {
-      return List.of();
+  /** A monitor of either kind: a TrafficMonitor, or a ClusterTrafficMonitor (no namespace). */
+  private record Monitor(
+      String namespace, String name, String created, TrafficMonitorSpec spec, boolean deleting) {
+    static Monitor of(CustomResource<TrafficMonitorSpec, ?> r) {
+      return new Monitor(
+          r.getMetadata().getNamespace(),
+          r.getMetadata().getName(),
+          Objects.toString(r.getMetadata().getCreationTimestamp(), ""),
+          r.getSpec(),
+          r.getMetadata().getDeletionTimestamp() != null);
+    }
+
+    String key() {
+      return MonitorRuntime.key(namespace, name);
+    }
+  }
+
+  /** The monitors of both kinds that select this node, oldest first. */
+  private List<Monitor> selecting() {
+    if (clusterInformer == null && monitorInformer != null) {
+      watchClusterMonitors();
+    }
+    List<Monitor> all = new ArrayList<>();
+    if (monitorInformer != null) {
+      monitorInformer.getStore().list().forEach(m -> all.add(Monitor.of(m)));
+    }
+    if (clusterInformer != null) {
+      clusterInformer.getStore().list().forEach(m -> all.add(Monitor.of(m)));
     }
     Node node = nodeInformer == null ? null : nodeInformer.getStore().getByKey(config.nodeName());
-    List<TrafficMonitor> out = new ArrayList<>();
-    for (TrafficMonitor tm : monitorInformer.getStore().list()) {
-      if (tm.getMetadata().getDeletionTimestamp() == null
-          && NodeSelection.covers(tm.getSpec(), node)) {
-        out.add(tm);
+    List<Monitor> out = new ArrayList<>();
+    for (Monitor m : all) {
+      if (!m.deleting() && NodeSelection.covers(m.spec(), node)) {
+        out.add(m);
       }
     }
-    out.sort(
-        Comparator.comparing(
-                (TrafficMonitor tm) ->
-                    Objects.toString(tm.getMetadata().getCreationTimestamp(), ""))
-            .thenComparing(
-                tm -> tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName()));
+    out.sort(Comparator.comparing(Monitor::created).thenComparing(Monitor::key));
     return out;
   }
 
+  /** Whether the monitor still exists (its entry is to be removed, not its object). */
+  private boolean exists(MonitorRuntime rt) {
+    var informer = rt.cluster() ? clusterInformer : monitorInformer;
+    return informer != null && informer.getStore().getByKey(rt.key()) != null;
+  }
+
   private synchronized void doReconcile() {
-    List<TrafficMonitor> wanted = selecting();
+    List<Monitor> wanted = selecting();
     Map<String, MonitorRuntime> next = new LinkedHashMap<>();
     Map<String, MonitorRuntime> current = runtimes;
     Map<MonitorRuntime, List<String>> errs = new HashMap<>();
-    for (TrafficMonitor tm : wanted) {
-      String key = tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName();
+    for (Monitor tm : wanted) {
+      String key = tm.key();
       MonitorRuntime rt = current.get(key);
       if (rt == null) {
         rt =
             new MonitorRuntime(
-                tm.getMetadata().getNamespace(),
-                tm.getMetadata().getName(),
-                tm.getMetadata().getCreationTimestamp(),
-                nodeMetrics,
-                collector,
-                client,
-                config);
-        LOG.infof("serving TrafficMonitor %s", key);
+                tm.namespace(), tm.name(), tm.created(), nodeMetrics, collector, client, config);
+        LOG.infof("serving %s %s", rt.cluster() ? "ClusterTrafficMonitor" : "TrafficMonitor", key);
       }
       errs.put(rt, new ArrayList<>());
       try {
-        rt.settings = MonitorSettings.of(tm.getSpec(), config.statusInterval());
+        MonitorSettings s = MonitorSettings.of(tm.spec(), config.statusInterval());
+        if (!rt.cluster() && (!s.interfaces().isEmpty() || s.namespaceSelector().isPresent())) {
+          errs.get(rt).add("spec: " + TrafficMonitor.NAMESPACED_ONLY + "; ignored");
+          s = s.confined();
+        }
+        rt.settings = s;
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());
         if (rt.settings == null) { // nothing counted until the spec is fixed
@@ -273,7 +317,7 @@ public final class Agent implements AutoCloseable {
     }
     nodeMetrics.monitors(next.size());
     if (next.isEmpty()) {
-      detachAll(current);
+      detachAll();
       runtimes = Map.of();
       reconciled = true;
       return;
@@ -376,8 +420,8 @@ public final class Agent implements AutoCloseable {
   }
 
   /** Exports the monitor's alert limits (0: none). */
-  private static void limits(MonitorRuntime rt, TrafficMonitor tm) {
-    var alerts = tm.getSpec() == null ? null : tm.getSpec().getAlerts();
+  private static void limits(MonitorRuntime rt, Monitor tm) {
+    var alerts = tm.spec() == null ? null : tm.spec().getAlerts();
     rt.metrics.limitBytesPerSecond(alerts == null ? 0 : orZero(alerts.getMaxBytesPerSecond()));
     rt.metrics.limitPacketLossRatio(alerts == null ? 0 : orZero(alerts.getMaxPacketLossRatio()));
     rt.metrics.limitRetransmitRatio(alerts == null ? 0 : orZero(alerts.getMaxRetransmitRatio()));
@@ -396,9 +440,7 @@ public final class Agent implements AutoCloseable {
     collector.forget(rt.view, t -> true);
     rt.tcp.forget(t -> true);
     rt.metrics.close();
-    TrafficMonitor tm =
-        monitorInformer == null ? null : monitorInformer.getStore().getByKey(rt.key());
-    if (tm != null) {
+    if (exists(rt)) {
       statusThread.execute(
           () -> {
             try {
@@ -411,7 +453,7 @@ public final class Agent implements AutoCloseable {
   }
 
   /** No monitor selects this node any more: nothing stays attached. */
-  private void detachAll(Map<String, MonitorRuntime> previous) {
+  private void detachAll() {
     if (attacher != null && attacher.attached() > 0) {
       attacher.reconcile(Set.of());
       collector.forget(t -> true, source);
@@ -607,8 +649,11 @@ public final class Agent implements AutoCloseable {
   }
 
   private boolean namespaceSelected(MonitorRuntime rt, MonitorSettings s, String ns) {
-    if (s.namespaceSelector().isEmpty()) {
+    if (!rt.cluster()) {
       return rt.namespace.equals(ns);
+    }
+    if (s.namespaceSelector().isEmpty()) {
+      return true; // a ClusterTrafficMonitor without namespaceSelector: every namespace
     }
     if (namespaceInformer == null) {
       return false;
@@ -810,9 +855,12 @@ public final class Agent implements AutoCloseable {
     return served.size() == 1 ? served.values().iterator().next().settings : null;
   }
 
-  /** The settings this agent applies for monitor {@code namespace/name}, or null. */
+  /**
+   * The settings this agent applies for monitor {@code namespace/name} (namespace null: a
+   * ClusterTrafficMonitor), or null.
+   */
   public MonitorSettings settings(String namespace, String name) {
-    MonitorRuntime rt = runtimes.get(namespace + "/" + name);
+    MonitorRuntime rt = runtimes.get(MonitorRuntime.key(namespace, name));
     return rt == null ? null : rt.settings;
   }
 
@@ -825,7 +873,7 @@ public final class Agent implements AutoCloseable {
     return out;
   }
 
-  /** The monitors served, as namespace/name. */
+  /** The monitors served, as namespace/name (name alone for a ClusterTrafficMonitor). */
   public Set<String> served() {
     return runtimes.keySet();
   }
@@ -848,7 +896,7 @@ public final class Agent implements AutoCloseable {
     }
     for (SharedIndexInformer<?> i :
         new SharedIndexInformer<?>[] {
-          monitorInformer, podInformer, namespaceInformer, nodeInformer
+          monitorInformer, clusterInformer, podInformer, namespaceInformer, nodeInformer
         }) {
       if (i != null) {
         i.close();

@@ -10,7 +10,9 @@ import java.util.List;
  * the node, closed when it stops (or is deleted).
  */
 final class MonitorRuntime {
+  /** The namespace of a TrafficMonitor; null for a ClusterTrafficMonitor. */
   final String namespace;
+
   final String name;
   final AgentMetrics metrics;
   final MonitorView view;
@@ -28,6 +30,7 @@ final class MonitorRuntime {
   volatile NodeStatus lastStatus;
   long nextStatus;
 
+  /** {@code namespace} null: a ClusterTrafficMonitor. */
   MonitorRuntime(
       String namespace,
       String name,
@@ -39,14 +42,23 @@ final class MonitorRuntime {
     this.namespace = namespace;
     this.name = name;
     this.created = created == null ? "" : created;
-    this.metrics = new AgentMetrics(node, namespace, name);
+    this.metrics = new AgentMetrics(node, namespace == null ? "" : namespace, name);
     this.view = new MonitorView(collector, metrics);
     this.tcp = new TcpCollector(metrics);
     this.status = new StatusWriter(client, config, namespace, name);
   }
 
+  /** namespace/name, or the name of a ClusterTrafficMonitor (its informer's store keys). */
   String key() {
-    return namespace + "/" + name;
+    return key(namespace, name);
+  }
+
+  static String key(String namespace, String name) {
+    return namespace == null ? name : namespace + "/" + name;
+  }
+
+  boolean cluster() {
+    return namespace == null;
   }
 
   /** Whether this monitor counts the node's own drops (only one that watches node interfaces). */

@@ -116,6 +116,29 @@ public record MonitorSettings(
     return new Applications(entries);
   }
 
+  /**
+   * These settings confined to the monitor's own namespace (a TrafficMonitor): no node interfaces,
+   * no other namespaces. The API server refuses both for that kind; this holds should an older CRD
+   * have let them through.
+   */
+  public MonitorSettings confined() {
+    return new MonitorSettings(
+        podSelector,
+        Optional.empty(),
+        List.of(),
+        ingress,
+        egress,
+        filters,
+        interval,
+        statusInterval,
+        topN,
+        maxTracked,
+        idleTimeout,
+        jitter,
+        sequence,
+        applications);
+  }
+
   /** True when the spec selects pods at all (a missing or empty podSelector selects none). */
   public boolean selectsPods() {
     return podSelector != null && !podSelector.empty();

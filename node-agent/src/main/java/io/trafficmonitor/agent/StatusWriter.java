@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
@@ -35,7 +36,10 @@ public final class StatusWriter {
   private StatusSnapshot previous;
   private TcpCollector.Totals previousTcp;
 
-  /** The writer of this node's entry in the status of the monitor {@code namespace/name}. */
+  /**
+   * The writer of this node's entry in the status of the monitor {@code namespace/name}, or of the
+   * ClusterTrafficMonitor {@code name} when {@code namespace} is null.
+   */
   public StatusWriter(KubernetesClient client, AgentConfig config, String namespace, String name) {
     this.client = client;
     this.node = config.nodeName();
@@ -192,13 +196,16 @@ public final class StatusWriter {
   private void apply(List<NodeStatus> entries) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("apiVersion", TrafficMonitor.API_VERSION);
-    body.put("kind", TrafficMonitor.KIND);
-    body.put("metadata", Map.of("name", name, "namespace", namespace));
+    body.put("kind", namespace == null ? ClusterTrafficMonitor.KIND : TrafficMonitor.KIND);
+    body.put(
+        "metadata",
+        namespace == null ? Map.of("name", name) : Map.of("name", name, "namespace", namespace));
     body.put("status", Map.of("nodes", entries));
-    client
-        .resources(TrafficMonitor.class)
-        .inNamespace(namespace)
-        .withName(name)
+    var resource =
+        namespace == null
+            ? client.resources(ClusterTrafficMonitor.class).withName(name)
+            : client.resources(TrafficMonitor.class).inNamespace(namespace).withName(name);
+    resource
         .subresource("status")
         .patch(
             new PatchContext.Builder()

@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,10 @@ import java.util.Map;
  * collect FLOWS                   time of one collection of FLOWS flows (real kernel map)
  * steady FLOWS INTERVAL_MS SECS   collection thread CPU and process RSS at an interval, every
  *                                 flow's counters changing 10 times a second
+ * monitors M FLOWS [own|shared]   M monitors (MonitorView + AgentMetrics each) on one collector,
+ *                                 each counting FLOWS flows of 10 pods: its own pods (M x FLOWS
+ *                                 kernel flows) or the same 10 pods for all (FLOWS kernel flows,
+ *                                 each counted by all M); see {@link MonitorsMode}
  * </pre>
  *
  * Flows are written into the kernel flow map from user space (no traffic needed), spread over 100
@@ -36,6 +42,13 @@ public final class AgentBench {
   private AgentBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("monitors")) {
+      MonitorsMode.run(
+          Integer.parseInt(args[1]),
+          Integer.parseInt(args[2]),
+          args.length > 3 && args[3].equals("shared"));
+      return;
+    }
     int flows = Integer.parseInt(args[1]);
     try (FlowDatapath dp =
         FlowDatapath.open(
@@ -44,7 +57,7 @@ public final class AgentBench {
                 .withValueMode( // -Dbench.values=AUTO|SHARED|PER_CPU
                     FlowDatapath.ValueMode.valueOf(System.getProperty("bench.values", "AUTO"))))) {
       BpfMap map = dp.object().map(FlowLayout.MAP_FLOWS);
-      byte[][] keys = keys(flows);
+      byte[][] keys = keys(flows, i -> 1000 + i % PODS);
       Map<Long, Target> cgroups = new HashMap<>();
       for (int p = 0; p < PODS; p++) {
         cgroups.put(1000L + p, Target.podCgroup("bench", "pod-" + p));
@@ -54,31 +67,8 @@ public final class AgentBench {
       NodeMetrics node = new NodeMetrics(registry);
       AgentMetrics metrics = new AgentMetrics(node, "bench", "bench");
       Collector collector = new Collector(metrics, 1_000_000_000L);
-      FlowSource source =
-          new FlowSource() {
-            @Override
-            public void read(BpfMap.BatchVisitor v) {
-              dp.readFlowsRaw(v);
-            }
-
-            @Override
-            public boolean remove(byte[] key, byte[] value) {
-              return map.lookupAndDelete(key, value);
-            }
-
-            @Override
-            public int capacity() {
-              return dp.maxFlows();
-            }
-          };
-      long[] round = {0};
-      Runnable bump =
-          () -> {
-            round[0]++;
-            for (byte[] k : keys) {
-              map.update(k, value(round[0], map.valueStride()), BpfMap.ANY);
-            }
-          };
+      FlowSource source = source(dp);
+      Runnable bump = bumper(map, keys);
       long idle = 3600_000_000_000L;
       if (args[0].equals("collect")) {
         bump.run();
@@ -185,7 +175,180 @@ public final class AgentBench {
     }
   }
 
-  private static byte[][] keys(int n) {
+  /**
+   * {@code monitors M FLOWS [own|shared]}: one collector, M monitors as the agent makes them (a
+   * {@link MonitorView} and its {@link AgentMetrics} each, in one registry), every monitor counting
+   * every flow of its pods in both directions without filters (the most work per flow). Reports the
+   * time of one collection with every flow changed, of one after a new {@link Routing} of the same
+   * content (what every reconcile hands over), of the status snapshot of all monitors and of a
+   * scrape, and the process RSS.
+   */
+  static final class MonitorsMode {
+    static final int PODS_PER_MONITOR = 10;
+
+    private MonitorsMode() {}
+
+    static void run(int monitors, int flowsPerMonitor, boolean shared) throws Exception {
+      int kernelFlows = shared ? flowsPerMonitor : monitors * flowsPerMonitor;
+      byte[][] keys =
+          keys(
+              kernelFlows,
+              shared
+                  ? i -> 1000 + i % PODS_PER_MONITOR
+                  : i -> 1000 + (i / flowsPerMonitor) * PODS_PER_MONITOR + i % PODS_PER_MONITOR);
+      try (FlowDatapath dp =
+          FlowDatapath.open(
+              FlowDatapath.Options.defaults()
+                  .withMaxFlows(Math.max(1024, kernelFlows + kernelFlows / 4))
+                  .withValueMode(
+                      FlowDatapath.ValueMode.valueOf(
+                          System.getProperty("bench.values", "AUTO"))))) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        NodeMetrics node = new NodeMetrics(registry);
+        Collector collector = new Collector(1_000_000_000L);
+        List<MonitorView> views = new ArrayList<>();
+        Map<Long, Target> cgroups = new HashMap<>();
+        Map<Target, List<Routing.Subscription>> subscriptions = new HashMap<>();
+        for (int m = 0; m < monitors; m++) {
+          MonitorView view = new MonitorView(collector, new AgentMetrics(node, "bench", "m" + m));
+          views.add(view);
+          Routing.Subscription all = new Routing.Subscription(view, List.of(), true, true);
+          for (int p = 0; p < PODS_PER_MONITOR; p++) {
+            long id = 1000 + (shared ? 0 : m * PODS_PER_MONITOR) + p;
+            Target t = Target.podCgroup(shared ? "bench" : "bench-" + m, "pod-" + p);
+            cgroups.put(id, t);
+            subscriptions.computeIfAbsent(t, x -> new ArrayList<>()).add(all);
+          }
+        }
+        TargetIndex index = new TargetIndex(cgroups, Map.of());
+        Routing routing = new Routing(index, subscriptions);
+        FlowSource source = source(dp);
+        Runnable bump = bumper(dp.object().map(FlowLayout.MAP_FLOWS), keys);
+        long idle = 3600_000_000_000L;
+
+        bump.run();
+        long first = collector.collect(source, routing, System.nanoTime(), idle).nanos();
+        long[] changed = new long[20];
+        for (int i = 0; i < changed.length; i++) {
+          bump.run();
+          Collector.Result r = collector.collect(source, routing, System.nanoTime(), idle);
+          changed[i] = r.nanos();
+          if (r.flows() != kernelFlows) {
+            throw new IllegalStateException("read " + r.flows() + " of " + kernelFlows);
+          }
+        }
+        long[] unchanged = new long[10];
+        for (int i = 0; i < unchanged.length; i++) {
+          unchanged[i] = collector.collect(source, routing, System.nanoTime(), idle).nanos();
+        }
+        long[] rerouted = new long[10];
+        for (int i = 0; i < rerouted.length; i++) {
+          routing = new Routing(index, subscriptions); // as every reconcile makes one
+          bump.run();
+          rerouted[i] = collector.collect(source, routing, System.nanoTime(), idle).nanos();
+        }
+        long[] snapshots = new long[5];
+        for (int i = 0; i < snapshots.length; i++) {
+          bump.run();
+          collector.collect(source, routing, System.nanoTime(), idle);
+          long t0 = System.nanoTime();
+          for (MonitorView v : views) {
+            v.snapshot(10);
+          }
+          snapshots[i] = System.nanoTime() - t0;
+        }
+        long bindings = 0;
+        for (MonitorView v : views) {
+          if (v.flows() != flowsPerMonitor) {
+            throw new IllegalStateException("a monitor counts " + v.flows() + " flows");
+          }
+          bindings += v.flows();
+        }
+        StatusSnapshot s0 = views.get(0).snapshot(10);
+        long expected = 1500L * (1 + changed.length + rerouted.length + snapshots.length);
+        if (s0.rxBytes() + s0.txBytes() != expected * flowsPerMonitor) {
+          throw new IllegalStateException(
+              "monitor m0 counted " + (s0.rxBytes() + s0.txBytes()) + " bytes");
+        }
+        long[] scrapes = new long[5];
+        int scrapeBytes = 0;
+        for (int i = 0; i < scrapes.length; i++) {
+          long t0 = System.nanoTime();
+          scrapeBytes = registry.scrape().length();
+          scrapes[i] = System.nanoTime() - t0;
+        }
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf(
+            "monitors %d x %d flows (%s pods): %d kernel flows, %d monitor-flows%n"
+                + "  collection, every flow changed: first %.1f ms, then %s%n"
+                + "  collection, nothing changed: %s%n"
+                + "  collection after a new Routing of the same content, every flow changed: %s%n"
+                + "  status snapshot (top-10) of all %d monitors: %s%n"
+                + "  scrape (%d KiB): %s%n"
+                + "  RSS %d MiB, heap used after GC %d MiB%n",
+            monitors,
+            flowsPerMonitor,
+            shared ? "the same 10" : "own 10",
+            kernelFlows,
+            bindings,
+            first / 1e6,
+            stats(changed),
+            stats(unchanged),
+            stats(rerouted),
+            monitors,
+            stats(snapshots),
+            scrapeBytes / 1024,
+            stats(scrapes),
+            rssKiB() / 1024,
+            (rt.totalMemory() - rt.freeMemory()) >> 20);
+      }
+    }
+
+    /** "median M / min m / max x ms". */
+    static String stats(long[] nanos) {
+      long[] s = nanos.clone();
+      Arrays.sort(s);
+      return String.format(
+          "median %.2f / min %.2f / max %.2f ms (%d runs)",
+          s[s.length / 2] / 1e6, s[0] / 1e6, s[s.length - 1] / 1e6, s.length);
+    }
+  }
+
+  /** What the agent's collector reads: the kernel flow map of {@code dp}. */
+  static FlowSource source(FlowDatapath dp) {
+    BpfMap map = dp.object().map(FlowLayout.MAP_FLOWS);
+    return new FlowSource() {
+      @Override
+      public void read(BpfMap.BatchVisitor v) {
+        dp.readFlowsRaw(v);
+      }
+
+      @Override
+      public boolean remove(byte[] key, byte[] value) {
+        return map.lookupAndDelete(key, value);
+      }
+
+      @Override
+      public int capacity() {
+        return dp.maxFlows();
+      }
+    };
+  }
+
+  /** Each run adds one packet of 1500 bytes to every flow of {@code keys}. */
+  static Runnable bumper(BpfMap map, byte[][] keys) {
+    long[] round = {0};
+    return () -> {
+      round[0]++;
+      for (byte[] k : keys) {
+        map.update(k, value(round[0], map.valueStride()), BpfMap.ANY);
+      }
+    };
+  }
+
+  /** n flow keys (TCP to port 443, half of them ingress), flow i seen at cgroup target(i). */
+  static byte[][] keys(int n, java.util.function.IntToLongFunction target) {
     byte[][] out = new byte[n][];
     for (int i = 0; i < n; i++) {
       byte[] src = FakeFlows.mapped("10.50." + (i >> 8 & 0xff) + "." + (i & 0xff));
@@ -199,7 +362,7 @@ public final class AgentBench {
                   6,
                   4,
                   TargetKind.CGROUP,
-                  1000 + i % PODS,
+                  target.applyAsLong(i),
                   i % 2 == 0 ? Direction.EGRESS : Direction.INGRESS)
               .encode();
     }
@@ -218,7 +381,7 @@ public final class AgentBench {
         .array();
   }
 
-  private static long rssKiB() throws Exception {
+  static long rssKiB() throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -26,20 +26,25 @@ final class Cluster {
         "no cgroup v2 hierarchy at " + TestNode.CGROUP_ROOT);
   }
 
+  /** Installs the TrafficMonitor and ClusterTrafficMonitor CRDs and waits until they are served. */
   static void installCrd(TestCluster cluster) {
     Path root = Path.of(System.getProperty("tm.repo.root", ".."));
-    Path crd = root.resolve("crds/trafficmonitors.trafficmonitor.io-v1.yml");
-    if (!Files.exists(crd)) {
-      crd = Path.of("../crds/trafficmonitors.trafficmonitor.io-v1.yml");
+    Path crds = root.resolve("crds");
+    if (!Files.exists(crds.resolve("trafficmonitors.trafficmonitor.io-v1.yml"))) {
+      crds = Path.of("../crds");
     }
-    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", crd.toString()).orThrow();
-    cluster
-        .kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/trafficmonitors.trafficmonitor.io")
-        .orThrow();
+    for (String name :
+        new String[] {
+          "trafficmonitors.trafficmonitor.io", "clustertrafficmonitors.trafficmonitor.io"
+        }) {
+      Path crd = crds.resolve(name + "-v1.yml");
+      cluster
+          .kubectl("apply", "--server-side", "--force-conflicts", "-f", crd.toString())
+          .orThrow();
+      cluster
+          .kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + name)
+          .orThrow();
+    }
   }
 
   /** Creates namespace {@code name}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
@@ -25,10 +26,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * One agent serves every monitor that selects its node: four monitors on the same two pods (all
- * traffic, one port, ingress only, and one whose nodeSelector misses the node) and one in another
- * namespace. One set of programs is attached, each monitor's figures are exact for its own
- * selection, a monitor of another namespace sees none of it, and a monitor that stops selecting the
- * node loses its entry and series while the others keep counting.
+ * traffic, one port, ingress only, and one whose nodeSelector misses the node), one in another
+ * namespace and a ClusterTrafficMonitor of every namespace's web pods. One set of programs is
+ * attached, each monitor's figures are exact for its own selection, a monitor of another namespace
+ * sees none of it, and a monitor that stops selecting the node loses its entry and series while the
+ * others keep counting.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiMonitorIT {
@@ -57,7 +59,7 @@ class MultiMonitorIT {
     Cluster.createNamespace(client, shop);
     Cluster.createNamespace(client, other);
     nodeName = "tmmm" + id;
-    cluster.addNode(nodeName, Map.of("zone", "a"));
+    cluster.addNode(nodeName, Map.of("zone", "a", "trafficmonitor.io/test", nodeName));
     node = new TestNode(client, nodeName, id % 250);
     a = node.addPod(shop, "a", 2, Map.of("app", "web"));
     b = node.addPod(shop, "b", 3, Map.of("app", "web"));
@@ -74,6 +76,13 @@ class MultiMonitorIT {
     elsewhere.getSpec().setNodeSelector(Map.of("zone", "b"));
     create(elsewhere);
     create(Cluster.monitor(other, "theirs", "web", "100ms"));
+    ClusterTrafficMonitor everywhere = new ClusterTrafficMonitor();
+    everywhere.getMetadata().setName(nodeName + "-everywhere");
+    everywhere.setSpec(Cluster.monitor(shop, "x", "web", "100ms").getSpec());
+    everywhere.getSpec().setStatusInterval("1s");
+    // only this test's node: other test classes' agents serve cluster monitors too
+    everywhere.getSpec().setNodeSelector(Map.of("trafficmonitor.io/test", nodeName));
+    client.resource(everywhere).create();
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     agent =
@@ -107,6 +116,7 @@ class MultiMonitorIT {
     } finally {
       if (client != null && other != null) {
         client.namespaces().withName(other).delete();
+        client.resources(ClusterTrafficMonitor.class).withName(nodeName + "-everywhere").delete();
       }
     }
   }
@@ -120,12 +130,21 @@ class MultiMonitorIT {
     return tm.getStatus().getNodes().stream().filter(n -> nodeName.equals(n.getNode())).findFirst();
   }
 
+  static Optional<NodeStatus> clusterEntry() {
+    ClusterTrafficMonitor tm =
+        client.resources(ClusterTrafficMonitor.class).withName(nodeName + "-everywhere").get();
+    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
+      return Optional.empty();
+    }
+    return tm.getStatus().getNodes().stream().filter(n -> nodeName.equals(n.getNode())).findFirst();
+  }
+
   static NodeStatus entryWith(String namespace, String name, long rxPackets) throws Exception {
     return Wait.until(
         namespace + "/" + name + " with " + rxPackets + " packets received",
         Duration.ofSeconds(30),
         () ->
-            entry(namespace, name)
+            (namespace == null ? clusterEntry() : entry(namespace, name))
                 .filter(s -> s.getRxPackets() != null && s.getRxPackets() >= rxPackets));
   }
 
@@ -149,7 +168,11 @@ class MultiMonitorIT {
                 .served()
                 .equals(
                     java.util.Set.of(
-                        shop + "/all", shop + "/port", shop + "/in", other + "/theirs")));
+                        shop + "/all",
+                        shop + "/port",
+                        shop + "/in",
+                        other + "/theirs",
+                        nodeName + "-everywhere")));
     Wait.until(
         "pods attached for every monitor",
         Duration.ofSeconds(30),
@@ -193,6 +216,10 @@ class MultiMonitorIT {
     assertThat(theirs.getRxPackets()).as("another namespace's monitor sees none of it").isZero();
     assertThat(theirs.getTxPackets()).isZero();
     assertThat(entry(shop, "elsewhere")).as("nodeSelector zone=b: not this node").isEmpty();
+    NodeStatus everywhere = entryWith(null, nodeName + "-everywhere", onPort + offPort);
+    assertThat(everywhere.getPods()).as("web pods of both namespaces").isEqualTo(3);
+    assertThat(everywhere.getRxPackets()).isEqualTo(onPort + offPort);
+    assertThat(everywhere.getTxPackets()).isEqualTo(onPort + offPort);
 
     String m = registry.scrape();
     Map<String, String> allB =
@@ -202,7 +229,7 @@ class MultiMonitorIT {
     assertThat(Scrape.sum(m, "trafficmonitor_packets_total", allB)).isEqualTo(onPort + offPort);
     assertThat(Scrape.sum(m, "trafficmonitor_packets_total", portB)).isEqualTo(onPort);
     assertThat(Scrape.sum(m, "trafficmonitor_packets_total", Map.of("monitor", "theirs"))).isZero();
-    assertThat(m).contains("trafficmonitor_monitors_served 4.0");
+    assertThat(m).contains("trafficmonitor_monitors_served 5.0");
   }
 
   @Test
