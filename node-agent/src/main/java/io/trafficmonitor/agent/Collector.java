@@ -355,4 +355,51 @@ public final class Collector {
   public synchronized int unresolved() {
     return unresolved;
   }
+
+  /**
+   * Writes what the collector has attributed of every kernel flow (its baselines), for the next
+   * agent to take deltas from where this one stopped ({@link Checkpoint}).
+   */
+  synchronized void save(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(flows.size());
+    for (FlowEntry e : flows.values()) {
+      out.write(e.id.bytes());
+      out.writeLong(e.bytes);
+      out.writeLong(e.packets);
+      out.writeLong(e.payload);
+      for (int s : e.sizes) {
+        out.writeInt(s);
+      }
+      out.writeBoolean(e.sequence != null);
+      if (e.sequence != null) {
+        for (long v : e.sequence) {
+          out.writeLong(v);
+        }
+      }
+    }
+  }
+
+  /** Takes the baselines of a previous agent's {@link #save}; before the first collection. */
+  synchronized void restore(java.io.DataInputStream in) throws java.io.IOException {
+    int n = in.readInt();
+    byte[] key = new byte[FlowLayout.KEY_SIZE];
+    ByteBuffer keys = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+    for (int i = 0; i < n; i++) {
+      in.readFully(key);
+      FlowEntry e = new FlowEntry(new FlowId(probe.set(keys, 0)), keys, 0);
+      e.bytes = in.readLong();
+      e.packets = in.readLong();
+      e.payload = in.readLong();
+      for (int b = 0; b < e.sizes.length; b++) {
+        e.sizes[b] = in.readInt();
+      }
+      if (in.readBoolean()) {
+        e.sequence = new long[Series.SEQ_FIGURES];
+        for (int q = 0; q < e.sequence.length; q++) {
+          e.sequence[q] = in.readLong();
+        }
+      }
+      flows.put(e.id, e);
+    }
+  }
 }

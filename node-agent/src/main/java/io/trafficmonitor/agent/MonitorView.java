@@ -206,6 +206,91 @@ public final class MonitorView {
     }
   }
 
+  /** Writes this monitor's cumulative figures (series and totals) for the next agent. */
+  void save(java.io.DataOutputStream out) throws java.io.IOException {
+    synchronized (lock) {
+      for (long v :
+          new long[] {
+            totals.rxBytes,
+            totals.txBytes,
+            totals.rxPackets,
+            totals.txPackets,
+            totals.rxPayload,
+            totals.txPayload
+          }) {
+        out.writeLong(v);
+      }
+      for (long v : totals.sequence) {
+        out.writeLong(v);
+      }
+      out.writeInt(series.size());
+      for (Series s : series.values()) {
+        Target t = s.key().target();
+        out.writeUTF(t.kind().name());
+        out.writeUTF(t.namespace());
+        out.writeUTF(t.pod());
+        out.writeUTF(t.iface());
+        out.writeUTF(s.key().direction());
+        out.writeUTF(s.key().protocol());
+        out.writeLong(s.bytes());
+        out.writeLong(s.packets());
+        out.writeLong(s.payloadBytes());
+        long[] sizes = s.sizes();
+        out.writeInt(sizes.length);
+        for (long v : sizes) {
+          out.writeLong(v);
+        }
+        out.writeBoolean(s.sequenced());
+        for (int q = 0; q < Series.SEQ_FIGURES; q++) {
+          out.writeLong(s.sequence(q));
+        }
+      }
+    }
+  }
+
+  /**
+   * Continues from a previous agent's {@link #save}: the series and totals go on from where they
+   * were (so counters never go back), before the first collection feeds this view.
+   */
+  void restore(java.io.DataInputStream in) throws java.io.IOException {
+    synchronized (lock) {
+      totals.rxBytes = in.readLong();
+      totals.txBytes = in.readLong();
+      totals.rxPackets = in.readLong();
+      totals.txPackets = in.readLong();
+      totals.rxPayload = in.readLong();
+      totals.txPayload = in.readLong();
+      for (int q = 0; q < totals.sequence.length; q++) {
+        totals.sequence[q] = in.readLong();
+      }
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        Target t =
+            new Target(Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+        Series.Key key = new Series.Key(t, in.readUTF(), in.readUTF());
+        Series s = new Series(key);
+        s.add(in.readLong(), in.readLong());
+        s.addPayload(in.readLong());
+        int buckets = in.readInt();
+        for (int b = 0; b < buckets; b++) {
+          s.addSize(b, in.readLong());
+        }
+        boolean sequenced = in.readBoolean();
+        long[] seq = new long[Series.SEQ_FIGURES];
+        for (int q = 0; q < seq.length; q++) {
+          seq[q] = in.readLong();
+        }
+        if (series.putIfAbsent(key, s) != null) {
+          continue;
+        }
+        sink.seriesAdded(s);
+        if (sequenced && s.addSequence(seq)) {
+          sink.sequenceSeen(s);
+        }
+      }
+    }
+  }
+
   private static final class NodeTotals {
     long rxBytes;
     long txBytes;

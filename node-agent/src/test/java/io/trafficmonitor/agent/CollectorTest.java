@@ -329,4 +329,50 @@ class CollectorTest {
     assertThat(later.view().series()).isEmpty();
     assertThat(first.view().snapshot(10).txBytes()).isEqualTo(2000);
   }
+
+  @Test
+  void aNextCollectorContinuesFromACheckpointWithoutLossOrDoubleCount(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Collector first = new Collector(S);
+    MonitorView before = new MonitorView(first, MetricsSink.NONE);
+    FlowKey out = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey in = udp(1000, TargetKind.CGROUP, 200, Direction.INGRESS);
+    kernel.put(out, 1000, 10, 1 * S);
+    kernel.put(in, 1000, 10, 1 * S);
+    first.collect(kernel, Routing.all(index, before), 1 * S, IDLE);
+    Checkpoint.write(dir, 42, first, Map.of("shop/web", before));
+    kernel.add(out, 500, 5, 2 * S); // counted by the first agent after its checkpoint
+    first.collect(kernel, Routing.all(index, before), 2 * S, IDLE);
+    long exported = series(before, podA, "egress").bytes();
+    assertThat(exported).isEqualTo(1500);
+    kernel.add(out, 300, 3, 3 * S); // while no agent runs: the pinned map counts on
+
+    Collector next = new Collector(S);
+    MonitorView after = new MonitorView(next, MetricsSink.NONE);
+    Checkpoint.Read read = Checkpoint.read(dir, 42, next);
+    Checkpoint.restore(after, read.views().get("shop/web"));
+    assertThat(series(after, podA, "egress").bytes())
+        .as("the checkpoint's figure until the first collection")
+        .isEqualTo(1000);
+    next.collect(kernel, Routing.all(index, after), 4 * S, IDLE);
+    assertThat(series(after, podA, "egress").bytes())
+        .as("every byte once: 1000 + 500 + 300, not below what was exported")
+        .isEqualTo(1800)
+        .isGreaterThanOrEqualTo(exported);
+    assertThat(series(after, podB, "ingress").bytes()).isEqualTo(1000);
+    StatusSnapshot snap = after.snapshot(10);
+    assertThat(snap.txBytes()).isEqualTo(1800);
+    assertThat(snap.rxBytes()).isEqualTo(1000);
+
+    assertThat(Checkpoint.read(dir, 43, new Collector(S)))
+        .as("another flow map's checkpoint is not used")
+        .isNull();
+  }
+
+  private static Series series(MonitorView v, Target t, String dir) {
+    return v.series().stream()
+        .filter(s -> s.key().equals(new Series.Key(t, dir, "UDP")))
+        .findFirst()
+        .orElseThrow();
+  }
 }
