@@ -175,7 +175,7 @@ class TrafficMonitorLifecycleIT {
         NS,
         "rolling",
         "{\"spec\": {\"ports\": [\"443\", \"8000-8100\"], \"interval\": \"100ms\","
-            + " \"interfaces\": [\"eth0\"], \"filters\": [{\"source\": \"10.0.0.0/8\"}],"
+            + " \"filters\": [{\"source\": \"10.0.0.0/8\"}],"
             + " \"nodeSelector\": {\"role\": \"core\"},"
             + " \"tolerations\": [{\"operator\": \"Exists\"}]}}");
     await().atMost(WAIT).until(() -> observed(NS, "rolling", 2L));

@@ -41,7 +41,7 @@ public final class AgentDaemonSetKeeper implements AutoCloseable {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
 
   /** A failed apply is tried again after this long. */
-  static final Duration RETRY = Duration.ofSeconds(10);
+  private static final Duration RETRY = Duration.ofSeconds(10);
 
   /** Objects whose values are resource quantities, which the API server may rewrite. */
   private static final Set<String> QUANTITY_MAPS = Set.of("requests", "limits");
