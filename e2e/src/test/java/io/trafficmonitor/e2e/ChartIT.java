@@ -284,8 +284,9 @@ class ChartIT {
     assertThat(rules(find(objects, "ClusterRole", "tm-agent")))
         .extracting(r -> r.get("apiGroups") + " " + r.get("resources") + " " + r.get("verbs"))
         .containsExactly(
-            "[trafficmonitor.io] [trafficmonitors] [get, list, watch]",
-            "[trafficmonitor.io] [trafficmonitors/status] [get, patch]",
+            "[trafficmonitor.io] [trafficmonitors, clustertrafficmonitors] [get, list, watch]",
+            "[trafficmonitor.io] [trafficmonitors/status, clustertrafficmonitors/status]"
+                + " [get, patch]",
             "[] [pods, namespaces, nodes] [get, list, watch]",
             "[] [events] [create, patch]");
   }
