@@ -14,31 +14,45 @@ public class NodeStatus {
   @Required
   private String node;
 
+  @JsonPropertyDescription(
+      "The monitor's metadata.generation this node's agent applies: the node runs the current"
+          + " spec when it equals the monitor's generation.")
+  private Long observedGeneration;
+
   @JsonPropertyDescription("Pods of this node being monitored.")
   private Integer pods;
 
   @JsonPropertyDescription("Node interfaces being monitored.")
   private Integer interfaces;
 
-  @JsonPropertyDescription("Bytes received, since the agent started.")
+  @JsonPropertyDescription(
+      "Bytes received, since the node's agent started serving the monitor"
+          + " (continued across agent restarts).")
   private Long rxBytes;
 
-  @JsonPropertyDescription("Bytes sent, since the agent started.")
+  @JsonPropertyDescription(
+      "Bytes sent, since the node's agent started serving the monitor"
+          + " (continued across agent restarts).")
   private Long txBytes;
 
-  @JsonPropertyDescription("Packets received, since the agent started.")
+  @JsonPropertyDescription(
+      "Packets received, since the node's agent started serving the monitor"
+          + " (continued across agent restarts).")
   private Long rxPackets;
 
-  @JsonPropertyDescription("Packets sent, since the agent started.")
+  @JsonPropertyDescription(
+      "Packets sent, since the node's agent started serving the monitor"
+          + " (continued across agent restarts).")
   private Long txPackets;
 
   @JsonPropertyDescription(
-      "Goodput received: bytes of payload after the L2, L3 and L4 headers, since the agent"
-          + " started.")
+      "Goodput received: bytes of payload after the L2, L3 and L4 headers, since the node's"
+          + " agent started serving the monitor (continued across agent restarts).")
   private Long rxPayloadBytes;
 
   @JsonPropertyDescription(
-      "Goodput sent: bytes of payload after the L2, L3 and L4 headers, since the agent started.")
+      "Goodput sent: bytes of payload after the L2, L3 and L4 headers, since the node's agent"
+          + " started serving the monitor (continued across agent restarts).")
   private Long txPayloadBytes;
 
   @JsonPropertyDescription("Receive rate in bits per second over the last status interval.")
@@ -56,10 +70,14 @@ public class NodeStatus {
   @JsonPropertyDescription("Distinct remote addresses seen since the agent started (estimate).")
   private Long uniquePeers;
 
-  @JsonPropertyDescription("TCP connections opened (handshake seen), since the agent started.")
+  @JsonPropertyDescription(
+      "TCP connections opened (handshake seen), since the node's agent started (TCP"
+          + " health starts again with the agent).")
   private Long connectionsOpened;
 
-  @JsonPropertyDescription("TCP connections closed (FIN or RST seen), since the agent started.")
+  @JsonPropertyDescription(
+      "TCP connections closed (FIN or RST seen), since the node's agent started (TCP"
+          + " health starts again with the agent).")
   private Long connectionsClosed;
 
   @JsonPropertyDescription("TCP connections open now.")
@@ -75,10 +93,14 @@ public class NodeStatus {
           + " the last status interval (one sample per segment received).")
   private Long rttMicros;
 
-  @JsonPropertyDescription("TCP retransmits, since the agent started.")
+  @JsonPropertyDescription(
+      "TCP retransmits, since the node's agent started (TCP health starts again"
+          + " with the agent).")
   private Long retransmits;
 
-  @JsonPropertyDescription("Packets dropped by the kernel, since the agent started.")
+  @JsonPropertyDescription(
+      "Packets dropped by the kernel, since the node's agent started (TCP health and drops"
+          + " start again with the agent).")
   private Long drops;
 
   @JsonPropertyDescription(
@@ -114,6 +136,14 @@ public class NodeStatus {
 
   public void setNode(String node) {
     this.node = node;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
   }
 
   public Integer getPods() {
