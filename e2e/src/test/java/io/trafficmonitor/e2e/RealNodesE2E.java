@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -120,6 +121,19 @@ class RealNodesE2E {
     nodes.cluster().kubectl("delete", "namespace", NS, "--wait=true", "--timeout=60s");
     ProcessResult out = Install.helm(nodes, "uninstall", Install.RELEASE, "-n", Install.NAMESPACE);
     assertThat(out.exitCode()).as(out.stderr()).isZero();
+    Await.until(
+        "helm uninstall leaves no agent running (the DaemonSet goes with the operator's Deployment)",
+        Duration.ofSeconds(90),
+        () ->
+            agents().isEmpty()
+                && client
+                    .apps()
+                    .daemonSets()
+                    .inNamespace(Install.NAMESPACE)
+                    .list()
+                    .getItems()
+                    .isEmpty(),
+        () -> String.valueOf(agents().size()) + " agent pods left");
     // The CRDs (and so every user's TrafficMonitors) survive an uninstall.
     assertThat(
             client
@@ -174,17 +188,23 @@ class RealNodesE2E {
    * second) with these spec lines added.
    */
   static void applyWebMonitor(String... specLines) {
+    applyMonitor("web", specLines);
+  }
+
+  /** Applies monitor {@code name} of the web pods, as {@link #applyWebMonitor} does. */
+  static void applyMonitor(String name, String... specLines) {
     StringBuilder m =
         new StringBuilder(
             """
             apiVersion: trafficmonitor.io/v1alpha1
             kind: TrafficMonitor
-            metadata: {name: web, namespace: shop}
+            metadata: {name: %s, namespace: shop}
             spec:
               podSelector: {matchLabels: {app: web}}
               interval: 500ms
               statusInterval: 1s
-            """);
+            """
+                .formatted(name));
     for (String l : specLines) {
       m.append("  ").append(l).append('\n');
     }
@@ -209,10 +229,11 @@ class RealNodesE2E {
     return client.pods().inNamespace(NS).withName(name).get();
   }
 
+  /** The agent pods: in the operator's namespace, one per node, whatever the monitors. */
   static List<Pod> agents() {
     return client
         .pods()
-        .inNamespace(NS)
+        .inNamespace(Install.NAMESPACE)
         .withLabel("app.kubernetes.io/name", "trafficmonitor-agent")
         .list()
         .getItems();
@@ -246,7 +267,8 @@ class RealNodesE2E {
             why.append(
                 nodes
                     .cluster()
-                    .kubectl("logs", "-n", NS, p.getMetadata().getName(), "--tail=30")
+                    .kubectl(
+                        "logs", "-n", Install.NAMESPACE, p.getMetadata().getName(), "--tail=30")
                     .stdout());
           }
           GenericKubernetesResource tm = monitor("web");
@@ -254,6 +276,19 @@ class RealNodesE2E {
           why.append("status: ").append(status).append('\n');
           return why.toString();
         });
+  }
+
+  /** A node's entry in the status of monitor {@code name}. */
+  @SuppressWarnings("unchecked")
+  static Optional<Map<String, Object>> nodeEntry(String name, String node) {
+    GenericKubernetesResource tm = monitor(name);
+    if (tm == null || tm.get("status") == null) {
+      return Optional.empty();
+    }
+    List<Map<String, Object>> entries = tm.get("status", "nodes");
+    return entries == null
+        ? Optional.empty()
+        : entries.stream().filter(n -> node.equals(n.get("node"))).findFirst();
   }
 
   static GenericKubernetesResource monitor(String name) {
@@ -420,6 +455,72 @@ class RealNodesE2E {
 
   @Test
   @Order(3)
+  void moreMonitorsOnTheSameNodesShareTheAgentsAndEachCountsItsOwnSelection() {
+    applyMonitor("web-7000", "ports: [\"7000\"]", "direction: Ingress");
+    applyMonitor("web-7001", "ports: [\"7001\"]");
+    await(
+        "the new monitors have node A's entry with the web pod",
+        Duration.ofSeconds(60),
+        () ->
+            nodeEntry("web-7000", nodeA.name()).map(e -> number(e, "pods") == 1).orElse(false)
+                && nodeEntry("web-7001", nodeA.name())
+                    .map(e -> number(e, "pods") == 1)
+                    .orElse(false));
+    assertThat(agents()).as("still one agent per node").hasSize(2);
+    assertThat(client.pods().inNamespace(NS).list().getItems())
+        .as("no pod of ours in the monitors' namespace")
+        .allSatisfy(
+            p ->
+                assertThat(p.getMetadata().getLabels())
+                    .doesNotContainEntry("app.kubernetes.io/name", "trafficmonitor-agent"));
+    Map<String, Object> web = nodeEntry(nodeA.name()).orElseThrow();
+    Map<String, Object> port = nodeEntry("web-7000", nodeA.name()).orElseThrow();
+    Map<String, Object> other = nodeEntry("web-7001", nodeA.name()).orElseThrow();
+    String summary =
+        generate(
+            "--protocol",
+            "udp",
+            "--target",
+            pod("web").getStatus().getPodIP() + ":7000",
+            "--count",
+            "2000",
+            "--size",
+            "500",
+            "--rate",
+            "8Mbit");
+    long sent = field(summary, "messages");
+    long sentBytes = field(summary, "l3Bytes");
+    await(
+        "every monitor of the web pod has counted the datagrams",
+        Duration.ofSeconds(30),
+        () ->
+            number(nodeEntry(nodeA.name()).get(), "rxPackets") - number(web, "rxPackets") >= sent
+                && number(nodeEntry("web-7000", nodeA.name()).get(), "rxPackets")
+                        - number(port, "rxPackets")
+                    >= sent);
+    Map<String, Object> webNow = nodeEntry(nodeA.name()).get();
+    Map<String, Object> portNow = nodeEntry("web-7000", nodeA.name()).get();
+    assertThat(number(webNow, "rxPackets") - number(web, "rxPackets")).isEqualTo(sent);
+    assertThat(number(portNow, "rxPackets") - number(port, "rxPackets"))
+        .as("ports [7000], ingress: the same datagrams")
+        .isEqualTo(sent);
+    assertThat(number(portNow, "rxBytes") - number(port, "rxBytes")).isEqualTo(sentBytes);
+    assertThat(number(portNow, "txPackets")).as("direction Ingress").isZero();
+    await(
+        "web-7001 has written its entry since",
+        Duration.ofSeconds(10),
+        () ->
+            !Objects.equals(
+                nodeEntry("web-7001", nodeA.name()).get().get("lastUpdate"),
+                other.get("lastUpdate")));
+    assertThat(number(nodeEntry("web-7001", nodeA.name()).get(), "rxPackets"))
+        .as("ports [7001]: none of it")
+        .isEqualTo(number(other, "rxPackets"));
+    kubectl("delete", "tm", "web-7000", "web-7001", "-n", NS, "--wait=true");
+  }
+
+  @Test
+  @Order(4)
   void prometheusScrapesTheAgentsThroughTheirPods() throws Exception {
     PrometheusServer prom = prometheus();
     String query =
@@ -434,7 +535,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void logsAndExecWorkOnEveryPod() {
     for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
       String ns = p.getMetadata().getNamespace();
@@ -535,7 +636,7 @@ class RealNodesE2E {
    * not also its veth's, which sees the same packets at L2), as the status totals do.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void theBandwidthAlertStaysQuietBelowTheLimit() throws Exception {
     PrometheusServer prom = bandwidthLimitSet();
     double before = prom.scalar(WEB_BYTES).orElseThrow();
@@ -553,7 +654,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theBandwidthAlertFiresAboveTheLimitAndResolves() throws Exception {
     PrometheusServer prom = bandwidthLimitSet();
     double before = prom.scalar(WEB_BYTES).orElseThrow();
@@ -577,7 +678,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void invalidResourceIsRefusedWithAReadableMessage() {
     String bad =
         """
@@ -595,7 +696,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void sequenceLossIsCountedExactlyAndThePacketLossAlertFires() throws Exception {
     PrometheusServer prom = prometheus();
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
@@ -652,7 +753,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void deletedPodIsDetached() {
     kubectl("delete", "pod", "web-b", "-n", NS, "--wait=false");
     await("node B reports no pod", Duration.ofSeconds(60), () -> pods(nodeB.name()) == 0);
@@ -660,7 +761,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void selectorChangeMovesTheAgentsToOtherPodsWithoutARestart() {
     List<String> uids = agents().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     assertThat(uids).hasSize(2);
@@ -701,14 +802,17 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(11)
-  void deletingTheMonitorRemovesItsAgents() {
+  @Order(12)
+  void deletingTheMonitorDetachesButTheAgentsStayForTheNextOne() throws Exception {
     kubectl("delete", "tm", "web", "-n", NS, "--wait=true");
+    PrometheusServer prom = prometheus();
     await(
-        "the agents' DaemonSet and pods are gone",
-        Duration.ofSeconds(90),
+        "no agent serves a monitor any more, and the web pod's series are gone",
+        Duration.ofSeconds(30),
         () ->
-            agents().isEmpty()
-                && client.apps().daemonSets().inNamespace(NS).list().getItems().isEmpty());
+            prom.scalar("sum(trafficmonitor_monitors_served)").orElse(-1.0) == 0.0
+                && prom.scalar("count(trafficmonitor_bytes_total{pod=\"web\"})").isEmpty());
+    assertThat(agents()).as("one agent per node, for the next monitor").hasSize(2);
+    assertThat(client.apps().daemonSets().inNamespace(NS).list().getItems()).isEmpty();
   }
 }
