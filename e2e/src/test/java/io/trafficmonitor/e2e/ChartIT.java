@@ -291,6 +291,72 @@ class ChartIT {
             "[] [events] [create, patch]");
   }
 
+  /**
+   * The tenants' aggregated ClusterRoles reach namespaced TrafficMonitors only: nothing on
+   * ClusterTrafficMonitors, nothing cluster-scoped, no write to the status, bound by no binding of
+   * the chart (a namespace's RoleBinding to admin, edit or view brings them in).
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void tenantRolesAggregateOnlyNamespacedTrafficMonitors() throws IOException {
+    Map<String, Object> crd =
+        Serialization.unmarshal(
+            Files.readString(chart.resolve("crds/trafficmonitors.trafficmonitor.io-v1.yml")),
+            Map.class);
+    assertThat(((Map<String, Object>) crd.get("spec")).get("scope"))
+        .as("trafficmonitors are namespaced")
+        .isEqualTo("Namespaced");
+
+    List<GenericKubernetesResource> objects = objects(render());
+    List<GenericKubernetesResource> aggregated =
+        ofKind(objects, "ClusterRole").stream()
+            .filter(
+                r ->
+                    r.getMetadata().getLabels().keySet().stream()
+                        .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")))
+            .toList();
+    assertThat(aggregated)
+        .as("the aggregated roles")
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("tm-trafficmonitors-edit", "tm-trafficmonitors-view");
+    assertThat(find(objects, "ClusterRole", "tm-trafficmonitors-edit").getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+        .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
+    assertThat(find(objects, "ClusterRole", "tm-trafficmonitors-view").getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
+        .doesNotContainKeys(
+            "rbac.authorization.k8s.io/aggregate-to-admin",
+            "rbac.authorization.k8s.io/aggregate-to-edit");
+    assertThat(aggregated)
+        .flatExtracting(ChartIT::rules)
+        .as("aggregated rules: namespaced TrafficMonitors and their status, nothing else")
+        .allSatisfy(
+            r -> {
+              assertThat(r).doesNotContainKeys("nonResourceURLs", "resourceNames");
+              assertThat((List<String>) r.get("apiGroups")).containsExactly("trafficmonitor.io");
+              assertThat((List<String>) r.get("resources"))
+                  .isSubsetOf("trafficmonitors", "trafficmonitors/status")
+                  .doesNotContain("clustertrafficmonitors", "clustertrafficmonitors/status");
+              assertThat((List<String>) r.get("verbs")).doesNotContain("*", "bind", "escalate");
+            });
+    assertThat(rules(find(objects, "ClusterRole", "tm-trafficmonitors-edit")))
+        .extracting(r -> r.get("resources") + " " + r.get("verbs"))
+        .containsExactly(
+            "[trafficmonitors] [create, delete, deletecollection, get, list, patch, update, watch]",
+            "[trafficmonitors/status] [get]");
+    assertThat(rules(find(objects, "ClusterRole", "tm-trafficmonitors-view")))
+        .extracting(r -> r.get("resources") + " " + r.get("verbs"))
+        .containsExactly("[trafficmonitors, trafficmonitors/status] [get, list, watch]");
+    assertThat(ofKind(objects, "ClusterRoleBinding"))
+        .as("no binding of the chart grants the tenants' roles cluster-wide")
+        .noneMatch(b -> b.<String>get("roleRef", "name").startsWith("tm-trafficmonitors-"));
+
+    assertThat(render("rbac.aggregateToDefaultRoles=false"))
+        .as("rbac.aggregateToDefaultRoles=false adds nothing to the built-in roles")
+        .doesNotContain("aggregate-to-", "tm-trafficmonitors-");
+  }
+
   @Test
   void oneServiceMonitorScrapesEachAgentOnceThroughOneService() {
     List<GenericKubernetesResource> objects = objects(render("serviceMonitor.enabled=true"));

@@ -18,9 +18,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A real Kubernetes control plane run as local processes: etcd, kube-apiserver,
- * kube-controller-manager (namespace, garbage-collector, DaemonSet, Deployment, ReplicaSet and
- * service-account controllers) and kube-scheduler, all on loopback ports, with certificates made
- * for this run. No kubelet: pods are scheduled but run only where a test plays the kubelet.
+ * kube-controller-manager (namespace, garbage-collector, DaemonSet, Deployment, ReplicaSet,
+ * service-account and ClusterRole-aggregation controllers) and kube-scheduler, all on loopback
+ * ports, with certificates made for this run; the API server authorizes by RBAC. No kubelet: pods
+ * are scheduled but run only where a test plays the kubelet.
  *
  * <p>With {@link Options#kubeletNodes()} the control plane also gets what real nodes and their pods
  * rely on, and {@link #addKubeletNodes} adds {@link KubeletNodes}.
@@ -194,7 +195,7 @@ public final class LocalCluster implements TestCluster {
     String controllers =
         "namespace-controller,garbage-collector-controller,"
             + "daemonset-controller,deployment-controller,replicaset-controller,"
-            + "serviceaccount-controller";
+            + "serviceaccount-controller,clusterrole-aggregation-controller";
     List<String> kcmArgs =
         new ArrayList<>(
             List.of(
