@@ -130,7 +130,8 @@ static int register_all(JNIEnv *env, jclass cls)
 	    (*env)->RegisterNatives(env, cls, tm_attach_methods, tm_attach_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_btf_methods, tm_btf_methods_len) ||
 	    (*env)->RegisterNatives(env, cls, tm_netlink_methods, tm_netlink_methods_len) ||
-	    (*env)->RegisterNatives(env, cls, tm_probe_methods, tm_probe_methods_len))
+	    (*env)->RegisterNatives(env, cls, tm_probe_methods, tm_probe_methods_len) ||
+	    (*env)->RegisterNatives(env, cls, tm_pin_methods, tm_pin_methods_len))
 		return -1;
 	return 0;
 }

@@ -38,5 +38,7 @@ extern const JNINativeMethod tm_netlink_methods[];
 extern const int tm_netlink_methods_len;
 extern const JNINativeMethod tm_probe_methods[];
 extern const int tm_probe_methods_len;
+extern const JNINativeMethod tm_pin_methods[];
+extern const int tm_pin_methods_len;
 
 #endif /* TM_JNI_H */

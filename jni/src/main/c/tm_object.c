@@ -134,6 +134,42 @@ static void map_set_type(JNIEnv *env, jclass cls, jlong h, jstring name, jint ty
 		tm_throw(env, "bpf_map__set_type", err, NULL);
 }
 
+/*
+ * The map as this object will create it (after set_max_entries/set_type), to compare with a
+ * pinned map before reusing it. out: type, key_size, value_size, max_entries, map_flags,
+ * internal (1 for libbpf's .rodata/.data/.bss/.kconfig maps).
+ */
+static void map_def(JNIEnv *env, jclass cls, jlong h, jstring name, jintArray out)
+{
+	struct bpf_map *map = find_map(env, PTR(h), name, "bpf_map__type");
+	jint v[6];
+
+	(void)cls;
+	if (!map)
+		return;
+	v[0] = bpf_map__type(map);
+	v[1] = bpf_map__key_size(map);
+	v[2] = bpf_map__value_size(map);
+	v[3] = bpf_map__max_entries(map);
+	v[4] = bpf_map__map_flags(map);
+	v[5] = bpf_map__is_internal(map);
+	(*env)->SetIntArrayRegion(env, out, 0, 6, v);
+}
+
+/* Before load: the object uses the existing map fd (libbpf dups it) instead of creating one. */
+static void map_reuse_fd(JNIEnv *env, jclass cls, jlong h, jstring name, jint fd)
+{
+	struct bpf_map *map = find_map(env, PTR(h), name, "bpf_map__reuse_fd");
+	int err;
+
+	(void)cls;
+	if (!map)
+		return;
+	err = bpf_map__reuse_fd(map, fd);
+	if (err)
+		tm_throw(env, "bpf_map__reuse_fd", err, bpf_map__name(map));
+}
+
 /* Finds a global variable in .rodata/.data/.bss and overwrites its initial value. */
 static void obj_set_global(JNIEnv *env, jclass cls, jlong h, jstring name, jbyteArray value)
 {
@@ -232,6 +268,8 @@ const JNINativeMethod tm_object_methods[] = {
 	{ "objProgram", "(JLjava/lang/String;)J", (void *)obj_program },
 	{ "mapSetMaxEntries", "(JLjava/lang/String;I)V", (void *)map_set_max_entries },
 	{ "mapSetType", "(JLjava/lang/String;I)V", (void *)map_set_type },
+	{ "mapDef", "(JLjava/lang/String;[I)V", (void *)map_def },
+	{ "mapReuseFd", "(JLjava/lang/String;I)V", (void *)map_reuse_fd },
 	{ "progFd", "(J)I", (void *)prog_fd },
 	{ "progSetAutoload", "(JZ)V", (void *)prog_set_autoload },
 };

@@ -2,6 +2,7 @@ package io.trafficmonitor.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -93,6 +94,21 @@ public final class BpfMap {
 
   public int maxEntries() {
     return maxEntries;
+  }
+
+  /**
+   * Pins the map at {@code pin} on bpffs (missing directories are made): it then outlives its
+   * object and this process, until {@link Pins#unpin} and the last program or fd using it go. A
+   * later object takes it over with {@link BpfObject#reusePinnedMap}. Fails with EEXIST when
+   * something is pinned there already.
+   */
+  public void pin(Path pin) {
+    Lock open = owner.use("bpf_obj_pin(" + name + ")");
+    try {
+      Pins.pin(fd, pin);
+    } finally {
+      open.unlock();
+    }
   }
 
   /** CPUs whose values a lookup returns: possible CPUs for per-CPU maps, else 1. */

@@ -2,6 +2,7 @@ package io.trafficmonitor.bpf;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -10,9 +11,10 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A BPF object file (ELF): opened from bytes, configured (globals, map sizes and types), loaded,
- * then its programs attached and its maps read. Closing it detaches every link made through its
- * programs and frees the kernel objects; {@link #close()} is safe to call twice.
+ * A BPF object file (ELF): opened from bytes, configured (globals, map sizes and types, pinned maps
+ * to reuse), loaded, then its programs attached and its maps read. Closing it closes every link
+ * made through its programs (detaching those that are not pinned) and frees the kernel objects that
+ * nothing else holds (a pin, an attachment); {@link #close()} is safe to call twice.
  *
  * <p>Its maps and programs are used by fd. A closed fd number is soon reused by another object, so
  * every native call on one of them runs under {@link #use}: {@link #close()} waits for the calls in
@@ -66,6 +68,75 @@ public final class BpfObject implements AutoCloseable {
   public synchronized BpfObject setMapType(String map, int type) {
     Native.mapSetType(open(false), map, type);
     return this;
+  }
+
+  /**
+   * Before load: map {@code mapName} will be the map pinned at {@code pin} (through {@code
+   * bpf_map__reuse_fd}) instead of a new one, so the programs read and write what earlier programs
+   * left there. The pinned map must have the shape this object gives the map (type, key and value
+   * size, max_entries, flags, after {@link #setMaxEntries} and {@link #setMapType}). Throws {@link
+   * BpfException}: errno ENOENT when nothing is pinned there, EINVAL when the pin is not a map or
+   * the map differs (the message says how), or for libbpf's internal maps (.rodata, .data, .bss,
+   * .kconfig: this object's own configuration, never shared).
+   */
+  public synchronized BpfObject reusePinnedMap(String mapName, Path pin) {
+    long h = open(false);
+    MapShape wanted = shapeOf(h, mapName);
+    int fd = Pins.open(pin, Pins.Type.MAP);
+    try {
+      String differences = pinnedShape(fd).differences(wanted);
+      if (differences != null) {
+        throw new BpfException(
+            "reuse map " + mapName, Errno.EINVAL, pin + " does not fit: " + differences);
+      }
+      Native.mapReuseFd(h, mapName, fd); // libbpf keeps a dup
+    } finally {
+      Native.closeFd(fd);
+    }
+    return this;
+  }
+
+  /**
+   * Before load: why {@link #reusePinnedMap} would refuse the map pinned at {@code pin}, or null
+   * when it would take it: "nothing pinned at ..." or what differs. Throws {@link BpfException}
+   * when something is there that is not a BPF map, or for an internal map.
+   */
+  public synchronized String pinnedMapMismatch(String mapName, Path pin) {
+    long h = open(false);
+    MapShape wanted = shapeOf(h, mapName);
+    int fd;
+    try {
+      fd = Pins.open(pin, Pins.Type.MAP);
+    } catch (BpfException e) {
+      if (e.errno() == Errno.ENOENT) {
+        return "nothing pinned at " + pin;
+      }
+      throw e;
+    }
+    try {
+      String differences = pinnedShape(fd).differences(wanted);
+      return differences == null ? null : pin + " does not fit: " + differences;
+    } finally {
+      Native.closeFd(fd);
+    }
+  }
+
+  private static MapShape shapeOf(long h, String mapName) {
+    int[] def = new int[6];
+    Native.mapDef(h, mapName, def);
+    if (def[5] != 0) {
+      throw new BpfException(
+          "reuse map " + mapName,
+          Errno.EINVAL,
+          "libbpf's internal map (.rodata/.data/.bss/.kconfig) belongs to its object");
+    }
+    return MapShape.ofDef(def);
+  }
+
+  private static MapShape pinnedShape(int fd) {
+    int[] info = new int[6];
+    Native.mapInfo(fd, info);
+    return MapShape.ofInfo(info);
   }
 
   public synchronized BpfObject load() {

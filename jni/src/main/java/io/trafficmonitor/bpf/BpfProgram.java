@@ -2,6 +2,7 @@ package io.trafficmonitor.bpf;
 
 import java.nio.file.Path;
 import java.util.concurrent.locks.Lock;
+import java.util.function.IntConsumer;
 
 /**
  * A program of a {@link BpfObject}; usable while the object is open, after that every call throws a
@@ -28,6 +29,20 @@ public final class BpfProgram {
     Lock open = owner.use("bpf_program " + name);
     try {
       return loadedFd();
+    } finally {
+      open.unlock();
+    }
+  }
+
+  BpfObject owner() {
+    return owner;
+  }
+
+  /** Runs {@code body} with the program's fd, holding off its object's close meanwhile. */
+  void withFd(String operation, IntConsumer body) {
+    Lock open = owner.use(operation);
+    try {
+      body.accept(loadedFd());
     } finally {
       open.unlock();
     }

@@ -6,6 +6,7 @@ final class Errno {
   static final int EBADF = 9;
   static final int E2BIG = 7;
   static final int ENOMEM = 12;
+  static final int EACCES = 13;
   static final int EEXIST = 17;
   static final int EINVAL = 22;
   static final int ENOSPC = 28;
@@ -21,6 +22,7 @@ final class Errno {
       case E2BIG -> "Argument list too long";
       case EBADF -> "Bad file descriptor";
       case ENOMEM -> "Cannot allocate memory";
+      case EACCES -> "Permission denied";
       case EEXIST -> "File exists";
       case EINVAL -> "Invalid argument";
       case ENOSPC -> "No space left on device";

@@ -130,6 +130,11 @@ final class Native {
 
   static native void mapSetType(long obj, String map, int type);
 
+  /** Before load: type, key_size, value_size, max_entries, map_flags, internal (0 or 1). */
+  static native void mapDef(long obj, String map, int[] out);
+
+  static native void mapReuseFd(long obj, String map, int fd);
+
   static native int progFd(long prog);
 
   static native void progSetAutoload(long prog, boolean autoload);
@@ -185,6 +190,17 @@ final class Native {
 
   /** Whether two namespace fds are the same namespace. */
   static native boolean nsSame(int fd1, int fd2);
+
+  // pins and links by fd (tm_pin.c); these throw BpfException.
+  static native void objPin(int fd, String path);
+
+  /** Opens a pinned map, program or link; the caller owns the fd. */
+  static native int objGet(String path);
+
+  /** id, type, prog_id, target (cgroup id or ifindex), attach_type. */
+  static native void linkInfo(int fd, long[] out);
+
+  static native void linkUpdate(int linkFd, int progFd);
 
   // the running kernel's BTF (tm_btf.c)
   /** Fills names/values with the members of an enum; returns their number, -1 if no enum. */
