@@ -1,8 +1,10 @@
 package io.trafficmonitor.datapath.flow;
 
+import io.trafficmonitor.bpf.BpfException;
 import io.trafficmonitor.bpf.BpfLink;
 import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.BpfObject;
+import io.trafficmonitor.bpf.BpfProgram;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.TcMode;
 import java.nio.ByteBuffer;
@@ -19,7 +21,11 @@ import java.util.Map;
  * interfaces (TC) and pod cgroups (cgroup_skb), set filters, jitter and sequence numbers at run
  * time, read flows (with their size histograms and jitter), sequence statistics and counters, evict
  * idle flows. One instance per process is enough; every target shares its maps. Reads may run
- * concurrently with attaches; {@link #close()} detaches all.
+ * concurrently with attaches; {@link #close()} detaches all (but pinned links).
+ *
+ * <p>With {@link Options#withPinDir} the maps are pinned and outlive the process: a restarted
+ * process opening the same directory takes them over ({@link #adopted()}), with every count the
+ * programs added meanwhile, and switches pinned links to its programs ({@link #adoptLink}).
  */
 public final class FlowDatapath implements AutoCloseable {
   /**
@@ -48,38 +54,50 @@ public final class FlowDatapath implements AutoCloseable {
       boolean preciseTimestamps,
       TcMode tcMode,
       int batchSize,
-      ValueMode valueMode) {
+      ValueMode valueMode,
+      Path pinDir) {
     /**
      * 65536 flows, histograms on, coarse timestamps (one tick), tcx else clsact, 4096, values per
-     * CPU where they fit the budget.
+     * CPU where they fit the budget, nothing pinned.
      */
     public static Options defaults() {
-      return new Options(65536, true, false, TcMode.AUTO, 4096, ValueMode.AUTO);
+      return new Options(65536, true, false, TcMode.AUTO, 4096, ValueMode.AUTO, null);
     }
 
     public Options withMaxFlows(int n) {
-      return new Options(n, histograms, preciseTimestamps, tcMode, batchSize, valueMode);
+      return new Options(n, histograms, preciseTimestamps, tcMode, batchSize, valueMode, pinDir);
     }
 
     public Options withHistograms(boolean on) {
-      return new Options(maxFlows, on, preciseTimestamps, tcMode, batchSize, valueMode);
+      return new Options(maxFlows, on, preciseTimestamps, tcMode, batchSize, valueMode, pinDir);
     }
 
     /** Nanosecond flow timestamps instead of tick-resolution ones (~18 ns more per packet). */
     public Options withPreciseTimestamps(boolean on) {
-      return new Options(maxFlows, histograms, on, tcMode, batchSize, valueMode);
+      return new Options(maxFlows, histograms, on, tcMode, batchSize, valueMode, pinDir);
     }
 
     public Options withTcMode(TcMode mode) {
-      return new Options(maxFlows, histograms, preciseTimestamps, mode, batchSize, valueMode);
+      return new Options(
+          maxFlows, histograms, preciseTimestamps, mode, batchSize, valueMode, pinDir);
     }
 
     public Options withBatchSize(int n) {
-      return new Options(maxFlows, histograms, preciseTimestamps, tcMode, n, valueMode);
+      return new Options(maxFlows, histograms, preciseTimestamps, tcMode, n, valueMode, pinDir);
     }
 
     public Options withValueMode(ValueMode mode) {
-      return new Options(maxFlows, histograms, preciseTimestamps, tcMode, batchSize, mode);
+      return new Options(maxFlows, histograms, preciseTimestamps, tcMode, batchSize, mode, pinDir);
+    }
+
+    /**
+     * Pins the maps under {@code dir} (on bpffs, e.g. {@code /sys/fs/bpf/trafficmonitor}) as {@code
+     * <dir>/maps/<map>}, and takes over the maps pinned there by an earlier process when all are
+     * there and fit these options: see {@link FlowDatapath#adopted()}.
+     */
+    public Options withPinDir(Path dir) {
+      return new Options(
+          maxFlows, histograms, preciseTimestamps, tcMode, batchSize, valueMode, dir);
     }
 
     /** Whether flow values are per CPU on a machine with {@code cpus} possible CPUs. */
@@ -111,12 +129,14 @@ public final class FlowDatapath implements AutoCloseable {
   private final BpfMap.BatchReader sequenceReader;
   private final BpfMap.BatchReader jitterReader;
   private final FlowFolder folder;
+  private final FlowPins.Adoption adoption;
   private boolean jitterUsed;
   private int activeSet;
 
-  private FlowDatapath(BpfObject object, Options options) {
+  private FlowDatapath(BpfObject object, Options options, FlowPins.Adoption adoption) {
     this.object = object;
     this.options = options;
+    this.adoption = adoption;
     this.flows = object.map(FlowLayout.MAP_FLOWS);
     this.sequences = object.map(FlowLayout.MAP_SEQUENCES);
     this.jitter = object.map(FlowLayout.MAP_JITTER);
@@ -128,13 +148,28 @@ public final class FlowDatapath implements AutoCloseable {
     this.sequenceReader = sequences.batchReader(Math.min(options.batchSize(), 1024));
     this.jitterReader = jitter.batchReader(Math.min(options.batchSize(), 1024));
     this.folder = new FlowFolder(flows.cpus(), options.batchSize());
+    if (adoption.adopted()) {
+      byte[] state = new byte[4];
+      filterState.lookup(u32(0), state);
+      activeSet =
+          (ByteBuffer.wrap(state).order(ByteOrder.nativeOrder()).getInt()
+                  >>> FlowLayout.FILTER_SET_BIT)
+              & 1;
+      jitterUsed = true; // the jitter map may hold entries of the earlier process
+    }
   }
 
   public static FlowDatapath open() {
     return open(Options.defaults());
   }
 
-  /** Loads the programs (nothing attached yet). */
+  /**
+   * Loads the programs (nothing attached yet). With a pin directory: takes over the maps pinned
+   * there when all are there and fit the options, else creates and pins new ones (replacing pins
+   * that do not fit, see {@link #adoptionProblem()}). Throws {@link
+   * io.trafficmonitor.bpf.BpfException} when the directory holds something else than maps where the
+   * maps go, or is not on bpffs.
+   */
   public static FlowDatapath open(Options options) {
     BpfObject obj = BpfObject.openResource(FlowLayout.RESOURCE, "tm_flows");
     try {
@@ -151,8 +186,15 @@ public final class FlowDatapath implements AutoCloseable {
       obj.setGlobal(
           FlowLayout.GLOBAL_PRECISE_TIMESTAMPS,
           new byte[] {(byte) (options.preciseTimestamps() ? 1 : 0)});
+      FlowPins.Adoption adoption =
+          options.pinDir() == null
+              ? new FlowPins.Adoption(false, null)
+              : FlowPins.adopt(obj, options.pinDir());
       obj.load();
-      return new FlowDatapath(obj, options);
+      if (options.pinDir() != null && !adoption.adopted()) {
+        FlowPins.pinFresh(obj, options.pinDir());
+      }
+      return new FlowDatapath(obj, options, adoption);
     } catch (RuntimeException e) {
       obj.close();
       throw e;
@@ -164,18 +206,94 @@ public final class FlowDatapath implements AutoCloseable {
     return object;
   }
 
+  /** The program for a kind of hook and direction, e.g. to {@link BpfLink#update} a link. */
+  public BpfProgram program(TargetKind kind, Direction direction) {
+    boolean in = direction == Direction.INGRESS;
+    return object.program(
+        switch (kind) {
+          case TC -> in ? FlowLayout.PROG_TC_INGRESS : FlowLayout.PROG_TC_EGRESS;
+          case CGROUP -> in ? FlowLayout.PROG_CG_INGRESS : FlowLayout.PROG_CG_EGRESS;
+        });
+  }
+
   /** Attaches TC accounting to an interface of the calling thread's network namespace. */
   public BpfLink attachInterface(int ifindex, Direction direction) {
-    String prog =
-        direction == Direction.INGRESS ? FlowLayout.PROG_TC_INGRESS : FlowLayout.PROG_TC_EGRESS;
-    return object.program(prog).attachTc(ifindex, direction, options.tcMode());
+    return program(TargetKind.TC, direction).attachTc(ifindex, direction, options.tcMode());
   }
 
   /** Attaches cgroup_skb accounting to a cgroup v2 directory (flows carry the socket's cgroup). */
   public BpfLink attachCgroup(Path cgroupDir, Direction direction) {
-    String prog =
-        direction == Direction.INGRESS ? FlowLayout.PROG_CG_INGRESS : FlowLayout.PROG_CG_EGRESS;
-    return object.program(prog).attachCgroup(cgroupDir);
+    return program(TargetKind.CGROUP, direction).attachCgroup(cgroupDir);
+  }
+
+  /**
+   * Takes over a link pinned by an earlier process (a tcx link for {@link TargetKind#TC}, a cgroup
+   * link for {@link TargetKind#CGROUP}): checks it is one of that kind and direction, then
+   * atomically switches it to this datapath's program ({@link BpfLink#update}). The link stays
+   * pinned and now belongs to this datapath: {@link #close()} closes it without detaching; {@link
+   * BpfLink#unpin()} and {@link BpfLink#close()} detach it.
+   */
+  public BpfLink adoptLink(Path pin, TargetKind kind, Direction direction) {
+    BpfLink link =
+        BpfLink.openPinned(
+            pin,
+            kind == TargetKind.TC ? BpfLink.Kind.TCX : BpfLink.Kind.LINK,
+            kind.name().toLowerCase() + " " + direction.name().toLowerCase() + " " + pin);
+    try {
+      BpfLink.Info info = link.info();
+      int type = kind == TargetKind.TC ? BpfLink.Info.TYPE_TCX : BpfLink.Info.TYPE_CGROUP;
+      if (info.type() != type || info.direction() != direction) {
+        throw new BpfException(
+            "adopt link",
+            22, // EINVAL
+            pin
+                + " is not a "
+                + kind
+                + " "
+                + direction
+                + " link: link type "
+                + info.type()
+                + ", attach type "
+                + info.attachType());
+      }
+      link.update(program(kind, direction));
+      return link;
+    } catch (RuntimeException e) {
+      link.close(); // the pin keeps it attached
+      throw e;
+    }
+  }
+
+  /** The pin directory of {@link Options#withPinDir}; null when nothing is pinned. */
+  public Path pinDir() {
+    return options.pinDir();
+  }
+
+  /**
+   * Whether the maps are those an earlier process pinned under {@link #pinDir()}, with every count
+   * they hold (flows, sequence and jitter state, counters, filters, settings): counters continue,
+   * they do not restart at zero.
+   */
+  public boolean adopted() {
+    return adoption.adopted();
+  }
+
+  /**
+   * Why pinned maps were found but not taken over (some missing, or of another shape, e.g. another
+   * maxFlows or value mode: the message names each map and what differs); the maps are new and
+   * pinned in their place. Null when they were taken over, or nothing was pinned.
+   */
+  public String adoptionProblem() {
+    return adoption.problem();
+  }
+
+  /**
+   * Removes the map pins under {@code dir} ({@code <dir>/maps/}), e.g. when the agent leaves for
+   * good: the maps then go with the last datapath or attached program using them. Links pinned
+   * under {@code <dir>/links/} are the caller's to remove.
+   */
+  public static void removePins(Path dir) {
+    FlowPins.unpin(dir);
   }
 
   /**
