@@ -73,10 +73,24 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService statusThread = thread("tm-status");
   private final AtomicBoolean reconcilePending = new AtomicBoolean();
 
+  /**
+   * Set once every informer has synced: a reconcile before that would see no monitor, take the node
+   * for unselected and remove what a previous agent left pinned for this one.
+   */
+  private volatile boolean informed;
+
   /** The monitors served, by namespace/name; replaced as a whole by the reconcile thread. */
   private volatile Map<String, MonitorRuntime> runtimes = Map.of();
 
   private volatile Routing routing = Routing.EMPTY;
+
+  /** Checkpointed figures of monitors not served yet since this agent adopted the kernel state. */
+  private Map<String, byte[]> pendingViews = Map.of();
+
+  private volatile boolean checkpointDue;
+  private long lastCheckpoint;
+  private volatile boolean collectedOnce;
+  private static final long CHECKPOINT_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
   private volatile boolean reconciled;
   private volatile long lastCollect;
   private volatile long lastUnresolvedTrigger;
@@ -167,6 +181,7 @@ public final class Agent implements AutoCloseable {
     nodeInformer =
         client.nodes().withField("metadata.name", config.nodeName()).inform(handler(), 0);
     watchClusterMonitors();
+    informed = true;
     reconcileThread.scheduleWithFixedDelay(
         this::trigger, 0, config.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
     collectThread.schedule(this::collectLoop, 0, TimeUnit.MILLISECONDS);
@@ -226,6 +241,9 @@ public final class Agent implements AutoCloseable {
   }
 
   private void reconcile() {
+    if (!informed) {
+      return; // start() triggers one when every informer has synced
+    }
     try {
       doReconcile();
     } catch (RuntimeException e) {
@@ -235,12 +253,18 @@ public final class Agent implements AutoCloseable {
 
   /** A monitor of either kind: a TrafficMonitor, or a ClusterTrafficMonitor (no namespace). */
   private record Monitor(
-      String namespace, String name, String created, TrafficMonitorSpec spec, boolean deleting) {
+      String namespace,
+      String name,
+      String created,
+      Long generation,
+      TrafficMonitorSpec spec,
+      boolean deleting) {
     static Monitor of(CustomResource<TrafficMonitorSpec, ?> r) {
       return new Monitor(
           r.getMetadata().getNamespace(),
           r.getMetadata().getName(),
           Objects.toString(r.getMetadata().getCreationTimestamp(), ""),
+          r.getMetadata().getGeneration(),
           r.getSpec(),
           r.getMetadata().getDeletionTimestamp() != null);
     }
@@ -301,6 +325,7 @@ public final class Agent implements AutoCloseable {
           s = s.confined();
         }
         rt.settings = s;
+        rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());
         if (rt.settings == null) { // nothing counted until the spec is fixed
@@ -337,6 +362,10 @@ public final class Agent implements AutoCloseable {
     }
     if (kernel.tcpHealth() && tcpHealth == null && tcpHealthError == null) {
       openTcpHealth();
+    }
+    if (!pendingViews.isEmpty()) {
+      next.values().forEach(this::restoreView);
+      pendingViews = Map.of(); // monitors gone while no agent ran: their figures go with them
     }
     applyFilters(next.values());
     applyQuality(next.values(), errs);
@@ -413,6 +442,7 @@ public final class Agent implements AutoCloseable {
     if (!gone.isEmpty()) {
       LOG.infof("no longer monitored on this node: %s", gone);
       collector.forget(gone::contains, source);
+      checkpointDue = true;
     }
     routing = r;
     runtimes = next;
@@ -457,6 +487,10 @@ public final class Agent implements AutoCloseable {
     if (attacher != null && attacher.attached() > 0) {
       attacher.reconcile(Set.of());
       collector.forget(t -> true, source);
+      checkpointDue = true;
+    }
+    if (attacher == null && config.pinDir().isPresent()) {
+      Attacher.removePins(config.pinDir().get()); // a previous agent's, for monitors now gone
     }
     closeTcpHealth();
     routing = Routing.EMPTY;
@@ -482,12 +516,15 @@ public final class Agent implements AutoCloseable {
       LOG.warnf("cannot look for filters left by a previous agent: %s", e.getMessage());
     }
     try {
-      datapath =
-          FlowDatapath.open(
-              FlowDatapath.Options.defaults()
-                  .withMaxFlows(maxTracked)
-                  .withTcMode(mode)
-                  .withValueMode(kernel.valueMode()));
+      FlowDatapath.Options options =
+          FlowDatapath.Options.defaults()
+              .withMaxFlows(maxTracked)
+              .withTcMode(mode)
+              .withValueMode(kernel.valueMode());
+      if (config.pinDir().isPresent()) {
+        options = options.withPinDir(config.pinDir().get());
+      }
+      datapath = FlowDatapath.open(options);
     } catch (RuntimeException e) {
       LOG.errorf("flow programs not loaded (retrying): %s", e.getMessage());
       errs.add("flow programs not loaded: " + e.getMessage());
@@ -521,11 +558,80 @@ public final class Agent implements AutoCloseable {
             return dp.maxFlows();
           }
         };
-    attacher = new Attacher(datapath, config.nodeNetns());
+    attacher = new Attacher(datapath, config.nodeNetns(), config.pinDir());
     LOG.infof(
         "flow programs loaded (%d flows, TC mode %s, %s flow values)",
         maxTracked, mode, datapath.perCpuValues() ? "per-CPU" : "shared");
+    continueFromCheckpoint();
     return true;
+  }
+
+  /** The id of the kernel flow map: what a checkpoint belongs to. */
+  private int flowMapId() {
+    return datapath.object().map(io.trafficmonitor.datapath.flow.FlowLayout.MAP_FLOWS).id();
+  }
+
+  /**
+   * After adopting a previous agent's pinned flow map, continues from its checkpoint: the collector
+   * takes its baselines now, each monitor's view its figures when the monitor is served.
+   */
+  private void continueFromCheckpoint() {
+    if (config.pinDir().isEmpty() || config.stateDir().isEmpty()) {
+      return;
+    }
+    Path dir = config.stateDir().get();
+    try {
+      if (!datapath.adopted()) {
+        if (datapath.adoptionProblem() != null) {
+          LOG.warnf("the previous agent's flow maps not adopted: %s", datapath.adoptionProblem());
+        }
+        Checkpoint.delete(dir);
+        return;
+      }
+      Checkpoint.Read read = Checkpoint.read(dir, flowMapId(), collector);
+      if (read == null) {
+        LOG.warn("adopted the previous agent's flow maps without a checkpoint of them");
+        return;
+      }
+      pendingViews = new HashMap<>(read.views());
+      LOG.infof(
+          "adopted the previous agent's flow maps and checkpoint (%d flows, %d monitors)",
+          collector.trackedFlows(), pendingViews.size());
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warnf("checkpoint in %s not used: %s", dir, e.getMessage());
+    }
+  }
+
+  /** A served monitor continues from the checkpoint of the previous agent, once. */
+  private void restoreView(MonitorRuntime rt) {
+    byte[] data = pendingViews.remove(rt.key());
+    if (data == null) {
+      return;
+    }
+    try {
+      Checkpoint.restore(rt.view, data);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warnf("checkpoint of %s not used: %s", rt.key(), e.getMessage());
+    }
+  }
+
+  /** Writes the checkpoint when due (flows left the kernel, or every few seconds). */
+  private void checkpoint(long now, boolean force) {
+    if (config.pinDir().isEmpty() || config.stateDir().isEmpty() || datapath == null) {
+      return;
+    }
+    if (!force && !checkpointDue && now - lastCheckpoint < CHECKPOINT_EVERY_NANOS) {
+      return;
+    }
+    checkpointDue = false;
+    lastCheckpoint = now;
+    Map<String, MonitorView> views = new LinkedHashMap<>();
+    runtimes.values().forEach(rt -> views.put(rt.key(), rt.view));
+    try {
+      Checkpoint.write(config.stateDir().get(), flowMapId(), collector, views);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warnf("checkpoint not written: %s", e.getMessage());
+    }
   }
 
   /**
@@ -714,6 +820,11 @@ public final class Agent implements AutoCloseable {
     DatapathCounters c = dp.counters();
     nodeMetrics.collected(r, src.capacity(), c);
     lastCollect = now;
+    collectedOnce = true;
+    if (r.evicted() > 0) {
+      checkpointDue = true; // the kernel no longer has what was attributed of them
+    }
+    checkpoint(now, false);
     if (r.unresolved() > 0 && now - lastUnresolvedTrigger > 1_000_000_000L) {
       lastUnresolvedTrigger = now; // a new container cgroup, say: resolve again
       trigger();
@@ -814,6 +925,7 @@ public final class Agent implements AutoCloseable {
             rt.interfaces,
             errs,
             Instant.now());
+    st.setObservedGeneration(rt.generation);
     rt.metrics.topFlows(st.getTopFlows());
     rt.status.apply(st);
     rt.lastStatus = st;
@@ -837,6 +949,15 @@ public final class Agent implements AutoCloseable {
   /** Ready once the monitors are read and, when one selects the node, the programs loaded. */
   public boolean isReady() {
     return reconciled && (runtimes.isEmpty() || datapath != null);
+  }
+
+  /**
+   * Whether /metrics may be served: after the first collection, so that counters continued from a
+   * checkpoint are never scraped below what the previous agent exported (a scrape would take that
+   * for a counter reset and count everything again).
+   */
+  public boolean metricsReady() {
+    return collectedOnce || runtimes.isEmpty();
   }
 
   /** Live unless collections stopped for longer than three intervals (and 5 s). */
@@ -882,10 +1003,41 @@ public final class Agent implements AutoCloseable {
     return config.nodeNetns();
   }
 
-  /** Stops the loops and informers, then detaches everything and unloads the programs. */
+  /** Whether the agent's DaemonSet is gone or being deleted (unknown: no). */
+  private boolean uninstalling() {
+    if (config.daemonSet().isEmpty()) {
+      return false;
+    }
+    String[] ns = config.daemonSet().get().split("/", 2);
+    try {
+      var ds = client.apps().daemonSets().inNamespace(ns[0]).withName(ns[1]).get();
+      return ds == null || ds.getMetadata().getDeletionTimestamp() != null;
+    } catch (RuntimeException e) {
+      LOG.warnf("cannot tell whether the agent is being uninstalled: %s", e.getMessage());
+      return false;
+    }
+  }
+
+  private void deleteCheckpoint(Path dir) {
+    try {
+      Checkpoint.delete(dir);
+    } catch (java.io.IOException e) {
+      LOG.warnf("checkpoint not removed: %s", e.getMessage());
+    }
+  }
+
+  /**
+   * Stops the loops and informers. With a pin directory, unless the agent's DaemonSet is gone or
+   * being deleted (an uninstall), the kernel state stays for the next agent: a last collection and
+   * checkpoint, then only this process's references go. Otherwise everything is detached and the
+   * programs unloaded.
+   */
   @Override
   public void close() {
-    LOG.info("agent stopping: detaching everything");
+    boolean keep = config.pinDir().isPresent() && !uninstalling();
+    LOG.infof(
+        "agent stopping: %s",
+        keep ? "leaving the pinned kernel state for the next agent" : "detaching everything");
     for (ScheduledExecutorService e : List.of(statusThread, collectThread, reconcileThread)) {
       e.shutdownNow();
       try {
@@ -903,13 +1055,32 @@ public final class Agent implements AutoCloseable {
       }
     }
     synchronized (this) {
+      if (keep && datapath != null && source != null) {
+        try {
+          collector.collect(source, routing, System.nanoTime(), Long.MAX_VALUE);
+        } catch (RuntimeException e) {
+          LOG.warnf("last collection failed: %s", e.getMessage());
+        }
+        checkpoint(System.nanoTime(), true);
+      }
       if (attacher != null) {
-        attacher.close();
+        if (keep) {
+          attacher.release();
+        } else {
+          attacher.close();
+        }
+      }
+      if (!keep && config.pinDir().isPresent()) {
+        Attacher.removePins(config.pinDir().get());
+        config.stateDir().ifPresent(this::deleteCheckpoint);
       }
       if (datapath != null) {
         datapath.close();
         datapath = null;
         source = null;
+      }
+      if (!keep && config.pinDir().isPresent()) {
+        FlowDatapath.removePins(config.pinDir().get());
       }
       closeTcpHealth();
     }

@@ -23,6 +23,10 @@ final class MonitorRuntime {
   final String created;
 
   volatile MonitorSettings settings;
+
+  /** The monitor's metadata.generation these settings come from. */
+  volatile Long generation;
+
   volatile TargetIndex index = TargetIndex.EMPTY;
   volatile List<String> errors = List.of();
   volatile int pods;

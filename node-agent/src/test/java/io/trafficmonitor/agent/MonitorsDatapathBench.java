@@ -33,15 +33,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Per-packet cost of the flow programs with 1 and with 20 monitors on the same pods, in one run
  * (root, not a test; docs/benchmarks/monitors.md): the real {@link Agent} in this JVM against the
- * local API server, a test node with pods a and b, and UDP datagrams from a to b. Phase A: one
- * monitor; phase B: 19 more on the same pods (all traffic, spec.ports that match, spec.ports that
- * do not, direction Ingress, direction Egress); phase C: the 19 deleted again. Each phase sends
- * RUNS x PACKETS datagrams and reports the programs' BPF run-time statistics per packet, the
- * programs attached per cgroup and veth, the agent's collection time and its threads' CPU, and
- * checks every monitor's status entry and series against what was sent and received.
+ * local API server, a test node with pods a and b, and UDP datagrams from a to b (18-byte payloads,
+ * round-robin over FLOWS source ports). After a warm-up with one monitor, phase A: one monitor;
+ * phase B: 19 more on the same pods (all traffic, spec.ports that match, spec.ports that do not,
+ * direction Ingress, direction Egress); phase C: the 19 deleted again. Each phase sends RUNS x
+ * PACKETS datagrams and reports the flow programs' BPF run-time statistics per packet, the programs
+ * attached per cgroup and veth, the agent's collection time and its threads' CPU, and checks every
+ * monitor's status entry and series against what was sent and received.
  *
  * <pre>
- * MonitorsDatapathBench [PACKETS [RUNS [PHASE_SECONDS]]]   defaults 300000 3 30
+ * MonitorsDatapathBench [PACKETS [RUNS [PHASE_SECONDS [FLOWS]]]]   defaults 300000 3 30 1
  * </pre>
  */
 public final class MonitorsDatapathBench {
@@ -56,6 +57,7 @@ public final class MonitorsDatapathBench {
   private final int packets;
   private final int runs;
   private final long phaseNanos;
+  private final int flows;
   private final StringBuilder out = new StringBuilder();
   private KubernetesClient client;
   private String ns;
@@ -72,10 +74,14 @@ public final class MonitorsDatapathBench {
   /** The settings of each monitor, as the table shows them. */
   private final Map<String, String> kinds = new LinkedHashMap<>();
 
-  private MonitorsDatapathBench(int packets, int runs, int phaseSeconds) {
+  /** ns per run of each flow program in the median run of each phase. */
+  private final Map<String, Map<String, Double>> programs = new LinkedHashMap<>();
+
+  private MonitorsDatapathBench(int packets, int runs, int phaseSeconds, int flows) {
     this.packets = packets;
     this.runs = runs;
     this.phaseNanos = phaseSeconds * 1_000_000_000L;
+    this.flows = flows;
   }
 
   public static void main(String[] args) throws Exception {
@@ -83,7 +89,8 @@ public final class MonitorsDatapathBench {
         new MonitorsDatapathBench(
             args.length > 0 ? Integer.parseInt(args[0]) : 300_000,
             args.length > 1 ? Integer.parseInt(args[1]) : 3,
-            args.length > 2 ? Integer.parseInt(args[2]) : 30);
+            args.length > 2 ? Integer.parseInt(args[2]) : 30,
+            args.length > 3 ? Integer.parseInt(args[3]) : 1);
     try {
       bench.run();
     } finally {
@@ -125,10 +132,14 @@ public final class MonitorsDatapathBench {
     agent.start();
     served(1);
     line(
-        "Kernel %s, %d CPUs, JDK %s; load average at start %s.%n",
+        "Kernel %s, %d CPUs, JDK %s; %d x %d datagrams per phase over %d flow(s); load average"
+            + " at start %s.%n",
         System.getProperty("os.version"),
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.version"),
+        runs,
+        packets,
+        flows,
         loadAverage());
     line(
         "| phase | monitors | programs attached per cgroup / per veth (agent's links) |"
@@ -137,6 +148,7 @@ public final class MonitorsDatapathBench {
             + " tm-status CPU | counts exact |");
     line("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|");
     try (BpfStats stats = BpfStats.enable()) {
+      phase("warm-up");
       double oneMonitor = phase("A");
       for (int i = 1; i < 20; i++) {
         String name = String.format("m%02d", i);
@@ -162,7 +174,16 @@ public final class MonitorsDatapathBench {
           "Ratio B / A: **%.3f**; B / C: %.3f; C / A: %.3f (the same programs in all three).%n",
           twenty / oneMonitor, twenty / oneAgain, oneAgain / oneMonitor);
     }
-    line("Monitors of phase B: %s.", kinds);
+    line("| program | %s |", String.join(" | ", programs.keySet()));
+    line("|---|%s", "---:|".repeat(programs.size()));
+    for (String prog : FLOW_PROGRAMS) {
+      StringBuilder row = new StringBuilder("| `" + prog + "` |");
+      for (Map<String, Double> phase : programs.values()) {
+        row.append(String.format(" %.1f |", phase.getOrDefault(prog, Double.NaN)));
+      }
+      line("%s", row);
+    }
+    line("%nMonitors of phase B: %s. Load average at the end %s.", kinds, loadAverage());
   }
 
   /** Creates monitor {@code name} of the pods app=bench; ports and direction null: the default. */
@@ -196,6 +217,7 @@ public final class MonitorsDatapathBench {
     Map<String, Long> cpu0 = threadCpu();
     double[] metric0 = collectionMetric();
     double[] perRun = new double[runs];
+    List<Map<String, Double>> byProgram = new ArrayList<>();
     long sent = 0;
     long received = 0;
     for (int r = 0; r < runs; r++) {
@@ -205,10 +227,15 @@ public final class MonitorsDatapathBench {
       long[] snmp1 = udpCounters(b);
       Map<Long, long[]> p1 = flowProgramStats();
       long time = 0;
+      Map<String, Double> each = new TreeMap<>();
       for (Map.Entry<Long, long[]> e : p1.entrySet()) {
         long[] before = p0.getOrDefault(e.getKey(), new long[2]);
-        time += e.getValue()[0] - before[0];
+        long dt = e.getValue()[0] - before[0];
+        long dn = e.getValue()[1] - before[1];
+        time += dt;
+        each.put(flowProgram(e.getKey()), dn == 0 ? 0 : (double) dt / dn);
       }
+      byProgram.add(each);
       perRun[r] = (double) time / s;
       sent += s;
       // the cgroup ingress program runs before the socket's buffer check: drops count too
@@ -225,6 +252,12 @@ public final class MonitorsDatapathBench {
     String exact = check(sent, received);
     double[] sorted = perRun.clone();
     Arrays.sort(sorted);
+    for (int r = 0; r < runs; r++) {
+      if (perRun[r] == sorted[runs / 2]) {
+        programs.put(label, byProgram.get(r));
+        break;
+      }
+    }
     StringBuilder runsText = new StringBuilder();
     for (double d : perRun) {
       runsText.append(runsText.length() == 0 ? "" : ", ").append(String.format("%.1f", d));
@@ -263,14 +296,15 @@ public final class MonitorsDatapathBench {
               Integer.toString(SPORT),
               b.ip,
               Integer.toString(DPORT),
-              Integer.toString(count));
+              Integer.toString(count),
+              Integer.toString(flows));
       String sent = new String(send.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!send.waitFor(60, TimeUnit.SECONDS) || send.exitValue() != 0) {
         throw new IllegalStateException("sender: " + sent);
       }
       String got = r.readLine();
       recv.waitFor(30, TimeUnit.SECONDS);
-      line("<!-- sent %s, received %s -->", sent.trim(), got);
+      System.err.printf("sent %s, received %s%n", sent.trim(), got);
       return Long.parseLong(sent.trim());
     } finally {
       recv.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -278,7 +312,7 @@ public final class MonitorsDatapathBench {
   }
 
   /** Runs {@link Udp} as a process of pod p (its container cgroup, its network namespace). */
-  private static Process start(TestNode.TestPod p, String... args) throws Exception {
+  static Process start(TestNode.TestPod p, String... args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     String cp =
         new File(Udp.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
@@ -429,7 +463,7 @@ public final class MonitorsDatapathBench {
           continue;
         }
         long id = Long.parseLong(info.getOrDefault("prog_id", "0"));
-        if (isFlowProgram(id)) {
+        if (!flowProgram(id).isEmpty()) {
           out.put(
               id,
               new long[] {
@@ -442,16 +476,18 @@ public final class MonitorsDatapathBench {
     return out;
   }
 
-  private static final Map<Long, Boolean> FLOW_PROGRAM = new java.util.HashMap<>();
+  private static final Map<Long, String> NAMES = new java.util.HashMap<>();
 
-  /** Whether program id is one of the flow programs (by its name, asked of bpftool once). */
-  private static boolean isFlowProgram(long id) {
-    return FLOW_PROGRAM.computeIfAbsent(
+  /** The name of program id when it is one of the flow programs, else "" (bpftool, once). */
+  private static String flowProgram(long id) {
+    return NAMES.computeIfAbsent(
         id,
         x -> {
           String json = Sh.quiet("bpftool -j prog show id " + x);
           return Arrays.stream(FLOW_PROGRAMS)
-              .anyMatch(n -> json.contains("\"name\":\"" + n + "\""));
+              .filter(n -> json.contains("\"name\":\"" + n + "\""))
+              .findFirst()
+              .orElse("");
         });
   }
 
@@ -503,28 +539,39 @@ public final class MonitorsDatapathBench {
    * The traffic, run as a process of a pod so that its socket belongs to the pod's cgroup:
    *
    * <pre>
-   * send SRC SPORT DST DPORT COUNT   COUNT datagrams of 18 bytes, as fast as they go; prints COUNT
+   * send SRC SPORT DST DPORT COUNT FLOWS
+   *                                  COUNT datagrams of 18 bytes, as fast as they go, round-robin
+   *                                  from ports SPORT to SPORT + FLOWS - 1; prints how many
    * recv ADDR PORT COUNT             prints READY, receives until COUNT or 2 s without one (30 s
    *                                  for the first); prints how many
+   * pace SRC SPORT DST DPORT RATE FLOWS
+   *                                  RATE datagrams a second until killed, round-robin as above
+   * sink ADDR PORT                   receives until killed
    * </pre>
    */
   public static final class Udp {
     private Udp() {}
 
     public static void main(String[] args) throws Exception {
+      if (args[0].equals("pace") || args[0].equals("sink")) {
+        forever(args);
+        return;
+      }
       if (args[0].equals("send")) {
-        try (DatagramChannel ch = DatagramChannel.open()) {
-          ch.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
-          InetSocketAddress to = new InetSocketAddress(args[3], Integer.parseInt(args[4]));
-          int count = Integer.parseInt(args[5]);
-          ByteBuffer buf = ByteBuffer.allocateDirect(PAYLOAD);
-          long sent = 0;
-          for (int i = 0; i < count; i++) {
-            buf.clear();
-            sent += ch.send(buf, to) == PAYLOAD ? 1 : 0;
-          }
-          System.out.println(sent);
+        DatagramChannel[] from = new DatagramChannel[Integer.parseInt(args[6])];
+        for (int i = 0; i < from.length; i++) {
+          from[i] = DatagramChannel.open();
+          from[i].bind(new InetSocketAddress(args[1], Integer.parseInt(args[2]) + i));
         }
+        InetSocketAddress to = new InetSocketAddress(args[3], Integer.parseInt(args[4]));
+        int count = Integer.parseInt(args[5]);
+        ByteBuffer buf = ByteBuffer.allocateDirect(PAYLOAD);
+        long sent = 0;
+        for (int i = 0; i < count; i++) {
+          buf.clear();
+          sent += from[i % from.length].send(buf, to) == PAYLOAD ? 1 : 0;
+        }
+        System.out.println(sent);
         return;
       }
       try (java.net.DatagramSocket s =
@@ -548,6 +595,37 @@ public final class MonitorsDatapathBench {
           // fewer than count: the rest were dropped (the caller reads the UDP MIB)
         }
         System.out.println(n);
+      }
+    }
+
+    private static void forever(String[] args) throws Exception {
+      if (args[0].equals("sink")) {
+        try (DatagramChannel ch = DatagramChannel.open()) {
+          ch.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
+          ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+          while (true) {
+            buf.clear();
+            ch.receive(buf);
+          }
+        }
+      }
+      DatagramChannel[] from = new DatagramChannel[Integer.parseInt(args[6])];
+      for (int i = 0; i < from.length; i++) {
+        from[i] = DatagramChannel.open();
+        from[i].bind(new InetSocketAddress(args[1], Integer.parseInt(args[2]) + i));
+      }
+      InetSocketAddress to = new InetSocketAddress(args[3], Integer.parseInt(args[4]));
+      int rate = Integer.parseInt(args[5]);
+      ByteBuffer buf = ByteBuffer.allocateDirect(PAYLOAD);
+      long start = System.nanoTime();
+      for (long i = 0; ; i++) {
+        buf.clear();
+        from[(int) (i % from.length)].send(buf, to);
+        long due = start + (i + 1) * 1_000_000_000L / rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
       }
     }
   }
