@@ -500,12 +500,7 @@ public final class Agent implements AutoCloseable {
   private boolean openDatapath(int maxTracked, List<String> errs) {
     if (datapath != null) {
       if (datapath.maxFlows() < maxTracked) {
-        errs.add(
-            "flows.maxTracked "
-                + maxTracked
-                + " takes effect when the agent restarts (the flow map holds "
-                + datapath.maxFlows()
-                + ")");
+        resize(maxTracked, errs);
       }
       return true;
     }
@@ -516,54 +511,99 @@ public final class Agent implements AutoCloseable {
       LOG.warnf("cannot look for filters left by a previous agent: %s", e.getMessage());
     }
     try {
-      FlowDatapath.Options options =
-          FlowDatapath.Options.defaults()
-              .withMaxFlows(maxTracked)
-              .withTcMode(mode)
-              .withValueMode(kernel.valueMode());
-      if (config.pinDir().isPresent()) {
-        options = options.withPinDir(config.pinDir().get());
-      }
-      datapath = FlowDatapath.open(options);
+      datapath = FlowDatapath.open(options(maxTracked));
     } catch (RuntimeException e) {
       LOG.errorf("flow programs not loaded (retrying): %s", e.getMessage());
       errs.add("flow programs not loaded: " + e.getMessage());
       return false;
     }
-    FlowDatapath dp = datapath;
-    source =
-        new FlowSource() {
-          @Override
-          public void read(BpfMap.BatchVisitor visitor) {
-            dp.readFlowsRaw(visitor);
-          }
-
-          @Override
-          public boolean remove(byte[] key, byte[] value) {
-            return dp.removeFlow(key, value);
-          }
-
-          @Override
-          public void readSequences(BpfMap.BatchVisitor visitor) {
-            dp.readSequencesRaw(visitor);
-          }
-
-          @Override
-          public boolean removeSequence(byte[] key, byte[] value) {
-            return dp.removeSequence(key, value);
-          }
-
-          @Override
-          public int capacity() {
-            return dp.maxFlows();
-          }
-        };
+    source = source(datapath);
     attacher = new Attacher(datapath, config.nodeNetns(), config.pinDir());
     LOG.infof(
         "flow programs loaded (%d flows, TC mode %s, %s flow values)",
         maxTracked, mode, datapath.perCpuValues() ? "per-CPU" : "shared");
     continueFromCheckpoint();
     return true;
+  }
+
+  private FlowDatapath.Options options(int maxTracked) {
+    FlowDatapath.Options options =
+        FlowDatapath.Options.defaults()
+            .withMaxFlows(maxTracked)
+            .withTcMode(kernel.tcMode())
+            .withValueMode(kernel.valueMode());
+    return config.pinDir().isPresent() ? options.withPinDir(config.pinDir().get()) : options;
+  }
+
+  private static FlowSource source(FlowDatapath dp) {
+    return new FlowSource() {
+      @Override
+      public void read(BpfMap.BatchVisitor visitor) {
+        dp.readFlowsRaw(visitor);
+      }
+
+      @Override
+      public boolean remove(byte[] key, byte[] value) {
+        return dp.removeFlow(key, value);
+      }
+
+      @Override
+      public void readSequences(BpfMap.BatchVisitor visitor) {
+        dp.readSequencesRaw(visitor);
+      }
+
+      @Override
+      public boolean removeSequence(byte[] key, byte[] value) {
+        return dp.removeSequence(key, value);
+      }
+
+      @Override
+      public int capacity() {
+        return dp.maxFlows();
+      }
+    };
+  }
+
+  /**
+   * A monitor asks for a larger flow map than the node's: new programs with new maps are loaded,
+   * every attachment is switched to them ({@code BPF_LINK_UPDATE}; clsact filters are attached
+   * again), then the old map is read a last time and the collector starts afresh on the new one, so
+   * the switch loses and repeats nothing (but what clsact hooks see during their re-attach).
+   */
+  private void resize(int maxTracked, List<String> errs) {
+    FlowDatapath old = datapath;
+    FlowSource oldSource = source;
+    FlowDatapath next;
+    try {
+      next = FlowDatapath.open(options(maxTracked));
+    } catch (RuntimeException e) {
+      errs.add(
+          "flows.maxTracked "
+              + maxTracked
+              + " not applied (the flow map holds "
+              + old.maxFlows()
+              + "): "
+              + e.getMessage());
+      return;
+    }
+    Map<Attacher.Key, String> failed = attacher.switchTo(next);
+    failed.forEach((k, m) -> LOG.warnf("%s not switched to the larger flow map: %s", k, m));
+    try {
+      Thread.sleep(50); // programs started on the old map before the switch finish meanwhile
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (collector) {
+      collector.collect(oldSource, routing, System.nanoTime(), Long.MAX_VALUE);
+      collector.reset();
+      datapath = next;
+      source = source(next);
+    }
+    filters = null; // set again on the new programs' maps below
+    quality = null;
+    old.close();
+    checkpointDue = true;
+    LOG.infof("flow map resized from %d to %d flows", old.maxFlows(), next.maxFlows());
   }
 
   /** The id of the kernel flow map: what a checkpoint belongs to. */
@@ -797,17 +837,22 @@ public final class Agent implements AutoCloseable {
   }
 
   private void collectOnce(Map<String, MonitorRuntime> served) {
-    FlowSource src = source;
-    FlowDatapath dp = datapath;
-    if (src == null || dp == null) {
-      return;
-    }
     long idle = 0;
     for (MonitorRuntime rt : served.values()) {
       idle = Math.max(idle, rt.settings.idleTimeout().toNanos());
     }
-    long now = System.nanoTime();
-    Collector.Result r = collector.collect(src, routing, now, idle);
+    long now;
+    Collector.Result r;
+    FlowSource src;
+    // never the agent's lock inside the collector's: resize() takes them the other way round
+    synchronized (collector) { // not while resize() switches maps
+      src = source;
+      if (src == null || datapath == null) {
+        return;
+      }
+      now = System.nanoTime();
+      r = collector.collect(src, routing, now, idle);
+    }
     synchronized (this) { // not while closeTcpHealth runs
       if (tcpHealth != null) {
         Map<Long, CgroupTcpStats> cgroups = tcpHealth.cgroups();
@@ -817,8 +862,11 @@ public final class Agent implements AutoCloseable {
         }
       }
     }
-    DatapathCounters c = dp.counters();
-    nodeMetrics.collected(r, src.capacity(), c);
+    FlowDatapath dp = datapath;
+    if (dp == null) {
+      return; // closed meanwhile
+    }
+    nodeMetrics.collected(r, src.capacity(), dp.counters());
     lastCollect = now;
     collectedOnce = true;
     if (r.evicted() > 0) {

@@ -61,7 +61,7 @@ public final class Attacher implements AutoCloseable {
     }
   }
 
-  private final FlowDatapath datapath;
+  private FlowDatapath datapath;
   private final Optional<Path> nodeNetns;
   private final Optional<Path> pins;
   private final Map<Key, BpfLink> links = new HashMap<>();
@@ -196,6 +196,37 @@ public final class Attacher implements AutoCloseable {
       // the interface or cgroup is already gone, and the attachment with it
       LOG.debugf("detach %s: %s", link, e.getMessage());
     }
+  }
+
+  /**
+   * Moves every attachment to the programs of {@code next} (same hooks, larger maps, say): links
+   * are switched in place, clsact filters attached again. Returns the failures, by key; those
+   * attachments are dropped and attached again by the next reconcile.
+   */
+  public synchronized Map<Key, String> switchTo(FlowDatapath next) {
+    Map<Key, String> errors = new HashMap<>();
+    FlowDatapath previous = datapath;
+    datapath = next;
+    for (Iterator<Map.Entry<Key, BpfLink>> it = links.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Key, BpfLink> e = it.next();
+      Key k = e.getKey();
+      BpfLink l = e.getValue();
+      try {
+        if (l.kind() == BpfLink.Kind.CLSACT) {
+          BpfLink fresh = attach(k);
+          detach(k, l);
+          e.setValue(fresh);
+        } else {
+          l.update(next.program(k.cgroup() ? TargetKind.CGROUP : TargetKind.TC, k.direction()));
+        }
+      } catch (Exception ex) {
+        errors.put(k, ex.getMessage());
+        detach(k, l);
+        it.remove();
+      }
+    }
+    LOG.debugf("attachments moved from %s to %s", previous, next);
+    return errors;
   }
 
   public synchronized int attached() {

@@ -327,6 +327,18 @@ public final class Collector {
     }
   }
 
+  /**
+   * Forgets every flow (the kernel map is replaced by an empty one): the views keep their series
+   * and totals; the flows of the new map start from zero.
+   */
+  public synchronized void reset() {
+    for (FlowEntry e : flows.values()) {
+      drop(e);
+    }
+    flows.clear();
+    java.util.Arrays.fill(order, null);
+  }
+
   /** Makes {@code view} forget the targets its monitor no longer counts. */
   public synchronized void forget(MonitorView view, Predicate<Target> gone) {
     view.forget(gone);

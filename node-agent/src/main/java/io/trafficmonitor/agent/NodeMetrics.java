@@ -39,6 +39,10 @@ public final class NodeMetrics {
     if (registry instanceof PrometheusMeterRegistry p) {
       p.getPrometheusRegistry().register(histograms);
     }
+    Gauge.builder("trafficmonitor.flows.capacity", capacity, AtomicLong::get)
+        .description(
+            "Flows the kernel flow map holds (the largest flows.maxTracked it was made for)")
+        .register(registry);
     Gauge.builder("trafficmonitor.monitors.served", monitors, AtomicLong::get)
         .description("Monitors that select this node and that the agent serves")
         .register(registry);

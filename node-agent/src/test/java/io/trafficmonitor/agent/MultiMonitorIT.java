@@ -267,4 +267,49 @@ class MultiMonitorIT {
     assertThat(elsewhere.getRxPackets()).as("counts from when it selected the node").isEqualTo(10);
     assertThat(count(Cgroups.attachedPrograms(a.cgroup), "tm_cg_egress")).isEqualTo(1);
   }
+
+  @Test
+  @Order(3)
+  void aLargerMaxTrackedTakesEffectWithoutARestartAndLosesNothing() throws Exception {
+    long before = entry(shop, "all").orElseThrow().getRxPackets();
+    java.util.concurrent.atomic.AtomicInteger batches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Void> sending =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (int i = 0; i < 20; i++) {
+                  a.sendUdp(b, 7103, 7001, 20, 100);
+                  batches.incrementAndGet();
+                  Thread.sleep(100);
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Wait.until("a few batches sent", Duration.ofSeconds(30), () -> batches.get() >= 3);
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(shop)
+        .withName("all")
+        .edit(
+            tm -> {
+              io.trafficmonitor.api.v1alpha1.FlowSettings f =
+                  new io.trafficmonitor.api.v1alpha1.FlowSettings();
+              f.setMaxTracked(100_000);
+              tm.getSpec().setFlows(f);
+              return tm;
+            });
+    Wait.until(
+        "the flow map holds 100,000 flows",
+        Duration.ofSeconds(30),
+        () -> registry.scrape().contains("trafficmonitor_flows_capacity 100000.0"));
+    sending.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    NodeStatus all = entryWith(shop, "all", before + 400);
+    assertThat(all.getRxPackets())
+        .as("nothing lost or repeated by the switch")
+        .isEqualTo(before + 400);
+    assertThat(all.getErrors()).noneMatch(e -> e.contains("maxTracked"));
+    assertThat(count(Cgroups.attachedPrograms(a.cgroup), "tm_cg_egress")).isEqualTo(1);
+  }
 }
