@@ -6,6 +6,9 @@
 {{/* The agents' ServiceAccount, ClusterRole and bindings; their metrics Service adds -metrics. */}}
 {{- define "trafficmonitor.agentName" -}}{{ .Release.Name }}-agent{{- end -}}
 
+{{/* The agent DaemonSet: the operator names it so whatever the release (AgentDaemonSet.NAME). */}}
+{{- define "trafficmonitor.agentDaemonSet" -}}trafficmonitor-agent{{- end -}}
+
 {{- define "trafficmonitor.labels" -}}
 app.kubernetes.io/part-of: trafficmonitor
 app.kubernetes.io/instance: {{ .Release.Name }}

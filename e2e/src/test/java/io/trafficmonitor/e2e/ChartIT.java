@@ -108,7 +108,8 @@ class ChartIT {
             "--timeout=60s",
             "crd/prometheusrules.monitoring.coreos.com",
             "crd/servicemonitors.monitoring.coreos.com",
-            "crd/trafficmonitors.trafficmonitor.io")
+            "crd/trafficmonitors.trafficmonitor.io",
+            "crd/clustertrafficmonitors.trafficmonitor.io")
         .orThrow();
     cluster
         .kubectlWithInput(
@@ -128,6 +129,8 @@ class ChartIT {
             "serviceaccount/tm-agent created (server dry run)",
             "role.rbac.authorization.k8s.io/tm-operator created (server dry run)",
             "rolebinding.rbac.authorization.k8s.io/tm-operator created (server dry run)",
+            "role.rbac.authorization.k8s.io/tm-agent created (server dry run)",
+            "rolebinding.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "clusterrole.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "clusterrolebinding.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "service/tm-agent-metrics created (server dry run)",
@@ -355,6 +358,38 @@ class ChartIT {
     assertThat(render("rbac.aggregateToDefaultRoles=false"))
         .as("rbac.aggregateToDefaultRoles=false adds nothing to the built-in roles")
         .doesNotContain("aggregate-to-", "tm-trafficmonitors-");
+  }
+
+  /**
+   * An agent may read its own DaemonSet, and nothing else, in the release namespace: at shutdown it
+   * keeps its pinned BPF state unless the DaemonSet is gone or being deleted (an uninstall).
+   */
+  @Test
+  void theAgentsMayReadTheirOwnDaemonSetOnly() {
+    List<GenericKubernetesResource> objects = objects(render());
+    GenericKubernetesResource role = find(objects, "Role", "tm-agent");
+    assertThat(role.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
+    assertThat(rules(role))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r)
+                    .containsEntry("apiGroups", List.of("apps"))
+                    .containsEntry("resources", List.of("daemonsets"))
+                    .containsEntry("verbs", List.of("get"))
+                    .containsEntry("resourceNames", List.of("trafficmonitor-agent")));
+    GenericKubernetesResource binding = find(objects, "RoleBinding", "tm-agent");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
+    assertThat(binding.<String>get("roleRef", "kind")).isEqualTo("Role");
+    assertThat(binding.<String>get("roleRef", "name")).isEqualTo("tm-agent");
+    assertThat(binding.<List<Map<String, Object>>>get("subjects"))
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s)
+                    .containsEntry("kind", "ServiceAccount")
+                    .containsEntry("name", "tm-agent")
+                    .containsEntry("namespace", "trafficmonitor"));
   }
 
   @Test

@@ -27,10 +27,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The one agent DaemonSet of the cluster: an agent per node serves every TrafficMonitor. Its pod
- * template holds only what the installation decides (image, resources, placement); monitors reach
- * the running agents through their watch, so creating, changing or deleting a monitor rolls
- * nothing.
+ * The one agent DaemonSet of the cluster: an agent per node serves every TrafficMonitor and
+ * ClusterTrafficMonitor. Its pod template holds only what the installation decides (image,
+ * resources, placement) and where an agent keeps what outlives it (pins on the host's bpffs, a
+ * checkpoint on the host's /run); monitors reach the running agents through their watch, so
+ * creating, changing or deleting a monitor rolls nothing.
  */
 public final class AgentDaemonSet {
 
@@ -50,6 +51,36 @@ public final class AgentDaemonSet {
 
   public static final String ENV_POD_NAME = "POD_NAME";
   public static final String ENV_METRICS_PORT = "TM_METRICS_PORT";
+
+  /**
+   * The host's BPF filesystem, mounted at the same path in the agent. The agent pins its maps and
+   * links under {@link #BPF_PIN_DIR} there, so that the kernel keeps counting while no agent runs
+   * (a restart, a roll) and the next agent adopts them. No mount propagation: the pins are made
+   * under the host's bpffs as it is mounted when the agent starts.
+   */
+  public static final String BPF_FS = "/sys/fs/bpf";
+
+  /** Where on bpffs the agent pins ({@code TM_BPF_PIN_DIR}); the agent makes the directory. */
+  public static final String BPF_PIN_DIR = BPF_FS + "/trafficmonitor";
+
+  public static final String ENV_BPF_PIN_DIR = "TM_BPF_PIN_DIR";
+
+  /**
+   * The agent's checkpoint directory ({@code TM_STATE_DIR}), a host path under {@code /run}: a
+   * tmpfs, so the checkpoint lives exactly as long as the kernel state it describes (a reboot drops
+   * both). Created by the kubelet when missing.
+   */
+  public static final String STATE_DIR = "/run/trafficmonitor";
+
+  public static final String ENV_STATE_DIR = "TM_STATE_DIR";
+
+  /**
+   * {@code namespace/name} of this DaemonSet ({@code TM_DAEMONSET}). An agent that stops keeps its
+   * pins for the next one unless its DaemonSet is gone or being deleted (an uninstall: the garbage
+   * collector deletes it with the operator's Deployment); then it removes them. Reading it needs
+   * {@code get} on this DaemonSet: the chart's agent Role.
+   */
+  public static final String ENV_DAEMONSET = "TM_DAEMONSET";
 
   private AgentDaemonSet() {}
 
@@ -97,7 +128,7 @@ public final class AgentDaemonSet {
         .withPriorityClassName(
             settings.priorityClassName().isEmpty() ? null : settings.priorityClassName())
         .withTerminationGracePeriodSeconds(30L)
-        .withContainers(container(settings))
+        .withContainers(container(settings, namespace))
         .withVolumes(volumes())
         .endSpec()
         .endTemplate()
@@ -115,12 +146,12 @@ public final class AgentDaemonSet {
     return labels;
   }
 
-  private static Container container(AgentSettings settings) {
+  private static Container container(AgentSettings settings, String namespace) {
     return new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(settings.image())
         .withImagePullPolicy(settings.imagePullPolicy())
-        .withEnv(env(settings))
+        .withEnv(env(settings, namespace))
         .addNewPort()
         .withName(METRICS_PORT_NAME)
         .withContainerPort(settings.metricsPort())
@@ -198,7 +229,7 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  private static List<EnvVar> env(AgentSettings settings) {
+  private static List<EnvVar> env(AgentSettings settings, String namespace) {
     return List.of(
         fieldRef(ENV_NODE_NAME, "spec.nodeName"),
         fieldRef(ENV_POD_NAME, "metadata.name"),
@@ -211,6 +242,9 @@ public final class AgentDaemonSet {
             .withValue(Integer.toString(settings.metricsPort()))
             .build(),
         new EnvVarBuilder().withName("FLOW_VALUES").withValue(settings.flowValues()).build(),
+        new EnvVarBuilder().withName(ENV_BPF_PIN_DIR).withValue(BPF_PIN_DIR).build(),
+        new EnvVarBuilder().withName(ENV_STATE_DIR).withValue(STATE_DIR).build(),
+        new EnvVarBuilder().withName(ENV_DAEMONSET).withValue(namespace + "/" + NAME).build(),
         // A fixed, small heap and serial GC keep the agent's RSS near 200 MiB
         // (docs/benchmarks/agent.md: 198 MiB with these flags, more with -Xmx128m and G1).
         new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),
@@ -248,6 +282,8 @@ public final class AgentDaemonSet {
     return List.of(
         hostPath("cgroup", "/sys/fs/cgroup", "Directory"),
         hostPath("host-proc", "/proc", "Directory"),
+        hostPath("bpffs", BPF_FS, "Directory"),
+        hostPath("state", STATE_DIR, "DirectoryOrCreate"),
         // The root filesystem is read-only; the JVM and Vert.x want a writable temp directory.
         new VolumeBuilder()
             .withName("tmp")
@@ -272,6 +308,12 @@ public final class AgentDaemonSet {
             .withMountPath("/host/proc")
             .withReadOnly(true)
             .build(),
+        // Pinned maps and links: writable (the root filesystem is read-only, this mount is not).
+        // Pinning, opening a pin and unpinning need none of the capabilities the agent lacks
+        // (measured with these four only: README.md, "Capabilities").
+        new VolumeMountBuilder().withName("bpffs").withMountPath(BPF_FS).build(),
+        // The checkpoint, written at shutdown and read at start.
+        new VolumeMountBuilder().withName("state").withMountPath(STATE_DIR).build(),
         new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
   }
 

@@ -64,6 +64,9 @@ class AgentDaemonSetTest {
             "TM_METRICS_PORT",
             "QUARKUS_HTTP_PORT",
             "FLOW_VALUES",
+            "TM_BPF_PIN_DIR",
+            "TM_STATE_DIR",
+            "TM_DAEMONSET",
             "JAVA_TOOL_OPTIONS",
             "MALLOC_ARENA_MAX");
     assertThat(agent.getEnv())
@@ -183,5 +186,36 @@ class AgentDaemonSetTest {
     assertThat(settings.image())
         .isEqualTo(AgentSettings.DEFAULT_REPOSITORY + ":" + AgentSettings.version())
         .doesNotContain("${");
+  }
+
+  @Test
+  void theAgentKeepsItsPinsAndCheckpointOnTheHostForTheNextAgent() {
+    PodSpec pod = desired(settings).getSpec().getTemplate().getSpec();
+    Container agent = pod.getContainers().get(0);
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getHostPath() != null)
+        .extracting(
+            v -> v.getName() + " " + v.getHostPath().getPath() + " " + v.getHostPath().getType())
+        .contains("bpffs /sys/fs/bpf Directory", "state /run/trafficmonitor DirectoryOrCreate");
+    assertThat(agent.getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("bpffs") || m.getName().equals("state"))
+        .extracting(m -> m.getName() + " " + m.getMountPath() + " " + m.getReadOnly())
+        .containsExactly("bpffs /sys/fs/bpf null", "state /run/trafficmonitor null");
+    assertThat(agent.getVolumeMounts())
+        .allSatisfy(m -> assertThat(m.getMountPropagation()).isNull());
+    Map<String, String> env = new java.util.HashMap<>();
+    agent.getEnv().stream()
+        .filter(e -> e.getValue() != null)
+        .forEach(e -> env.put(e.getName(), e.getValue()));
+    assertThat(env)
+        .containsEntry("TM_BPF_PIN_DIR", "/sys/fs/bpf/trafficmonitor")
+        .containsEntry("TM_STATE_DIR", "/run/trafficmonitor")
+        .containsEntry("TM_DAEMONSET", "trafficmonitor-system/trafficmonitor-agent");
+    // The pin directory is on the mounted bpffs, the checkpoint in the mounted state directory.
+    assertThat(env.get("TM_BPF_PIN_DIR")).startsWith(AgentDaemonSet.BPF_FS + "/");
+    // Still no more than the four capabilities, and a read-only root.
+    assertThat(agent.getSecurityContext().getCapabilities().getAdd()).hasSize(4);
+    assertThat(agent.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
   }
 }
