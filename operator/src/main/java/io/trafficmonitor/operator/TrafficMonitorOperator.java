@@ -4,16 +4,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentDaemonSetKeeper;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
- * The operator: the java-operator-sdk {@link Operator} with the TrafficMonitor controller, and the
- * keeper of the one agent DaemonSet in the operator's namespace. The Quarkus application ({@link
- * OperatorLifecycle}) and the integration tests start the same thing.
+ * The operator: the java-operator-sdk {@link Operator} with the TrafficMonitor and
+ * ClusterTrafficMonitor controllers, and the keeper of the one agent DaemonSet in the operator's
+ * namespace. The Quarkus application ({@link OperatorLifecycle}) and the integration tests start
+ * the same thing.
  */
 public final class TrafficMonitorOperator {
+  private static final Logger LOG = Logger.getLogger(TrafficMonitorOperator.class);
 
   private final Operator operator;
   private final AgentDaemonSetKeeper keeper;
@@ -25,8 +29,8 @@ public final class TrafficMonitorOperator {
 
   /**
    * An operator on {@code client} (not closed on stop) with this process's settings, watching
-   * TrafficMonitors in {@code namespaces} (empty: all); {@code registry}, when given, receives
-   * JOSDK's reconciliation metrics.
+   * TrafficMonitors in {@code namespaces} (empty: all) and every ClusterTrafficMonitor; {@code
+   * registry}, when given, receives JOSDK's reconciliation metrics.
    */
   public static TrafficMonitorOperator create(
       KubernetesClient client, MeterRegistry registry, Set<String> namespaces) {
@@ -54,14 +58,36 @@ public final class TrafficMonitorOperator {
               }
             });
     AgentDaemonSetKeeper keeper = new AgentDaemonSetKeeper(client, agent, settings);
-    TrafficMonitorReconciler reconciler =
-        new TrafficMonitorReconciler(new AgentFleetSource(settings.namespace(), keeper));
+    String ns = settings.namespace();
+    TrafficMonitorReconciler monitors =
+        new TrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper));
     if (namespaces.isEmpty()) {
-      operator.register(reconciler);
+      operator.register(monitors);
     } else {
-      operator.register(reconciler, c -> c.settingNamespaces(namespaces));
+      operator.register(monitors, c -> c.settingNamespaces(namespaces));
+    }
+    if (clusterMonitorsDefined(client)) {
+      operator.register(
+          new ClusterTrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper)),
+          ClusterTrafficMonitorReconciler.rulesIn(ns));
+    } else {
+      LOG.warnf(
+          "the CRD %s is missing (Helm installs CRDs but never upgrades them: apply the chart's"
+              + " crds/); ClusterTrafficMonitors are not reconciled until the operator restarts"
+              + " after it is installed",
+          ClusterTrafficMonitor.CRD_NAME);
     }
     return new TrafficMonitorOperator(operator, keeper);
+  }
+
+  private static boolean clusterMonitorsDefined(KubernetesClient client) {
+    return client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(ClusterTrafficMonitor.CRD_NAME)
+            .get()
+        != null;
   }
 
   public void start() {

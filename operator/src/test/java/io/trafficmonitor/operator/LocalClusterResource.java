@@ -2,14 +2,14 @@ package io.trafficmonitor.operator;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.TestCluster;
 import java.util.Map;
 
 /**
- * Points the Quarkus application under test at the local control plane: the TrafficMonitor CRD
- * installed, one namespace to watch, which is also the application's own (its agent DaemonSet's).
- * Its agents are placed on no node, so they leave the nodes' metrics port to the harness's.
+ * Points the Quarkus application under test at the local control plane: the TrafficMonitor and
+ * ClusterTrafficMonitor CRDs installed, one namespace to watch, which is also the application's own
+ * (its agent DaemonSet's). Its agents are placed on no node, so they leave the nodes' metrics port
+ * to the harness's.
  */
 public class LocalClusterResource implements QuarkusTestResourceLifecycleManager {
   static final String NAMESPACE = "it-endpoints";
@@ -18,9 +18,7 @@ public class LocalClusterResource implements QuarkusTestResourceLifecycleManager
   @Override
   public Map<String, String> start() {
     TestCluster cluster = TestCluster.shared();
-    OperatorHarness.installCrd(
-        cluster.client(),
-        OperatorHarness.repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
+    OperatorHarness.installCrds(cluster.client());
     cluster
         .client()
         .namespaces()

@@ -40,8 +40,7 @@ class OperatorBench {
   void applyToStatusLatencyAndMemory() throws Exception {
     TestCluster cluster = TestCluster.shared();
     KubernetesClient client = cluster.client();
-    OperatorHarness.installCrd(
-        client, OperatorHarness.repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
+    OperatorHarness.installCrds(client);
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.IOException;
@@ -14,13 +15,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JVM's shared control plane with the TrafficMonitor CRD installed and the operator running
- * in-process (the same {@link TrafficMonitorOperator} the Quarkus application starts), watching the
- * integration tests' namespaces, with its agent DaemonSet in {@link #AGENT_NAMESPACE}.
+ * The JVM's shared control plane with the TrafficMonitor and ClusterTrafficMonitor CRDs installed
+ * and the operator running in-process (the same {@link TrafficMonitorOperator} the Quarkus
+ * application starts), watching the integration tests' namespaces, with its agent DaemonSet in
+ * {@link #AGENT_NAMESPACE}.
  */
 public final class OperatorHarness {
 
@@ -38,7 +41,7 @@ public final class OperatorHarness {
     TestCluster cluster = TestCluster.shared();
     if (operator == null) {
       KubernetesClient client = cluster.client();
-      installCrd(client, repoRoot().resolve("crds/" + TrafficMonitor.CRD_NAME + "-v1.yml"));
+      installCrds(client);
       for (String ns : NAMESPACES) {
         createNamespace(client, ns);
       }
@@ -67,6 +70,13 @@ public final class OperatorHarness {
 
   public static Path repoRoot() {
     return Path.of(System.getProperty("tm.repo.root", ".."));
+  }
+
+  /** The API's CRDs, TrafficMonitor and ClusterTrafficMonitor, from crds/. */
+  public static void installCrds(KubernetesClient client) {
+    for (String crd : List.of(TrafficMonitor.CRD_NAME, ClusterTrafficMonitor.CRD_NAME)) {
+      installCrd(client, repoRoot().resolve("crds/" + crd + "-v1.yml"));
+    }
   }
 
   public static void installCrd(KubernetesClient client, Path file) {

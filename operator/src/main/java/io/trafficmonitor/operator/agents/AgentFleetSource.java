@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -14,7 +15,6 @@ import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMap
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import io.trafficmonitor.operator.status.AgentFleet;
 import java.util.List;
@@ -26,26 +26,31 @@ import java.util.stream.Collectors;
  * The informers through which every monitor's status sees the agents: the agent DaemonSet and its
  * pods (in the operator's namespace) and the nodes. What can move a monitor's status (the
  * DaemonSet's rollout, a pod bound to a node or leaving it, a node's labels or taints) reconciles
- * every monitor; the reconciles read the caches through {@link #fleet()}.
+ * every monitor; the reconciles read the caches through {@link #fleet()}. Each controller (of
+ * TrafficMonitors, of ClusterTrafficMonitors) has its own: JOSDK's event sources trigger their own
+ * controller only. The caches keep only what is read, so the second copy costs little.
+ *
+ * @param <P> the monitors' kind
  */
-public final class AgentFleetSource {
+public final class AgentFleetSource<P extends HasMetadata> {
 
   private final String namespace;
   private final AgentDaemonSetKeeper keeper;
-  private InformerEventSource<DaemonSet, TrafficMonitor> daemonSets;
-  private InformerEventSource<Pod, TrafficMonitor> pods;
-  private InformerEventSource<Node, TrafficMonitor> nodes;
+  private InformerEventSource<DaemonSet, P> daemonSets;
+  private InformerEventSource<Pod, P> pods;
+  private InformerEventSource<Node, P> nodes;
 
   public AgentFleetSource(String namespace, AgentDaemonSetKeeper keeper) {
     this.namespace = namespace;
     this.keeper = keeper;
   }
 
-  /** The event sources of the TrafficMonitor controller; called once, when it is registered. */
-  public List<EventSource<?, TrafficMonitor>> eventSources(EventSourceContext<TrafficMonitor> ctx) {
+  /** The event sources of a monitor controller; called once, when it is registered. */
+  public List<EventSource<?, P>> eventSources(EventSourceContext<P> ctx) {
+    Class<P> primary = ctx.getPrimaryResourceClass();
     daemonSets =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(DaemonSet.class, TrafficMonitor.class)
+            InformerEventSourceConfiguration.from(DaemonSet.class, primary)
                 .withName("agent-daemonset")
                 .withNamespaces(Set.of(namespace))
                 .withLabelSelector(AgentDaemonSet.SELECTOR)
@@ -61,10 +66,12 @@ public final class AgentFleetSource {
             ctx);
     pods =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Pod.class, TrafficMonitor.class)
+            InformerEventSourceConfiguration.from(Pod.class, primary)
                 .withName("agent-pods")
                 .withNamespaces(Set.of(namespace))
                 .withLabelSelector(AgentDaemonSet.SELECTOR)
+                // Only the node a pod is bound to, and whether it is going, are read.
+                .withItemStore(new TransformingItemStore<>(AgentFleetSource::nodeAndDeletion))
                 .withSecondaryToPrimaryMapper(everyMonitor(ctx))
                 .withPrimaryToSecondaryMapper(readDirectly())
                 .withOnUpdateFilter(
@@ -77,7 +84,7 @@ public final class AgentFleetSource {
             ctx);
     nodes =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Node.class, TrafficMonitor.class)
+            InformerEventSourceConfiguration.from(Node.class, primary)
                 .withName("nodes")
                 .withWatchAllNamespaces()
                 // A Node carries its images and conditions (tens of KB); only these two are read.
@@ -107,8 +114,8 @@ public final class AgentFleetSource {
   }
 
   /** Any change of the agents may move any monitor's status. */
-  private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> everyMonitor(
-      EventSourceContext<TrafficMonitor> ctx) {
+  private static <R extends HasMetadata, P extends HasMetadata>
+      SecondaryToPrimaryMapper<R> everyMonitor(EventSourceContext<P> ctx) {
     return r ->
         ctx.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
   }
@@ -117,8 +124,19 @@ public final class AgentFleetSource {
    * Reconciles read the caches through {@link #fleet()}; mapping no monitor to these objects keeps
    * JOSDK from indexing every monitor against every node and pod.
    */
-  private static PrimaryToSecondaryMapper<TrafficMonitor> readDirectly() {
+  private static <P extends HasMetadata> PrimaryToSecondaryMapper<P> readDirectly() {
     return tm -> Set.of();
+  }
+
+  private static Pod nodeAndDeletion(Pod pod) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withDeletionTimestamp(pod.getMetadata().getDeletionTimestamp())
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName())
+        .endSpec()
+        .build();
   }
 
   private static Node labelsAndTaints(Node node) {

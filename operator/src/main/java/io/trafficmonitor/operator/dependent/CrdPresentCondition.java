@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * #RECHECK} for as long as the operator runs, so installing the Prometheus Operator later is picked
  * up.
  */
-public abstract class CrdPresentCondition<R extends HasMetadata>
-    implements Condition<R, TrafficMonitor> {
+public abstract class CrdPresentCondition<R extends HasMetadata, P extends HasMetadata>
+    implements Condition<R, P> {
 
   static final Duration RECHECK = Duration.ofSeconds(10);
 
@@ -34,10 +33,7 @@ public abstract class CrdPresentCondition<R extends HasMetadata>
   }
 
   @Override
-  public boolean isMet(
-      DependentResource<R, TrafficMonitor> dependentResource,
-      TrafficMonitor primary,
-      Context<TrafficMonitor> context) {
+  public boolean isMet(DependentResource<R, P> dependentResource, P primary, Context<P> context) {
     Instant now = Instant.now();
     Check check =
         CHECKS.compute(

@@ -1,9 +1,12 @@
 package io.trafficmonitor.operator.model;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.trafficmonitor.api.v1alpha1.Alerts;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +33,17 @@ public final class PrometheusObjects {
 
   private PrometheusObjects() {}
 
+  /** A TrafficMonitor's PrometheusRule, beside it. */
   public static PrometheusRuleResource prometheusRule(TrafficMonitor tm) {
+    return prometheusRule(tm, tm.getMetadata().getNamespace());
+  }
+
+  /**
+   * The PrometheusRule of {@code tm} (a TrafficMonitor or a ClusterTrafficMonitor) in {@code
+   * namespace}: a TrafficMonitor's own, the operator's for a ClusterTrafficMonitor.
+   */
+  public static PrometheusRuleResource prometheusRule(
+      CustomResource<TrafficMonitorSpec, ?> tm, String namespace) {
     Alerts alerts =
         tm.getSpec() == null || tm.getSpec().getAlerts() == null
             ? new Alerts()
@@ -51,7 +64,7 @@ public final class PrometheusObjects {
               severity,
               tm,
               "Traffic above " + number(alerts.getMaxBytesPerSecond()) + " bytes/s",
-              "{{ $labels.instance }} carries {{ $value | humanize }}B/s for TrafficMonitor "
+              "{{ $labels.instance }} carries {{ $value | humanize }}B/s for "
                   + qualified(tm)
                   + ", above its limit."));
     }
@@ -66,8 +79,7 @@ public final class PrometheusObjects {
               severity,
               tm,
               "Packet loss above " + percent(alerts.getMaxPacketLossRatio()),
-              "{{ $labels.instance }} drops {{ $value | humanizePercentage }} of the packets of"
-                  + " TrafficMonitor "
+              "{{ $labels.instance }} drops {{ $value | humanizePercentage }} of the packets of "
                   + qualified(tm)
                   + "."));
     }
@@ -83,19 +95,25 @@ public final class PrometheusObjects {
               tm,
               "TCP retransmits above " + percent(alerts.getMaxRetransmitRatio()),
               "{{ $labels.instance }} retransmits {{ $value | humanizePercentage }} of the"
-                  + " packets of TrafficMonitor "
+                  + " packets of "
                   + qualified(tm)
                   + "."));
     }
     Map<String, Object> group = new LinkedHashMap<>();
     group.put(
         "name",
-        "trafficmonitor." + tm.getMetadata().getNamespace() + "." + tm.getMetadata().getName());
+        Names.clusterScoped(tm)
+            ? "clustertrafficmonitor." + tm.getMetadata().getName()
+            : "trafficmonitor."
+                + tm.getMetadata().getNamespace()
+                + "."
+                + tm.getMetadata().getName());
     group.put("rules", rules);
     return fill(
         new PrometheusRuleResource(),
         PROMETHEUS_RULE,
         Names.rule(tm),
+        namespace,
         tm,
         Map.of("groups", List.of(group)));
   }
@@ -115,39 +133,52 @@ public final class PrometheusObjects {
       String expr,
       String forDuration,
       String severity,
-      TrafficMonitor tm,
+      HasMetadata tm,
       String summary,
       String description) {
     Map<String, Object> rule = new LinkedHashMap<>();
     rule.put("alert", name);
     rule.put("expr", expr);
     rule.put("for", forDuration);
-    rule.put(
-        "labels",
-        Map.of(
-            "severity", severity,
-            "monitor", tm.getMetadata().getName(),
-            "monitor_namespace", tm.getMetadata().getNamespace()));
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("severity", severity);
+    labels.put("monitor", tm.getMetadata().getName());
+    if (Names.clusterScoped(tm)) {
+      labels.put("monitor_kind", tm.getKind());
+    } else {
+      labels.put("monitor_namespace", tm.getMetadata().getNamespace());
+    }
+    rule.put("labels", labels);
     rule.put("annotations", Map.of("summary", summary, "description", description));
     return rule;
   }
 
   private static <T extends GenericKubernetesResource> T fill(
-      T resource, String kind, String name, TrafficMonitor tm, Map<String, Object> spec) {
+      T resource,
+      String kind,
+      String name,
+      String namespace,
+      HasMetadata tm,
+      Map<String, Object> spec) {
     resource.setApiVersion(GROUP + "/" + VERSION);
     resource.setKind(kind);
     resource.setMetadata(
         new ObjectMetaBuilder()
             .withName(name)
-            .withNamespace(tm.getMetadata().getNamespace())
+            .withNamespace(namespace)
             .withLabels(Names.labels(tm))
             .build());
     resource.setAdditionalProperty("spec", spec);
     return resource;
   }
 
-  private static String qualified(TrafficMonitor tm) {
-    return tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName();
+  /** "TrafficMonitor shop/web", "ClusterTrafficMonitor edge". */
+  private static String qualified(HasMetadata tm) {
+    return tm.getKind()
+        + " "
+        + (Names.clusterScoped(tm)
+            ? tm.getMetadata().getName()
+            : tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName());
   }
 
   /** A number as PromQL reads it, without a needless ".0" or exponent surprises. */

@@ -3,6 +3,7 @@ package io.trafficmonitor.operator.status;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
@@ -10,7 +11,7 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.Talker;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,8 @@ import java.util.function.Function;
 /**
  * Computes the operator's part of the status (observedGeneration, conditions, summary) from the
  * agents' {@code status.nodes} entries, the agent DaemonSet's rollout and the nodes the monitor
- * covers among those running an agent. Pure: the clock is a parameter.
+ * covers among those running an agent; the same for a TrafficMonitor and a ClusterTrafficMonitor
+ * (same spec, same status). Pure: the clock is a parameter.
  */
 public final class StatusAggregator {
 
@@ -47,14 +49,16 @@ public final class StatusAggregator {
   private StatusAggregator() {}
 
   /** How often agents write their entries. */
-  public static Duration statusInterval(TrafficMonitor tm) {
+  public static Duration statusInterval(
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm) {
     return tm.getSpec() == null
         ? DEFAULT_STATUS_INTERVAL
         : GoDuration.parseOr(tm.getSpec().getStatusInterval(), DEFAULT_STATUS_INTERVAL);
   }
 
   /** The operator's fields of the status; {@code nodes} is left null (the agents own it). */
-  public static TrafficMonitorStatus desired(TrafficMonitor tm, AgentFleet agents, Instant now) {
+  public static TrafficMonitorStatus desired(
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm, AgentFleet agents, Instant now) {
     List<NodeStatus> entries = nodes(tm);
     Instant staleBefore = now.minus(statusInterval(tm).multipliedBy(STALE_AFTER_INTERVALS));
     List<NodeStatus> fresh = new ArrayList<>();
@@ -82,7 +86,10 @@ public final class StatusAggregator {
    * {@link #desired} with Ready=False because the operator failed; Degraded is kept as computed.
    */
   public static TrafficMonitorStatus failed(
-      TrafficMonitor tm, AgentFleet agents, Instant now, String message) {
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm,
+      AgentFleet agents,
+      Instant now,
+      String message) {
     TrafficMonitorStatus status = desired(tm, agents, now);
     List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
     status.setConditions(
@@ -154,7 +161,7 @@ public final class StatusAggregator {
   }
 
   private static Condition degraded(
-      TrafficMonitor tm,
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm,
       List<NodeStatus> fresh,
       List<NodeStatus> stale,
       List<Condition> previous,
@@ -216,7 +223,10 @@ public final class StatusAggregator {
   }
 
   private static Summary summary(
-      TrafficMonitor tm, int covered, List<NodeStatus> all, List<NodeStatus> fresh) {
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm,
+      int covered,
+      List<NodeStatus> all,
+      List<NodeStatus> fresh) {
     Summary s = new Summary();
     s.setNodes(covered);
     s.setReady(fresh.size());
@@ -320,7 +330,8 @@ public final class StatusAggregator {
     return s;
   }
 
-  private static List<Flow> topFlows(TrafficMonitor tm, List<NodeStatus> fresh) {
+  private static List<Flow> topFlows(
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm, List<NodeStatus> fresh) {
     int topN =
         tm.getSpec() != null
                 && tm.getSpec().getFlows() != null
@@ -369,7 +380,8 @@ public final class StatusAggregator {
     return c;
   }
 
-  private static List<NodeStatus> nodes(TrafficMonitor tm) {
+  private static List<NodeStatus> nodes(
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm) {
     if (tm.getStatus() == null || tm.getStatus().getNodes() == null) {
       return List.of();
     }

@@ -3,11 +3,12 @@ package io.trafficmonitor.operator.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,9 +29,12 @@ public final class StatusWriter {
 
   private StatusWriter() {}
 
-  /** Status patches sent by this process so far for one monitor. */
+  /**
+   * Status patches sent by this process so far for one monitor; {@code namespace} null for a
+   * ClusterTrafficMonitor.
+   */
   public static long patchesSent(String namespace, String name) {
-    AtomicLong count = PATCHES.get(namespace + "/" + name);
+    AtomicLong count = PATCHES.get(key(namespace, name));
     return count == null ? 0 : count.get();
   }
 
@@ -39,21 +43,26 @@ public final class StatusWriter {
     return !ownFields(current).equals(ownFields(desired));
   }
 
-  /** Applies {@code desired} if it changes something; returns whether a patch was sent. */
+  /**
+   * Applies {@code desired} to the status of {@code monitor} (a TrafficMonitor or a
+   * ClusterTrafficMonitor) if it changes something; returns whether a patch was sent.
+   */
   public static boolean writeIfChanged(
-      KubernetesClient client, TrafficMonitor tm, TrafficMonitorStatus desired) {
-    if (!changed(tm.getStatus(), desired)) {
+      KubernetesClient client,
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> monitor,
+      TrafficMonitorStatus desired) {
+    if (!changed(monitor.getStatus(), desired)) {
       return false;
     }
+    String namespace = monitor.getMetadata().getNamespace();
+    String name = monitor.getMetadata().getName();
     ObjectNode patch = JSON.createObjectNode();
-    patch.put("apiVersion", TrafficMonitor.API_VERSION);
-    patch.put("kind", TrafficMonitor.KIND);
-    patch.putObject("metadata").put("name", tm.getMetadata().getName());
+    patch.put("apiVersion", monitor.getApiVersion());
+    patch.put("kind", monitor.getKind());
+    patch.putObject("metadata").put("name", name);
     patch.set("status", ownFields(desired));
-    client
-        .resources(TrafficMonitor.class)
-        .inNamespace(tm.getMetadata().getNamespace())
-        .withName(tm.getMetadata().getName())
+    var resources = client.resources(monitor.getClass());
+    (namespace == null ? resources.withName(name) : resources.inNamespace(namespace).withName(name))
         .subresource("status")
         .patch(
             new PatchContext.Builder()
@@ -62,12 +71,12 @@ public final class StatusWriter {
                 .withForce(true)
                 .build(),
             patch.toString());
-    PATCHES
-        .computeIfAbsent(
-            tm.getMetadata().getNamespace() + "/" + tm.getMetadata().getName(),
-            k -> new AtomicLong())
-        .incrementAndGet();
+    PATCHES.computeIfAbsent(key(namespace, name), k -> new AtomicLong()).incrementAndGet();
     return true;
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace == null ? name : namespace + "/" + name;
   }
 
   private static ObjectNode ownFields(TrafficMonitorStatus status) {

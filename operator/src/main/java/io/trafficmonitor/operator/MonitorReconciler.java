@@ -1,0 +1,109 @@
+package io.trafficmonitor.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import io.trafficmonitor.operator.agents.AgentFleetSource;
+import io.trafficmonitor.operator.status.StatusAggregator;
+import io.trafficmonitor.operator.status.StatusWriter;
+import java.time.Clock;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles a monitor of either kind (TrafficMonitor, ClusterTrafficMonitor: same spec, same
+ * status). The subclass's workflow keeps its PrometheusRule as the builder describes it, then the
+ * operator's part of the status is recomputed from the agents (the shared DaemonSet, the nodes it
+ * runs on) and their entries. The agents themselves are no monitor's objects: {@link
+ * io.trafficmonitor.operator.agents.AgentDaemonSetKeeper} keeps them whatever monitors exist.
+ *
+ * <p>Events are not filtered by generation: an agent writing its {@code status.nodes} entry must
+ * trigger a new summary. The status write that follows is skipped when it would change nothing,
+ * which ends the loop.
+ *
+ * @param <P> the monitors' kind
+ */
+public abstract class MonitorReconciler<
+        P extends CustomResource<TrafficMonitorSpec, TrafficMonitorStatus>>
+    implements Reconciler<P> {
+  private static final Logger LOG = Logger.getLogger(MonitorReconciler.class);
+
+  private final Clock clock = Clock.systemUTC();
+  private final AgentFleetSource<P> agents;
+
+  protected MonitorReconciler(AgentFleetSource<P> agents) {
+    this.agents = agents;
+  }
+
+  @Override
+  public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> ctx) {
+    return agents.eventSources(ctx);
+  }
+
+  @Override
+  public UpdateControl<P> reconcile(P monitor, Context<P> ctx) {
+    TrafficMonitorStatus status =
+        StatusAggregator.desired(monitor, agents.fleet(), clock.instant());
+    StatusWriter.writeIfChanged(ctx.getClient(), monitor, status);
+    // Agents late by three intervals must show up even when nothing else happens.
+    return UpdateControl.<P>noUpdate().rescheduleAfter(StatusAggregator.statusInterval(monitor));
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<P> updateErrorStatus(P monitor, Context<P> ctx, Exception e) {
+    String message = userMessage(e);
+    try {
+      StatusWriter.writeIfChanged(
+          ctx.getClient(),
+          monitor,
+          StatusAggregator.failed(monitor, agents.fleet(), clock.instant(), message));
+    } catch (KubernetesClientException writeFailed) {
+      if (writeFailed.getCode() == 404) {
+        return ErrorStatusUpdateControl.noStatusUpdate(); // deleted meanwhile: nothing to report
+      }
+      LOG.warnf(
+          "cannot record the failure of %s %s in its status: %s",
+          monitor.getKind(), qualified(monitor), writeFailed.getMessage());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private static String qualified(HasMetadata monitor) {
+    String ns = monitor.getMetadata().getNamespace();
+    return ns == null
+        ? monitor.getMetadata().getName()
+        : ns + "/" + monitor.getMetadata().getName();
+  }
+
+  /** What the API server said, without the stack of wrappers around it. */
+  static String userMessage(Throwable e) {
+    if (e instanceof AggregatedOperatorException aggregated
+        && !aggregated.getAggregatedExceptions().isEmpty()) {
+      return aggregated.getAggregatedExceptions().values().stream()
+          .map(MonitorReconciler::userMessage)
+          .reduce((a, b) -> a + "; " + b)
+          .orElse(e.toString());
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k
+          && k.getStatus() != null
+          && k.getStatus().getMessage() != null) {
+        return k.getStatus().getMessage();
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+}
