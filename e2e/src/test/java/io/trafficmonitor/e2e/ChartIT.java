@@ -392,6 +392,47 @@ class ChartIT {
                     .containsEntry("namespace", "trafficmonitor"));
   }
 
+  /**
+   * Two operator replicas by default, spread over nodes where they can be, electing their leader
+   * with a Lease of the release namespace; the operator reconciles both monitor kinds.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void twoOperatorReplicasElectALeaderInTheReleaseNamespace() {
+    List<GenericKubernetesResource> objects = objects(render());
+    GenericKubernetesResource dep = find(objects, "Deployment", "tm-operator");
+    assertThat(dep.<Integer>get("spec", "replicas")).isEqualTo(2);
+    assertThat(
+            dep.<Object>get("spec", "template", "spec", "affinity", "podAntiAffinity").toString())
+        .contains(
+            "topologyKey=kubernetes.io/hostname", "app.kubernetes.io/name=trafficmonitor-operator");
+    assertThat(objects(render("operator.replicas=1")))
+        .filteredOn(o -> "Deployment".equals(o.getKind()))
+        .singleElement()
+        .satisfies(d -> assertThat(d.<Integer>get("spec", "replicas")).isEqualTo(1));
+    ProcessResult three = helm("lint", chart.toString(), "--set", "operator.replicas=3");
+    assertThat(three.exitCode()).isNotZero();
+    assertThat(render())
+        .as("each replica is named after its pod in the Lease")
+        .contains(
+            "name: TRAFFICMONITOR_OPERATOR_IDENTITY\n              valueFrom:\n"
+                + "                fieldRef: {fieldPath: metadata.name}");
+
+    assertThat(rules(find(objects, "Role", "tm-operator")))
+        .filteredOn(r -> ((List<String>) r.get("resources")).contains("leases"))
+        .extracting(r -> r.get("verbs") + " " + r.get("resourceNames"))
+        .containsExactly("[create] null", "[get, update] [trafficmonitor-operator]");
+    assertThat(ofKind(objects, "ClusterRole"))
+        .flatExtracting(ChartIT::rules)
+        .noneMatch(r -> ((List<String>) r.get("resources")).contains("leases"));
+    assertThat(rules(find(objects, "ClusterRole", "tm-operator")))
+        .flatExtracting(r -> (List<String>) r.get("resources"))
+        .contains(
+            "clustertrafficmonitors",
+            "clustertrafficmonitors/status",
+            "clustertrafficmonitors/finalizers");
+  }
+
   @Test
   void oneServiceMonitorScrapesEachAgentOnceThroughOneService() {
     List<GenericKubernetesResource> objects = objects(render("serviceMonitor.enabled=true"));

@@ -2,7 +2,12 @@ package io.trafficmonitor.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentDaemonSetKeeper;
@@ -13,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * The operator: the java-operator-sdk {@link Operator} with the TrafficMonitor and
  * ClusterTrafficMonitor controllers, and the keeper of the one agent DaemonSet in the operator's
- * namespace. The Quarkus application ({@link OperatorLifecycle}) and the integration tests start
+ * namespace; with leader election, only the leader reconciles and keeps the DaemonSet ({@link
+ * Leadership}). The Quarkus application ({@link OperatorLifecycle}) and the integration tests start
  * the same thing.
  */
 public final class TrafficMonitorOperator {
@@ -21,16 +27,27 @@ public final class TrafficMonitorOperator {
 
   private final Operator operator;
   private final AgentDaemonSetKeeper keeper;
+  private final Leadership leadership;
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
 
-  private TrafficMonitorOperator(Operator operator, AgentDaemonSetKeeper keeper) {
+  private TrafficMonitorOperator(
+      Operator operator,
+      AgentDaemonSetKeeper keeper,
+      Leadership leadership,
+      KubernetesClient client,
+      OperatorSettings settings) {
     this.operator = operator;
     this.keeper = keeper;
+    this.leadership = leadership;
+    this.client = client;
+    this.settings = settings;
   }
 
   /**
    * An operator on {@code client} (not closed on stop) with this process's settings, watching
    * TrafficMonitors in {@code namespaces} (empty: all) and every ClusterTrafficMonitor; {@code
-   * registry}, when given, receives JOSDK's reconciliation metrics.
+   * registry}, when given, receives JOSDK's reconciliation metrics and the operator's own.
    */
   public static TrafficMonitorOperator create(
       KubernetesClient client, MeterRegistry registry, Set<String> namespaces) {
@@ -45,6 +62,8 @@ public final class TrafficMonitorOperator {
       Set<String> namespaces,
       AgentSettings agent,
       OperatorSettings settings) {
+    AgentDaemonSetKeeper keeper = new AgentDaemonSetKeeper(client, agent, settings);
+    Leadership leadership = new Leadership(settings, keeper::lead);
     Operator operator =
         new Operator(
             o -> {
@@ -56,8 +75,10 @@ public final class TrafficMonitorOperator {
                         .notCollectingMetricsPerResource()
                         .build());
               }
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(leadership.configuration());
+              }
             });
-    AgentDaemonSetKeeper keeper = new AgentDaemonSetKeeper(client, agent, settings);
     String ns = settings.namespace();
     TrafficMonitorReconciler monitors =
         new TrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper));
@@ -77,7 +98,18 @@ public final class TrafficMonitorOperator {
               + " after it is installed",
           ClusterTrafficMonitor.CRD_NAME);
     }
-    return new TrafficMonitorOperator(operator, keeper);
+    if (registry != null) {
+      keeper.bindTo(registry);
+      Gauge.builder(
+              "trafficmonitor.operator.leader",
+              leadership,
+              l -> !settings.leaderElection() || l.leading() ? 1 : 0)
+          .description(
+              "1 on the operator replica that leads (reconciles, keeps the agent DaemonSet), 0 on"
+                  + " the others")
+          .register(registry);
+    }
+    return new TrafficMonitorOperator(operator, keeper, leadership, client, settings);
   }
 
   private static boolean clusterMonitorsDefined(KubernetesClient client) {
@@ -90,23 +122,72 @@ public final class TrafficMonitorOperator {
         != null;
   }
 
+  /**
+   * Starts the informers of every controller; the leader (at once without leader election) then
+   * reconciles and keeps the agent DaemonSet.
+   */
   public void start() {
-    keeper.start();
+    keeper.prepare();
     operator.start();
+    if (!settings.leaderElection()) {
+      keeper.lead();
+    }
   }
 
+  /** Stops reconciling, then gives the Lease up so that another replica leads at once. */
   public void stop() {
+    leadership.stopping();
     operator.stop();
     keeper.close();
+    if (settings.leaderElection()) {
+      leadership.release(client);
+    }
   }
 
   public boolean started() {
     return operator.getRuntimeInfo().isStarted();
   }
 
-  /** Whether the controller's informers are connected, and the agent DaemonSet is watched. */
+  /** Whether this replica reconciles: it leads, or runs without leader election. */
+  public boolean leading() {
+    return !settings.leaderElection() || leadership.leading();
+  }
+
+  /** This replica's name in the Lease. */
+  public String identity() {
+    return settings.identity();
+  }
+
+  /** The leading replica's name as last seen in the Lease; empty before the first election. */
+  public String leader() {
+    if (!settings.leaderElection()) {
+      return settings.identity();
+    }
+    String leader = leadership.leader();
+    return leader == null ? "" : leader;
+  }
+
+  /**
+   * Whether the controllers' informers run, have synced and are watching now (JOSDK's own health
+   * leaves out the last: an informer whose watch is down, reconnecting, is healthy to it), and, on
+   * the leader, the agent DaemonSet is watched (a follower does not watch it).
+   */
   public boolean informersHealthy() {
-    return operator.getRuntimeInfo().allEventSourcesAreHealthy() && keeper.watching();
+    RuntimeInfo runtime = operator.getRuntimeInfo();
+    if (!runtime.allEventSourcesAreHealthy()) {
+      return false;
+    }
+    for (RegisteredController<?> controller : runtime.getRegisteredControllers()) {
+      for (InformerWrappingEventSourceHealthIndicator<?> source :
+          controller.getControllerHealthInfo().informerEventSourceHealthIndicators().values()) {
+        for (InformerHealthIndicator informer : source.informerHealthIndicators().values()) {
+          if (!informer.isRunning() || !informer.hasSynced() || !informer.isWatching()) {
+            return false;
+          }
+        }
+      }
+    }
+    return !keeper.leading() || keeper.watching();
   }
 
   /** The agent DaemonSet's keeper (for tests). */

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
  * Benchmark, not part of the build (the name matches neither *Test nor *IT): the packaged operator
  * (target/quarkus-app) runs as its own process against the local control plane; apply-to-status
  * latency (the operator's first status write) over 200 TrafficMonitors created one after the other,
- * then the operator's RSS with 1,000. Run: {@code mvn -pl operator verify -Dtest=NONE
- * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=OperatorBench}; results in
- * target/operator-bench.md.
+ * then the operator's RSS with 1,000. With {@code -Dtm.bench.follower=true} a second replica runs
+ * beside it, following (leader election), and its RSS is read too: what the chart's standby costs.
+ * Run: {@code mvn -pl operator verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=OperatorBench}; results in target/operator-bench.md.
  */
 class OperatorBench {
   private static final String NS = "bench";
@@ -47,22 +48,9 @@ class OperatorBench {
         .serverSideApply();
 
     String jvmFlags = System.getProperty("tm.bench.jvm", "-Xmx192m -XX:+UseSerialGC");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of(jvmFlags.split(" ")));
-    cmd.addAll(
-        List.of(
-            "-Dtrafficmonitor.kubeconfig=" + cluster.kubeconfig(),
-            "-Dtrafficmonitor.namespaces=" + NS,
-            "-Dtrafficmonitor.operator.namespace=" + NS,
-            "-Dquarkus.http.port=0",
-            "-jar",
-            "target/quarkus-app/quarkus-run.jar"));
-    File log = new File("target/operator-bench-process.log");
-    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log);
-    // glibc's per-thread malloc arenas are the largest native cost of a JVM with many threads.
-    builder.environment().put("MALLOC_ARENA_MAX", System.getProperty("tm.bench.arenas", "2"));
+    ProcessBuilder builder = replica(cluster, jvmFlags, "bench-leader");
     Process operator = builder.start();
+    Process follower = null;
     Map<String, Long> seen = new ConcurrentHashMap<>();
     SharedIndexInformer<TrafficMonitor> informer =
         client
@@ -89,6 +77,9 @@ class OperatorBench {
       // Warm up: the operator is started and reconciling.
       create(client, "warmup");
       await().atMost(Duration.ofMinutes(2)).until(() -> seen.containsKey("warmup"));
+      if (Boolean.getBoolean("tm.bench.follower")) {
+        follower = replica(cluster, jvmFlags, "bench-follower").start();
+      }
 
       List<Long> latencies = new ArrayList<>();
       for (int i = 0; i < TIMED; i++) {
@@ -115,30 +106,62 @@ class OperatorBench {
       Thread.sleep(30_000); // settle: status writes, rescheduled reconciles
       String rss = vm(operator.pid(), "VmRSS");
       String hwm = vm(operator.pid(), "VmHWM");
+      String followerRss =
+          follower == null
+              ? ""
+              : String.format(
+                  "the follower replica: VmRSS %s, VmHWM %s%n",
+                  vm(follower.pid(), "VmRSS"), vm(follower.pid(), "VmHWM"));
 
       String report =
           String.format(
-              "apply -> status over %d TrafficMonitors: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
-                  + " max %.1f ms%noperator with %d TrafficMonitors (%d with a status): VmRSS %s,"
-                  + " VmHWM %s; JVM flags: %s, MALLOC_ARENA_MAX=%s%n",
-              TIMED,
-              ms(latencies, 0.50),
-              ms(latencies, 0.90),
-              ms(latencies, 0.99),
-              latencies.get(latencies.size() - 1) / 1e6,
-              TOTAL,
-              seen.size(),
-              rss,
-              hwm,
-              jvmFlags,
-              builder.environment().get("MALLOC_ARENA_MAX"));
+                  "apply -> status over %d TrafficMonitors: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
+                      + " max %.1f ms%noperator with %d TrafficMonitors (%d with a status): VmRSS %s,"
+                      + " VmHWM %s; JVM flags: %s, MALLOC_ARENA_MAX=%s%n",
+                  TIMED,
+                  ms(latencies, 0.50),
+                  ms(latencies, 0.90),
+                  ms(latencies, 0.99),
+                  latencies.get(latencies.size() - 1) / 1e6,
+                  TOTAL,
+                  seen.size(),
+                  rss,
+                  hwm,
+                  jvmFlags,
+                  builder.environment().get("MALLOC_ARENA_MAX"))
+              + followerRss;
       System.out.print(report);
       Files.writeString(Path.of("target/operator-bench.md"), report);
     } finally {
       informer.close();
       operator.destroy();
       operator.waitFor(30, TimeUnit.SECONDS);
+      if (follower != null) {
+        follower.destroy();
+        follower.waitFor(30, TimeUnit.SECONDS);
+      }
     }
+  }
+
+  /** The packaged operator watching {@link #NS}, named {@code identity} in the leader Lease. */
+  private static ProcessBuilder replica(TestCluster cluster, String jvmFlags, String identity) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(jvmFlags.split(" ")));
+    cmd.addAll(
+        List.of(
+            "-Dtrafficmonitor.kubeconfig=" + cluster.kubeconfig(),
+            "-Dtrafficmonitor.namespaces=" + NS,
+            "-Dtrafficmonitor.operator.namespace=" + NS,
+            "-Dtrafficmonitor.operator.identity=" + identity,
+            "-Dquarkus.http.port=0",
+            "-jar",
+            "target/quarkus-app/quarkus-run.jar"));
+    File log = new File("target/operator-bench-" + identity + ".log");
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log);
+    // glibc's per-thread malloc arenas are the largest native cost of a JVM with many threads.
+    builder.environment().put("MALLOC_ARENA_MAX", System.getProperty("tm.bench.arenas", "2"));
+    return builder;
   }
 
   private static void create(KubernetesClient client, String name) {

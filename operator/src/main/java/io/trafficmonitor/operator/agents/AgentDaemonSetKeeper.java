@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.trafficmonitor.operator.AgentSettings;
 import io.trafficmonitor.operator.OperatorSettings;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
@@ -29,12 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the agent DaemonSet as {@link AgentDaemonSet} builds it for as long as the operator runs,
- * whatever monitors exist. It is applied (server-side) at start, so that fields an older operator
- * set and this one does not are dropped, then again only when it is deleted or no longer has what
- * is built (someone edited it): replicas that build the same DaemonSet never write it on each
- * other's events. Its owner is the operator's Deployment when the chart names it, so that the
- * garbage collector removes the agents with the operator.
+ * Keeps the agent DaemonSet as {@link AgentDaemonSet} builds it for as long as the operator leads,
+ * whatever monitors exist. It is applied (server-side) when this replica starts leading, so that
+ * fields an older operator set and this one does not are dropped, then again only when it is
+ * deleted or no longer has what is built (someone edited it). Only the leader writes it: during a
+ * roll, the old and the new operator (which may build different DaemonSets) take turns, never
+ * fight. Its owner is the operator's Deployment when the chart names it, so that the garbage
+ * collector removes the agents with the operator.
  */
 public final class AgentDaemonSetKeeper implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AgentDaemonSetKeeper.class);
@@ -56,6 +59,7 @@ public final class AgentDaemonSetKeeper implements AutoCloseable {
   private volatile DaemonSet desired;
   private volatile String applyError;
   private volatile SharedIndexInformer<DaemonSet> informer;
+  private volatile boolean leading;
 
   public AgentDaemonSetKeeper(
       KubernetesClient client, AgentSettings agent, OperatorSettings operator) {
@@ -64,12 +68,28 @@ public final class AgentDaemonSetKeeper implements AutoCloseable {
     this.operator = operator;
   }
 
+  /** Builds the DaemonSet, applies it and watches it: {@link #prepare()}, then {@link #lead()}. */
+  public void start() {
+    prepare();
+    lead();
+  }
+
   /**
-   * Builds the DaemonSet, applies it and watches it. Throws when the chart names an operator
+   * Builds the DaemonSet (every replica, at start). Throws when the chart names an operator
    * Deployment that cannot be read: an owner reference to nothing would get the agents deleted.
    */
-  public void start() {
+  public void prepare() {
     desired = AgentDaemonSet.desired(agent, operator.namespace(), owners());
+  }
+
+  /**
+   * Applies the DaemonSet and keeps it so from now on (the leader only, once it leads: replicas
+   * that follow never write it).
+   */
+  public void lead() {
+    if (desired == null) {
+      throw new IllegalStateException("lead() before prepare()");
+    }
     worker.execute(() -> run(this::apply));
     SharedIndexInformer<DaemonSet> watch =
         client
@@ -96,7 +116,37 @@ public final class AgentDaemonSetKeeper implements AutoCloseable {
           }
         });
     informer = watch; // before it runs: checks read its store
-    watch.run();
+    leading = true;
+    // Not waiting for it: the caller may be the leader elector, which must go on renewing.
+    watch
+        .start()
+        .whenComplete(
+            (started, failed) -> {
+              if (failed != null) {
+                LOG.errorf(
+                    "cannot watch the agent DaemonSet %s/%s: %s",
+                    operator.namespace(), AgentDaemonSet.NAME, failed.getMessage());
+              }
+            });
+  }
+
+  /** Whether this keeper keeps the DaemonSet (it leads), for the health checks. */
+  public boolean leading() {
+    return leading;
+  }
+
+  /**
+   * Counts this keeper's applies in {@code registry}: {@code
+   * trafficmonitor_operator_agent_daemonset_applies_total}, one at a leader's start, then one per
+   * repair (someone edited or deleted the DaemonSet); always 0 on a replica that follows.
+   */
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder(
+            "trafficmonitor.operator.agent.daemonset.applies", applies, AtomicLong::get)
+        .description(
+            "Server-side applies of the agent DaemonSet by this operator replica (the leader's"
+                + " first, then repairs)")
+        .register(registry);
   }
 
   @Override
