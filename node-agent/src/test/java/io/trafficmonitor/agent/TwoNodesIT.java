@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Selector;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
@@ -33,6 +33,7 @@ class TwoNodesIT {
 
   static KubernetesClient client;
   static String ns1;
+  static String monitorName;
   static String ns2;
   static final List<TestNode> nodes = new ArrayList<>();
   static final List<Agent> agents = new ArrayList<>();
@@ -63,17 +64,20 @@ class TwoNodesIT {
     }
     for (int i = 0; i < 2; i++) {
       String name = "tmt" + id + "n" + i;
-      cluster.addNode(name, Map.of());
+      cluster.addNode(name, Map.of("trafficmonitor.io/test", "tmt" + id));
       nodes.add(new TestNode(client, name, (id + i) % 250));
     }
     TestNode.connect(nodes.get(0), nodes.get(1));
     sender = nodes.get(0).addPod(ns1, "sender", 2, Map.of("app", "two"));
     receiver = nodes.get(1).addPod(ns2, "receiver", 2, Map.of("app", "two"));
 
-    TrafficMonitor tm = new TrafficMonitor();
-    tm.getMetadata().setName("two");
-    tm.getMetadata().setNamespace(ns1);
+    // two namespaces and node interfaces: a ClusterTrafficMonitor's, of this test's nodes only
+    // (the agents of other test classes serve cluster monitors too)
+    monitorName = "tmt" + id + "-two";
+    ClusterTrafficMonitor tm = new ClusterTrafficMonitor();
+    tm.getMetadata().setName(monitorName);
     TrafficMonitorSpec spec = new TrafficMonitorSpec();
+    spec.setNodeSelector(Map.of("trafficmonitor.io/test", "tmt" + id));
     Selector pods = new Selector();
     pods.setMatchLabels(Map.of("app", "two"));
     spec.setPodSelector(pods);
@@ -129,12 +133,13 @@ class TwoNodesIT {
     if (client != null && ns1 != null) {
       client.namespaces().withName(ns1).delete();
       client.namespaces().withName(ns2).delete();
+      client.resources(ClusterTrafficMonitor.class).withName(monitorName).delete();
     }
   }
 
   static Optional<NodeStatus> status(TestNode n) {
-    TrafficMonitor tm =
-        client.resources(TrafficMonitor.class).inNamespace(ns1).withName("two").get();
+    ClusterTrafficMonitor tm =
+        client.resources(ClusterTrafficMonitor.class).withName(monitorName).get();
     if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
       return Optional.empty();
     }
