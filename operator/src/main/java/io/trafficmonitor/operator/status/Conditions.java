@@ -30,6 +30,9 @@ public final class Conditions {
   /** Ready=False: fewer agents report than should run. */
   public static final String AGENTS_NOT_REPORTING = "AgentsNotReporting";
 
+  /** Ready=False: an agent reports, but with an older spec than the monitor's generation. */
+  public static final String SPEC_NOT_APPLIED = "SpecNotApplied";
+
   /** Ready=False: the operator could not apply the agent DaemonSet or the monitor's objects. */
   public static final String RECONCILE_FAILED = "ReconcileFailed";
 

@@ -77,7 +77,7 @@ public final class StatusAggregator {
     status.setSummary(summary(tm, covered, entries, fresh));
     status.setConditions(
         List.of(
-            ready(agents, covered, fresh.size(), previous, generation, now),
+            ready(agents, covered, fresh, previous, generation, now),
             degraded(tm, fresh, stale, previous, generation, now)));
     return status;
   }
@@ -108,15 +108,26 @@ public final class StatusAggregator {
 
   /**
    * Ready: the agent DaemonSet is applied and rolled out, and every agent on a node this monitor
-   * covers reports. The first reason that holds, in this order, is the one shown.
+   * covers reports, each with the monitor's current generation applied. The first reason that
+   * holds, in this order, is the one shown.
    */
   private static Condition ready(
       AgentFleet agents,
       int covered,
-      int reporting,
+      List<NodeStatus> fresh,
       List<Condition> previous,
       Long generation,
       Instant now) {
+    int reporting = fresh.size();
+    // an entry without observedGeneration comes from an agent older than the field: not behind
+    long behind =
+        fresh.stream()
+            .filter(
+                n ->
+                    generation != null
+                        && n.getObservedGeneration() != null
+                        && n.getObservedGeneration() < generation)
+            .count();
     DaemonSet ds = agents.daemonSet();
     DaemonSetStatus s = ds == null ? null : ds.getStatus();
     boolean ok = false;
@@ -151,6 +162,14 @@ public final class StatusAggregator {
       } else if (reporting < covered) {
         reason = Conditions.AGENTS_NOT_REPORTING;
         message = reporting + " of " + covered + " agents report";
+      } else if (behind > 0) {
+        reason = Conditions.SPEC_NOT_APPLIED;
+        message =
+            behind
+                + " of "
+                + reporting
+                + " agents still report an older spec than generation "
+                + generation;
       } else {
         ok = true;
         reason = Conditions.AGENTS_REPORTING;

@@ -355,4 +355,23 @@ class StatusAggregatorTest {
     assertThat(condition(stillFalse, "Ready").getLastTransitionTime())
         .isEqualTo("2026-01-01T12:01:00Z");
   }
+
+  @Test
+  void readyWaitsForEveryAgentToApplyTheCurrentGeneration() {
+    TrafficMonitor tm =
+        withNodes(
+            node("{node: a, observedGeneration: 3, lastUpdate: '2026-01-01T11:59:55Z'}"),
+            node("{node: b, observedGeneration: 2, lastUpdate: '2026-01-01T11:59:55Z'}"));
+    tm.getMetadata().setGeneration(3L);
+    Condition ready = condition(StatusAggregator.desired(tm, ds(2, 2), NOW), "Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("SpecNotApplied");
+    assertThat(ready.getMessage())
+        .isEqualTo("1 of 2 agents still report an older spec than generation 3");
+
+    tm.getStatus().getNodes().get(1).setObservedGeneration(3L);
+    ready = condition(StatusAggregator.desired(tm, ds(2, 2), NOW), "Ready");
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo("AgentsReporting");
+  }
 }
