@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The demo: the product as it ships, on a local control plane with two real kubelet nodes
 # (containerd + kubelet each): the images of target/images loaded into the nodes, `helm install`
-# of the chart (the operator's Deployment pod), a sample TrafficMonitor (the agents' DaemonSet
-# pods), workload pods of the trafficgen image sending HTTP and UDP, Prometheus with the chart's
+# of the chart (the operator's Deployment pods and the agents' DaemonSet), a sample TrafficMonitor
+# (the web pods), workload pods of the trafficgen image sending HTTP and UDP, Prometheus with the chart's
 # alerts, and `kubectl get trafficmonitors` refreshing until Ctrl-C (or DEMO_SECONDS seconds once
 # all is up), then a clean teardown. `hack/demo.sh down` stops a demo left running.
 set -euo pipefail

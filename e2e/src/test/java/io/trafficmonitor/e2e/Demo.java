@@ -22,12 +22,13 @@ import java.util.Map;
  * The demo ({@code make demo}): the product in the shape it ships, on two real kubelet nodes. The
  * images of {@code target/images} (built by {@code hack/demo.sh}) are loaded into each node's
  * containerd, {@code helm install} puts the chart into {@value Install#NAMESPACE} (the operator's
- * Deployment pod), {@code e2e/samples/web-monitor.yaml} makes the operator start the agents'
- * DaemonSet pods, and three workload pods of the trafficgen image ({@code shop/web-a} and {@code
- * shop/client} on the first node, {@code shop/web-b} on the second) send HTTP and UDP between them
- * ({@link #server}, {@link #client}). Prometheus scrapes the agents through their pod IPs with the
- * chart's alert rules. The screen shows {@code kubectl get trafficmonitors -A} every 2 s for {@code
- * DEMO_SECONDS} (a day by default) or until Ctrl-C (SIGINT/SIGTERM), then everything is torn down.
+ * Deployment pods, which keep the agents' DaemonSet there: one agent per node, for every monitor),
+ * {@code e2e/samples/web-monitor.yaml} has them count the web pods, and three workload pods of the
+ * trafficgen image ({@code shop/web-a} and {@code shop/client} on the first node, {@code
+ * shop/web-b} on the second) send HTTP and UDP between them ({@link #server}, {@link #client}).
+ * Prometheus scrapes the agents through their pod IPs with the chart's alert rules. The screen
+ * shows {@code kubectl get trafficmonitors -A} every 2 s for {@code DEMO_SECONDS} (a day by
+ * default) or until Ctrl-C (SIGINT/SIGTERM), then everything is torn down.
  */
 public final class Demo {
   static final String NS = "shop";
@@ -135,7 +136,8 @@ public final class Demo {
       screen.append("kubeconfig:    ").append(cluster.kubeconfig()).append('\n');
       screen.append("kubectl:       ").append(kubectl).append(" ...\n");
       screen.append("  logs:        ... logs -n shop client -c http-b   (or -n shop web-a, ");
-      screen.append("-n shop -l app.kubernetes.io/name=trafficmonitor-agent)\n");
+      screen.append(
+          "-n " + Install.NAMESPACE + " -l app.kubernetes.io/name=trafficmonitor-agent)\n");
       screen.append("  exec:        ... exec -it -n shop client -c udp -- sh\n");
       screen.append("agent metrics: ");
       screen.append(
@@ -219,10 +221,11 @@ public final class Demo {
     return client.pods().inNamespace(NS).withName(name).get();
   }
 
+  /** The agent pods: in the operator's namespace, one per node. */
   static List<Pod> agents(KubernetesClient client) {
     return client
         .pods()
-        .inNamespace(NS)
+        .inNamespace(Install.NAMESPACE)
         .withLabel("app.kubernetes.io/name", "trafficmonitor-agent")
         .list()
         .getItems();
