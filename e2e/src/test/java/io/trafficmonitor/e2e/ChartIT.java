@@ -421,7 +421,7 @@ class ChartIT {
     assertThat(rules(find(objects, "Role", "tm-operator")))
         .filteredOn(r -> ((List<String>) r.get("resources")).contains("leases"))
         .extracting(r -> r.get("verbs") + " " + r.get("resourceNames"))
-        .containsExactly("[create] null", "[get, update] [trafficmonitor-operator]");
+        .containsExactly("[create] null", "[get, update, patch] [trafficmonitor-operator]");
     assertThat(ofKind(objects, "ClusterRole"))
         .flatExtracting(ChartIT::rules)
         .noneMatch(r -> ((List<String>) r.get("resources")).contains("leases"));

@@ -380,6 +380,17 @@ class RealNodesE2E {
   @Test
   @Order(1)
   void theOperatorRunsFromItsImageWithItsOwnServiceAccount() {
+    await(
+        "one of the two operator replicas leads (it applied the agents' DaemonSet)",
+        Duration.ofSeconds(60),
+        () ->
+            client
+                    .apps()
+                    .daemonSets()
+                    .inNamespace(Install.NAMESPACE)
+                    .withName("trafficmonitor-agent")
+                    .get()
+                != null);
     Pod op = operators().get(0);
     assertThat(Install.ready(op)).isTrue();
     assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(Install.image("operator"));
@@ -537,6 +548,11 @@ class RealNodesE2E {
   @Test
   @Order(5)
   void logsAndExecWorkOnEveryPod() {
+    assertThat(operators())
+        .as("no operator replica restarted (a lost Lease makes one exit)")
+        .allSatisfy(
+            p ->
+                assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero());
     for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
       String ns = p.getMetadata().getNamespace();
       String name = p.getMetadata().getName();
