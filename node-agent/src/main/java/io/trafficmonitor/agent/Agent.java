@@ -256,6 +256,7 @@ public final class Agent implements AutoCloseable {
       String namespace,
       String name,
       String created,
+      String uid,
       Long generation,
       TrafficMonitorSpec spec,
       boolean deleting) {
@@ -264,6 +265,7 @@ public final class Agent implements AutoCloseable {
           r.getMetadata().getNamespace(),
           r.getMetadata().getName(),
           Objects.toString(r.getMetadata().getCreationTimestamp(), ""),
+          r.getMetadata().getUid(),
           r.getMetadata().getGeneration(),
           r.getSpec(),
           r.getMetadata().getDeletionTimestamp() != null);
@@ -314,7 +316,14 @@ public final class Agent implements AutoCloseable {
       if (rt == null) {
         rt =
             new MonitorRuntime(
-                tm.namespace(), tm.name(), tm.created(), nodeMetrics, collector, client, config);
+                tm.namespace(),
+                tm.name(),
+                tm.created(),
+                tm.uid(),
+                nodeMetrics,
+                collector,
+                client,
+                config);
         LOG.infof("serving %s %s", rt.cluster() ? "ClusterTrafficMonitor" : "TrafficMonitor", key);
       }
       errs.put(rt, new ArrayList<>());
@@ -644,7 +653,7 @@ public final class Agent implements AutoCloseable {
 
   /** A served monitor continues from the checkpoint of the previous agent, once. */
   private void restoreView(MonitorRuntime rt) {
-    byte[] data = pendingViews.remove(rt.key());
+    byte[] data = pendingViews.remove(rt.uid);
     if (data == null) {
       return;
     }
@@ -666,7 +675,7 @@ public final class Agent implements AutoCloseable {
     checkpointDue = false;
     lastCheckpoint = now;
     Map<String, MonitorView> views = new LinkedHashMap<>();
-    runtimes.values().forEach(rt -> views.put(rt.key(), rt.view));
+    runtimes.values().forEach(rt -> views.put(rt.uid, rt.view));
     try {
       Checkpoint.write(config.stateDir().get(), flowMapId(), collector, views);
     } catch (java.io.IOException | RuntimeException e) {

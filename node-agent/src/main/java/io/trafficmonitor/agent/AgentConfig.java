@@ -26,10 +26,12 @@ import java.util.Optional;
  * FLOW_VALUES          auto | shared | per-cpu: how flow counters are stored (default auto: per CPU
  *                      while CPUs x flows.maxTracked x 80 bytes fits 32 MiB)
  * RESYNC_INTERVAL      how often targets are re-resolved without an event (default 5s)
- * TM_BPF_PIN_DIR       bpffs directory where the flow maps and attachments are pinned, so that they
- *                      outlive the agent and the next one adopts them (default: nothing pinned)
- * TM_STATE_DIR         directory (a host tmpfs) of the agent's checkpoint, which the next agent
- *                      continues from (default: none; needs TM_BPF_PIN_DIR to matter)
+ * TM_BPF_PIN_DIR       bpffs directory under which (in a directory named after the node) the flow
+ *                      maps and attachments are pinned, so that they outlive the agent and the next
+ *                      one adopts them (default: nothing pinned)
+ * TM_STATE_DIR         directory (a host tmpfs) under which (named after the node) the agent keeps
+ *                      its checkpoint, which the next agent continues from (default: none; needs
+ *                      TM_BPF_PIN_DIR to matter)
  * TM_DAEMONSET         namespace/name of the agent's DaemonSet: when it is gone or being deleted at
  *                      shutdown, the agent removes its pins (an uninstall), else it keeps them
  * TM_NATIVE_DIR        where the JNI library is extracted (read by io.trafficmonitor.bpf.Native;
@@ -80,8 +82,9 @@ public record AgentConfig(
                     Files.isDirectory(Path.of("/host/proc/1"))
                         ? Path.of("/host/proc")
                         : Path.of("/proc")),
-        optional(env, "TM_BPF_PIN_DIR").map(Path::of),
-        optional(env, "TM_STATE_DIR").map(Path::of),
+        // one directory per node: nodes of a test rig share one kernel (and one host /run)
+        optional(env, "TM_BPF_PIN_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
+        optional(env, "TM_STATE_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
         optional(env, "TM_DAEMONSET"));
   }
 

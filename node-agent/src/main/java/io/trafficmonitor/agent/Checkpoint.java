@@ -31,12 +31,15 @@ final class Checkpoint {
   private static final int VERSION = 1;
   static final String FILE = "checkpoint";
 
-  /** The views' figures, by monitor key, of a checkpoint read back. */
+  /** The views' figures, by monitor uid, of a checkpoint read back. */
   record Read(int flowMapId, Map<String, byte[]> views) {}
 
   private Checkpoint() {}
 
-  /** Writes the collector's baselines and the views' figures, consistently, into {@code dir}. */
+  /**
+   * Writes the collector's baselines and the views' figures (by monitor uid), consistently, into
+   * {@code dir}.
+   */
   static void write(Path dir, int flowMapId, Collector collector, Map<String, MonitorView> views)
       throws IOException {
     Files.createDirectories(dir);

@@ -22,6 +22,12 @@ final class MonitorRuntime {
   /** The oldest first: the order in which monitors win a setting the kernel has only one of. */
   final String created;
 
+  /**
+   * The monitor object's uid: what its checkpointed figures are kept under, so that a monitor
+   * deleted and made again under the same name while no agent ran starts from zero.
+   */
+  final String uid;
+
   volatile MonitorSettings settings;
 
   /** The monitor's metadata.generation these settings come from. */
@@ -39,6 +45,7 @@ final class MonitorRuntime {
       String namespace,
       String name,
       String created,
+      String uid,
       NodeMetrics node,
       Collector collector,
       KubernetesClient client,
@@ -46,6 +53,7 @@ final class MonitorRuntime {
     this.namespace = namespace;
     this.name = name;
     this.created = created == null ? "" : created;
+    this.uid = uid == null ? "" : uid;
     this.metrics = new AgentMetrics(node, namespace == null ? "" : namespace, name);
     this.view = new MonitorView(collector, metrics);
     this.tcp = new TcpCollector(metrics);

@@ -186,7 +186,7 @@ class LosslessRestartIT {
         "both pods attached",
         Duration.ofSeconds(30),
         () -> status().map(s -> Integer.valueOf(2).equals(s.getPods())).orElse(false));
-    try (Stream<Path> links = Files.list(pins.resolve("links"))) {
+    try (Stream<Path> links = Files.list(pins.resolve(nodeName).resolve("links"))) {
       assertThat(links.count()).as("2 pods x (cgroup + veth) x 2 directions pinned").isEqualTo(8);
     }
     AtomicInteger batches = new AtomicInteger();
@@ -202,7 +202,7 @@ class LosslessRestartIT {
     assertThat(count(Cgroups.attachedPrograms(a.cgroup), "tm_cg_egress"))
         .as("the programs stay attached while no agent runs")
         .isEqualTo(1);
-    try (Stream<Path> links = Files.list(pins.resolve("links"))) {
+    try (Stream<Path> links = Files.list(pins.resolve(nodeName).resolve("links"))) {
       assertThat(links.count()).as("the pins stay for the next agent").isEqualTo(8);
     }
     int duringGap = batches.get();
@@ -255,7 +255,7 @@ class LosslessRestartIT {
         "both pods attached",
         Duration.ofSeconds(30),
         () -> status().map(s -> Integer.valueOf(2).equals(s.getPods())).orElse(false));
-    assertThat(Files.list(pins.resolve("links")).count()).isPositive();
+    assertThat(Files.list(pins.resolve(nodeName).resolve("links")).count()).isPositive();
     agent.stop();
     agent = null;
     assertThat(Cgroups.attachedPrograms(a.cgroup)).doesNotContain("tm_cg_egress");

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -37,6 +38,34 @@ public final class KubeletNode {
     this.index = index;
     this.link = link;
     this.dir = dir;
+  }
+
+  /**
+   * Where an agent on this node keeps what outlives it, on the host (the agent DaemonSet's
+   * hostPaths, operator/.../AgentDaemonSet.java, and a directory per node name): nodes of every run
+   * share this kernel, so a new node starts without what an agent of an earlier run's node of the
+   * same name left there (pinned maps and links, a checkpoint).
+   */
+  static final List<Path> AGENT_STATE =
+      List.of(Path.of("/sys/fs/bpf/trafficmonitor"), Path.of("/run/trafficmonitor"));
+
+  /**
+   * Removes what an agent of an earlier node of this name left on the host (unpinning detaches).
+   */
+  void clearAgentState() {
+    for (Path root : AGENT_STATE) {
+      Path dir = root.resolve(name);
+      if (!Files.exists(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove " + dir, e);
+      }
+    }
   }
 
   /** The Node object's name. */

@@ -134,6 +134,7 @@ public final class KubeletNodes implements AutoCloseable {
       }
       KubeletNode node = new KubeletNode(name, index, link, clusterDir.resolve("n-" + name));
       checkSocketPaths(node);
+      node.clearAgentState();
       added.add(node);
     }
     List<KubeletNode> old = List.copyOf(nodes);
