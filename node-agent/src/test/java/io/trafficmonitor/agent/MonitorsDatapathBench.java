@@ -34,19 +34,25 @@ import java.util.concurrent.TimeUnit;
  * Per-packet cost of the flow programs with 1 and with 20 monitors on the same pods, in one run
  * (root, not a test; docs/benchmarks/monitors.md): the real {@link Agent} in this JVM against the
  * local API server, a test node with pods a and b, and UDP datagrams from a to b (18-byte payloads,
- * round-robin over FLOWS source ports). After a warm-up with one monitor, phase A: one monitor;
- * phase B: 19 more on the same pods (all traffic, spec.ports that match, spec.ports that do not,
- * direction Ingress, direction Egress); phase C: the 19 deleted again. Each phase sends RUNS x
+ * round-robin over FLOWS source ports). After a warm-up with one monitor, phases alternate: A, one
+ * monitor; B, 19 more on the same pods (all traffic, spec.ports that match, spec.ports that do not,
+ * direction Ingress, direction Egress); A again once the 19 are deleted; CYCLES times B, ending
+ * with an A, so that every B is bracketed by two A's (the machine drifts). Each phase sends RUNS x
  * PACKETS datagrams and reports the flow programs' BPF run-time statistics per packet, the programs
  * attached per cgroup and veth, the agent's collection time and its threads' CPU, and checks every
  * monitor's status entry and series against what was sent and received.
  *
  * <pre>
- * MonitorsDatapathBench [PACKETS [RUNS [PHASE_SECONDS [FLOWS]]]]   defaults 300000 3 30 1
+ * MonitorsDatapathBench [PACKETS [RUNS [PHASE_SECONDS [FLOWS [CYCLES]]]]]
+ *                                                  defaults 300000 5 30 1 3
  * </pre>
  */
 public final class MonitorsDatapathBench {
   static final int PAYLOAD = 18; // 64-byte frames
+
+  /** spec.interval of every monitor (-Dbench.interval, default 100ms). */
+  static final String INTERVAL = System.getProperty("bench.interval", "100ms");
+
   static final int L3_BYTES = PAYLOAD + 28;
   static final int SPORT = 7100;
   static final int DPORT = 7001;
@@ -58,6 +64,7 @@ public final class MonitorsDatapathBench {
   private final int runs;
   private final long phaseNanos;
   private final int flows;
+  private final int cycles;
   private final StringBuilder out = new StringBuilder();
   private KubernetesClient client;
   private String ns;
@@ -77,8 +84,9 @@ public final class MonitorsDatapathBench {
   /** ns per run of each flow program in the median run of each phase. */
   private final Map<String, Map<String, Double>> programs = new LinkedHashMap<>();
 
-  private MonitorsDatapathBench(int packets, int runs, int phaseSeconds, int flows) {
+  private MonitorsDatapathBench(int packets, int runs, int phaseSeconds, int flows, int cycles) {
     this.packets = packets;
+    this.cycles = cycles;
     this.runs = runs;
     this.phaseNanos = phaseSeconds * 1_000_000_000L;
     this.flows = flows;
@@ -88,9 +96,11 @@ public final class MonitorsDatapathBench {
     MonitorsDatapathBench bench =
         new MonitorsDatapathBench(
             args.length > 0 ? Integer.parseInt(args[0]) : 300_000,
-            args.length > 1 ? Integer.parseInt(args[1]) : 3,
+            args.length > 1 ? Integer.parseInt(args[1]) : 5,
             args.length > 2 ? Integer.parseInt(args[2]) : 30,
-            args.length > 3 ? Integer.parseInt(args[3]) : 1);
+            args.length > 3 ? Integer.parseInt(args[3]) : 1,
+            args.length > 4 ? Integer.parseInt(args[4]) : 3);
+    Runtime.getRuntime().addShutdownHook(new Thread(bench::tearDown)); // interrupted
     try {
       bench.run();
     } finally {
@@ -132,14 +142,15 @@ public final class MonitorsDatapathBench {
     agent.start();
     served(1);
     line(
-        "Kernel %s, %d CPUs, JDK %s; %d x %d datagrams per phase over %d flow(s); load average"
-            + " at start %s.%n",
+        "Kernel %s, %d CPUs, JDK %s; %d x %d datagrams per phase over %d flow(s); monitors'"
+            + " interval %s; load average at start %s.%n",
         System.getProperty("os.version"),
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.version"),
         runs,
         packets,
         flows,
+        INTERVAL,
         loadAverage());
     line(
         "| phase | monitors | programs attached per cgroup / per veth (agent's links) |"
@@ -149,30 +160,37 @@ public final class MonitorsDatapathBench {
     line("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|");
     try (BpfStats stats = BpfStats.enable()) {
       phase("warm-up");
-      double oneMonitor = phase("A");
-      for (int i = 1; i < 20; i++) {
-        String name = String.format("m%02d", i);
-        switch (i % 5) {
-          case 0 -> monitor(name, "all traffic", null, null);
-          case 1 -> monitor(name, "spec.ports 7001 (matches)", List.of("7001"), null);
-          case 2 -> monitor(name, "direction Ingress", null, Direction.Ingress);
-          case 3 -> monitor(name, "spec.ports 9999 (matches nothing)", List.of("9999"), null);
-          default -> monitor(name, "direction Egress", null, Direction.Egress);
-        }
+      List<Double> ones = new ArrayList<>();
+      List<Double> twenties = new ArrayList<>();
+      double[] paired = new double[cycles];
+      double before = median(phase("A1"), ones);
+      for (int c = 1; c <= cycles; c++) {
+        addNineteen(c);
+        double twenty = median(phase("B" + c), twenties);
+        removeNineteen(c);
+        double after = median(phase("A" + (c + 1)), ones);
+        paired[c - 1] = twenty / ((before + after) / 2);
+        before = after;
       }
-      served(20);
-      double twenty = phase("B");
-      for (int i = 1; i < 20; i++) {
-        String name = String.format("m%02d", i);
-        client.resources(TrafficMonitor.class).inNamespace(ns).withName(name).delete();
-        expected.remove(name);
+      StringBuilder each = new StringBuilder();
+      for (double r : paired) {
+        each.append(each.length() == 0 ? "" : ", ").append(String.format("%.3f", r));
       }
-      served(1);
-      double oneAgain = phase("C");
+      double fastestB = twenties.stream().mapToDouble(d -> d).min().orElse(0);
+      double fastestA = ones.stream().mapToDouble(d -> d).min().orElse(1);
       line("");
       line(
-          "Ratio B / A: **%.3f**; B / C: %.3f; C / A: %.3f (the same programs in all three).%n",
-          twenty / oneMonitor, twenty / oneAgain, oneAgain / oneMonitor);
+          "B / mean of the A before and after it, per cycle: %s; median **%.3f**. All runs of"
+              + " the B phases against all runs of the A phases, medians: %.1f / %.1f ns ="
+              + " %.3f; fastest runs: %.1f / %.1f ns = %.3f.%n",
+          each,
+          median(paired),
+          median(twenties),
+          median(ones),
+          median(twenties) / median(ones),
+          fastestB,
+          fastestA,
+          fastestB / fastestA);
     }
     line("| program | %s |", String.join(" | ", programs.keySet()));
     line("|---|%s", "---:|".repeat(programs.size()));
@@ -183,12 +201,61 @@ public final class MonitorsDatapathBench {
       }
       line("%s", row);
     }
-    line("%nMonitors of phase B: %s. Load average at the end %s.", kinds, loadAverage());
+    line(
+        "%nMonitors: m00 all traffic; in each B phase 19 more, new names each time (b<cycle>m01 to"
+            + " b<cycle>m19): %s. Load average at the end %s.",
+        String.join(", ", new java.util.LinkedHashSet<>(kinds.values())), loadAverage());
+  }
+
+  /**
+   * Monitors b{cycle}m01 to b{cycle}m19, every fifth alike. New names each cycle: a monitor deleted
+   * and created again under its name can leave its old series behind (see
+   * docs/benchmarks/monitors.md), which would break the scrape.
+   */
+  private void addNineteen(int cycle) throws Exception {
+    for (int i = 1; i < 20; i++) {
+      String name = String.format("b%dm%02d", cycle, i);
+      switch (i % 5) {
+        case 0 -> monitor(name, "all traffic", null, null);
+        case 1 -> monitor(name, "spec.ports 7001 (matches)", List.of("7001"), null);
+        case 2 -> monitor(name, "direction Ingress", null, Direction.Ingress);
+        case 3 -> monitor(name, "spec.ports 9999 (matches nothing)", List.of("9999"), null);
+        default -> monitor(name, "direction Egress", null, Direction.Egress);
+      }
+    }
+    served(20);
+  }
+
+  private void removeNineteen(int cycle) throws Exception {
+    for (int i = 1; i < 20; i++) {
+      String name = String.format("b%dm%02d", cycle, i);
+      client.resources(TrafficMonitor.class).inNamespace(ns).withName(name).delete();
+      expected.remove(name);
+    }
+    served(1);
+  }
+
+  /** The median of v; adds every value of v to all. */
+  private static double median(double[] v, List<Double> all) {
+    for (double d : v) {
+      all.add(d);
+    }
+    return median(v);
+  }
+
+  private static double median(List<Double> v) {
+    return median(v.stream().mapToDouble(d -> d).toArray());
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   /** Creates monitor {@code name} of the pods app=bench; ports and direction null: the default. */
   private void monitor(String name, String kind, List<String> ports, Direction direction) {
-    TrafficMonitor tm = Cluster.monitor(ns, name, "bench", "100ms");
+    TrafficMonitor tm = Cluster.monitor(ns, name, "bench", INTERVAL);
     if (ports != null) {
       tm.getSpec().setPorts(ports);
     }
@@ -211,8 +278,8 @@ public final class MonitorsDatapathBench {
     agent.collectNow(); // every monitor bound to the flows with nothing pending
   }
 
-  /** One phase: traffic, statistics, checks; returns the median ns/packet of the flow programs. */
-  private double phase(String label) throws Exception {
+  /** One phase: traffic, statistics, checks; returns the flow programs' ns/packet of each run. */
+  private double[] phase(String label) throws Exception {
     long start = System.nanoTime();
     Map<String, Long> cpu0 = threadCpu();
     double[] metric0 = collectionMetric();
@@ -275,7 +342,7 @@ public final class MonitorsDatapathBench {
         (cpu1.get("tm-reconcile") - cpu0.get("tm-reconcile")) / seconds / 1e6,
         (cpu1.get("tm-status") - cpu0.get("tm-status")) / seconds / 1e6,
         exact);
-    return sorted[runs / 2];
+    return perRun;
   }
 
   /** Sends count datagrams from a to b; returns how many a's socket sent. */
@@ -526,8 +593,14 @@ public final class MonitorsDatapathBench {
     System.err.println(String.format(fmt, args));
   }
 
-  /** Removes the agent, the node's namespaces, veths and cgroups, the namespace and Node. */
+  private final java.util.concurrent.atomic.AtomicBoolean tornDown =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Removes the agent, the node's namespaces, veths and cgroups, the namespace and Node; once. */
   private void tearDown() {
+    if (tornDown.getAndSet(true)) {
+      return;
+    }
     try {
       Cluster.tearDown(agent, node, client, ns, nodeName);
     } catch (Exception e) {

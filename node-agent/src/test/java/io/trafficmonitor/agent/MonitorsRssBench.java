@@ -56,6 +56,9 @@ public final class MonitorsRssBench {
   private final StringBuilder out = new StringBuilder();
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Process> processes = new ArrayList<>();
+  private final List<Path> logs = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean tornDown =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private TestCluster cluster;
   private KubernetesClient client;
   private String ns;
@@ -81,8 +84,10 @@ public final class MonitorsRssBench {
             args.length > 2 ? Integer.parseInt(args[2]) : 30,
             args.length > 3 ? Integer.parseInt(args[3]) : 2000,
             args.length > 4 ? Integer.parseInt(args[4]) : 100);
+    Runtime.getRuntime().addShutdownHook(new Thread(bench::tearDown)); // interrupted
     try {
       bench.run();
+      bench.logs.forEach(l -> l.toFile().delete()); // kept when the run fails
     } finally {
       bench.tearDown();
       System.out.print(bench.out);
@@ -172,6 +177,7 @@ public final class MonitorsRssBench {
     cmd.add("-jar");
     cmd.add(jar.toAbsolutePath().toString());
     Path log = Files.createTempFile("tm-rss-agent-" + tag + "-", ".log");
+    logs.add(log);
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = new HashMap<>();
@@ -272,7 +278,8 @@ public final class MonitorsRssBench {
         m.length() / 1024);
     System.err.println(label + ": " + Sh.quiet("jcmd " + agent.pid() + " GC.heap_info 2>&1"));
     if (Boolean.getBoolean("bench.histogram")) { // a full GC: after the measurement
-      String h = Sh.quiet("jcmd " + agent.pid() + " GC.class_histogram 2>&1 | head -40");
+      String h =
+          Sh.quiet("jcmd " + agent.pid() + " GC.class_histogram 2>&1 | awk 'NR <= 40 || /^Total/'");
       System.err.println(label + ": " + h);
     }
   }
@@ -348,8 +355,11 @@ public final class MonitorsRssBench {
     System.err.println(String.format(fmt, args));
   }
 
-  /** Stops the agent and the traffic, removes the node's namespaces, veths and cgroups. */
+  /** Stops the agent and the traffic, removes the node's namespaces, veths and cgroups; once. */
   private void tearDown() {
+    if (tornDown.getAndSet(true)) {
+      return;
+    }
     for (Process p : processes) {
       try {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
