@@ -1,7 +1,9 @@
 package io.trafficmonitor.agent;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -169,17 +171,22 @@ public final class Agent implements AutoCloseable {
     var monitors = client.resources(TrafficMonitor.class);
     monitorInformer =
         config.watchNamespace().isPresent()
-            ? monitors.inNamespace(config.watchNamespace().get()).inform(handler(), 0)
-            : monitors.inAnyNamespace().inform(handler(), 0);
+            ? monitors
+                .inNamespace(config.watchNamespace().get())
+                .inform(handler(Agent::specChanged), 0)
+            : monitors.inAnyNamespace().inform(handler(Agent::specChanged), 0);
     podInformer =
         client
             .pods()
             .inAnyNamespace()
             .withField("spec.nodeName", config.nodeName())
             .inform(handler(), 0);
-    namespaceInformer = client.namespaces().inform(handler(), 0);
+    namespaceInformer = client.namespaces().inform(handler(Agent::labelsChanged), 0);
     nodeInformer =
-        client.nodes().withField("metadata.name", config.nodeName()).inform(handler(), 0);
+        client
+            .nodes()
+            .withField("metadata.name", config.nodeName())
+            .inform(handler(Agent::nodeChanged), 0);
     watchClusterMonitors();
     informed = true;
     reconcileThread.scheduleWithFixedDelay(
@@ -197,15 +204,25 @@ public final class Agent implements AutoCloseable {
       return;
     }
     try {
-      clusterInformer = client.resources(ClusterTrafficMonitor.class).inform(handler(), 0);
+      clusterInformer =
+          client.resources(ClusterTrafficMonitor.class).inform(handler(Agent::specChanged), 0);
     } catch (RuntimeException e) {
       LOG.warnf(
           "ClusterTrafficMonitors not watched (retrying at the next resync): %s", e.getMessage());
     }
   }
 
-  /** Every add, update and delete asks for a reconcile. */
+  /** Every add and delete asks for a reconcile; every update too. */
   private <T> ResourceEventHandler<T> handler() {
+    return handler((a, b) -> true);
+  }
+
+  /**
+   * Every add and delete asks for a reconcile, and the updates that {@code matters} says change
+   * what this agent serves: not a monitor's own status (written by the agents every interval), nor
+   * a node's heartbeat.
+   */
+  private <T> ResourceEventHandler<T> handler(java.util.function.BiPredicate<T, T> matters) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -214,7 +231,9 @@ public final class Agent implements AutoCloseable {
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        trigger();
+        if (oldObj == null || newObj == null || matters.test(oldObj, newObj)) {
+          trigger();
+        }
       }
 
       @Override
@@ -222,6 +241,29 @@ public final class Agent implements AutoCloseable {
         trigger();
       }
     };
+  }
+
+  /** A monitor's spec (its generation), labels or deletion changed, not only its status. */
+  static boolean specChanged(HasMetadata a, HasMetadata b) {
+    ObjectMeta x = a.getMetadata();
+    ObjectMeta y = b.getMetadata();
+    return !Objects.equals(x.getGeneration(), y.getGeneration())
+        || !Objects.equals(x.getLabels(), y.getLabels())
+        || !Objects.equals(x.getDeletionTimestamp(), y.getDeletionTimestamp())
+        || !Objects.equals(x.getUid(), y.getUid());
+  }
+
+  /** A namespace's labels (what namespaceSelector matches) changed. */
+  static boolean labelsChanged(HasMetadata a, HasMetadata b) {
+    return !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels());
+  }
+
+  /** The node's labels or taints (what nodeSelector and tolerations match) changed. */
+  static boolean nodeChanged(Node a, Node b) {
+    return labelsChanged(a, b)
+        || !Objects.equals(
+            a.getSpec() == null ? null : a.getSpec().getTaints(),
+            b.getSpec() == null ? null : b.getSpec().getTaints());
   }
 
   /** Asks for a reconcile; many asks before it runs make one. */
@@ -344,11 +386,22 @@ public final class Agent implements AutoCloseable {
       next.put(key, rt);
       limits(rt, tm);
     }
+    List<MonitorRuntime> stopped = new ArrayList<>();
     for (MonitorRuntime gone : current.values()) {
       if (!next.containsKey(gone.key())) {
-        stopServing(gone);
+        stopped.add(gone);
       }
     }
+    try {
+      apply(next, errs);
+    } finally {
+      // after the routing without them is published, so that no collection feeds them again
+      stopped.forEach(this::stopServing);
+    }
+  }
+
+  /** Attaches and routes for the monitors to serve, then publishes the routing. */
+  private void apply(Map<String, MonitorRuntime> next, Map<MonitorRuntime, List<String>> errs) {
     nodeMetrics.monitors(next.size());
     if (next.isEmpty()) {
       detachAll();
@@ -476,7 +529,7 @@ public final class Agent implements AutoCloseable {
    */
   private void stopServing(MonitorRuntime rt) {
     LOG.infof("no longer serving TrafficMonitor %s", rt.key());
-    collector.forget(rt.view, t -> true);
+    collector.close(rt.view);
     rt.tcp.forget(t -> true);
     rt.metrics.close();
     if (exists(rt)) {

@@ -28,6 +28,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   private final AtomicReference<Double> limitLoss = new AtomicReference<>(0d);
   private final AtomicReference<Double> limitRetransmits = new AtomicReference<>(0d);
   private final Histograms histograms;
+  private boolean closed;
   private final List<Meter> own = new ArrayList<>();
   private final java.util.Set<Object> histogramKeys = ConcurrentHashMap.newKeySet();
 
@@ -99,6 +100,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   /** Removes every series of this monitor (it no longer selects the node, or it was deleted). */
   public synchronized void close() {
+    closed = true;
     own.forEach(registry::remove);
     own.clear();
     meters.values().forEach(l -> l.forEach(registry::remove));
@@ -138,7 +140,10 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void tcpAdded(TcpCollector.PodTcp p) {
+  public synchronized void tcpAdded(TcpCollector.PodTcp p) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
     Tags tags = podTags(p.target());
     meters.put(
         p,
@@ -188,14 +193,17 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void tcpRemoved(TcpCollector.PodTcp p) {
+  public synchronized void tcpRemoved(TcpCollector.PodTcp p) {
     remove(p);
     removeHistogram(List.of(p, "rtt"));
     removeHistogram(List.of(p, "duration"));
   }
 
   @Override
-  public void dropsAdded(TcpCollector.Drops d) {
+  public synchronized void dropsAdded(TcpCollector.Drops d) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
     Tags tags = d.target() == null ? self().and("pod", "") : podTags(d.target());
     meters.put(
         d,
@@ -210,7 +218,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void dropsRemoved(TcpCollector.Drops d) {
+  public synchronized void dropsRemoved(TcpCollector.Drops d) {
     remove(d);
   }
 
@@ -233,7 +241,10 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void seriesAdded(Series s) {
+  public synchronized void seriesAdded(Series s) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
     Tags tags = tags(s.key().target(), s.key().direction()).and("protocol", s.key().protocol());
     meters.put(
         s.key(),
@@ -254,14 +265,17 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void seriesRemoved(Series s) {
+  public synchronized void seriesRemoved(Series s) {
     remove(s.key());
     remove(List.of(s.key(), "sequence"));
     removeHistogram(s.key());
   }
 
   @Override
-  public void sequenceSeen(Series s) {
+  public synchronized void sequenceSeen(Series s) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
     Tags tags = tags(s.key().target(), s.key().direction()).and("protocol", s.key().protocol());
     meters.put(
         List.of(s.key(), "sequence"),
@@ -297,7 +311,10 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void rateAdded(Target target, String direction, RateWindow rate) {
+  public synchronized void rateAdded(Target target, String direction, RateWindow rate) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
     Tags tags = tags(target, direction);
     meters.put(
         List.of(target, direction),
@@ -313,7 +330,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
-  public void rateRemoved(Target target, String direction) {
+  public synchronized void rateRemoved(Target target, String direction) {
     remove(List.of(target, direction));
   }
 
@@ -332,6 +349,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
    * write. The only series with per-flow labels, and never more than N of them.
    */
   public synchronized void topFlows(java.util.List<io.trafficmonitor.api.v1alpha1.Flow> flows) {
+    if (closed) {
+      return;
+    }
     topFlowMeters.forEach(registry::remove);
     topFlowMeters.clear();
     int rank = 1;

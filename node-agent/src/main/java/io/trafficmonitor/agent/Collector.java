@@ -153,7 +153,9 @@ public final class Collector {
       drop(e);
     }
     for (MonitorView v : routing.views()) {
-      v.tick(now);
+      if (!v.closed()) {
+        v.tick(now);
+      }
     }
     return new Result(flows.size(), unresolved, evicted, System.nanoTime() - t0);
   }
@@ -239,7 +241,7 @@ public final class Collector {
     List<Routing.Subscription> subs = routing.subscriptions(t);
     List<Binding> next = new ArrayList<>(subs.size());
     for (Routing.Subscription s : subs) {
-      if (!s.accepts(key, e.ingress)) {
+      if (s.view().closed() || !s.accepts(key, e.ingress)) {
         continue;
       }
       Binding kept = null;
@@ -337,6 +339,11 @@ public final class Collector {
     }
     flows.clear();
     java.util.Arrays.fill(order, null);
+  }
+
+  /** Closes {@code view}: its monitor is no longer served, no flow feeds it again. */
+  public synchronized void close(MonitorView view) {
+    view.close();
   }
 
   /** Makes {@code view} forget the targets its monitor no longer counts. */

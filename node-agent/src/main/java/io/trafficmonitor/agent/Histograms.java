@@ -49,7 +49,11 @@ final class Histograms implements MultiCollector {
   @Override
   public MetricSnapshots collect() {
     Map<Family, HistogramSnapshot.Builder> families = new java.util.LinkedHashMap<>();
+    Map<Family, java.util.Set<Labels>> seen = new java.util.HashMap<>();
     for (Series s : series.values()) {
+      if (!seen.computeIfAbsent(s.family(), f -> new java.util.HashSet<>()).add(s.labels())) {
+        continue; // two series under the same labels would fail the whole scrape: the first wins
+      }
       Data d = s.data().get();
       double[] bounds = new double[s.family().upperBounds().length + 1];
       System.arraycopy(s.family().upperBounds(), 0, bounds, 0, bounds.length - 1);

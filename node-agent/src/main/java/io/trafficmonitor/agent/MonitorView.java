@@ -30,6 +30,7 @@ public final class MonitorView {
   private final NodeTotals totals = new NodeTotals();
   private volatile Applications applications = Applications.DEFAULTS;
   private long lastCollect;
+  private boolean closed;
 
   /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
   private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
@@ -108,6 +109,19 @@ public final class MonitorView {
         totals.sequence[i] += delta[i];
       }
     }
+  }
+
+  /**
+   * Closes the view for good (its monitor stopped being served): its series go, and no flow binds
+   * to it again, even one routed by a routing made before it closed.
+   */
+  void close() {
+    closed = true;
+    forget(t -> true);
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   void tick(long now) {

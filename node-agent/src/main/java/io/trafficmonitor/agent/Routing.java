@@ -2,7 +2,6 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +30,16 @@ public final class Routing {
 
   private final TargetIndex index;
   private final Map<Target, List<Subscription>> subscriptions;
+  private final List<MonitorView> views;
 
   public Routing(TargetIndex index, Map<Target, List<Subscription>> subscriptions) {
     this.index = index;
     Map<Target, List<Subscription>> copy = new HashMap<>();
     subscriptions.forEach((t, l) -> copy.put(t, List.copyOf(l)));
     this.subscriptions = Map.copyOf(copy);
+    java.util.Set<MonitorView> all = new java.util.LinkedHashSet<>();
+    copy.values().forEach(l -> l.forEach(x -> all.add(x.view())));
+    this.views = List.copyOf(all);
   }
 
   /** Every target of {@code index} to one view, without filters, both directions. */
@@ -59,14 +62,6 @@ public final class Routing {
 
   /** Every view that some target routes to. */
   public List<MonitorView> views() {
-    List<MonitorView> out = new ArrayList<>();
-    for (List<Subscription> l : subscriptions.values()) {
-      for (Subscription s : l) {
-        if (!out.contains(s.view())) {
-          out.add(s.view());
-        }
-      }
-    }
-    return out;
+    return views;
   }
 }

@@ -82,6 +82,46 @@ class AgentMetricsTest {
   }
 
   @Test
+  void aMonitorStoppedWhileACollectionStillRoutesToItExportsNothingAgain() {
+    // the agent stops serving a monitor while a collection may run with the routing made before
+    PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    NodeMetrics node = new NodeMetrics(reg);
+    AgentMetrics first = new AgentMetrics(node, "shop", "port");
+    Collector c = new Collector(1_000_000_000L);
+    MonitorView old = new MonitorView(c, first);
+    Target pod = Target.podCgroup("shop", "a");
+    TargetIndex index = new TargetIndex(Map.of(5L, pod), Map.of());
+    Routing before = Routing.all(index, old);
+    FakeFlows kernel = new FakeFlows();
+    var key =
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 80, 6, TargetKind.CGROUP, 5, Direction.EGRESS);
+    kernel.put(key, 1500, 1, 1);
+    c.collect(kernel, before, 2, Long.MAX_VALUE);
+    c.close(old);
+    first.close();
+    kernel.put( // a new flow, routed under the routing made before the monitor stopped
+        FakeFlows.key("10.0.0.1", 2, "10.0.0.2", 80, 6, TargetKind.CGROUP, 5, Direction.EGRESS),
+        1500,
+        1,
+        3);
+    c.collect(kernel, before, 4, Long.MAX_VALUE);
+    assertThat(old.series()).as("a closed view binds nothing").isEmpty();
+    first.seriesAdded(new Series(new Series.Key(pod, "egress", "TCP")));
+    assertThat(reg.scrape()).doesNotContain("monitor=\"port\"");
+
+    // a monitor made again under the same name: its series come back, once, and scrapes work
+    AgentMetrics again = new AgentMetrics(node, "shop", "port");
+    Routing after = Routing.all(index, new MonitorView(c, again));
+    c.collect(kernel, after, 5, Long.MAX_VALUE);
+    kernel.add(key, 1500, 1, 6);
+    c.collect(kernel, after, 7, Long.MAX_VALUE);
+    String m = reg.scrape();
+    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", Map.of("monitor", "port")))
+        .isEqualTo(1);
+    assertThat(m).contains("trafficmonitor_packet_size_bytes_bucket{");
+  }
+
+  @Test
   void topFlowGaugesAreReplacedAtEveryStatus() {
     Flow f = new Flow();
     f.setSource("10.0.0.1");
