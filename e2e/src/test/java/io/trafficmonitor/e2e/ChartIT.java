@@ -288,8 +288,7 @@ class ChartIT {
         .extracting(r -> r.get("apiGroups") + " " + r.get("resources") + " " + r.get("verbs"))
         .containsExactly(
             "[trafficmonitor.io] [trafficmonitors, clustertrafficmonitors] [get, list, watch]",
-            "[trafficmonitor.io] [trafficmonitors/status, clustertrafficmonitors/status]"
-                + " [get, patch]",
+            // no status: the operator pulls the agents' figures and writes every status itself
             "[] [pods, namespaces, nodes] [get, list, watch]",
             "[] [events] [create, patch]");
   }

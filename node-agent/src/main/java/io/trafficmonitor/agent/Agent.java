@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
@@ -532,7 +533,7 @@ public final class Agent implements AutoCloseable {
     collector.close(rt.view);
     rt.tcp.forget(t -> true);
     rt.metrics.close();
-    if (exists(rt)) {
+    if (config.writesStatus() && exists(rt)) {
       statusThread.execute(
           () -> {
             try {
@@ -1037,7 +1038,9 @@ public final class Agent implements AutoCloseable {
             Instant.now());
     st.setObservedGeneration(rt.generation);
     rt.metrics.topFlows(st.getTopFlows());
-    rt.status.apply(st);
+    if (config.writesStatus()) {
+      rt.status.apply(st);
+    }
     rt.lastStatus = st;
   }
 
@@ -1054,6 +1057,21 @@ public final class Agent implements AutoCloseable {
               return served.size() == 1 ? served.values().iterator().next().lastStatus : null;
             })
         .get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The latest entry of every monitor served (those built at least once), as {@code GET
+   * /api/v1/status} answers it: what the operator pulls.
+   */
+  public AgentReport report() {
+    List<AgentReport.Entry> entries = new ArrayList<>();
+    for (MonitorRuntime rt : runtimes.values()) {
+      NodeStatus st = rt.lastStatus;
+      if (st != null) {
+        entries.add(new AgentReport.Entry(rt.namespace, rt.name, rt.uid, st));
+      }
+    }
+    return new AgentReport(config.nodeName(), entries);
   }
 
   /** Ready once the monitors are read and, when one selects the node, the programs loaded. */

@@ -34,6 +34,11 @@ import java.util.Optional;
  *                      TM_BPF_PIN_DIR to matter)
  * TM_DAEMONSET         namespace/name of the agent's DaemonSet: when it is gone or being deleted at
  *                      shutdown, the agent removes its pins (an uninstall), else it keeps them
+ * TM_STATUS           write | serve: whether the agent writes its entry into each monitor's
+ *                      status.nodes itself (write, the default: an agent without an operator), or
+ *                      only serves its entries on GET /api/v1/status, from which the operator pulls
+ *                      them and writes each monitor's status once per statusInterval (serve: what
+ *                      the operator's DaemonSet sets)
  * TM_NATIVE_DIR        where the JNI library is extracted (read by io.trafficmonitor.bpf.Native;
  *                      default java.io.tmpdir, then /dev/shm)
  * </pre>
@@ -51,7 +56,8 @@ public record AgentConfig(
     Path hostProc,
     Optional<Path> pinDir,
     Optional<Path> stateDir,
-    Optional<String> daemonSet) {
+    Optional<String> daemonSet,
+    boolean writesStatus) {
 
   /** The field manager of this agent's status entry. */
   public String fieldManager() {
@@ -85,7 +91,16 @@ public record AgentConfig(
         // one directory per node: nodes of a test rig share one kernel (and one host /run)
         optional(env, "TM_BPF_PIN_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
         optional(env, "TM_STATE_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
-        optional(env, "TM_DAEMONSET"));
+        optional(env, "TM_DAEMONSET"),
+        writesStatus(optional(env, "TM_STATUS").orElse("write")));
+  }
+
+  private static boolean writesStatus(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "write" -> true;
+      case "serve" -> false;
+      default -> throw new IllegalArgumentException("TM_STATUS must be write or serve, not " + v);
+    };
   }
 
   private static FlowDatapath.ValueMode flowValues(String v) {

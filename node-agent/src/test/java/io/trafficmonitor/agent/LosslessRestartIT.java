@@ -139,6 +139,16 @@ class LosslessRestartIT {
     return p;
   }
 
+  static String monitorUid() {
+    return client
+        .resources(TrafficMonitor.class)
+        .inNamespace(namespace)
+        .withName("db" + round)
+        .get()
+        .getMetadata()
+        .getUid();
+  }
+
   static Optional<NodeStatus> status() {
     TrafficMonitor tm =
         client.resources(TrafficMonitor.class).inNamespace(namespace).withName("db" + round).get();
@@ -236,6 +246,19 @@ class LosslessRestartIT {
         .as("one program per hook after the restart")
         .isEqualTo(1);
     assertThat(agent.tail()).contains("adopted");
+    // what the operator pulls (GET /api/v1/status): the same entry, under the monitor's uid
+    io.trafficmonitor.api.agent.AgentReport report =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            agent.get(io.trafficmonitor.api.agent.AgentReport.PATH),
+            io.trafficmonitor.api.agent.AgentReport.class);
+    assertThat(report.node()).isEqualTo(nodeName);
+    assertThat(report.monitors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.uid()).isEqualTo(monitorUid());
+              assertThat(e.status().getRxPackets()).isEqualTo(total);
+            });
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
+import io.trafficmonitor.operator.agents.AgentPuller;
 import io.trafficmonitor.operator.dependent.PrometheusRuleDependent;
 import java.util.function.Consumer;
 
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
  */
 @ControllerConfiguration(
     name = ClusterTrafficMonitorReconciler.NAME,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = true)
 @Workflow(
     dependents = {
       @Dependent(
@@ -29,8 +30,9 @@ public class ClusterTrafficMonitorReconciler extends MonitorReconciler<ClusterTr
 
   public static final String NAME = "clustertrafficmonitor";
 
-  public ClusterTrafficMonitorReconciler(AgentFleetSource<ClusterTrafficMonitor> agents) {
-    super(agents);
+  public ClusterTrafficMonitorReconciler(
+      AgentFleetSource<ClusterTrafficMonitor> agents, AgentPuller puller) {
+    super(agents, puller);
   }
 
   /** The controller's configuration: PrometheusRules in the operator's {@code namespace}. */

@@ -10,9 +10,11 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
+import io.trafficmonitor.operator.agents.AgentPuller;
 import io.trafficmonitor.operator.status.StatusAggregator;
 import io.trafficmonitor.operator.status.StatusWriter;
 import java.time.Clock;
@@ -26,9 +28,10 @@ import org.jboss.logging.Logger;
  * runs on) and their entries. The agents themselves are no monitor's objects: {@link
  * io.trafficmonitor.operator.agents.AgentDaemonSetKeeper} keeps them whatever monitors exist.
  *
- * <p>Events are not filtered by generation: an agent writing its {@code status.nodes} entry must
- * trigger a new summary. The status write that follows is skipped when it would change nothing,
- * which ends the loop.
+ * <p>The agents do not write the status: {@link AgentPuller} pulls their entries, and each
+ * monitor's reconcile, rescheduled every statusInterval, writes its status once from them (skipped
+ * when it would change nothing). Events are filtered by generation: the operator's own status
+ * writes trigger nothing.
  *
  * @param <P> the monitors' kind
  */
@@ -39,9 +42,18 @@ public abstract class MonitorReconciler<
 
   private final Clock clock = Clock.systemUTC();
   private final AgentFleetSource<P> agents;
+  private final AgentPuller puller;
 
-  protected MonitorReconciler(AgentFleetSource<P> agents) {
+  protected MonitorReconciler(AgentFleetSource<P> agents, AgentPuller puller) {
     this.agents = agents;
+    this.puller = puller;
+  }
+
+  /** The agents' latest entries for {@code monitor}, pulled at least every statusInterval. */
+  private List<NodeStatus> pulled(P monitor) {
+    String uid = monitor.getMetadata().getUid();
+    puller.want(uid, StatusAggregator.statusInterval(monitor));
+    return uid == null ? List.of() : puller.entries(uid);
   }
 
   @Override
@@ -52,9 +64,9 @@ public abstract class MonitorReconciler<
   @Override
   public UpdateControl<P> reconcile(P monitor, Context<P> ctx) {
     TrafficMonitorStatus status =
-        StatusAggregator.desired(monitor, agents.fleet(), clock.instant());
+        StatusAggregator.desired(monitor, agents.fleet(), pulled(monitor), clock.instant());
     StatusWriter.writeIfChanged(ctx.getClient(), monitor, status);
-    // Agents late by three intervals must show up even when nothing else happens.
+    // One status per interval, with what the agents reported meanwhile.
     return UpdateControl.<P>noUpdate().rescheduleAfter(StatusAggregator.statusInterval(monitor));
   }
 
@@ -65,7 +77,8 @@ public abstract class MonitorReconciler<
       StatusWriter.writeIfChanged(
           ctx.getClient(),
           monitor,
-          StatusAggregator.failed(monitor, agents.fleet(), clock.instant(), message));
+          StatusAggregator.failed(
+              monitor, agents.fleet(), pulled(monitor), clock.instant(), message));
     } catch (KubernetesClientException writeFailed) {
       if (writeFailed.getCode() == 404) {
         return ErrorStatusUpdateControl.noStatusUpdate(); // deleted meanwhile: nothing to report

@@ -10,8 +10,10 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentDaemonSetKeeper;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
+import io.trafficmonitor.operator.agents.AgentPuller;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -27,6 +29,8 @@ public final class TrafficMonitorOperator {
 
   private final Operator operator;
   private final AgentDaemonSetKeeper keeper;
+  private final Runnable lead;
+  private final AgentPuller puller;
   private final Leadership leadership;
   private final KubernetesClient client;
   private final OperatorSettings settings;
@@ -34,11 +38,15 @@ public final class TrafficMonitorOperator {
   private TrafficMonitorOperator(
       Operator operator,
       AgentDaemonSetKeeper keeper,
+      Runnable lead,
+      AgentPuller puller,
       Leadership leadership,
       KubernetesClient client,
       OperatorSettings settings) {
     this.operator = operator;
     this.keeper = keeper;
+    this.lead = lead;
+    this.puller = puller;
     this.leadership = leadership;
     this.client = client;
     this.settings = settings;
@@ -63,7 +71,15 @@ public final class TrafficMonitorOperator {
       AgentSettings agent,
       OperatorSettings settings) {
     AgentDaemonSetKeeper keeper = new AgentDaemonSetKeeper(client, agent, settings);
-    Leadership leadership = new Leadership(settings, keeper::lead);
+    AgentPuller puller = new AgentPuller(agent.metricsPort());
+    String ns = settings.namespace();
+    AgentFleetSource<TrafficMonitor> fleet = new AgentFleetSource<>(ns, keeper);
+    Runnable lead =
+        () -> {
+          keeper.lead();
+          puller.start(() -> fleet.fleet().addresses());
+        };
+    Leadership leadership = new Leadership(settings, lead);
     Operator operator =
         new Operator(
             o -> {
@@ -79,9 +95,7 @@ public final class TrafficMonitorOperator {
                 o.withLeaderElectionConfiguration(leadership.configuration());
               }
             });
-    String ns = settings.namespace();
-    TrafficMonitorReconciler monitors =
-        new TrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper));
+    TrafficMonitorReconciler monitors = new TrafficMonitorReconciler(fleet, puller);
     if (namespaces.isEmpty()) {
       operator.register(monitors);
     } else {
@@ -89,7 +103,7 @@ public final class TrafficMonitorOperator {
     }
     if (clusterMonitorsDefined(client)) {
       operator.register(
-          new ClusterTrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper)),
+          new ClusterTrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper), puller),
           ClusterTrafficMonitorReconciler.rulesIn(ns));
     } else {
       LOG.warnf(
@@ -100,6 +114,7 @@ public final class TrafficMonitorOperator {
     }
     if (registry != null) {
       keeper.bindTo(registry);
+      puller.bindTo(registry);
       Gauge.builder(
               "trafficmonitor.operator.leader",
               leadership,
@@ -109,7 +124,7 @@ public final class TrafficMonitorOperator {
                   + " the others")
           .register(registry);
     }
-    return new TrafficMonitorOperator(operator, keeper, leadership, client, settings);
+    return new TrafficMonitorOperator(operator, keeper, lead, puller, leadership, client, settings);
   }
 
   private static boolean clusterMonitorsDefined(KubernetesClient client) {
@@ -124,20 +139,26 @@ public final class TrafficMonitorOperator {
 
   /**
    * Starts the informers of every controller; the leader (at once without leader election) then
-   * reconciles and keeps the agent DaemonSet.
+   * reconciles, keeps the agent DaemonSet and pulls the agents' figures.
    */
   public void start() {
     keeper.prepare();
     operator.start();
     if (!settings.leaderElection()) {
-      keeper.lead();
+      lead.run();
     }
+  }
+
+  /** What pulls the agents' figures (tests, benchmarks). */
+  public AgentPuller puller() {
+    return puller;
   }
 
   /** Stops reconciling, then gives the Lease up so that another replica leads at once. */
   public void stop() {
     leadership.stopping();
     operator.stop();
+    puller.close();
     keeper.close();
     if (settings.leaderElection()) {
       leadership.release(client);

@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
+import io.trafficmonitor.operator.agents.AgentPuller;
 import io.trafficmonitor.operator.dependent.PrometheusRuleDependent;
 
 /**
@@ -13,7 +14,7 @@ import io.trafficmonitor.operator.dependent.PrometheusRuleDependent;
  */
 @ControllerConfiguration(
     name = TrafficMonitorReconciler.NAME,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = true)
 @Workflow(
     dependents = {
       @Dependent(
@@ -26,7 +27,7 @@ public class TrafficMonitorReconciler extends MonitorReconciler<TrafficMonitor> 
 
   public static final String NAME = "trafficmonitor";
 
-  public TrafficMonitorReconciler(AgentFleetSource<TrafficMonitor> agents) {
-    super(agents);
+  public TrafficMonitorReconciler(AgentFleetSource<TrafficMonitor> agents, AgentPuller puller) {
+    super(agents, puller);
   }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
@@ -22,11 +23,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class ClusterMonitorStatusIT {
   private static TestCluster cluster;
   private static KubernetesClient client;
   private static final Set<String> reporting = ConcurrentHashMap.newKeySet();
-  private static final ScheduledExecutorService agents = Executors.newScheduledThreadPool(1);
+  private static Agents agents;
 
   @BeforeAll
   static void start() {
@@ -51,38 +50,37 @@ class ClusterMonitorStatusIT {
     client = cluster.client();
     cluster.addNode("cluster-a", Map.of("tm-it", "cluster"));
     cluster.addNode("cluster-b", Map.of("tm-it", "cluster"));
-    agents.scheduleWithFixedDelay(ClusterMonitorStatusIT::reportAll, 0, 300, TimeUnit.MILLISECONDS);
+    agents =
+        Agents.start(client, 2, List.of("cluster-a", "cluster-b"), ClusterMonitorStatusIT::answer);
   }
 
   @AfterAll
   static void stop() {
-    agents.shutdownNow();
+    agents.close();
   }
 
-  private static void reportAll() {
-    String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-    try {
-      for (String node : reporting) {
-        boolean a = node.equals("cluster-a");
-        Agents.reportCluster(
-            client,
-            NAME,
-            node,
-            "{\"node\": \""
-                + node
-                + "\", \"pods\": "
-                + (a ? 4 : 1)
-                + ", \"interfaces\": 1, \"rxBytes\": "
-                + (a ? 3000 : 1000)
-                + ", \"txBytes\": 200, \"rxBitsPerSecond\": "
-                + (a ? 3_000_000 : 1_000_000)
-                + ", \"txBitsPerSecond\": 100000, \"activeFlows\": 2, \"lastUpdate\": \""
-                + now
-                + "\"}");
-      }
-    } catch (RuntimeException e) {
-      // The monitor may not exist yet; the next round tries again.
+  /** What the agent of {@code node} answers: its entry while reporting, nothing when down. */
+  private static Optional<List<AgentReport.Entry>> answer(String node) {
+    if (!reporting.contains(node)) {
+      return Optional.empty();
     }
+    if (get() == null) {
+      return Optional.of(List.of()); // the monitor does not exist yet
+    }
+    boolean a = node.equals("cluster-a");
+    String json =
+        "{\"node\": \""
+            + node
+            + "\", \"pods\": "
+            + (a ? 4 : 1)
+            + ", \"interfaces\": 1, \"rxBytes\": "
+            + (a ? 3000 : 1000)
+            + ", \"txBytes\": 200, \"rxBitsPerSecond\": "
+            + (a ? 3_000_000 : 1_000_000)
+            + ", \"txBitsPerSecond\": 100000, \"activeFlows\": 2, \"lastUpdate\": \""
+            + Instant.now().truncatedTo(ChronoUnit.MILLIS)
+            + "\"}";
+    return Optional.of(List.of(Agents.entry(client, null, NAME, json)));
   }
 
   private static ClusterTrafficMonitor get() {
@@ -139,7 +137,8 @@ class ClusterMonitorStatusIT {
         .containsExactlyInAnyOrder("cluster-a", "cluster-b");
     assertThat(current.getMetadata().getManagedFields())
         .extracting(ManagedFieldsEntry::getManager)
-        .contains(StatusWriter.FIELD_MANAGER, Agents.fieldManager("cluster-a"));
+        .contains(StatusWriter.FIELD_MANAGER)
+        .noneMatch(m -> m.startsWith("trafficmonitor-agent"));
     assertThat(StatusWriter.patchesSent(null, NAME)).isPositive();
     ProcessResult ctmGet = cluster.kubectl("get", "ctm", NAME);
     assertThat(ctmGet.exitCode()).as(ctmGet.stderr()).isZero();

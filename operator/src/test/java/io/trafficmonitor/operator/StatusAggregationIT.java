@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.dependent.CrdPresentCondition;
@@ -15,12 +16,11 @@ import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class StatusAggregationIT {
   private static TestCluster cluster;
   private static KubernetesClient client;
   private static final Set<String> reporting = ConcurrentHashMap.newKeySet();
-  private static final ScheduledExecutorService agents = Executors.newScheduledThreadPool(1);
+  private static Agents agents;
 
   @BeforeAll
   static void start() {
@@ -46,24 +46,23 @@ class StatusAggregationIT {
     client = cluster.client();
     cluster.addNode("status-a", Map.of("tm-it", "status"));
     cluster.addNode("status-b", Map.of("tm-it", "status"));
-    agents.scheduleWithFixedDelay(StatusAggregationIT::reportAll, 0, 300, TimeUnit.MILLISECONDS);
+    agents = Agents.start(client, 1, List.of("status-a", "status-b"), StatusAggregationIT::answer);
   }
 
   @AfterAll
   static void stop() {
-    agents.shutdownNow();
+    agents.close();
   }
 
-  private static void reportAll() {
+  /** What the agent of {@code node} answers: its entry while reporting, nothing when down. */
+  private static Optional<List<AgentReport.Entry>> answer(String node) {
+    if (!reporting.contains(node)) {
+      return Optional.empty();
+    }
     String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-    try {
-      if (reporting.contains("status-a")) {
-        Agents.report(
-            client,
-            NS,
-            NAME,
-            "status-a",
-            "{\"node\": \"status-a\", \"pods\": 2, \"interfaces\": 1, \"rxBytes\": 1000,"
+    String json =
+        node.equals("status-a")
+            ? "{\"node\": \"status-a\", \"pods\": 2, \"interfaces\": 1, \"rxBytes\": 1000,"
                 + " \"txBytes\": 400, \"rxBitsPerSecond\": 1500000, \"txBitsPerSecond\": 250000,"
                 + " \"activeFlows\": 5, \"drops\": 1, \"retransmits\": 7,"
                 + " \"rxPayloadBytes\": 800, \"uniquePeers\": 3, \"connectionsOpen\": 2,"
@@ -74,25 +73,18 @@ class StatusAggregationIT {
                 + "\", \"topFlows\": [{\"source\": \"10.0.0.1\", \"destination\": \"10.0.0.9\","
                 + " \"sourcePort\": 40000, \"destinationPort\": 80, \"protocol\": \"TCP\","
                 + " \"application\": \"HTTP\", \"rttMicros\": 250,"
-                + " \"bitsPerSecond\": 1200000}]}");
-      }
-      if (reporting.contains("status-b")) {
-        Agents.report(
-            client,
-            NS,
-            NAME,
-            "status-b",
-            "{\"node\": \"status-b\", \"pods\": 1, \"rxBytes\": 500, \"txBytes\": 100,"
+                + " \"bitsPerSecond\": 1200000}]}"
+            : "{\"node\": \"status-b\", \"pods\": 1, \"rxBytes\": 500, \"txBytes\": 100,"
                 + " \"rxBitsPerSecond\": 500000, \"txBitsPerSecond\": 250000, \"activeFlows\": 4,"
                 + " \"retransmits\": 3, \"uniquePeers\": 2,"
                 + " \"sequence\": {\"received\": 50, \"lost\": 3},"
                 + " \"errors\": [], \"lastUpdate\": \""
                 + now
-                + "\"}");
-      }
-    } catch (RuntimeException e) {
-      // The monitor may not exist yet; the next round tries again.
+                + "\"}";
+    if (get() == null) {
+      return Optional.of(List.of()); // the monitor does not exist yet
     }
+    return Optional.of(List.of(Agents.entry(client, NS, NAME, json)));
   }
 
   private static TrafficMonitor get() {
@@ -171,16 +163,18 @@ class StatusAggregationIT {
     TrafficMonitor current = get();
     assertThat(current.getStatus().getObservedGeneration())
         .isEqualTo(current.getMetadata().getGeneration());
-    // The operator's writes left the agents' entries alone, each owned by its own manager.
+    // The agents write nothing: the operator pulled their entries and wrote the whole status.
     assertThat(current.getStatus().getNodes())
         .extracting(NodeStatus::getNode)
         .containsExactlyInAnyOrder("status-a", "status-b");
     assertThat(current.getMetadata().getManagedFields())
         .extracting(ManagedFieldsEntry::getManager)
-        .contains(
-            StatusWriter.FIELD_MANAGER,
-            Agents.fieldManager("status-a"),
-            Agents.fieldManager("status-b"));
+        .contains(StatusWriter.FIELD_MANAGER)
+        .noneMatch(m -> m.startsWith("trafficmonitor-agent"));
+    // One status write per statusInterval (1s), however many agents report.
+    long before = StatusWriter.patchesSent(NS, NAME);
+    sleep(Duration.ofSeconds(5));
+    assertThat(StatusWriter.patchesSent(NS, NAME) - before).isBetween(2L, 7L);
 
     // kubectl get prints the summary columns.
     ProcessResult get = cluster.kubectl("get", "trafficmonitors", "-n", NS);

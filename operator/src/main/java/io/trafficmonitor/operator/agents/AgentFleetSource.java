@@ -17,7 +17,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import io.trafficmonitor.operator.status.AgentFleet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -70,13 +73,14 @@ public final class AgentFleetSource<P extends HasMetadata> {
                 .withName("agent-pods")
                 .withNamespaces(Set.of(namespace))
                 .withLabelSelector(AgentDaemonSet.SELECTOR)
-                // Only the node a pod is bound to, and whether it is going, are read.
+                // Only the node a pod is bound to, its address and whether it is going are read.
                 .withItemStore(new TransformingItemStore<>(AgentFleetSource::nodeAndDeletion))
                 .withSecondaryToPrimaryMapper(everyMonitor(ctx))
                 .withPrimaryToSecondaryMapper(readDirectly())
                 .withOnUpdateFilter(
                     (now, before) ->
                         !Objects.equals(now.getSpec().getNodeName(), before.getSpec().getNodeName())
+                            || !Objects.equals(podIp(now), podIp(before))
                             || !Objects.equals(
                                 now.getMetadata().getDeletionTimestamp(),
                                 before.getMetadata().getDeletionTimestamp()))
@@ -104,13 +108,19 @@ public final class AgentFleetSource<P extends HasMetadata> {
   /** What the informers see now: the DaemonSet, the nodes its pods are bound to, apply errors. */
   public AgentFleet fleet() {
     DaemonSet ds = daemonSets.get(new ResourceID(AgentDaemonSet.NAME, namespace)).orElse(null);
-    Set<String> bound =
-        pods.list(namespace, p -> p.getMetadata().getDeletionTimestamp() == null)
-            .map(p -> p.getSpec().getNodeName())
-            .filter(Objects::nonNull)
-            .collect(Collectors.toSet());
+    Map<String, String> addresses = new HashMap<>();
+    Set<String> bound = new HashSet<>();
+    pods.list(namespace, p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> p.getSpec().getNodeName() != null)
+        .forEach(
+            p -> {
+              bound.add(p.getSpec().getNodeName());
+              if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
+                addresses.put(p.getSpec().getNodeName(), p.getStatus().getPodIP());
+              }
+            });
     List<Node> running = nodes.list(n -> bound.contains(n.getMetadata().getName())).toList();
-    return new AgentFleet(ds, running, keeper.applyError());
+    return new AgentFleet(ds, running, keeper.applyError(), addresses);
   }
 
   /** Any change of the agents may move any monitor's status. */
@@ -136,7 +146,14 @@ public final class AgentFleetSource<P extends HasMetadata> {
         .withNewSpec()
         .withNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName())
         .endSpec()
+        .withNewStatus()
+        .withPodIP(podIp(pod))
+        .endStatus()
         .build();
+  }
+
+  private static String podIp(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
   }
 
   private static Node labelsAndTaints(Node node) {

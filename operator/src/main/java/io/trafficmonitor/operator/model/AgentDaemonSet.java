@@ -52,6 +52,11 @@ public final class AgentDaemonSet {
   public static final String ENV_POD_NAME = "POD_NAME";
   public static final String ENV_METRICS_PORT = "TM_METRICS_PORT";
 
+  /** How the agent reports: {@link #STATUS_SERVE}, its entries pulled by the operator. */
+  public static final String ENV_STATUS = "TM_STATUS";
+
+  public static final String STATUS_SERVE = "serve";
+
   /**
    * The host's BPF filesystem, mounted at the same path in the agent. The agent pins its maps and
    * links under {@link #BPF_PIN_DIR} there, so that the kernel keeps counting while no agent runs
@@ -245,6 +250,8 @@ public final class AgentDaemonSet {
         new EnvVarBuilder().withName(ENV_BPF_PIN_DIR).withValue(BPF_PIN_DIR).build(),
         new EnvVarBuilder().withName(ENV_STATE_DIR).withValue(STATE_DIR).build(),
         new EnvVarBuilder().withName(ENV_DAEMONSET).withValue(namespace + "/" + NAME).build(),
+        // the operator pulls each agent's entries and writes every monitor's status itself
+        new EnvVarBuilder().withName(ENV_STATUS).withValue(STATUS_SERVE).build(),
         // A fixed, small heap and serial GC keep the agent's RSS near 200 MiB
         // (docs/benchmarks/agent.md: 198 MiB with these flags, more with -Xmx128m and G1).
         new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),

@@ -18,11 +18,19 @@ import java.util.Objects;
  * @param daemonSet the agent DaemonSet, or null while there is none
  * @param nodes the nodes an agent pod is bound to (and not being deleted)
  * @param applyError why the operator cannot apply the DaemonSet, or null
+ * @param addresses the address of each node's agent pod (its node's, with host networking), by node
  */
-public record AgentFleet(DaemonSet daemonSet, List<Node> nodes, String applyError) {
+public record AgentFleet(
+    DaemonSet daemonSet, List<Node> nodes, String applyError, Map<String, String> addresses) {
 
   public AgentFleet {
     nodes = List.copyOf(nodes);
+    addresses = Map.copyOf(addresses);
+  }
+
+  /** A fleet whose agents have no address yet. */
+  public AgentFleet(DaemonSet daemonSet, List<Node> nodes, String applyError) {
+    this(daemonSet, nodes, applyError, Map.of());
   }
 
   /** How many of the agents' nodes {@code spec} covers. */

@@ -43,6 +43,12 @@ public final class StatusAggregator {
   /** status.summary.topTalkers keeps the busiest this many addresses (the schema's maxItems). */
   static final int MAX_TALKERS = 10;
 
+  /** status.nodes keeps this many nodes' entries, whatever the number of nodes. */
+  public static final int MAX_NODE_ENTRIES = 10;
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+
   /** status.summary.dropReasons keeps the busiest this many reasons (the schema's maxItems). */
   static final int MAX_REASONS = 16;
 
@@ -56,10 +62,19 @@ public final class StatusAggregator {
         : GoDuration.parseOr(tm.getSpec().getStatusInterval(), DEFAULT_STATUS_INTERVAL);
   }
 
-  /** The operator's fields of the status; {@code nodes} is left null (the agents own it). */
+  /**
+   * The status from the agents' entries (pulled from them, see {@code AgentPuller}): conditions,
+   * summary over every entry, and per-node detail only for {@link #MAX_NODE_ENTRIES} nodes (the
+   * late, failing and behind first, then the busiest), so that the size is bounded whatever the
+   * number of nodes.
+   */
   public static TrafficMonitorStatus desired(
-      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm, AgentFleet agents, Instant now) {
-    List<NodeStatus> entries = nodes(tm);
+      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm,
+      AgentFleet agents,
+      List<NodeStatus> pulled,
+      Instant now) {
+    List<NodeStatus> entries = new ArrayList<>(pulled);
+    entries.sort(Comparator.comparing(n -> Objects.toString(n.getNode(), "")));
     Instant staleBefore = now.minus(statusInterval(tm).multipliedBy(STALE_AFTER_INTERVALS));
     List<NodeStatus> fresh = new ArrayList<>();
     List<NodeStatus> stale = new ArrayList<>();
@@ -79,7 +94,46 @@ public final class StatusAggregator {
         List.of(
             ready(agents, covered, fresh, previous, generation, now),
             degraded(tm, fresh, stale, previous, generation, now)));
+    status.setNodes(shown(entries, stale, generation));
     return status;
+  }
+
+  /**
+   * The entries status.nodes keeps: at most {@link #MAX_NODE_ENTRIES}, first the nodes that need a
+   * look (late, reporting errors, or behind the current generation), then the busiest by rate and
+   * bytes; in node order, without their top flows and talkers (the summary merges those). Null when
+   * there are none, so that the stored status reads back the same.
+   */
+  static List<NodeStatus> shown(List<NodeStatus> entries, List<NodeStatus> stale, Long generation) {
+    if (entries.isEmpty()) {
+      return null;
+    }
+    Comparator<NodeStatus> attention =
+        Comparator.comparing(
+                (NodeStatus n) ->
+                    stale.contains(n)
+                        || (n.getErrors() != null && !n.getErrors().isEmpty())
+                        || (generation != null
+                            && n.getObservedGeneration() != null
+                            && n.getObservedGeneration() < generation))
+            .reversed();
+    Comparator<NodeStatus> busiest =
+        Comparator.comparing(
+                (NodeStatus n) -> orZero(n.getRxBitsPerSecond()) + orZero(n.getTxBitsPerSecond()))
+            .thenComparing(n -> orZero(n.getRxBytes()) + orZero(n.getTxBytes()))
+            .reversed();
+    List<NodeStatus> kept = new ArrayList<>(entries);
+    kept.sort(
+        attention.thenComparing(busiest).thenComparing(n -> Objects.toString(n.getNode(), "")));
+    List<NodeStatus> out = new ArrayList<>();
+    for (NodeStatus n : kept.subList(0, Math.min(MAX_NODE_ENTRIES, kept.size()))) {
+      NodeStatus c = JSON.convertValue(n, NodeStatus.class);
+      c.setTopFlows(null);
+      c.setTopTalkers(null);
+      out.add(c);
+    }
+    out.sort(Comparator.comparing(n -> Objects.toString(n.getNode(), "")));
+    return out;
   }
 
   /**
@@ -88,9 +142,10 @@ public final class StatusAggregator {
   public static TrafficMonitorStatus failed(
       CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm,
       AgentFleet agents,
+      List<NodeStatus> pulled,
       Instant now,
       String message) {
-    TrafficMonitorStatus status = desired(tm, agents, now);
+    TrafficMonitorStatus status = desired(tm, agents, pulled, now);
     List<Condition> previous = tm.getStatus() == null ? null : tm.getStatus().getConditions();
     status.setConditions(
         List.of(
@@ -397,16 +452,6 @@ public final class StatusAggregator {
     c.setRttMicros(f.getRttMicros());
     c.setRetransmits(f.getRetransmits());
     return c;
-  }
-
-  private static List<NodeStatus> nodes(
-      CustomResource<TrafficMonitorSpec, TrafficMonitorStatus> tm) {
-    if (tm.getStatus() == null || tm.getStatus().getNodes() == null) {
-      return List.of();
-    }
-    List<NodeStatus> nodes = new ArrayList<>(tm.getStatus().getNodes());
-    nodes.sort(Comparator.comparing(n -> Objects.toString(n.getNode(), "")));
-    return nodes;
   }
 
   private static Instant lastUpdate(NodeStatus n) {

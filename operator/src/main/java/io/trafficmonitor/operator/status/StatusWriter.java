@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Writes the operator's fields of the status (observedGeneration, conditions, summary) with
- * server-side apply under its own field manager, so the agents' {@code status.nodes} entries, owned
- * by their field managers, are never touched. A patch that would change nothing is not sent.
+ * Writes a monitor's status (observedGeneration, conditions, summary, the bounded status.nodes)
+ * with server-side apply under the operator's field manager: entries it leaves out (a node gone, a
+ * node no longer among the shown) go. A patch that would change nothing is not sent.
  */
 public final class StatusWriter {
 
@@ -85,7 +85,7 @@ public final class StatusWriter {
       return own;
     }
     JsonNode tree = JSON.valueToTree(status);
-    for (String field : new String[] {"observedGeneration", "conditions", "summary"}) {
+    for (String field : new String[] {"observedGeneration", "conditions", "summary", "nodes"}) {
       if (tree.hasNonNull(field)) {
         own.set(field, tree.get(field));
       }

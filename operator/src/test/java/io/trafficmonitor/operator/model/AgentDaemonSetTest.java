@@ -67,6 +67,7 @@ class AgentDaemonSetTest {
             "TM_BPF_PIN_DIR",
             "TM_STATE_DIR",
             "TM_DAEMONSET",
+            "TM_STATUS",
             "JAVA_TOOL_OPTIONS",
             "MALLOC_ARENA_MAX");
     assertThat(agent.getEnv())
@@ -210,7 +211,9 @@ class AgentDaemonSetTest {
     assertThat(env)
         .containsEntry("TM_BPF_PIN_DIR", "/sys/fs/bpf/trafficmonitor")
         .containsEntry("TM_STATE_DIR", "/run/trafficmonitor")
-        .containsEntry("TM_DAEMONSET", "trafficmonitor-system/trafficmonitor-agent");
+        .containsEntry("TM_DAEMONSET", "trafficmonitor-system/trafficmonitor-agent")
+        .as("the operator pulls the agents' figures and writes every status")
+        .containsEntry("TM_STATUS", "serve");
     // The pin directory is on the mounted bpffs, the checkpoint in the mounted state directory.
     assertThat(env.get("TM_BPF_PIN_DIR")).startsWith(AgentDaemonSet.BPF_FS + "/");
     // Still no more than the four capabilities, and a read-only root.

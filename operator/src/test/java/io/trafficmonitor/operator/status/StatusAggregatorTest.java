@@ -80,11 +80,59 @@ class StatusAggregatorTest {
     return tm;
   }
 
+  /** The status from the entries the test put into the monitor's status (as pulled). */
+  private static TrafficMonitorStatus desired(TrafficMonitor tm, AgentFleet fleet, Instant now) {
+    List<NodeStatus> pulled =
+        tm.getStatus() == null || tm.getStatus().getNodes() == null
+            ? List.of()
+            : tm.getStatus().getNodes();
+    return StatusAggregator.desired(tm, fleet, pulled, now);
+  }
+
   private static Condition condition(TrafficMonitorStatus s, String type) {
     return s.getConditions().stream()
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void statusKeepsTenNodesTheLateFailingAndBehindFirstThenTheBusiest() {
+    List<NodeStatus> many = new ArrayList<>();
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      String extra =
+          switch (i) {
+            case 3 -> ", errors: ['cannot attach']";
+            case 4 -> ", observedGeneration: 0";
+            default -> "";
+          };
+      String at = i == 5 ? "2026-01-01T11:50:00Z" : "2026-01-01T11:59:55Z";
+      many.add(
+          node(
+              "{node: n"
+                  + (100 + i)
+                  + ", rxBytes: "
+                  + (i + 1)
+                  + ", rxBitsPerSecond: "
+                  + (i * 1000)
+                  + ", lastUpdate: '"
+                  + at
+                  + "'"
+                  + extra
+                  + "}"));
+      nodes.add(agentNode("n" + (100 + i), Map.of()));
+    }
+    TrafficMonitor tm = Monitors.monitor("shop", "web", "statusInterval: 10s");
+    tm.getMetadata().setGeneration(1L);
+    TrafficMonitorStatus s =
+        StatusAggregator.desired(tm, new AgentFleet(daemonSet(25, 25), nodes, null), many, NOW);
+    assertThat(s.getNodes())
+        .extracting(NodeStatus::getNode)
+        .containsExactly(
+            "n103", "n104", "n105", "n118", "n119", "n120", "n121", "n122", "n123", "n124");
+    assertThat(s.getSummary().getRxBytes()).as("the summary counts every node").isEqualTo(325L);
+    assertThat(s.getSummary().getNodes()).isEqualTo(25);
   }
 
   @Test
@@ -100,9 +148,14 @@ class StatusAggregatorTest {
                 "{node: b, pods: 1, rxBytes: 50, rxBitsPerSecond: 1000000, activeFlows: 4,"
                     + " lastUpdate: '2026-01-01T11:59:50Z', topFlows: [{source: 10.0.0.3,"
                     + " bitsPerSecond: 500}]}"));
-    TrafficMonitorStatus s = StatusAggregator.desired(tm, ds(2, 2), NOW);
+    TrafficMonitorStatus s = desired(tm, ds(2, 2), NOW);
 
-    assertThat(s.getNodes()).isNull();
+    assertThat(s.getNodes())
+        .as("every node shown while there are few, without top flows (the summary has them)")
+        .extracting(NodeStatus::getNode, NodeStatus::getTopFlows)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", null),
+            org.assertj.core.groups.Tuple.tuple("b", null));
     assertThat(s.getObservedGeneration()).isEqualTo(1L);
     assertThat(s.getSummary().getNodesReady()).isEqualTo("2/2");
     assertThat(s.getSummary().getPods()).isEqualTo(3);
@@ -145,7 +198,7 @@ class StatusAggregatorTest {
                 "{node: c, rxPayloadBytes: 1, uniqueFlows: 1, uniquePeers: 1, connectionsOpen: 50,"
                     + " retransmits: 10, dropReasons: [{reason: TCP_CSUM, packets: 5}],"
                     + " lastUpdate: '2026-01-01T11:00:00Z'}"));
-    Summary s = StatusAggregator.desired(tm, ds(3, 3), NOW).getSummary();
+    Summary s = desired(tm, ds(3, 3), NOW).getSummary();
 
     assertThat(s.getRxPayloadBytes()).isEqualTo(1001L);
     assertThat(s.getTxPayloadBytes()).isEqualTo(90L);
@@ -186,8 +239,7 @@ class StatusAggregatorTest {
             "{node: b, lastUpdate: '2026-01-01T11:59:55Z',"
                 + " dropReasons: [{reason: REASON_01, packets: 100}, {reason: REASON_05,"
                 + " packets: 15}, {reason: REASON_02}]}");
-    List<DropReason> merged =
-        StatusAggregator.desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getDropReasons();
+    List<DropReason> merged = desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getDropReasons();
     assertThat(merged).hasSize(16);
     assertThat(merged.get(0).getReason()).isEqualTo("REASON_01");
     assertThat(merged.get(0).getPackets()).isEqualTo(101L);
@@ -199,14 +251,12 @@ class StatusAggregatorTest {
 
     a.setTopTalkers(List.of(new Talker("10.0.0.1", 10L), new Talker("10.0.0.2", 30L)));
     b.setTopTalkers(List.of(new Talker("10.0.0.1", 25L)));
-    assertThat(
-            StatusAggregator.desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getTopTalkers())
+    assertThat(desired(withNodes(a, b), ds(2, 2), NOW).getSummary().getTopTalkers())
         .extracting(t -> t.getAddress() + "=" + t.getBytes())
         .containsExactly("10.0.0.1=35", "10.0.0.2=30");
 
     Summary quiet =
-        StatusAggregator.desired(
-                withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}")), ds(1, 1), NOW)
+        desired(withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}")), ds(1, 1), NOW)
             .getSummary();
     assertThat(quiet.getDropReasons()).isNull();
     assertThat(quiet.getTopTalkers()).isNull();
@@ -221,7 +271,7 @@ class StatusAggregatorTest {
         withNodes(
             node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}"),
             node("{node: node-b, rxBitsPerSecond: 99, lastUpdate: '2026-01-01T11:59:29Z'}"));
-    TrafficMonitorStatus s = StatusAggregator.desired(tm, ds(2, 2), NOW);
+    TrafficMonitorStatus s = desired(tm, ds(2, 2), NOW);
 
     Condition degraded = condition(s, "Degraded");
     assertThat(degraded.getStatus()).isEqualTo("True");
@@ -239,16 +289,14 @@ class StatusAggregatorTest {
   void rolloutAndSchedulingShowInReady() {
     TrafficMonitor tm = withNodes();
     AgentFleet none = new AgentFleet(null, List.of(), null);
-    assertThat(condition(StatusAggregator.desired(tm, none, NOW), "Ready").getReason())
-        .isEqualTo("AgentsPending");
-    assertThat(condition(StatusAggregator.desired(tm, ds(0, 0), NOW), "Ready").getReason())
+    assertThat(condition(desired(tm, none, NOW), "Ready").getReason()).isEqualTo("AgentsPending");
+    assertThat(condition(desired(tm, ds(0, 0), NOW), "Ready").getReason())
         .isEqualTo("NoNodesSelected");
-    assertThat(condition(StatusAggregator.desired(tm, ds(3, 1), NOW), "Ready").getMessage())
+    assertThat(condition(desired(tm, ds(3, 1), NOW), "Ready").getMessage())
         .isEqualTo("1 of 3 agents run the current pod template");
     Condition refused =
         condition(
-            StatusAggregator.desired(
-                tm, new AgentFleet(null, List.of(), "forbidden: daemonsets.apps"), NOW),
+            desired(tm, new AgentFleet(null, List.of(), "forbidden: daemonsets.apps"), NOW),
             "Ready");
     assertThat(refused.getReason()).isEqualTo("ReconcileFailed");
     assertThat(refused.getMessage())
@@ -271,12 +319,12 @@ class StatusAggregatorTest {
     NodeStatus edge1 = node("{node: edge-1, lastUpdate: '2026-01-01T11:59:55Z'}");
 
     // No nodeSelector, no tolerations: every agent's node but the one tainted NoSchedule.
-    TrafficMonitorStatus all = StatusAggregator.desired(withNodes(edge1), agents, NOW);
+    TrafficMonitorStatus all = desired(withNodes(edge1), agents, NOW);
     assertThat(all.getSummary().getNodesReady()).isEqualTo("1/2");
 
     TrafficMonitor edge = withNodes(edge1);
     edge.getSpec().setNodeSelector(Map.of("role", "edge"));
-    TrafficMonitorStatus s = StatusAggregator.desired(edge, agents, NOW);
+    TrafficMonitorStatus s = desired(edge, agents, NOW);
     assertThat(s.getSummary().getNodes()).isEqualTo(1);
     assertThat(condition(s, "Ready").getReason()).isEqualTo("AgentsReporting");
 
@@ -289,12 +337,12 @@ class StatusAggregatorTest {
                     .withValue("net")
                     .withEffect("NoSchedule")
                     .build()));
-    s = StatusAggregator.desired(edge, agents, NOW);
+    s = desired(edge, agents, NOW);
     assertThat(s.getSummary().getNodesReady()).isEqualTo("1/2");
     assertThat(condition(s, "Ready").getMessage()).isEqualTo("1 of 2 agents report");
 
     edge.getSpec().setNodeSelector(Map.of("role", "gpu"));
-    s = StatusAggregator.desired(edge, agents, NOW);
+    s = desired(edge, agents, NOW);
     assertThat(s.getSummary().getNodes()).isZero();
     assertThat(condition(s, "Ready").getReason()).isEqualTo("NoNodesSelected");
     assertThat(condition(s, "Ready").getMessage())
@@ -334,15 +382,15 @@ class StatusAggregatorTest {
   @Test
   void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
     TrafficMonitor tm = withNodes(node("{node: a, lastUpdate: '2026-01-01T11:59:55Z'}"));
-    TrafficMonitorStatus first = StatusAggregator.desired(tm, ds(1, 1), NOW);
+    TrafficMonitorStatus first = desired(tm, ds(1, 1), NOW);
     tm.getStatus().setConditions(first.getConditions());
     tm.getStatus().setSummary(first.getSummary());
     tm.getStatus().setObservedGeneration(first.getObservedGeneration());
 
-    TrafficMonitorStatus same = StatusAggregator.desired(tm, ds(1, 1), NOW.plusSeconds(5));
+    TrafficMonitorStatus same = desired(tm, ds(1, 1), NOW.plusSeconds(5));
     assertThat(StatusWriter.changed(tm.getStatus(), same)).isFalse();
 
-    TrafficMonitorStatus later = StatusAggregator.desired(tm, ds(1, 1), NOW.plusSeconds(60));
+    TrafficMonitorStatus later = desired(tm, ds(1, 1), NOW.plusSeconds(60));
     assertThat(StatusWriter.changed(tm.getStatus(), later)).isTrue();
     assertThat(condition(later, "Ready").getLastTransitionTime()).isEqualTo("2026-01-01T12:01:00Z");
     assertThat(condition(later, "Degraded").getLastTransitionTime())
@@ -350,7 +398,7 @@ class StatusAggregatorTest {
 
     // A message change with the same status keeps the transition time.
     tm.getStatus().setConditions(later.getConditions());
-    TrafficMonitorStatus stillFalse = StatusAggregator.desired(tm, ds(2, 2), NOW.plusSeconds(90));
+    TrafficMonitorStatus stillFalse = desired(tm, ds(2, 2), NOW.plusSeconds(90));
     assertThat(condition(stillFalse, "Ready").getMessage()).isEqualTo("0 of 2 agents report");
     assertThat(condition(stillFalse, "Ready").getLastTransitionTime())
         .isEqualTo("2026-01-01T12:01:00Z");
@@ -363,14 +411,14 @@ class StatusAggregatorTest {
             node("{node: a, observedGeneration: 3, lastUpdate: '2026-01-01T11:59:55Z'}"),
             node("{node: b, observedGeneration: 2, lastUpdate: '2026-01-01T11:59:55Z'}"));
     tm.getMetadata().setGeneration(3L);
-    Condition ready = condition(StatusAggregator.desired(tm, ds(2, 2), NOW), "Ready");
+    Condition ready = condition(desired(tm, ds(2, 2), NOW), "Ready");
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo("SpecNotApplied");
     assertThat(ready.getMessage())
         .isEqualTo("1 of 2 agents still report an older spec than generation 3");
 
     tm.getStatus().getNodes().get(1).setObservedGeneration(3L);
-    ready = condition(StatusAggregator.desired(tm, ds(2, 2), NOW), "Ready");
+    ready = condition(desired(tm, ds(2, 2), NOW), "Ready");
     assertThat(ready.getStatus()).isEqualTo("True");
     assertThat(ready.getReason()).isEqualTo("AgentsReporting");
   }

@@ -1,0 +1,29 @@
+package io.trafficmonitor.agent.app;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.agent.Agent;
+import io.trafficmonitor.api.agent.AgentReport;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
+
+/**
+ * {@code GET /api/v1/status}: this node's latest entry of every monitor served ({@link
+ * AgentReport}), which the operator pulls; 503 until the agent has started.
+ */
+@Path(AgentReport.PATH)
+public class StatusResource {
+  @Inject AgentLifecycle lifecycle;
+
+  @GET
+  @Produces("application/json")
+  public String report() {
+    Agent agent = lifecycle.agent();
+    if (agent == null) {
+      throw new ServiceUnavailableException("the agent has not started yet");
+    }
+    return Serialization.asJson(agent.report());
+  }
+}

@@ -1,0 +1,251 @@
+package io.trafficmonitor.operator.agents;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trafficmonitor.api.agent.AgentReport;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Pulls every agent's entries ({@link AgentReport}, {@code GET /api/v1/status} on the agent's port)
+ * and keeps the latest of each node, from which every monitor's status is written by its reconcile:
+ * one request per node per round whatever the number of monitors, and one status write per monitor
+ * per statusInterval whatever the number of nodes. A round runs as often as the shortest
+ * statusInterval of the monitors reconciled lately asks (within [{@link #MIN_PERIOD}, {@link
+ * #MAX_PERIOD}]). Only the leader pulls: {@link #start} is called when it leads.
+ *
+ * <p>An agent that does not answer keeps its last entries, which age until the monitor's status
+ * calls it late; an agent pod that is gone (its node deleted, say) takes its entries with it.
+ */
+public final class AgentPuller implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(AgentPuller.class);
+
+  static final Duration MIN_PERIOD = Duration.ofMillis(500);
+  static final Duration MAX_PERIOD = Duration.ofSeconds(30);
+  static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
+
+  /** A monitor's wish for a period lasts this long without a new reconcile. */
+  static final Duration WISH_LIFETIME = Duration.ofMinutes(5);
+
+  /** Requests in flight at once, whatever the number of nodes. */
+  static final int MAX_IN_FLIGHT = 64;
+
+  /** The entries one agent answered, by monitor uid. */
+  private record Pulled(long atNanos, Map<String, NodeStatus> byUid) {}
+
+  private record Wish(Duration period, long atNanos) {}
+
+  private final int port;
+  private final HttpClient http;
+  private final ScheduledExecutorService timer;
+  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+  private final Map<String, Pulled> latest = new ConcurrentHashMap<>();
+  private final Map<String, Wish> wishes = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong rounds = new AtomicLong();
+  private volatile long lastRoundNanos;
+  private volatile Supplier<Map<String, String>> agents;
+
+  /** Pulls agents on {@code port} (the agent DaemonSet's HTTP port). */
+  public AgentPuller(int port) {
+    this.port = port;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(Executors.newFixedThreadPool(2, daemon("agent-puller-http")))
+            .build();
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("agent-puller"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Starts pulling, round after round, the agents {@code addresses} names (node to address); a
+   * second call changes nothing.
+   */
+  public synchronized void start(Supplier<Map<String, String>> addresses) {
+    if (agents != null) {
+      return;
+    }
+    agents = addresses;
+    timer.schedule(this::loop, 0, TimeUnit.MILLISECONDS);
+  }
+
+  /** A monitor (its uid) wants its figures at least every {@code statusInterval}. */
+  public void want(String uid, Duration statusInterval) {
+    if (uid != null) {
+      wishes.put(uid, new Wish(statusInterval, System.nanoTime()));
+    }
+  }
+
+  /** The latest entries of monitor {@code uid}, one per node whose agent reported it. */
+  public List<NodeStatus> entries(String uid) {
+    List<NodeStatus> out = new ArrayList<>();
+    for (Pulled p : latest.values()) {
+      NodeStatus s = p.byUid().get(uid);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** Time between rounds now: the shortest period wished for lately. */
+  Duration period() {
+    long now = System.nanoTime();
+    Duration shortest = null;
+    for (var it = wishes.entrySet().iterator(); it.hasNext(); ) {
+      Wish w = it.next().getValue();
+      if (now - w.atNanos() > WISH_LIFETIME.toNanos()) {
+        it.remove();
+      } else if (shortest == null || w.period().compareTo(shortest) < 0) {
+        shortest = w.period();
+      }
+    }
+    Duration p = shortest == null ? DEFAULT_PERIOD : shortest;
+    return p.compareTo(MIN_PERIOD) < 0 ? MIN_PERIOD : p.compareTo(MAX_PERIOD) > 0 ? MAX_PERIOD : p;
+  }
+
+  private void loop() {
+    long start = System.nanoTime();
+    Duration period = period();
+    try {
+      round(period).get(period.multipliedBy(2).toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warnf("pulling the agents' figures: %s (retrying)", e.toString());
+    } finally {
+      long elapsed = System.nanoTime() - start;
+      if (!timer.isShutdown()) {
+        timer.schedule(this::loop, Math.max(0, period.toNanos() - elapsed), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** One round: every agent asked once (at most {@link #MAX_IN_FLIGHT} at a time). */
+  CompletableFuture<Void> round(Duration timeout) throws InterruptedException {
+    Map<String, String> now;
+    try {
+      now = agents == null ? Map.of() : new HashMap<>(agents.get());
+    } catch (RuntimeException e) { // the informers are not up yet
+      LOG.debugf("agents not known yet: %s", e.getMessage());
+      return CompletableFuture.completedFuture(null);
+    }
+    latest.keySet().retainAll(now.keySet()); // an agent pod gone takes its entries with it
+    List<CompletableFuture<Void>> all = new ArrayList<>(now.size());
+    Duration requestTimeout =
+        timeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : timeout;
+    for (Map.Entry<String, String> agent : now.entrySet()) {
+      inFlight.acquire();
+      all.add(pull(agent.getKey(), agent.getValue(), requestTimeout));
+    }
+    long t0 = System.nanoTime();
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) -> {
+              rounds.incrementAndGet();
+              lastRoundNanos = System.nanoTime() - t0;
+            });
+  }
+
+  private CompletableFuture<Void> pull(String node, String address, Duration timeout) {
+    String host = address.contains(":") ? "[" + address + "]" : address;
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + AgentReport.PATH))
+            .timeout(timeout)
+            .GET()
+            .build();
+    requests.incrementAndGet();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (response, error) -> {
+              inFlight.release();
+              if (error != null || response.statusCode() != 200) {
+                failures.incrementAndGet();
+                LOG.debugf(
+                    "agent of node %s at %s: %s",
+                    node,
+                    address,
+                    error != null ? error.toString() : "HTTP " + response.statusCode());
+                return null;
+              }
+              try {
+                AgentReport report = Serialization.unmarshal(response.body(), AgentReport.class);
+                Map<String, NodeStatus> byUid = new HashMap<>();
+                for (AgentReport.Entry e : report.monitors()) {
+                  if (e.uid() != null && e.status() != null) {
+                    e.status().setNode(node);
+                    byUid.put(e.uid(), e.status());
+                  }
+                }
+                latest.put(node, new Pulled(System.nanoTime(), byUid));
+              } catch (RuntimeException e) {
+                failures.incrementAndGet();
+                LOG.warnf("agent of node %s answered what is not a report: %s", node, e);
+              }
+              return null;
+            });
+  }
+
+  /** Requests, failures, rounds and the last round's duration, as operator metrics. */
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("trafficmonitor.operator.agent.pulls", requests, AtomicLong::get)
+        .description("Requests for an agent's figures (GET /api/v1/status)")
+        .register(registry);
+    FunctionCounter.builder(
+            "trafficmonitor.operator.agent.pull.failures", failures, AtomicLong::get)
+        .description("Requests for an agent's figures that failed or timed out")
+        .register(registry);
+    Gauge.builder("trafficmonitor.operator.agent.pull.round", this, p -> p.lastRoundNanos / 1e9)
+        .description("Time the last round over every agent took")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  public long requests() {
+    return requests.get();
+  }
+
+  public long failures() {
+    return failures.get();
+  }
+
+  public long rounds() {
+    return rounds.get();
+  }
+
+  /** Nanoseconds the last round took. */
+  public long lastRoundNanos() {
+    return lastRoundNanos;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
