@@ -15,6 +15,7 @@ import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
 import io.trafficmonitor.operator.agents.AgentPuller;
+import io.trafficmonitor.operator.status.MonitorEvents;
 import io.trafficmonitor.operator.status.StatusAggregator;
 import io.trafficmonitor.operator.status.StatusWriter;
 import java.time.Clock;
@@ -65,7 +66,12 @@ public abstract class MonitorReconciler<
   public UpdateControl<P> reconcile(P monitor, Context<P> ctx) {
     TrafficMonitorStatus status =
         StatusAggregator.desired(monitor, agents.fleet(), pulled(monitor), clock.instant());
-    StatusWriter.writeIfChanged(ctx.getClient(), monitor, status);
+    if (StatusWriter.writeIfChanged(ctx.getClient(), monitor, status)) {
+      MonitorEvents.degraded(
+              monitor.getStatus() == null ? null : monitor.getStatus().getConditions(),
+              status.getConditions())
+          .ifPresent(w -> MonitorEvents.post(ctx.getClient(), monitor, w));
+    }
     // One status per interval, with what the agents reported meanwhile.
     return UpdateControl.<P>noUpdate().rescheduleAfter(StatusAggregator.statusInterval(monitor));
   }

@@ -39,6 +39,9 @@ class StatusAggregationIT {
   private static KubernetesClient client;
   private static final Set<String> reporting = ConcurrentHashMap.newKeySet();
   private static Agents agents;
+  private static final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private static final String LOAD_FAILED =
+      "load flow programs: bpf_object__load failed (errno 1): Operation not permitted";
 
   @BeforeAll
   static void start() {
@@ -83,6 +86,10 @@ class StatusAggregationIT {
                 + "\"}";
     if (get() == null) {
       return Optional.of(List.of()); // the monitor does not exist yet
+    }
+    if (failing.contains(node)) {
+      json =
+          json.replace("\"lastUpdate\"", "\"errors\": [\"" + LOAD_FAILED + "\"], \"lastUpdate\"");
     }
     return Optional.of(List.of(Agents.entry(client, NS, NAME, json)));
   }
@@ -175,6 +182,28 @@ class StatusAggregationIT {
     long before = StatusWriter.patchesSent(NS, NAME);
     sleep(Duration.ofSeconds(5));
     assertThat(StatusWriter.patchesSent(NS, NAME) - before).isBetween(2L, 7L);
+
+    // A node whose programs cannot load: Degraded names it, and one Warning Event says so.
+    failing.add("status-a");
+    await().atMost(WAIT).until(() -> conditionIs("Degraded", "True", "AgentErrors"));
+    assertThat(condition(get(), "Degraded").getMessage()).isEqualTo("status-a: " + LOAD_FAILED);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client.v1().events().inNamespace(NS).list().getItems().stream()
+                            .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
+                            .filter(e -> "AgentErrors".equals(e.getReason())))
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getMessage()).isEqualTo("status-a: " + LOAD_FAILED);
+                          assertThat(e.getInvolvedObject().getKind()).isEqualTo("TrafficMonitor");
+                        }));
+    failing.clear();
+    await().atMost(WAIT).until(() -> conditionIs("Degraded", "False", "AgentsHealthy"));
 
     // kubectl get prints the summary columns.
     ProcessResult get = cluster.kubectl("get", "trafficmonitors", "-n", NS);
