@@ -8,7 +8,8 @@
 # the API server with EC keys, a service provider jdeps cannot see). jdeps also names
 # java.desktop (java.beans), java.rmi and jdk.compiler: used by Jackson, SnakeYAML and Vert.x
 # codegen only behind optional paths these apps do not take, so they are left out (-20 MB).
-jre_modules=java.base,java.logging,java.management,java.naming,java.sql,java.xml
+# java.net.http: the operator's client of the agents' GET /api/v1/status (AgentPuller).
+jre_modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml
 jre_modules+=,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.zipfs
 
 # jre: prints the path of a cached tree holding opt/jre.
