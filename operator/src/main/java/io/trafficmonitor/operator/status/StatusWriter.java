@@ -72,7 +72,44 @@ public final class StatusWriter {
                 .build(),
             patch.toString());
     PATCHES.computeIfAbsent(key(namespace, name), k -> new AtomicLong()).incrementAndGet();
+    if (writtenByAgents(monitor) && foreignEntries(monitor.getStatus(), desired)) {
+      // Entries written by agents of an older release, under their own field managers, which an
+      // apply cannot remove: replace the list once with a merge patch.
+      ObjectNode replace = JSON.createObjectNode();
+      replace
+          .putObject("status")
+          .set("nodes", desired.getNodes() == null ? null : JSON.valueToTree(desired.getNodes()));
+      (namespace == null
+              ? resources.withName(name)
+              : resources.inNamespace(namespace).withName(name))
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), replace.toString());
+    }
     return true;
+  }
+
+  /** Whether agents of an older release wrote entries (their field managers own some). */
+  static boolean writtenByAgents(CustomResource<?, ?> monitor) {
+    var fields = monitor.getMetadata().getManagedFields();
+    return fields != null
+        && fields.stream()
+            .anyMatch(
+                f -> f.getManager() != null && f.getManager().startsWith(OLD_AGENT_MANAGER_PREFIX));
+  }
+
+  /** The field managers of agents that wrote their own entries: trafficmonitor-agent-<node>. */
+  static final String OLD_AGENT_MANAGER_PREFIX = "trafficmonitor-agent-";
+
+  /** Whether {@code current} lists a node that {@code desired} leaves out (and nothing removes). */
+  static boolean foreignEntries(TrafficMonitorStatus current, TrafficMonitorStatus desired) {
+    if (current == null || current.getNodes() == null || current.getNodes().isEmpty()) {
+      return false;
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    if (desired.getNodes() != null) {
+      desired.getNodes().forEach(n -> kept.add(n.getNode()));
+    }
+    return current.getNodes().stream().anyMatch(n -> !kept.contains(n.getNode()));
   }
 
   private static String key(String namespace, String name) {
