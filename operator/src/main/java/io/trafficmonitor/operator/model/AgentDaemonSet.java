@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.operator.AgentSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,15 +48,15 @@ public final class AgentDaemonSet {
   public static final String METRICS_PORT_NAME = "metrics";
 
   /** Environment of the agent: who it is; which monitors it serves it learns from its watch. */
-  public static final String ENV_NODE_NAME = "NODE_NAME";
+  public static final String ENV_NODE_NAME = AgentEnvironment.NODE_NAME;
 
-  public static final String ENV_POD_NAME = "POD_NAME";
-  public static final String ENV_METRICS_PORT = "TM_METRICS_PORT";
+  public static final String ENV_POD_NAME = AgentEnvironment.POD_NAME;
+  public static final String ENV_METRICS_PORT = AgentEnvironment.METRICS_PORT;
 
   /** How the agent reports: {@link #STATUS_SERVE}, its entries pulled by the operator. */
-  public static final String ENV_STATUS = "TM_STATUS";
+  public static final String ENV_STATUS = AgentEnvironment.STATUS;
 
-  public static final String STATUS_SERVE = "serve";
+  public static final String STATUS_SERVE = AgentEnvironment.STATUS_SERVE;
 
   /**
    * The host's BPF filesystem, mounted at the same path in the agent. The agent pins its maps and
@@ -68,7 +69,7 @@ public final class AgentDaemonSet {
   /** Where on bpffs the agent pins ({@code TM_BPF_PIN_DIR}); the agent makes the directory. */
   public static final String BPF_PIN_DIR = BPF_FS + "/trafficmonitor";
 
-  public static final String ENV_BPF_PIN_DIR = "TM_BPF_PIN_DIR";
+  public static final String ENV_BPF_PIN_DIR = AgentEnvironment.BPF_PIN_DIR;
 
   /**
    * The agent's checkpoint directory ({@code TM_STATE_DIR}), a host path under {@code /run}: a
@@ -77,7 +78,7 @@ public final class AgentDaemonSet {
    */
   public static final String STATE_DIR = "/run/trafficmonitor";
 
-  public static final String ENV_STATE_DIR = "TM_STATE_DIR";
+  public static final String ENV_STATE_DIR = AgentEnvironment.STATE_DIR;
 
   /**
    * {@code namespace/name} of this DaemonSet ({@code TM_DAEMONSET}). An agent that stops keeps its
@@ -85,7 +86,7 @@ public final class AgentDaemonSet {
    * collector deletes it with the operator's Deployment); then it removes them. Reading it needs
    * {@code get} on this DaemonSet: the chart's agent Role.
    */
-  public static final String ENV_DAEMONSET = "TM_DAEMONSET";
+  public static final String ENV_DAEMONSET = AgentEnvironment.DAEMONSET;
 
   private AgentDaemonSet() {}
 
@@ -246,7 +247,10 @@ public final class AgentDaemonSet {
             .withName("QUARKUS_HTTP_PORT")
             .withValue(Integer.toString(settings.metricsPort()))
             .build(),
-        new EnvVarBuilder().withName("FLOW_VALUES").withValue(settings.flowValues()).build(),
+        new EnvVarBuilder()
+            .withName(AgentEnvironment.FLOW_VALUES)
+            .withValue(settings.flowValues())
+            .build(),
         new EnvVarBuilder().withName(ENV_BPF_PIN_DIR).withValue(BPF_PIN_DIR).build(),
         new EnvVarBuilder().withName(ENV_STATE_DIR).withValue(STATE_DIR).build(),
         new EnvVarBuilder().withName(ENV_DAEMONSET).withValue(namespace + "/" + NAME).build(),

@@ -1,0 +1,40 @@
+package io.trafficmonitor.api.agent;
+
+/**
+ * The environment through which the operator's DaemonSet configures the node agent: the one list of
+ * names that both sides use (the operator's {@code AgentDaemonSet} writes them, the agent's {@code
+ * AgentConfig} reads them; node-agent/README.md describes each).
+ */
+public final class AgentEnvironment {
+  private AgentEnvironment() {}
+
+  /** The node the agent runs on (downward API spec.nodeName); the only one required. */
+  public static final String NODE_NAME = "NODE_NAME";
+
+  /** The agent pod's name (downward API metadata.name). */
+  public static final String POD_NAME = "POD_NAME";
+
+  /** HTTP port of /metrics, /api/v1/status and the health checks. */
+  public static final String METRICS_PORT = "TM_METRICS_PORT";
+
+  /** How flow counters are kept in the kernel: auto, shared or per-cpu. */
+  public static final String FLOW_VALUES = "FLOW_VALUES";
+
+  /** bpffs directory under which the agent pins its maps and links. */
+  public static final String BPF_PIN_DIR = "TM_BPF_PIN_DIR";
+
+  /** Directory (a host tmpfs) of the agent's checkpoint. */
+  public static final String STATE_DIR = "TM_STATE_DIR";
+
+  /** namespace/name of the agent's DaemonSet (gone at shutdown: an uninstall). */
+  public static final String DAEMONSET = "TM_DAEMONSET";
+
+  /** Who writes the monitors' status: {@link #STATUS_WRITE} or {@link #STATUS_SERVE}. */
+  public static final String STATUS = "TM_STATUS";
+
+  /** The agent writes its own status.nodes entry (an agent without the operator; the default). */
+  public static final String STATUS_WRITE = "write";
+
+  /** The agent serves its entries on {@link AgentReport#PATH}; the operator writes the status. */
+  public static final String STATUS_SERVE = "serve";
+}
