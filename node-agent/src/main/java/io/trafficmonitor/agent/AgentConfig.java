@@ -1,5 +1,7 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.agent.target.CgroupLayout;
+import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,13 +76,13 @@ public record AgentConfig(
         optional(env, "TM_WATCH_NAMESPACE"),
         optional(env, "STATUS_PERIOD")
             .or(() -> optional(env, "STATUS_INTERVAL"))
-            .map(Durations::parse),
+            .map(GoDuration::parse),
         optional(env, "CGROUP_ROOT").map(Path::of),
         CgroupLayout.Driver.parse(optional(env, "CGROUP_DRIVER").orElse("auto")),
         optional(env, "NODE_NETNS").map(Path::of),
         optional(env, "TC_MODE").orElse("auto"),
         flowValues(optional(env, "FLOW_VALUES").orElse("auto")),
-        optional(env, "RESYNC_INTERVAL").map(Durations::parse).orElse(Duration.ofSeconds(5)),
+        optional(env, "RESYNC_INTERVAL").map(GoDuration::parse).orElse(Duration.ofSeconds(5)),
         optional(env, "HOST_PROC")
             .map(Path::of)
             .orElseGet(

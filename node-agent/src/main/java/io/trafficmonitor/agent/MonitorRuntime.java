@@ -1,6 +1,15 @@
 package io.trafficmonitor.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.agent.collect.MonitorView;
+import io.trafficmonitor.agent.collect.TcpCollector;
+import io.trafficmonitor.agent.export.AgentMetrics;
+import io.trafficmonitor.agent.export.NodeMetrics;
+import io.trafficmonitor.agent.export.StatusWriter;
+import io.trafficmonitor.agent.spec.MonitorSettings;
+import io.trafficmonitor.agent.target.TargetIndex;
+import io.trafficmonitor.agent.watch.MonitorWatch.Monitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.util.List;
 
@@ -57,7 +66,8 @@ final class MonitorRuntime {
     this.metrics = new AgentMetrics(node, namespace == null ? "" : namespace, name);
     this.view = new MonitorView(collector, metrics);
     this.tcp = new TcpCollector(metrics);
-    this.status = new StatusWriter(client, config, namespace, name);
+    this.status =
+        new StatusWriter(client, config.nodeName(), config.fieldManager(), namespace, name);
   }
 
   /** namespace/name, or the name of a ClusterTrafficMonitor (its informer's store keys). */
@@ -66,7 +76,7 @@ final class MonitorRuntime {
   }
 
   static String key(String namespace, String name) {
-    return namespace == null ? name : namespace + "/" + name;
+    return Monitor.keyOf(namespace, name);
   }
 
   boolean cluster() {

@@ -2,6 +2,16 @@ package io.trafficmonitor.agent;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.agent.collect.FakeFlows;
+import io.trafficmonitor.agent.collect.FlowSource;
+import io.trafficmonitor.agent.collect.MonitorView;
+import io.trafficmonitor.agent.collect.Routing;
+import io.trafficmonitor.agent.collect.StatusSnapshot;
+import io.trafficmonitor.agent.export.AgentMetrics;
+import io.trafficmonitor.agent.export.NodeMetrics;
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.FlowDatapath;

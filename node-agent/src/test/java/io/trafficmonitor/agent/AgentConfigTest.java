@@ -3,6 +3,7 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trafficmonitor.agent.target.CgroupLayout;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Path;
 import java.time.Duration;

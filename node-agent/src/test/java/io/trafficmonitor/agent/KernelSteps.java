@@ -2,6 +2,10 @@ package io.trafficmonitor.agent;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.trafficmonitor.agent.attach.StaleFilters;
+import io.trafficmonitor.agent.target.CgroupLayout;
+import io.trafficmonitor.agent.target.Links;
+import io.trafficmonitor.agent.target.PodResolver;
 import io.trafficmonitor.bpf.BpfLink;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.KernelFeatures;

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.agent.target.CgroupLayout;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;

@@ -3,11 +3,11 @@ package io.trafficmonitor.agent;
 import java.util.Map;
 
 /** Reads values out of Prometheus text exposition. */
-final class Scrape {
+public final class Scrape {
   private Scrape() {}
 
   /** Sum of the samples of {@code name} whose labels include all of {@code labels}. */
-  static double sum(String text, String name, Map<String, String> labels) {
+  public static double sum(String text, String name, Map<String, String> labels) {
     double sum = 0;
     for (String line : text.split("\n")) {
       if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
@@ -31,7 +31,7 @@ final class Scrape {
   }
 
   /** True when some sample of {@code name} carries all of {@code labels}. */
-  static boolean has(String text, String name, Map<String, String> labels) {
+  public static boolean has(String text, String name, Map<String, String> labels) {
     for (String line : text.split("\n")) {
       if (line.startsWith(name + "{")
           && labels.entrySet().stream()

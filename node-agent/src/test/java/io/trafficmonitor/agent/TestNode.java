@@ -3,6 +3,7 @@ package io.trafficmonitor.agent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.agent.target.CgroupLayout;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.attach;
 
+import io.trafficmonitor.agent.target.Attachment;
 import io.trafficmonitor.bpf.BpfLink;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.NetNs;
@@ -29,42 +30,13 @@ import org.jboss.logging.Logger;
  * never runs without a program, or with two. Legacy clsact filters cannot be pinned: they are
  * removed and attached again ({@code StaleFilters}).
  */
-public final class Attacher implements AutoCloseable {
+final class Attacher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Attacher.class);
-
-  /** One program attachment: a cgroup (path, id) or an interface of the node (name, ifindex). */
-  public record Key(boolean cgroup, String where, long id, Direction direction) {
-    public static Key cgroup(Path dir, long id, Direction d) {
-      return new Key(true, dir.toString(), id, d);
-    }
-
-    public static Key tc(String ifname, int ifindex, Direction d) {
-      return new Key(false, ifname, ifindex, d);
-    }
-
-    /** The name of the pin of this attachment: what it is attached to, not its path or name. */
-    String pinName() {
-      return (cgroup ? "cg-" : "if-")
-          + id
-          + (direction == Direction.INGRESS ? "-ingress" : "-egress");
-    }
-
-    @Override
-    public String toString() {
-      return (cgroup ? "cgroup " : "interface ")
-          + where
-          + " ("
-          + (cgroup ? "id " : "ifindex ")
-          + id
-          + ") "
-          + direction.name().toLowerCase();
-    }
-  }
 
   private FlowDatapath datapath;
   private final Optional<Path> nodeNetns;
   private final Optional<Path> pins;
-  private final Map<Key, BpfLink> links = new HashMap<>();
+  private final Map<Attachment, BpfLink> links = new HashMap<>();
   private int adopted;
 
   public Attacher(FlowDatapath datapath, Optional<Path> nodeNetns) {
@@ -79,16 +51,17 @@ public final class Attacher implements AutoCloseable {
   }
 
   /** Makes the attachments equal to {@code desired}; returns the failures, by key. */
-  public synchronized Map<Key, String> reconcile(Set<Key> desired) {
-    for (Iterator<Map.Entry<Key, BpfLink>> it = links.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, BpfLink> e = it.next();
+  public synchronized Map<Attachment, String> reconcile(Set<Attachment> desired) {
+    for (Iterator<Map.Entry<Attachment, BpfLink>> it = links.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Attachment, BpfLink> e = it.next();
       if (!desired.contains(e.getKey())) {
         detach(e.getKey(), e.getValue());
         it.remove();
       }
     }
-    Map<Key, String> errors = new HashMap<>();
-    for (Key k : desired) {
+    Map<Attachment, String> errors = new HashMap<>();
+    for (Attachment k : desired) {
       if (links.containsKey(k)) {
         continue;
       }
@@ -113,11 +86,11 @@ public final class Attacher implements AutoCloseable {
    * The pinned link a previous agent left for this attachment, switched to this agent's program;
    * null when there is none (or it cannot be used: it is removed, and a fresh one attached).
    */
-  private BpfLink adopt(Key k) {
+  private BpfLink adopt(Attachment k) {
     if (pins.isEmpty()) {
       return null;
     }
-    Path pin = pins.get().resolve(k.pinName());
+    Path pin = pins.get().resolve(pinName(k));
     if (!Files.exists(pin)) {
       return null;
     }
@@ -134,12 +107,12 @@ public final class Attacher implements AutoCloseable {
     }
   }
 
-  private void pin(Key k, BpfLink l) throws IOException {
+  private void pin(Attachment k, BpfLink l) throws IOException {
     if (pins.isEmpty() || l.kind() == BpfLink.Kind.CLSACT) {
       return;
     }
     Files.createDirectories(pins.get());
-    Path pin = pins.get().resolve(k.pinName());
+    Path pin = pins.get().resolve(pinName(k));
     deletePin(pin); // a link of a previous agent that could not be adopted
     l.pin(pin);
     LOG.debugf("pinned %s at %s", k, pin);
@@ -151,7 +124,7 @@ public final class Attacher implements AutoCloseable {
       return;
     }
     Set<String> owned = new HashSet<>();
-    links.keySet().forEach(k -> owned.add(k.pinName()));
+    links.keySet().forEach(k -> owned.add(pinName(k)));
     try (Stream<Path> files = Files.list(pins.get())) {
       for (Path p : files.toList()) {
         if (!owned.contains(p.getFileName().toString())) {
@@ -172,7 +145,14 @@ public final class Attacher implements AutoCloseable {
     }
   }
 
-  private BpfLink attach(Key k) throws Exception {
+  /** The name of the pin of an attachment: what it is attached to, not its path or name. */
+  private static String pinName(Attachment k) {
+    return (k.cgroup() ? "cg-" : "if-")
+        + k.id()
+        + (k.direction() == Direction.INGRESS ? "-ingress" : "-egress");
+  }
+
+  private BpfLink attach(Attachment k) throws Exception {
     if (k.cgroup()) {
       return datapath.attachCgroup(Path.of(k.where()), k.direction());
     }
@@ -183,7 +163,7 @@ public final class Attacher implements AutoCloseable {
     return datapath.attachInterface((int) k.id(), k.direction());
   }
 
-  private static void detach(Key k, BpfLink link) {
+  private static void detach(Attachment k, BpfLink link) {
     unpinAndClose(link);
     LOG.infof("detached %s", k);
   }
@@ -203,13 +183,14 @@ public final class Attacher implements AutoCloseable {
    * are switched in place, clsact filters attached again. Returns the failures, by key; those
    * attachments are dropped and attached again by the next reconcile.
    */
-  public synchronized Map<Key, String> switchTo(FlowDatapath next) {
-    Map<Key, String> errors = new HashMap<>();
+  public synchronized Map<Attachment, String> switchTo(FlowDatapath next) {
+    Map<Attachment, String> errors = new HashMap<>();
     FlowDatapath previous = datapath;
     datapath = next;
-    for (Iterator<Map.Entry<Key, BpfLink>> it = links.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, BpfLink> e = it.next();
-      Key k = e.getKey();
+    for (Iterator<Map.Entry<Attachment, BpfLink>> it = links.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Attachment, BpfLink> e = it.next();
+      Attachment k = e.getKey();
       BpfLink l = e.getValue();
       try {
         if (l.kind() == BpfLink.Kind.CLSACT) {
@@ -238,7 +219,7 @@ public final class Attacher implements AutoCloseable {
     return adopted;
   }
 
-  public synchronized Set<Key> keys() {
+  public synchronized Set<Attachment> keys() {
     return Set.copyOf(links.keySet());
   }
 

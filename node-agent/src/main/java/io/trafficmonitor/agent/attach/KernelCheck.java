@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.attach;
 
 import io.trafficmonitor.bpf.KernelFeatures;
 import io.trafficmonitor.bpf.KernelFeatures.Check;
@@ -8,6 +8,7 @@ import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.datapath.flow.FlowDatapath.ValueMode;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * What the agent runs on this kernel, decided once at start from {@link KernelFeatures}: whether
@@ -28,10 +29,29 @@ public record KernelCheck(
     ValueMode valueMode,
     List<String> errors) {
 
+  private static final Logger LOG = Logger.getLogger(KernelCheck.class);
+
   static final String FLOWS_OFF = ": flows not measured";
   static final String TCP_OFF = ": TCP health and drops not measured";
   static final String CGROUPS_OFF =
       ": pods' socket traffic (cgroup_skb) not measured, only their veths (TC)";
+
+  /**
+   * Probes the kernel once: what can run, and the status errors (logged) for what cannot; {@link
+   * #unavailable} when the JNI shim itself does not load.
+   */
+  public static KernelCheck probe(TcMode tcMode, ValueMode valueMode, String cgroupProblem) {
+    KernelCheck k;
+    try {
+      KernelFeatures features = KernelFeatures.probe();
+      LOG.infof("kernel features: %s", features);
+      k = of(features, tcMode, valueMode, cgroupProblem);
+    } catch (RuntimeException e) { // the shim itself did not load
+      k = unavailable(e.getMessage(), tcMode, valueMode);
+    }
+    k.errors().forEach(LOG::warn);
+    return k;
+  }
 
   /**
    * Decides from the probes, the configured TC mode and value layout, and whether a cgroup v2 root

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.attach;
 
 import io.trafficmonitor.bpf.BpfException;
 import io.trafficmonitor.bpf.Netlink;
@@ -63,7 +63,7 @@ public final class StaleFilters {
   }
 
   /** The filters of ours (programs named tm_tc_*) among {@code filters}. */
-  static List<Netlink.TcFilter> ours(List<Netlink.TcFilter> filters) {
+  public static List<Netlink.TcFilter> ours(List<Netlink.TcFilter> filters) {
     return filters.stream()
         .filter(f -> f.programName().startsWith(PROGRAM_PREFIX) && f.programId() != 0)
         .toList();

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 /**
  * One kernel flow as one monitor counts it: the series and rate it feeds in that monitor's view and

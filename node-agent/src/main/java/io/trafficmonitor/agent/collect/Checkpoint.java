@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

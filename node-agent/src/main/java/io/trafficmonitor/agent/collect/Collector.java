@@ -1,6 +1,9 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
-import io.trafficmonitor.agent.sketch.Hashing;
+import io.trafficmonitor.agent.collect.sketch.Hashing;
+import io.trafficmonitor.agent.spec.Applications;
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
+import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.nio.ByteBuffer;
 

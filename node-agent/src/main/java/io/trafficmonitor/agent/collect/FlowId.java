@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowLayout;

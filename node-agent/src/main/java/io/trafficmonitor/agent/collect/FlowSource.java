@@ -1,6 +1,7 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import io.trafficmonitor.bpf.BpfMap;
+import io.trafficmonitor.datapath.flow.FlowDatapath;
 
 /** The kernel flow map as the collector sees it (a fake in unit tests). */
 public interface FlowSource {
@@ -23,4 +24,34 @@ public interface FlowSource {
 
   /** The flow map's capacity. */
   int capacity();
+
+  /** The flow and sequence maps of {@code dp}. */
+  static FlowSource of(FlowDatapath dp) {
+    return new FlowSource() {
+      @Override
+      public void read(BpfMap.BatchVisitor visitor) {
+        dp.readFlowsRaw(visitor);
+      }
+
+      @Override
+      public boolean remove(byte[] key, byte[] value) {
+        return dp.removeFlow(key, value);
+      }
+
+      @Override
+      public void readSequences(BpfMap.BatchVisitor visitor) {
+        dp.readSequencesRaw(visitor);
+      }
+
+      @Override
+      public boolean removeSequence(byte[] key, byte[] value) {
+        return dp.removeSequence(key, value);
+      }
+
+      @Override
+      public int capacity() {
+        return dp.maxFlows();
+      }
+    };
+  }
 }

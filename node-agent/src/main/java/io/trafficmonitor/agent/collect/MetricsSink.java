@@ -1,4 +1,6 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
+
+import io.trafficmonitor.agent.target.Target;
 
 /** Where the collector announces the series and rates it creates and drops. */
 public interface MetricsSink {

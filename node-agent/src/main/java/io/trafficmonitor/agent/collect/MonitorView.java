@@ -1,8 +1,10 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
-import io.trafficmonitor.agent.sketch.CountMinSketch;
-import io.trafficmonitor.agent.sketch.HeavyHitters;
-import io.trafficmonitor.agent.sketch.HyperLogLog;
+import io.trafficmonitor.agent.collect.sketch.CountMinSketch;
+import io.trafficmonitor.agent.collect.sketch.HeavyHitters;
+import io.trafficmonitor.agent.collect.sketch.HyperLogLog;
+import io.trafficmonitor.agent.spec.Applications;
+import io.trafficmonitor.agent.target.Target;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 /** Names of IP protocol numbers, as the spec and the metric labels spell them. */
 final class Protocols {

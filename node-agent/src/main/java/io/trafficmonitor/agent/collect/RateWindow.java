@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 /**
  * Bits and packets per second over windows of at least {@code window} nanoseconds: deltas added at

@@ -1,5 +1,7 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
+import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -30,7 +31,7 @@ public final class Series {
   private final AtomicLongArray sequence = new AtomicLongArray(SEQ_FIGURES);
   private volatile boolean sequenced;
 
-  Series(Key key) {
+  public Series(Key key) {
     this.key = key;
   }
 

@@ -1,5 +1,7 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;

@@ -1,5 +1,6 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
+import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowStats;
 import java.util.ArrayList;

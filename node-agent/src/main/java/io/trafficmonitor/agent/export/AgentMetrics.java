@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.export;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -6,6 +6,11 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.trafficmonitor.agent.collect.MetricsSink;
+import io.trafficmonitor.agent.collect.RateWindow;
+import io.trafficmonitor.agent.collect.Series;
+import io.trafficmonitor.agent.collect.TcpCollector;
+import io.trafficmonitor.agent.target.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

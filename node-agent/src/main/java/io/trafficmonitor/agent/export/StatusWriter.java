@@ -1,9 +1,12 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.export;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.agent.collect.RateWindow;
+import io.trafficmonitor.agent.collect.StatusSnapshot;
+import io.trafficmonitor.agent.collect.TcpCollector;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
@@ -11,6 +14,7 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.datapath.flow.DatapathCounters;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,14 +42,45 @@ public final class StatusWriter {
 
   /**
    * The writer of this node's entry in the status of the monitor {@code namespace/name}, or of the
-   * ClusterTrafficMonitor {@code name} when {@code namespace} is null.
+   * ClusterTrafficMonitor {@code name} when {@code namespace} is null, applied under {@code
+   * fieldManager}.
    */
-  public StatusWriter(KubernetesClient client, AgentConfig config, String namespace, String name) {
+  public StatusWriter(
+      KubernetesClient client, String node, String fieldManager, String namespace, String name) {
     this.client = client;
-    this.node = config.nodeName();
-    this.fieldManager = config.fieldManager();
+    this.node = node;
+    this.fieldManager = fieldManager;
     this.namespace = namespace;
     this.name = name;
+  }
+
+  /**
+   * The errors of the node's datapath that every monitor's entry carries besides its own: full
+   * kernel maps ({@code counters}, null when the flow programs are not loaded) and TCP health not
+   * measured ({@code tcpHealthError}, or null). Each names the spec field to change.
+   */
+  public static List<String> datapathErrors(DatapathCounters counters, String tcpHealthError) {
+    List<String> errs = new ArrayList<>();
+    if (counters != null) {
+      if (counters.mapFull() > 0) {
+        errs.add(
+            "flow map full: "
+                + counters.mapFull()
+                + " packets not tracked; raise spec.flows.maxTracked or lower flows.idleTimeout");
+      }
+      if (counters.sequenceFull() > 0 || counters.jitterFull() > 0) {
+        errs.add(
+            "sequence or jitter map full: "
+                + (counters.sequenceFull() + counters.jitterFull())
+                + " packets' sequence numbers or inter-arrival times not tracked; raise"
+                + " spec.flows.maxTracked (the maps hold a quarter of it) or lower"
+                + " flows.idleTimeout");
+      }
+    }
+    if (tcpHealthError != null) {
+      errs.add(tcpHealthError);
+    }
+    return errs;
   }
 
   /** Builds the entry: totals since start, rates since the previous snapshot. */

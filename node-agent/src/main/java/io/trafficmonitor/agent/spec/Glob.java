@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.spec;
 
 import java.util.regex.Pattern;
 

@@ -1,8 +1,9 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.spec;
 
 import io.trafficmonitor.api.v1alpha1.Application;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
+import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.Sequence;
@@ -43,12 +44,12 @@ public record MonitorSettings(
   public static MonitorSettings of(TrafficMonitorSpec spec, Optional<Duration> statusOverride) {
     TrafficMonitorSpec s = spec == null ? new TrafficMonitorSpec() : spec;
     FlowSettings f = s.getFlows() == null ? new FlowSettings() : s.getFlows();
-    Duration interval = Durations.parseOr(s.getInterval(), Duration.ofSeconds(1));
+    Duration interval = GoDuration.parseOr(s.getInterval(), Duration.ofSeconds(1));
     if (interval.compareTo(MIN_INTERVAL) < 0) {
       interval = MIN_INTERVAL;
     }
     Duration status =
-        statusOverride.orElse(Durations.parseOr(s.getStatusInterval(), Duration.ofSeconds(10)));
+        statusOverride.orElse(GoDuration.parseOr(s.getStatusInterval(), Duration.ofSeconds(10)));
     List<Glob> globs = new ArrayList<>();
     for (String i : s.getInterfaces() == null ? List.<String>of() : s.getInterfaces()) {
       globs.add(Glob.compile(i));
@@ -66,7 +67,7 @@ public record MonitorSettings(
         status,
         f.getTopN() == null ? 10 : Math.max(0, Math.min(100, f.getTopN())),
         f.getMaxTracked() == null ? 65536 : Math.max(1024, f.getMaxTracked()),
-        Durations.parseOr(f.getIdleTimeout(), Duration.ofSeconds(30)),
+        GoDuration.parseOr(f.getIdleTimeout(), Duration.ofSeconds(30)),
         Boolean.TRUE.equals(f.getJitter()),
         sequence(s.getSequence()),
         applications(s.getApplications()));

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.spec;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -14,10 +14,10 @@ import java.util.Objects;
  * the scheduler's meaning: every selector label must match the node's, and every NoSchedule or
  * NoExecute taint of the node must be tolerated.
  */
-final class NodeSelection {
+public final class NodeSelection {
   private NodeSelection() {}
 
-  static boolean covers(TrafficMonitorSpec spec, Node node) {
+  public static boolean covers(TrafficMonitorSpec spec, Node node) {
     Map<String, String> selector = spec == null ? null : spec.getNodeSelector();
     Map<String, String> labels =
         node == null || node.getMetadata().getLabels() == null

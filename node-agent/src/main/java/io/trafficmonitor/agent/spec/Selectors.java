@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.spec;
 
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.SelectorRequirement;

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import io.trafficmonitor.bpf.KernelFeatures;
 import java.io.IOException;
@@ -274,6 +274,22 @@ public final class CgroupLayout {
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Why no cgroup v2 hierarchy can be used at {@code root} ({@code configured}: CGROUP_ROOT, else
+   * found in mountinfo), or null when it is one.
+   */
+  public static String problem(Optional<Path> configured, Optional<Path> root) {
+    if (root.isEmpty()) {
+      return "no cgroup2 mount in /proc/self/mountinfo";
+    }
+    if (!Files.exists(root.get().resolve("cgroup.controllers"))) {
+      return (configured.isPresent() ? "CGROUP_ROOT=" : "")
+          + root.get()
+          + " is not a cgroup v2 hierarchy (no cgroup.controllers)";
+    }
+    return null;
   }
 
   /** The cgroup v2 id of a directory: its inode number. */

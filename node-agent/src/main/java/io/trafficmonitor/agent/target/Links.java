@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import io.trafficmonitor.bpf.Netlink;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;

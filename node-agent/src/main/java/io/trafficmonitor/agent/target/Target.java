@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 /**
  * What a kernel flow target (a cgroup id or an ifindex) stands for: a pod's cgroup, a pod's

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import io.trafficmonitor.datapath.flow.TargetKind;
 import java.util.Map;

@@ -1,6 +1,8 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.trafficmonitor.agent.spec.Glob;
+import io.trafficmonitor.agent.spec.MonitorSettings;
 import io.trafficmonitor.bpf.Direction;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +16,8 @@ import java.util.Set;
  * interfaces: the attachments, what every kernel target stands for, and what could not be resolved.
  */
 public record TargetPlan(
-    Set<Attacher.Key> attachments,
-    Map<Attacher.Key, String> owners,
+    Set<Attachment> attachments,
+    Map<Attachment, String> owners,
     TargetIndex index,
     Map<String, List<String>> errors,
     int pods,
@@ -24,8 +26,8 @@ public record TargetPlan(
   /** Plans the attachments of {@code pods} (already selected) and the matching interfaces. */
   public static TargetPlan of(
       MonitorSettings settings, List<Pod> pods, List<Links.Link> nodeLinks, PodLookup resolver) {
-    Set<Attacher.Key> keys = new HashSet<>();
-    Map<Attacher.Key, String> owners = new HashMap<>();
+    Set<Attachment> keys = new HashSet<>();
+    Map<Attachment, String> owners = new HashMap<>();
     Map<Long, Target> cgroups = new HashMap<>();
     Map<Integer, Target> ifaces = new HashMap<>();
     Map<Long, Target> netns = new HashMap<>();
@@ -60,7 +62,7 @@ public record TargetPlan(
         }
         long id = r.cgroupIds().isEmpty() ? 0 : idOf(r);
         for (Direction d : podSide) {
-          Attacher.Key k = Attacher.Key.cgroup(r.cgroupDir().get(), id, d);
+          Attachment k = Attachment.cgroup(r.cgroupDir().get(), id, d);
           keys.add(k);
           owners.put(k, owner);
         }
@@ -69,7 +71,7 @@ public record TargetPlan(
         PodResolver.Veth v = r.veth().get();
         ifaces.put(v.ifindex(), Target.podVeth(ns, name, v.name()));
         for (Direction d : hostSide) {
-          Attacher.Key k = Attacher.Key.tc(v.name(), v.ifindex(), d);
+          Attachment k = Attachment.tc(v.name(), v.ifindex(), d);
           keys.add(k);
           owners.put(k, owner);
         }
@@ -86,7 +88,7 @@ public record TargetPlan(
       }
       ifaces.put(l.ifindex(), Target.nodeInterface(l.name()));
       for (Direction d : podSide) { // a node interface's ingress is the node's
-        Attacher.Key k = Attacher.Key.tc(l.name(), l.ifindex(), d);
+        Attachment k = Attachment.tc(l.name(), l.ifindex(), d);
         keys.add(k);
         owners.put(k, "interface " + l.name());
       }

@@ -1,7 +1,10 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trafficmonitor.agent.spec.Applications;
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import io.trafficmonitor.bpf.BpfMap;
 import io.trafficmonitor.bpf.Direction;
@@ -13,15 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An in-memory flow map in the kernel's layouts. */
-final class FakeFlows implements FlowSource {
-  record Stats(long bytes, long packets, long lastSeen) {}
+public final class FakeFlows implements FlowSource {
+  public record Stats(long bytes, long packets, long lastSeen) {}
 
-  final Map<ByteBuffer, Stats> flows = new LinkedHashMap<>();
+  public final Map<ByteBuffer, Stats> flows = new LinkedHashMap<>();
 
   /** Kernel sequence state per key: received, reverse, small gaps, big gaps, missing. */
-  final Map<ByteBuffer, long[]> sequences = new LinkedHashMap<>();
+  public final Map<ByteBuffer, long[]> sequences = new LinkedHashMap<>();
 
-  void sequence(FlowKey k, long... figures) {
+  public void sequence(FlowKey k, long... figures) {
     sequences.put(ByteBuffer.wrap(k.encode()), figures.clone());
   }
 
@@ -66,7 +66,7 @@ final class FakeFlows implements FlowSource {
 
   int batch = 3;
 
-  static FlowKey key(
+  public static FlowKey key(
       String src,
       int sport,
       String dst,
@@ -78,7 +78,7 @@ final class FakeFlows implements FlowSource {
     return new FlowKey(mapped(src), mapped(dst), sport, dport, proto, 4, kind, target, dir);
   }
 
-  static byte[] mapped(String ip) {
+  public static byte[] mapped(String ip) {
     try {
       byte[] a = new byte[16];
       a[10] = (byte) 0xff;
@@ -90,11 +90,11 @@ final class FakeFlows implements FlowSource {
     }
   }
 
-  void put(FlowKey k, long bytes, long packets, long lastSeen) {
+  public void put(FlowKey k, long bytes, long packets, long lastSeen) {
     flows.put(ByteBuffer.wrap(k.encode()), new Stats(bytes, packets, lastSeen));
   }
 
-  void add(FlowKey k, long bytes, long packets, long lastSeen) {
+  public void add(FlowKey k, long bytes, long packets, long lastSeen) {
     Stats s = flows.get(ByteBuffer.wrap(k.encode()));
     put(k, (s == null ? 0 : s.bytes) + bytes, (s == null ? 0 : s.packets) + packets, lastSeen);
   }

@@ -1,7 +1,9 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpLayout;

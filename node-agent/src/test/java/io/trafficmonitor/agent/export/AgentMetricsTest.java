@@ -1,10 +1,18 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.agent.Scrape;
+import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.agent.collect.FakeFlows;
+import io.trafficmonitor.agent.collect.MonitorView;
+import io.trafficmonitor.agent.collect.Routing;
+import io.trafficmonitor.agent.collect.Series;
+import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.TargetKind;

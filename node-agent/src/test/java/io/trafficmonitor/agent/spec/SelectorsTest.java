@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

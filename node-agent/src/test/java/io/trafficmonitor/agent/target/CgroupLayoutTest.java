@@ -1,8 +1,8 @@
-package io.trafficmonitor.agent;
+package io.trafficmonitor.agent.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trafficmonitor.agent.CgroupLayout.Driver;
+import io.trafficmonitor.agent.target.CgroupLayout.Driver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent.sketch;
+package io.trafficmonitor.agent.collect.sketch;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent.sketch;
+package io.trafficmonitor.agent.collect.sketch;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

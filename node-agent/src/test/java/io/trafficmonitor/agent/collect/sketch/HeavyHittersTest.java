@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent.sketch;
+package io.trafficmonitor.agent.collect.sketch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

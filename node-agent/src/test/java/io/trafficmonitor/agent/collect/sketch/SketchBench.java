@@ -1,4 +1,4 @@
-package io.trafficmonitor.agent.sketch;
+package io.trafficmonitor.agent.collect.sketch;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java -cp node-agent/target/test-classes:node-agent/target/classes:$(cat /tmp/sk.cp) \
- *     io.trafficmonitor.agent.sketch.SketchBench docs/benchmarks/sketches.md
+ *     io.trafficmonitor.agent.collect.sketch.SketchBench docs/benchmarks/sketches.md
  * </pre>
  */
 public final class SketchBench {
@@ -292,8 +292,9 @@ public final class SketchBench {
     s.append(
         String.format(
             Locale.ROOT,
-            "Measured %s by `SketchBench` (node-agent/src/test/java/io/trafficmonitor/agent/sketch/,"
-                + " not a test): %d CPUs, JDK %s (%s), load average %.1f at the end of the run.%n%n",
+            "Measured %s by `SketchBench`"
+                + " (node-agent/src/test/java/io/trafficmonitor/agent/collect/sketch/, not a test):"
+                + " %d CPUs, JDK %s (%s), load average %.1f at the end of the run.%n%n",
             LocalDate.now(ZoneOffset.UTC),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.runtime.version"),
@@ -307,7 +308,7 @@ public final class SketchBench {
         mvn -B -q -pl node-agent -am test-compile -DskipTests
         mvn -q -pl node-agent dependency:build-classpath -Dmdep.outputFile=/tmp/sk.cp
         java -cp node-agent/target/test-classes:node-agent/target/classes:$(cat /tmp/sk.cp) \\
-            io.trafficmonitor.agent.sketch.SketchBench docs/benchmarks/sketches.md
+            io.trafficmonitor.agent.collect.sketch.SketchBench docs/benchmarks/sketches.md
         ```
 
         Workload: n distinct flows (48-byte kernel keys), each to one of n/4 peer addresses drawn
