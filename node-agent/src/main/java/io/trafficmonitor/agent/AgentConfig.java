@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent;
 
 import io.trafficmonitor.agent.target.CgroupLayout;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Files;
@@ -11,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the DaemonSet tells the agent through its environment. Only {@code NODE_NAME} is required:
- * the agent serves every TrafficMonitor that selects its node.
+ * What the DaemonSet tells the agent through its environment (the names the operator writes are
+ * {@link AgentEnvironment}'s). Only {@code NODE_NAME} is required: the agent serves every
+ * TrafficMonitor that selects its node.
  *
  * <pre>
  * NODE_NAME            the node this agent runs on (downward API spec.nodeName)
@@ -72,7 +74,7 @@ public record AgentConfig(
 
   public static AgentConfig from(Map<String, String> env) {
     return new AgentConfig(
-        required(env, "NODE_NAME"),
+        required(env, AgentEnvironment.NODE_NAME),
         optional(env, "TM_WATCH_NAMESPACE"),
         optional(env, "STATUS_PERIOD")
             .or(() -> optional(env, "STATUS_INTERVAL"))
@@ -81,7 +83,7 @@ public record AgentConfig(
         CgroupLayout.Driver.parse(optional(env, "CGROUP_DRIVER").orElse("auto")),
         optional(env, "NODE_NETNS").map(Path::of),
         optional(env, "TC_MODE").orElse("auto"),
-        flowValues(optional(env, "FLOW_VALUES").orElse("auto")),
+        flowValues(optional(env, AgentEnvironment.FLOW_VALUES).orElse("auto")),
         optional(env, "RESYNC_INTERVAL").map(GoDuration::parse).orElse(Duration.ofSeconds(5)),
         optional(env, "HOST_PROC")
             .map(Path::of)
@@ -91,16 +93,18 @@ public record AgentConfig(
                         ? Path.of("/host/proc")
                         : Path.of("/proc")),
         // one directory per node: nodes of a test rig share one kernel (and one host /run)
-        optional(env, "TM_BPF_PIN_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
-        optional(env, "TM_STATE_DIR").map(d -> Path.of(d, required(env, "NODE_NAME"))),
-        optional(env, "TM_DAEMONSET"),
-        writesStatus(optional(env, "TM_STATUS").orElse("write")));
+        optional(env, AgentEnvironment.BPF_PIN_DIR)
+            .map(d -> Path.of(d, required(env, AgentEnvironment.NODE_NAME))),
+        optional(env, AgentEnvironment.STATE_DIR)
+            .map(d -> Path.of(d, required(env, AgentEnvironment.NODE_NAME))),
+        optional(env, AgentEnvironment.DAEMONSET),
+        writesStatus(optional(env, AgentEnvironment.STATUS).orElse(AgentEnvironment.STATUS_WRITE)));
   }
 
   private static boolean writesStatus(String v) {
     return switch (v.toLowerCase(Locale.ROOT)) {
-      case "write" -> true;
-      case "serve" -> false;
+      case AgentEnvironment.STATUS_WRITE -> true;
+      case AgentEnvironment.STATUS_SERVE -> false;
       default -> throw new IllegalArgumentException("TM_STATUS must be write or serve, not " + v);
     };
   }

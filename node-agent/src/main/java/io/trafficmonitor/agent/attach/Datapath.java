@@ -298,18 +298,30 @@ public final class Datapath {
 
   /**
    * No monitor selects this node any more: nothing stays attached (and, before any program was
-   * loaded, a previous agent's pinned links for monitors now gone are removed). True when something
-   * was detached: its flows are to be forgotten.
+   * loaded, a previous agent's pinned links and maps for monitors now gone are removed). True when
+   * something was detached: its flows are to be forgotten.
    */
   public boolean detachAll() {
     if (attacher != null && attacher.attached() > 0) {
       attacher.reconcile(Set.of());
       return true;
     }
-    if (attacher == null && pinDir.isPresent()) {
-      Attacher.removePins(pinDir.get()); // a previous agent's, for monitors now gone
+    if (attacher == null) {
+      removePins(); // a previous agent's, for monitors now gone: nothing will adopt them
     }
     return false;
+  }
+
+  /**
+   * Removes everything pinned under the pin directory, by this agent or a previous one: the links
+   * first (which detaches their programs), then the maps (which go with their last user).
+   */
+  private void removePins() {
+    pinDir.ifPresent(
+        dir -> {
+          Attacher.removePins(dir);
+          FlowDatapath.removePins(dir);
+        });
   }
 
   /**
@@ -324,16 +336,13 @@ public final class Datapath {
         attacher.close();
       }
     }
-    if (!keep && pinDir.isPresent()) {
-      Attacher.removePins(pinDir.get());
+    if (!keep) {
+      removePins();
     }
     if (flows != null) {
       flows.close();
       flows = null;
       source = null;
-    }
-    if (!keep && pinDir.isPresent()) {
-      FlowDatapath.removePins(pinDir.get());
     }
     closeTcpHealth();
   }
