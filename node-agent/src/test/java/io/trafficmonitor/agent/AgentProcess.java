@@ -1,5 +1,6 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,18 +39,12 @@ final class AgentProcess implements AutoCloseable {
     this.port = freePort();
     this.log = log;
     this.netns = netns;
-    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of(AgentEnvironment.JVM_OPTIONS.split(" "))); // the DaemonSet's
+    command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(
-                wrap.apply(
-                    List.of(
-                        java,
-                        "-Xmx64m",
-                        "-XX:+UseSerialGC",
-                        "-XX:ReservedCodeCacheSize=48m",
-                        "-Xss512k",
-                        "-jar",
-                        JAR.toAbsolutePath().toString())))
+        new ProcessBuilder(wrap.apply(command))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);

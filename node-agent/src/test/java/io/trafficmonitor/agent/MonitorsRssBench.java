@@ -41,12 +41,11 @@ public final class MonitorsRssBench {
       List.of("-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError");
 
   /**
-   * JAVA_TOOL_OPTIONS of the agent DaemonSet (operator's AgentDaemonSet.AGENT_JVM_OPTIONS);
-   * -Dbench.jvm replaces them (to see what the agent would use with a larger heap).
+   * JAVA_TOOL_OPTIONS of the agent DaemonSet (crds' AgentEnvironment.JVM_OPTIONS); -Dbench.jvm
+   * replaces them (to see what the agent would use with a larger heap).
    */
   static final String JAVA_TOOL_OPTIONS =
-      System.getProperty(
-          "bench.jvm", "-Xmx64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k");
+      System.getProperty("bench.jvm", io.trafficmonitor.api.agent.AgentEnvironment.JVM_OPTIONS);
 
   private final int monitors;
   private final int settleSeconds;

@@ -256,15 +256,12 @@ public final class AgentDaemonSet {
         new EnvVarBuilder().withName(ENV_DAEMONSET).withValue(namespace + "/" + NAME).build(),
         // the operator pulls each agent's entries and writes every monitor's status itself
         new EnvVarBuilder().withName(ENV_STATUS).withValue(STATUS_SERVE).build(),
-        // A fixed, small heap and serial GC keep the agent's RSS near 200 MiB
-        // (docs/benchmarks/agent.md: 198 MiB with these flags, more with -Xmx128m and G1).
         new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(AGENT_JVM_OPTIONS).build(),
         new EnvVarBuilder().withName("MALLOC_ARENA_MAX").withValue("2").build());
   }
 
   /** JVM options of the agent container. */
-  public static final String AGENT_JVM_OPTIONS =
-      "-Xmx64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k";
+  public static final String AGENT_JVM_OPTIONS = AgentEnvironment.JVM_OPTIONS;
 
   private static EnvVar fieldRef(String name, String path) {
     return new EnvVarBuilder()
