@@ -240,6 +240,7 @@ class StatusScaleBench {
       int nodes = 0;
       List<String> rows = new ArrayList<>();
       Set<String> given = ConcurrentHashMap.newKeySet();
+      List<Integer> notMeasured = new ArrayList<>();
       for (int n : sizes) {
         try {
           rows.add(
@@ -273,6 +274,7 @@ class StatusScaleBench {
           log("%s", why);
           report.append(why);
           rows.add(String.format("| %,d | not measured: see above |%n", n));
+          notMeasured.add(n);
           break;
         }
       }
@@ -315,6 +317,10 @@ class StatusScaleBench {
               (System.nanoTime() - benchStart) / 60e9));
       System.out.print(report);
       Files.writeString(Path.of("target/status-scale-bench.md"), report.toString());
+      if (!notMeasured.isEmpty()) {
+        throw new AssertionError(
+            "not measured at " + notMeasured + " nodes: see target/status-scale-bench.md");
+      }
     } finally {
       try {
         if (Files.exists(Path.of("target"))) {

@@ -66,6 +66,17 @@ public final class AgentPuller implements AutoCloseable {
   private volatile long lastRoundNanos;
   private volatile Supplier<Map<String, String>> agents;
 
+  private static final String POOL_PROPERTY = "jdk.httpclient.connectionPoolSize";
+
+  static {
+    // The JDK client keeps one idle connection per host without limit, each with its buffers and
+    // last response: ~55 KiB per agent (docs/benchmarks/status-scale.md). Read when the first
+    // client is made; a value given on the command line wins.
+    if (System.getProperty(POOL_PROPERTY) == null) {
+      System.setProperty(POOL_PROPERTY, Integer.toString(MAX_IN_FLIGHT));
+    }
+  }
+
   /** Pulls agents on {@code port} (the agent DaemonSet's HTTP port). */
   public AgentPuller(int port) {
     this.port = port;
@@ -157,6 +168,7 @@ public final class AgentPuller implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     latest.keySet().retainAll(now.keySet()); // an agent pod gone takes its entries with it
+    long t0 = System.nanoTime();
     List<CompletableFuture<Void>> all = new ArrayList<>(now.size());
     Duration requestTimeout =
         timeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : timeout;
@@ -164,7 +176,6 @@ public final class AgentPuller implements AutoCloseable {
       inFlight.acquire();
       all.add(pull(agent.getKey(), agent.getValue(), requestTimeout));
     }
-    long t0 = System.nanoTime();
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .whenComplete(
             (v, e) -> {
