@@ -79,20 +79,26 @@ public final class Agents implements AutoCloseable {
           .atMost(Duration.ofSeconds(60))
           .until(() -> agentPod(client, node).isPresent());
       Pod pod = agentPod(client, node).orElseThrow();
-      client
-          .pods()
-          .inNamespace(OperatorHarness.AGENT_NAMESPACE)
-          .withName(pod.getMetadata().getName())
-          .subresource("status")
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              "{\"status\": {\"podIP\": \""
-                  + address
-                  + "\", \"podIPs\": [{\"ip\": \""
-                  + address
-                  + "\"}]}}");
+      giveAddress(client, OperatorHarness.AGENT_NAMESPACE, pod.getMetadata().getName(), address);
     }
     return agents;
+  }
+
+  /** Gives pod {@code namespace/name} the pod IP {@code address} (no kubelet sets one here). */
+  public static void giveAddress(
+      KubernetesClient client, String namespace, String name, String address) {
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\": {\"podIP\": \""
+                + address
+                + "\", \"podIPs\": [{\"ip\": \""
+                + address
+                + "\"}]}}");
   }
 
   private static Optional<Pod> agentPod(KubernetesClient client, String node) {

@@ -956,18 +956,7 @@ class StatusScaleBench {
         done.add(
             pool.submit(
                 () -> {
-                  client
-                      .pods()
-                      .inNamespace(NS)
-                      .withName(name)
-                      .subresource("status")
-                      .patch(
-                          PatchContext.of(PatchType.JSON_MERGE),
-                          "{\"status\": {\"podIP\": \""
-                              + address
-                              + "\", \"podIPs\": [{\"ip\": \""
-                              + address
-                              + "\"}]}}");
+                  Agents.giveAddress(client, NS, name, address);
                   given.add(name);
                 }));
       }
