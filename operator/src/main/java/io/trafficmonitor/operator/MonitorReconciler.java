@@ -9,16 +9,19 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
 import io.trafficmonitor.operator.agents.AgentPuller;
+import io.trafficmonitor.operator.agents.PulledEntriesSource;
 import io.trafficmonitor.operator.status.MonitorEvents;
 import io.trafficmonitor.operator.status.StatusAggregator;
 import io.trafficmonitor.operator.status.StatusWriter;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -29,10 +32,11 @@ import org.jboss.logging.Logger;
  * runs on) and their entries. The agents themselves are no monitor's objects: {@link
  * io.trafficmonitor.operator.agents.AgentDaemonSetKeeper} keeps them whatever monitors exist.
  *
- * <p>The agents do not write the status: {@link AgentPuller} pulls their entries, and each
- * monitor's reconcile, rescheduled every statusInterval, writes its status once from them (skipped
- * when it would change nothing). Events are filtered by generation: the operator's own status
- * writes trigger nothing.
+ * <p>The agents do not write the status: {@link AgentPuller} pulls their entries and, after the
+ * round in which a monitor's statusInterval has passed, reconciles it ({@link
+ * PulledEntriesSource}); the reconcile writes its status once from them (skipped when it would
+ * change nothing). Events are filtered by generation: the operator's own status writes trigger
+ * nothing.
  *
  * @param <P> the monitors' kind
  */
@@ -44,6 +48,7 @@ public abstract class MonitorReconciler<
   private final Clock clock = Clock.systemUTC();
   private final AgentFleetSource<P> agents;
   private final AgentPuller puller;
+  private final PulledEntriesSource<P> pulledEntries = new PulledEntriesSource<>();
 
   protected MonitorReconciler(AgentFleetSource<P> agents, AgentPuller puller) {
     this.agents = agents;
@@ -53,13 +58,16 @@ public abstract class MonitorReconciler<
   /** The agents' latest entries for {@code monitor}, pulled at least every statusInterval. */
   private List<NodeStatus> pulled(P monitor) {
     String uid = monitor.getMetadata().getUid();
-    puller.want(uid, StatusAggregator.statusInterval(monitor));
+    ResourceID id = ResourceID.fromResource(monitor);
+    puller.want(uid, StatusAggregator.statusInterval(monitor), () -> pulledEntries.pulled(id));
     return uid == null ? List.of() : puller.entries(uid);
   }
 
   @Override
   public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> ctx) {
-    return agents.eventSources(ctx);
+    List<EventSource<?, P>> sources = new ArrayList<>(agents.eventSources(ctx));
+    sources.add(pulledEntries);
+    return sources;
   }
 
   @Override
@@ -72,8 +80,10 @@ public abstract class MonitorReconciler<
               status.getConditions())
           .ifPresent(w -> MonitorEvents.post(ctx.getClient(), monitor, w));
     }
-    // One status per interval, with what the agents reported meanwhile.
-    return UpdateControl.<P>noUpdate().rescheduleAfter(StatusAggregator.statusInterval(monitor));
+    // The puller reconciles the monitor once per statusInterval, after pulling; this is in case
+    // no round ends (no leader's puller yet, say).
+    return UpdateControl.<P>noUpdate()
+        .rescheduleAfter(StatusAggregator.statusInterval(monitor).multipliedBy(2));
   }
 
   @Override

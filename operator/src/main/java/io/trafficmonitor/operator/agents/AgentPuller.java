@@ -31,7 +31,9 @@ import org.jboss.logging.Logger;
  * one request per node per round whatever the number of monitors, and one status write per monitor
  * per statusInterval whatever the number of nodes. A round runs as often as the shortest
  * statusInterval of the monitors reconciled lately asks (within [{@link #MIN_PERIOD}, {@link
- * #MAX_PERIOD}]). Only the leader pulls: {@link #start} is called when it leads.
+ * #MAX_PERIOD}]); after a round, each monitor whose statusInterval has passed since it was last
+ * called is called ({@link #want}): its status is written from entries just pulled, not from
+ * entries up to a round old. Only the leader pulls: {@link #start} is called when it leads.
  *
  * <p>An agent that does not answer keeps its last entries, which age until the monitor's status
  * calls it late; an agent pod that is gone (its node deleted, say) takes its entries with it.
@@ -52,7 +54,11 @@ public final class AgentPuller implements AutoCloseable {
   /** The entries one agent answered, by monitor uid. */
   private record Pulled(long atNanos, Map<String, NodeStatus> byUid) {}
 
-  private record Wish(Duration period, long atNanos) {}
+  /**
+   * A monitor's wish: its figures every {@code period}, asked at {@code atNanos}; {@code due} is
+   * called after a round once the period has passed since {@code calledNanos}.
+   */
+  private record Wish(Duration period, long atNanos, Runnable due, long calledNanos) {}
 
   private final int port;
   private final HttpClient http;
@@ -108,10 +114,44 @@ public final class AgentPuller implements AutoCloseable {
     timer.schedule(this::loop, 0, TimeUnit.MILLISECONDS);
   }
 
-  /** A monitor (its uid) wants its figures at least every {@code statusInterval}. */
-  public void want(String uid, Duration statusInterval) {
+  /**
+   * A monitor (its uid) wants its figures at least every {@code statusInterval}, and {@code due}
+   * called after the first round that ends once that much time has passed since it was last called
+   * (at once after the next round when it never was). The wish lasts {@link #WISH_LIFETIME}; each
+   * call renews it.
+   */
+  public void want(String uid, Duration statusInterval, Runnable due) {
     if (uid != null) {
-      wishes.put(uid, new Wish(statusInterval, System.nanoTime()));
+      long now = System.nanoTime();
+      wishes.compute(
+          uid,
+          (k, before) ->
+              new Wish(
+                  statusInterval,
+                  now,
+                  due,
+                  before == null ? now - statusInterval.toNanos() : before.calledNanos()));
+    }
+  }
+
+  /**
+   * Calls the monitors whose period has passed since they were last called; a round that ends up to
+   * half a round early still counts, so that a monitor whose period sets the rounds' is called
+   * after every round.
+   */
+  void callDue(Duration roundPeriod) {
+    long now = System.nanoTime();
+    long slack = roundPeriod.toNanos() / 2;
+    for (Map.Entry<String, Wish> e : wishes.entrySet()) {
+      Wish w = e.getValue();
+      if (now - w.calledNanos() >= w.period().toNanos() - slack
+          && wishes.replace(e.getKey(), w, new Wish(w.period(), w.atNanos(), w.due(), now))) {
+        try {
+          w.due().run();
+        } catch (RuntimeException ex) {
+          LOG.warnf("after pulling, the status of monitor %s: %s", e.getKey(), ex.toString());
+        }
+      }
     }
   }
 
@@ -151,6 +191,7 @@ public final class AgentPuller implements AutoCloseable {
     } catch (Exception e) {
       LOG.warnf("pulling the agents' figures: %s (retrying)", e.toString());
     } finally {
+      callDue(period);
       long elapsed = System.nanoTime() - start;
       if (!timer.isShutdown()) {
         timer.schedule(this::loop, Math.max(0, period.toNanos() - elapsed), TimeUnit.NANOSECONDS);
