@@ -7,21 +7,32 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Alert thresholds turned into a PrometheusRule; a threshold left out raises no alert. */
+/**
+ * Alert thresholds, which the operator turns into the monitor's own PrometheusRule (the only owner
+ * of these meanings: docs/runbooks.md); a threshold left out raises no alert.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Alerts {
 
-  @JsonPropertyDescription("Alert when a node receives or sends more bytes per second than this.")
+  @JsonPropertyDescription(
+      "Alert when the monitor's pods together receive, or send, more L3 bytes per second than"
+          + " this (each packet counted once, at the pods' sockets: a packet between two selected"
+          + " pods is sent once and received once), or when one of its node interfaces on one node"
+          + " does.")
   @ValidationRule(value = "self > 0.0", message = "maxBytesPerSecond must be greater than 0")
   private Double maxBytesPerSecond;
 
-  @JsonPropertyDescription("Alert when dropped packets exceed this share of packets, 0 to 1.")
+  @JsonPropertyDescription(
+      "Alert when packets lost, from sequence numbers, exceed this share of the packets sent"
+          + " (lost / (received + lost)), 0 to 1. Needs spec.sequence.")
   @ValidationRule(
       value = "self >= 0.0 && self <= 1.0",
       message = "maxPacketLossRatio must be between 0 and 1, such as 0.01 for 1%")
   private Double maxPacketLossRatio;
 
-  @JsonPropertyDescription("Alert when TCP retransmits exceed this share of packets, 0 to 1.")
+  @JsonPropertyDescription(
+      "Alert when the TCP segments the monitor's pods retransmit exceed this share of the TCP"
+          + " packets they send, 0 to 1.")
   @ValidationRule(
       value = "self >= 0.0 && self <= 1.0",
       message = "maxRetransmitRatio must be between 0 and 1, such as 0.05 for 5%")

@@ -35,6 +35,11 @@ import java.util.Map;
             + Cel.DURATION_RE
             + "') || duration(self.flows.idleTimeout) >= duration(self.interval)",
     message = "flows.idleTimeout must not be shorter than interval")
+@ValidationRule(
+    value = "!has(self.alerts) || !has(self.alerts.maxPacketLossRatio) || has(self.sequence)",
+    message =
+        "alerts.maxPacketLossRatio needs spec.sequence: loss is measured from the packets'"
+            + " sequence numbers")
 public class TrafficMonitorSpec {
 
   /** CEL: applications {@code a} and {@code b} name the same port for a common protocol. */
@@ -149,8 +154,9 @@ public class TrafficMonitorSpec {
   private List<Application> applications;
 
   @JsonPropertyDescription(
-      "Alert thresholds; when set and the Prometheus Operator is installed, a PrometheusRule"
-          + " with these alerts is created.")
+      "Alert thresholds; when set and the Prometheus Operator is installed, the operator keeps"
+          + " a PrometheusRule with these alerts (a TrafficMonitor's beside it, a"
+          + " ClusterTrafficMonitor's in the operator's namespace).")
   private Alerts alerts;
 
   public Selector getPodSelector() {

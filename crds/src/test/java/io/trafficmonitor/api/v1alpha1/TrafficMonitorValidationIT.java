@@ -164,6 +164,10 @@ class TrafficMonitorValidationIT {
             "applications must give each port one name per protocol: two entries share a port"),
         Arguments.of(
             "alerts: {maxPacketLossRatio: 1.5}", "maxPacketLossRatio must be between 0 and 1"),
+        Arguments.of(
+            "alerts: {maxPacketLossRatio: 0.01}",
+            "alerts.maxPacketLossRatio needs spec.sequence: loss is measured from the packets'"
+                + " sequence numbers"),
         Arguments.of("alerts: {maxBytesPerSecond: -1}", "maxBytesPerSecond must be greater than 0"),
         Arguments.of("alerts: {severity: page}", "severity must be info, warning or critical"));
   }
