@@ -189,7 +189,6 @@ final class Serving {
         }
       }
       next.put(key, rt);
-      limits(rt, tm);
     }
     return next;
   }
@@ -275,18 +274,6 @@ final class Serving {
     routing = r;
     runtimes = next;
     reconciled = true;
-  }
-
-  /** Exports the monitor's alert limits (0: none). */
-  private static void limits(MonitorRuntime rt, Monitor tm) {
-    var alerts = tm.spec() == null ? null : tm.spec().getAlerts();
-    rt.metrics.limitBytesPerSecond(alerts == null ? 0 : orZero(alerts.getMaxBytesPerSecond()));
-    rt.metrics.limitPacketLossRatio(alerts == null ? 0 : orZero(alerts.getMaxPacketLossRatio()));
-    rt.metrics.limitRetransmitRatio(alerts == null ? 0 : orZero(alerts.getMaxRetransmitRatio()));
-  }
-
-  private static double orZero(Double d) {
-    return d == null ? 0 : d;
   }
 
   /**

@@ -117,7 +117,6 @@ final class StatusLoop {
             errs,
             Instant.now());
     st.setObservedGeneration(rt.generation);
-    rt.metrics.topFlows(st.getTopFlows());
     if (config.writesStatus()) {
       rt.status.apply(st);
     }

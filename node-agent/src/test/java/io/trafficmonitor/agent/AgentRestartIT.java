@@ -154,10 +154,9 @@ class AgentRestartIT {
                 .filter(l -> l.startsWith("VmRSS"))
                 .findFirst()
                 .orElse("VmRSS unknown"));
-    Map<String, String> aOut =
-        Map.of("pod", "a", "interface", "cgroup", "direction", "egress", "protocol", "UDP");
-    assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", aOut)).isEqualTo(20);
-    assertThat(Scrape.sum(metrics, "trafficmonitor_bytes_total", aOut)).isEqualTo(20 * 228);
+    Map<String, String> aOut = Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
+    assertThat(Scrape.sum(metrics, "trafficmonitor_pod_packets_total", aOut)).isEqualTo(20);
+    assertThat(Scrape.sum(metrics, "trafficmonitor_pod_bytes_total", aOut)).isEqualTo(20 * 228);
     assertThat(agent.get("/q/health/live")).contains("UP");
 
     Set<Long> secondPrograms = BpfFds.programIds(agent.pid());
@@ -218,9 +217,8 @@ class AgentRestartIT {
     NodeStatus st = statusAfter(t1, 15);
     assertThat(st.getTxBytes()).isEqualTo(15L * (150 + 28));
     String metrics = agent.get("/metrics");
-    Map<String, String> vethOut =
-        Map.of("pod", "a", "interface", a.veth, "direction", "egress", "protocol", "UDP");
-    assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", vethOut)).isEqualTo(15);
+    Map<String, String> vethOut = Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
+    assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut)).isEqualTo(15);
     agent.stop();
     agent = null;
     assertThat(clsactFilters(a.veth)).as("a graceful stop removes its filters").isEmpty();

@@ -196,8 +196,9 @@ class ConfinedAgentIT {
       assertThat(st.getErrors()).isEmpty();
       String metrics = agent.get("/metrics");
       Map<String, String> vethOut =
-          Map.of("pod", "a", "interface", a.veth, "direction", "egress", "protocol", "UDP");
-      assertThat(Scrape.sum(metrics, "trafficmonitor_packets_total", vethOut)).isEqualTo(10);
+          Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
+      assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut))
+          .isEqualTo(10);
       String log = Files.readString(agent.log);
       assertThat(log).contains("attached interface " + a.veth, "attached interface " + b.veth);
       assertThat(log).contains("attached cgroup " + a.cgroup);
@@ -241,14 +242,15 @@ class ConfinedAgentIT {
                 + " Linux >= 4.5): pods' socket traffic (cgroup_skb) not measured, only their"
                 + " veths (TC)");
     a.sendUdp(b, 7402, 7401, 12, 100);
-    Map<String, String> vethOut =
-        Map.of("pod", "a", "interface", a.veth, "direction", "egress", "protocol", "UDP");
+    Map<String, String> vethOut = Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
     Wait.until(
         "12 packets on " + a.veth,
         Duration.ofSeconds(30),
         () -> {
           try {
-            return Scrape.sum(agent.get("/metrics"), "trafficmonitor_packets_total", vethOut) == 12;
+            return Scrape.sum(
+                    agent.get("/metrics"), "trafficmonitor_pod_link_packets_total", vethOut)
+                == 12;
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }

@@ -178,8 +178,8 @@ class LosslessRestartIT {
     return Math.round(
         Scrape.sum(
             p.get("/metrics"),
-            "trafficmonitor_packets_total",
-            Map.of("pod", "a", "interface", "cgroup", "direction", "egress", "protocol", "UDP")));
+            "trafficmonitor_pod_packets_total",
+            Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP")));
   }
 
   static int count(String programs, String name) {

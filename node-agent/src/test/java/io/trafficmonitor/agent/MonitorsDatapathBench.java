@@ -467,12 +467,12 @@ public final class MonitorsDatapathBench {
         : "**no** (" + head + "): " + String.join("; ", wrong);
   }
 
-  /** Packets of a monitor's cgroup series in one direction (pods a and b). */
-  private static double packetsTotal(String metrics, String monitor, String direction) {
+  /** Packets of a monitor's pod series (its sockets) in one direction (pods a and b). */
+  private double packetsTotal(String metrics, String monitor, String direction) {
     return Scrape.sum(
         metrics,
-        "trafficmonitor_packets_total",
-        Map.of("monitor", monitor, "interface", "cgroup", "direction", direction));
+        "trafficmonitor_pod_packets_total",
+        Map.of("monitor_namespace", ns, "monitor", monitor, "direction", direction));
   }
 
   /** "cgroup a: 2, b: 2; veth a: 2, b: 2; links N, programs M". */

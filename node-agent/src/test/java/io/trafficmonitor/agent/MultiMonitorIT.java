@@ -236,12 +236,36 @@ class MultiMonitorIT {
 
     String m = registry.scrape();
     Map<String, String> allB =
-        Map.of("monitor", "all", "pod", "b", "interface", "cgroup", "direction", "ingress");
+        Map.of(
+            "monitor_namespace", shop, "monitor", "all", "pod_name", "b", "direction", "ingress");
     Map<String, String> portB =
-        Map.of("monitor", "port", "pod", "b", "interface", "cgroup", "direction", "ingress");
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", allB)).isEqualTo(onPort + offPort);
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", portB)).isEqualTo(onPort);
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", Map.of("monitor", "theirs"))).isZero();
+        Map.of(
+            "monitor_namespace", shop, "monitor", "port", "pod_name", "b", "direction", "ingress");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", allB)).isEqualTo(onPort + offPort);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", portB)).isEqualTo(onPort);
+    assertThat(
+            Scrape.sum(
+                m,
+                "trafficmonitor_pod_packets_total",
+                Map.of("monitor_namespace", other, "monitor", "theirs")))
+        .isZero();
+    // a ClusterTrafficMonitor: an empty monitor_namespace
+    assertThat(
+            Scrape.sum(
+                m,
+                "trafficmonitor_pod_packets_total",
+                Map.of(
+                    "monitor_namespace",
+                    "",
+                    "monitor",
+                    nodeName + "-everywhere",
+                    "pod_namespace",
+                    shop,
+                    "pod_name",
+                    "b",
+                    "direction",
+                    "ingress")))
+        .isEqualTo(onPort + offPort);
     assertThat(m).contains("trafficmonitor_monitors_served " + agent.served().size() + ".0");
   }
 

@@ -135,20 +135,29 @@ class NodeAgentIT {
         .findFirst();
   }
 
-  static Map<String, String> podLabels(TestNode.TestPod p, String iface, String direction) {
+  /** The labels of pod p's UDP series of monitor web, in one direction (any family). */
+  static Map<String, String> podLabels(TestNode.TestPod p, String direction) {
     return Map.of(
+        "monitor_namespace",
+        namespace,
         "monitor",
         "web",
-        "namespace",
+        "pod_namespace",
         namespace,
-        "pod",
+        "pod_name",
         p.name,
-        "interface",
-        iface,
         "direction",
         direction,
         "protocol",
         "UDP");
+  }
+
+  /** Whether pod p has a series of the measure at its sockets or at its veth. */
+  static boolean hasSeriesOf(String pod, String measure) {
+    String m = registry.scrape();
+    Map<String, String> labels = Map.of("pod_namespace", namespace, "pod_name", pod);
+    return Scrape.has(m, "trafficmonitor_pod_" + measure, labels)
+        || Scrape.has(m, "trafficmonitor_pod_link_" + measure, labels);
   }
 
   @Test
@@ -193,18 +202,18 @@ class NodeAgentIT {
             });
 
     String m = registry.scrape();
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", podLabels(a, "cgroup", "egress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", podLabels(a, "egress")))
         .isEqualTo(count);
-    assertThat(Scrape.sum(m, "trafficmonitor_bytes_total", podLabels(a, "cgroup", "egress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_bytes_total", podLabels(a, "egress")))
         .isEqualTo(bytes);
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", podLabels(b, "cgroup", "ingress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", podLabels(b, "ingress")))
         .isEqualTo(count);
-    assertThat(Scrape.sum(m, "trafficmonitor_bytes_total", podLabels(b, "cgroup", "ingress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_bytes_total", podLabels(b, "ingress")))
         .isEqualTo(bytes);
     // the veths see the same packets at L2, from the pods' point of view
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", podLabels(a, a.veth, "egress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_link_packets_total", podLabels(a, "egress")))
         .isEqualTo(count);
-    assertThat(Scrape.sum(m, "trafficmonitor_bytes_total", podLabels(b, b.veth, "ingress")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_link_bytes_total", podLabels(b, "ingress")))
         .isEqualTo(bytes);
     assertThat(m).contains("trafficmonitor_collection_duration_seconds_count");
     assertThat(m).contains("trafficmonitor_map_fullness_ratio");
@@ -252,30 +261,25 @@ class NodeAgentIT {
               assertThat(f.getJitterMicros()).isNotNull();
             });
     String m = registry.scrape();
-    Map<String, String> in = podLabels(b, "cgroup", "ingress");
-    assertThat(Scrape.sum(m, "trafficmonitor_sequence_received_packets_total", in)).isEqualTo(89);
-    assertThat(Scrape.sum(m, "trafficmonitor_sequence_lost_packets_total", in)).isEqualTo(11);
+    Map<String, String> in = podLabels(b, "ingress");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_sequence_received_packets_total", in))
+        .isEqualTo(89);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_sequence_lost_packets_total", in)).isEqualTo(11);
     assertThat(
             Scrape.has(
-                m,
-                "trafficmonitor_sequence_received_packets_total",
-                podLabels(a, "cgroup", "egress")))
+                m, "trafficmonitor_pod_sequence_received_packets_total", podLabels(a, "egress")))
         .isFalse();
     // goodput and packet sizes of the earlier 50 x 300-byte datagrams and these 89 x 64
-    assertThat(Scrape.sum(m, "trafficmonitor_payload_bytes_total", in))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_payload_bytes_total", in))
         .isEqualTo(50 * 300 + 89 * 64);
-    assertThat(
-            Scrape.sum(
-                m, "trafficmonitor_packet_size_bytes_count", podLabels(b, "cgroup", "ingress")))
-        .isEqualTo(50 + 89);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_count", in)).isEqualTo(50 + 89);
     Map<String, String> le64 = new java.util.HashMap<>(in);
     le64.put("le", "64.0");
     Map<String, String> le128 = new java.util.HashMap<>(in);
     le128.put("le", "128.0");
     // 64 + 28 = 92-byte packets fall in [64, 128); 328-byte ones above
-    assertThat(Scrape.sum(m, "trafficmonitor_packet_size_bytes_bucket", le64)).isZero();
-    assertThat(Scrape.sum(m, "trafficmonitor_packet_size_bytes_bucket", le128)).isEqualTo(89);
-    assertThat(m).contains("trafficmonitor_limit_packet_loss_ratio");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_bucket", le64)).isZero();
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_bucket", le128)).isEqualTo(89);
   }
 
   @Test
@@ -299,7 +303,7 @@ class NodeAgentIT {
     assertThat(st.getRetransmits()).isZero();
     assertThat(st.getErrors()).isEmpty();
     String m = registry.scrape();
-    Map<String, String> podA = Map.of("pod", "a", "namespace", namespace);
+    Map<String, String> podA = Map.of("pod_name", "a", "pod_namespace", namespace);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_opened_total", podA)).isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_closed_total", podA)).isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connection_duration_seconds_count", podA))
@@ -316,8 +320,8 @@ class NodeAgentIT {
   void datagramsToAClosedPortOfAPodCountAsThatPodsDrops() throws Exception {
     agent.collectNow();
     String m0 = registry.scrape();
-    Map<String, String> bNoSocket = Map.of("pod", "b", "reason", "NO_SOCKET");
-    double before = Scrape.sum(m0, "trafficmonitor_drops_total", bNoSocket);
+    Map<String, String> bNoSocket = Map.of("pod_name", "b", "reason", "NO_SOCKET");
+    double before = Scrape.sum(m0, "trafficmonitor_pod_drops_total", bNoSocket);
     int n = 25;
     // nothing listens on b:7399: b's namespace drops each datagram without a socket
     Process send = a.start("send", a.ip, "7398", b.ip, "7399", Integer.toString(n), "32", "");
@@ -326,7 +330,7 @@ class NodeAgentIT {
     agent.collectNow();
     NodeStatus st = agent.writeStatusNow();
     String m = registry.scrape();
-    assertThat(Scrape.sum(m, "trafficmonitor_drops_total", bNoSocket) - before).isEqualTo(n);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_drops_total", bNoSocket) - before).isEqualTo(n);
     assertThat(st.getDropReasons())
         .anySatisfy(
             r -> {
@@ -366,14 +370,14 @@ class NodeAgentIT {
     assertThat(agent.writeStatusNow().getTxPackets()).isEqualTo(before + 30);
     assertThat(st.getTxPackets()).isEqualTo(before + 30);
     String m = registry.scrape();
-    Map<String, String> out = podLabels(a, "cgroup", "egress");
+    Map<String, String> out = podLabels(a, "egress");
     assertThat(
-            Scrape.sum(m, "trafficmonitor_packets_total", out)
-                - Scrape.sum(m0, "trafficmonitor_packets_total", out))
+            Scrape.sum(m, "trafficmonitor_pod_packets_total", out)
+                - Scrape.sum(m0, "trafficmonitor_pod_packets_total", out))
         .isEqualTo(30);
     assertThat(
-            Scrape.sum(m, "trafficmonitor_bytes_total", out)
-                - Scrape.sum(m0, "trafficmonitor_bytes_total", out))
+            Scrape.sum(m, "trafficmonitor_pod_bytes_total", out)
+                - Scrape.sum(m0, "trafficmonitor_pod_bytes_total", out))
         .isEqualTo(expected);
     // every filtered datagram passes a's cgroup and both veths and b's cgroup: 4 hooks each
     Map<String, String> filtered = Map.of("outcome", "filtered"); // the node's, shared
@@ -465,8 +469,7 @@ class NodeAgentIT {
   @Test
   @Order(6)
   void aDeletedPodIsDetachedAndItsSeriesDisappear() throws Exception {
-    assertThat(Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "b")))
-        .isTrue();
+    assertThat(hasSeriesOf("b", "bytes_total")).isTrue();
     long vethB = Cgroups.ifindex(node, b.veth);
     assertThat(Cgroups.tcxLinks(ProcessHandle.current().pid(), vethB)).hasSize(2);
     client.pods().inNamespace(namespace).withName("b").withGracePeriod(0).delete();
@@ -477,11 +480,8 @@ class NodeAgentIT {
             Cgroups.attachedPrograms(b.cgroup).isEmpty()
                 && Cgroups.tcxLinks(ProcessHandle.current().pid(), vethB).isEmpty());
     Wait.until(
-        "b's series dropped",
-        Duration.ofSeconds(10),
-        () -> !Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "b")));
-    assertThat(Scrape.has(registry.scrape(), "trafficmonitor_bits_per_second", Map.of("pod", "b")))
-        .isFalse();
+        "b's series dropped", Duration.ofSeconds(10), () -> !hasSeriesOf("b", "bytes_total"));
+    assertThat(hasSeriesOf("b", "bits_per_second")).isFalse();
     NodeStatus st =
         Wait.until(
             "status with one pod",
@@ -503,9 +503,7 @@ class NodeAgentIT {
         Duration.ofSeconds(20),
         () -> BpfFds.links(self).isEmpty() && Cgroups.attachedPrograms(a.cgroup).isEmpty());
     Wait.until(
-        "a's series dropped",
-        Duration.ofSeconds(10),
-        () -> !Scrape.has(registry.scrape(), "trafficmonitor_bytes_total", Map.of("pod", "a")));
+        "a's series dropped", Duration.ofSeconds(10), () -> !hasSeriesOf("a", "bytes_total"));
     assertThat(agent.served()).isEmpty();
     assertThat(agent.isReady()).as("serving no monitor, with nothing to attach").isTrue();
   }

@@ -13,6 +13,7 @@ import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,50 +182,60 @@ class TwoNodesIT {
 
     String m0 = registries.get(0).scrape();
     String m1 = registries.get(1).scrape();
+    // a ClusterTrafficMonitor's series: an empty monitor_namespace
+    Map<String, String> monitor = Map.of("monitor_namespace", "", "monitor", monitorName);
     assertThat(
             Scrape.sum(
                 m0,
-                "trafficmonitor_bytes_total",
-                Map.of(
-                    "pod",
-                    "sender",
-                    "namespace",
-                    ns1,
-                    "interface",
-                    "cgroup",
-                    "direction",
-                    "egress")))
+                "trafficmonitor_pod_bytes_total",
+                with(monitor, "pod_namespace", ns1, "pod_name", "sender", "direction", "egress")))
         .isEqualTo(bytes);
     assertThat(
             Scrape.sum(
                 m0,
-                "trafficmonitor_packets_total",
-                Map.of(
-                    "interface", nodes.get(0).uplink(), "direction", "egress", "protocol", "UDP")))
+                "trafficmonitor_interface_packets_total",
+                with(
+                    monitor,
+                    "interface",
+                    nodes.get(0).uplink(),
+                    "direction",
+                    "egress",
+                    "protocol",
+                    "UDP")))
         .isEqualTo(count);
     assertThat(
             Scrape.sum(
                 m1,
-                "trafficmonitor_bytes_total",
-                Map.of(
-                    "pod",
-                    "receiver",
-                    "namespace",
-                    ns2,
-                    "interface",
-                    "cgroup",
-                    "direction",
-                    "ingress")))
+                "trafficmonitor_pod_bytes_total",
+                with(
+                    monitor, "pod_namespace", ns2, "pod_name", "receiver", "direction", "ingress")))
         .isEqualTo(bytes);
     assertThat(
             Scrape.sum(
                 m1,
-                "trafficmonitor_packets_total",
-                Map.of(
-                    "interface", nodes.get(1).uplink(), "direction", "ingress", "protocol", "UDP")))
+                "trafficmonitor_interface_packets_total",
+                with(
+                    monitor,
+                    "interface",
+                    nodes.get(1).uplink(),
+                    "direction",
+                    "ingress",
+                    "protocol",
+                    "UDP")))
         .isEqualTo(count);
     // each agent exports only its own node's targets
-    assertThat(Scrape.has(m0, "trafficmonitor_bytes_total", Map.of("pod", "receiver"))).isFalse();
-    assertThat(Scrape.has(m1, "trafficmonitor_bytes_total", Map.of("pod", "sender"))).isFalse();
+    assertThat(Scrape.has(m0, "trafficmonitor_pod_bytes_total", Map.of("pod_name", "receiver")))
+        .isFalse();
+    assertThat(Scrape.has(m1, "trafficmonitor_pod_bytes_total", Map.of("pod_name", "sender")))
+        .isFalse();
+  }
+
+  /** {@code labels} and more. */
+  static Map<String, String> with(Map<String, String> labels, String... more) {
+    Map<String, String> out = new HashMap<>(labels);
+    for (int i = 0; i < more.length; i += 2) {
+      out.put(more[i], more[i + 1]);
+    }
+    return out;
   }
 }

@@ -7,8 +7,12 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -48,10 +52,10 @@ final class Histograms implements MultiCollector {
 
   @Override
   public MetricSnapshots collect() {
-    Map<Family, HistogramSnapshot.Builder> families = new java.util.LinkedHashMap<>();
-    Map<Family, java.util.Set<Labels>> seen = new java.util.HashMap<>();
+    Map<Family, HistogramSnapshot.Builder> families = new LinkedHashMap<>();
+    Map<Family, Set<Labels>> seen = new HashMap<>();
     for (Series s : series.values()) {
-      if (!seen.computeIfAbsent(s.family(), f -> new java.util.HashSet<>()).add(s.labels())) {
+      if (!seen.computeIfAbsent(s.family(), f -> new HashSet<>()).add(s.labels())) {
         continue; // two series under the same labels would fail the whole scrape: the first wins
       }
       Data d = s.data().get();

@@ -13,7 +13,6 @@ import io.trafficmonitor.agent.collect.Routing;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
-import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import java.util.List;
@@ -38,18 +37,18 @@ class AgentMetricsTest {
     String m = registry.scrape();
     Map<String, String> labels =
         Map.of(
+            "monitor_namespace", "shop",
             "monitor", "web",
-            "namespace", "shop",
-            "pod", "a",
-            "interface", "cgroup",
+            "pod_namespace", "shop",
+            "pod_name", "a",
             "direction", "egress",
             "protocol", "TCP");
-    assertThat(Scrape.sum(m, "trafficmonitor_bytes_total", labels)).isEqualTo(1500);
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", labels)).isEqualTo(1);
-    assertThat(m).contains("trafficmonitor_bits_per_second{");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_bytes_total", labels)).isEqualTo(1500);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", labels)).isEqualTo(1);
+    assertThat(m).contains("trafficmonitor_pod_bits_per_second{");
     c.forget(t -> t.equals(pod), kernel);
     m = registry.scrape();
-    assertThat(m).doesNotContain("pod=\"a\"");
+    assertThat(m).doesNotContain("pod_name=\"a\"");
     assertThat(m).contains("trafficmonitor_map_fullness_ratio ");
   }
 
@@ -79,12 +78,12 @@ class AgentMetricsTest {
         1);
     c.collect(kernel, routing, 2, Long.MAX_VALUE);
     web.close();
-    assertThat(node.registry().find("trafficmonitor.bytes").tag("monitor", "web").meters())
+    assertThat(node.registry().find("trafficmonitor.pod.bytes").tag("monitor", "web").meters())
         .isEmpty();
-    assertThat(node.registry().find("trafficmonitor.limit.bytes.per.second").meters())
+    assertThat(node.registry().find("trafficmonitor.pods.monitored").meters())
         .singleElement()
         .satisfies(g -> assertThat(g.getId().getTag("monitor")).isEqualTo("db"));
-    assertThat(node.registry().find("trafficmonitor.bytes").tag("monitor", "db").meters())
+    assertThat(node.registry().find("trafficmonitor.pod.bytes").tag("monitor", "db").meters())
         .hasSize(1);
     assertThat(node.registry().find("trafficmonitor.map.fullness.ratio").meters()).hasSize(1);
   }
@@ -124,30 +123,75 @@ class AgentMetricsTest {
     kernel.add(key, 1500, 1, 6);
     c.collect(kernel, after, 7, Long.MAX_VALUE);
     String m = reg.scrape();
-    assertThat(Scrape.sum(m, "trafficmonitor_packets_total", Map.of("monitor", "port")))
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", Map.of("monitor", "port")))
         .isEqualTo(1);
-    assertThat(m).contains("trafficmonitor_packet_size_bytes_bucket{");
+    assertThat(m).contains("trafficmonitor_pod_packet_size_bytes_bucket{");
   }
 
   @Test
-  void topFlowGaugesAreReplacedAtEveryStatus() {
-    Flow f = new Flow();
-    f.setSource("10.0.0.1");
-    f.setDestination("10.0.0.2");
-    f.setSourcePort(1234);
-    f.setDestinationPort(80);
-    f.setProtocol("TCP");
-    f.setPod("shop/a");
-    f.setBitsPerSecond(8000L);
-    metrics.topFlows(List.of(f));
+  void eachTargetKindCountsInItsOwnFamilies() {
+    Target pod = Target.podCgroup("shop", "a");
+    Target veth = Target.podVeth("shop", "a", "veth1");
+    Target eth0 = Target.nodeInterface("eth0");
+    FakeFlows kernel = new FakeFlows();
+    kernel.put(
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 53, 17, TargetKind.CGROUP, 5, Direction.EGRESS),
+        100,
+        1,
+        1);
+    kernel.put( // the veth's host-side ingress is the pod's egress
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 53, 17, TargetKind.TC, 7, Direction.INGRESS),
+        200,
+        2,
+        1);
+    kernel.put(
+        FakeFlows.key("10.0.0.1", 1, "10.0.0.2", 53, 17, TargetKind.TC, 2, Direction.EGRESS),
+        300,
+        3,
+        1);
+    Collector c = new Collector(metrics, 1_000_000_000L);
+    c.collect(
+        kernel, new TargetIndex(Map.of(5L, pod), Map.of(7, veth, 2, eth0)), 2, Long.MAX_VALUE);
     String m = registry.scrape();
+    Map<String, String> podA =
+        Map.of("monitor_namespace", "shop", "pod_namespace", "shop", "pod_name", "a");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_bytes_total", podA)).isEqualTo(100);
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_link_bytes_total", podA)).isEqualTo(200);
+    assertThat(
+            Scrape.sum(m, "trafficmonitor_pod_link_packets_total", Map.of("direction", "egress")))
+        .isEqualTo(2);
     assertThat(
             Scrape.sum(
                 m,
-                "trafficmonitor_top_flow_bits_per_second",
-                Map.of("rank", "1", "source", "10.0.0.1", "destination_port", "80")))
-        .isEqualTo(8000);
-    metrics.topFlows(List.of());
-    assertThat(registry.scrape()).doesNotContain("trafficmonitor_top_flow_bits_per_second{");
+                "trafficmonitor_interface_bytes_total",
+                Map.of("monitor_namespace", "shop", "interface", "eth0", "direction", "egress")))
+        .isEqualTo(300);
+    assertThat(m).contains("trafficmonitor_pod_link_packet_size_bytes_bucket{");
+    assertThat(m).contains("trafficmonitor_interface_bits_per_second{");
+    assertThat(m).doesNotContain("veth1").doesNotContain("cgroup");
+  }
+
+  @Test
+  void aClusterMonitorAndATrafficMonitorOfTheSameNameAreDifferentSeries() {
+    PrometheusMeterRegistry reg = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    NodeMetrics node = new NodeMetrics(reg);
+    AgentMetrics namespaced = new AgentMetrics(node, "shop", "web");
+    AgentMetrics cluster = new AgentMetrics(node, "", "web"); // what a ClusterTrafficMonitor gets
+    Target pod = Target.podCgroup("shop", "a");
+    namespaced.seriesAdded(new Series(new Series.Key(pod, "egress", "TCP")));
+    cluster.seriesAdded(new Series(new Series.Key(pod, "egress", "TCP")));
+    String m = reg.scrape();
+    String name = "trafficmonitor_pod_packets_total";
+    assertThat(Scrape.has(m, name, Map.of("monitor_namespace", "shop", "monitor", "web"))).isTrue();
+    assertThat(Scrape.has(m, name, Map.of("monitor_namespace", "", "monitor", "web"))).isTrue();
+    assertThat(
+            Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_count", Map.of("monitor", "web")))
+        .as("a histogram series of each")
+        .isZero();
+    assertThat(m.lines().filter(l -> l.startsWith("trafficmonitor_pod_packet_size_bytes_count{")))
+        .hasSize(2);
+    cluster.close();
+    assertThat(Scrape.has(reg.scrape(), name, Map.of("monitor_namespace", ""))).isFalse();
+    assertThat(Scrape.has(reg.scrape(), name, Map.of("monitor_namespace", "shop"))).isTrue();
   }
 }
