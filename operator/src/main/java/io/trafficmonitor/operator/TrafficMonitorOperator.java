@@ -65,6 +65,7 @@ public final class TrafficMonitorOperator {
    */
   public static TrafficMonitorOperator create(
       KubernetesClient client, MeterRegistry registry, Set<String> namespaces) {
+    AlertSettings.current(); // a malformed setting stops the start, not every reconcile
     return create(
         client, registry, namespaces, AgentSettings.current(), OperatorSettings.current());
   }

@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
+import io.trafficmonitor.operator.model.PrometheusObjects;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The chart sets every agent setting by environment; the operator's own defaults serve a process
  * started without the chart. Both must say the same, so that one figure has one meaning: this test
- * holds the chart's values.yaml to {@link AgentSettings#defaults()}.
+ * holds the chart's values.yaml to {@link AgentSettings#defaults()} and {@link
+ * AlertSettings#defaults()}.
  */
 class ChartDefaultsTest {
   @Test
@@ -41,5 +49,47 @@ class ChartDefaultsTest {
     assertThat(AgentDaemonSet.METRICS_PORT_NAME)
         .as("the agent Service targets the port by this name")
         .isEqualTo("metrics");
+  }
+
+  @Test
+  void theChartsAlertValuesAreTheOperatorsDefaults() throws Exception {
+    JsonNode rule =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(
+                Files.readString(
+                    OperatorHarness.repoRoot().resolve("charts/trafficmonitor/values.yaml")))
+            .get("prometheusRule");
+    AlertSettings d = AlertSettings.defaults();
+    assertThat(GoDuration.parse(rule.get("bandwidthWindow").asText()))
+        .isEqualTo(d.bandwidthWindow());
+    assertThat(GoDuration.parse(rule.get("ratioWindow").asText())).isEqualTo(d.ratioWindow());
+    assertThat(rule.get("runbooks").asText()).isEqualTo(d.runbooks());
+    assertThat(rule.get("labels").size()).isEqualTo(d.labels().size());
+  }
+
+  /** Every alert shipped, the chart's and the operator's, has its section in docs/runbooks.md. */
+  @Test
+  void everyAlertHasARunbook() throws Exception {
+    String runbooks = Files.readString(OperatorHarness.repoRoot().resolve("docs/runbooks.md"));
+    String chartRule =
+        Files.readString(
+            OperatorHarness.repoRoot()
+                .resolve("charts/trafficmonitor/templates/prometheusrule.yaml"));
+    List<String> alerts = new ArrayList<>();
+    Matcher m = Pattern.compile("- alert: (\\w+)").matcher(chartRule);
+    while (m.find()) {
+      alerts.add(m.group(1));
+      assertThat(chartRule).contains("#" + m.group(1).toLowerCase(Locale.ROOT) + "\"");
+    }
+    assertThat(alerts).hasSize(3);
+    alerts.addAll(
+        List.of(
+            PrometheusObjects.BANDWIDTH,
+            PrometheusObjects.INTERFACE_BANDWIDTH,
+            PrometheusObjects.PACKET_LOSS,
+            PrometheusObjects.RETRANSMITS));
+    for (String alert : alerts) {
+      assertThat(runbooks).as("docs/runbooks.md").contains("\n## " + alert + "\n");
+    }
   }
 }

@@ -50,7 +50,8 @@ class PrometheusObjectsIT {
         Monitors.monitor(
             NS,
             NAME,
-            "alerts: {maxBytesPerSecond: 1.0e9, maxPacketLossRatio: 0.01, for: 2m,"
+            "sequence: {protocol: UDP, offset: 0}\n"
+                + "alerts: {maxBytesPerSecond: 1.0e9, maxPacketLossRatio: 0.01, for: 2m,"
                 + " severity: critical}");
     tm.getMetadata().setGeneration(null);
     TrafficMonitor created = client.resource(tm).create();
@@ -82,11 +83,13 @@ class PrometheusObjectsIT {
     List<Map<String, Object>> rules = rules(rule);
     assertThat(rules)
         .extracting(r -> r.get("alert"))
-        .containsExactly("TrafficMonitorThroughputHigh", "TrafficMonitorPacketLossHigh");
+        .containsExactly("TrafficMonitorBandwidthHigh", "TrafficMonitorPacketLossHigh");
     assertThat(rules.get(0).get("expr"))
         .isEqualTo(
-            "sum by (instance) (rate(trafficmonitor_bytes_total{monitor=\"alerting\"}[2m]))"
-                + " > 1000000000");
+            "sum by (monitor_namespace, monitor, direction) (rate(trafficmonitor_pod_bytes_total"
+                + "{monitor_namespace=\""
+                + NS
+                + "\", monitor=\"alerting\"}[60s])) > 1000000000");
     assertThat((String) rules.get(1).get("expr")).endsWith("> 0.01");
     assertThat(rules).allSatisfy(r -> assertThat(r.get("for")).isEqualTo("2m"));
     assertThat((Map<String, Object>) rules.get(0).get("labels"))
