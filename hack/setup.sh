@@ -7,11 +7,15 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${TM_CACHE:-$HOME/.cache/trafficmonitor}"
 helm_version="v3.21.4"
+# Prometheus 3.16 (its Go module's v0.316.0): Debian's prometheus is built without Kubernetes
+# service discovery, which the e2e tier's Prometheus needs to find the agents as a ServiceMonitor
+# would. Debian's promtool (from the prometheus package) stays for the rule unit tests.
+prometheus_version="v0.316.0"
 start=$SECONDS
 
 # clang/llvm/libbpf-dev/bpftool/libelf/zlib: the eBPF programs and the JNI shim.
 # iproute2: network namespaces, veths, tc. iperf3: throughput benchmarks.
-# prometheus: the server and promtool for alert tests. clang-format: C formatting check.
+# prometheus: promtool for alert tests (the server is built below, with Kubernetes discovery). clang-format: C formatting check.
 # mmdebstrap/umoci/skopeo: the container images, from Debian packages (no base image pulled).
 # containerd/runc/containernetworking-plugins/nftables: the real kubelet nodes of the e2e tier.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc iproute2 iperf3
@@ -43,6 +47,16 @@ if [[ ! -x "$helm_dir/helm" ]]; then
   GOBIN="$helm_dir" CGO_ENABLED=0 go install -trimpath "helm.sh/helm/v3/cmd/helm@$helm_version"
 else
   echo "setup: helm $helm_version cached"
+fi
+
+prometheus_dir="$cache/prometheus/$prometheus_version"
+if [[ ! -x "$prometheus_dir/prometheus" ]]; then
+  echo "setup: building prometheus $prometheus_version from its Go module (a few minutes, once)"
+  mkdir -p "$prometheus_dir"
+  GOBIN="$prometheus_dir" CGO_ENABLED=0 go install -trimpath \
+    "github.com/prometheus/prometheus/cmd/prometheus@$prometheus_version"
+else
+  echo "setup: prometheus $prometheus_version cached"
 fi
 
 # bpffs for pinned objects, where the kernel has not mounted it yet.

@@ -10,6 +10,9 @@ import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +100,28 @@ final class Install {
             .getAdditionalProperties()
             .get("spec");
     Files.writeString(file, Serialization.asYaml(spec));
+  }
+
+  /**
+   * The Prometheus Operator's PrometheusRule and ServiceMonitor CRDs (test-support's reduced copy),
+   * as a cluster with kube-prometheus-stack has them.
+   */
+  static void installPrometheusOperatorCrds(KubeletNodes nodes) {
+    try (InputStream in =
+        Install.class.getResourceAsStream(
+            "/io/trafficmonitor/testing/crds/monitoring.coreos.com.yaml")) {
+      nodes
+          .cluster()
+          .kubectlWithInput(
+              new String(in.readAllBytes(), StandardCharsets.UTF_8),
+              "apply",
+              "--server-side",
+              "-f",
+              "-")
+          .orThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** {@code helm} with the cluster's kubeconfig. */

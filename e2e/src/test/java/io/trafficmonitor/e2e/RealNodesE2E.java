@@ -16,13 +16,15 @@ import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.PrometheusServer;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,10 +60,10 @@ class RealNodesE2E {
   static final List<String> TRAFFICGEN =
       List.of("/opt/jre/bin/java", "-jar", "/app/trafficgen.jar");
 
-  static final String BANDWIDTH_ALERT = "TrafficMonitorBandwidthAboveLimit";
-  static final String LOSS_ALERT = "TrafficMonitorPacketLossAboveLimit";
+  static final String BANDWIDTH_ALERT = "TrafficMonitorBandwidthHigh";
+  static final String LOSS_ALERT = "TrafficMonitorPacketLossHigh";
 
-  /** The chart's rate windows, shortened for the test (the chart's defaults: 1m and 5m). */
+  /** The operator's rules' rate windows, shortened for the test (the chart's defaults: 1m, 5m). */
   static final Duration BANDWIDTH_WINDOW = Duration.ofSeconds(10);
 
   static final Duration RATIO_WINDOW = Duration.ofSeconds(5);
@@ -71,7 +73,6 @@ class RealNodesE2E {
   static KubeletNode nodeA;
   static KubeletNode nodeB;
   static PrometheusServer prometheus;
-  static Path rules;
   static long classStart = System.nanoTime();
   long testStart;
 
@@ -84,7 +85,18 @@ class RealNodesE2E {
     nodeB = nodes.nodes().get(1);
     Duration images = Install.buildAndLoadImages(nodes);
     long start = System.nanoTime();
-    ProcessResult install = Install.helmInstall(nodes);
+    // The Prometheus Operator's CRDs, as a cluster with kube-prometheus-stack has them: the chart
+    // makes its ServiceMonitor and PrometheusRule, the operator a PrometheusRule per monitor.
+    Install.installPrometheusOperatorCrds(nodes);
+    ProcessResult install =
+        Install.helmInstall(
+            nodes,
+            "serviceMonitor.enabled=true",
+            "serviceMonitor.interval=1s",
+            "prometheusRule.enabled=true",
+            "prometheusRule.labels.release=kps",
+            "prometheusRule.bandwidthWindow=" + BANDWIDTH_WINDOW.toSeconds() + "s",
+            "prometheusRule.ratioWindow=" + RATIO_WINDOW.toSeconds() + "s");
     assertThat(install.exitCode()).as(install.stdout() + install.stderr()).isZero();
     System.out.printf(
         "RealNodesE2E: images built and loaded in %d ms, helm install --wait %d ms%n",
@@ -109,9 +121,6 @@ class RealNodesE2E {
   static void uninstall() throws IOException {
     if (prometheus != null) {
       prometheus.close();
-    }
-    if (rules != null) {
-      Files.deleteIfExists(rules);
     }
     if (nodes == null) {
       return;
@@ -327,6 +336,12 @@ class RealNodesE2E {
     return v == null ? 0 : ((Number) v).longValue();
   }
 
+  static String field(String summary, String name, String pattern) {
+    Matcher m = Pattern.compile("\"" + name + "\":(" + pattern + ")").matcher(summary);
+    assertThat(m.find()).as(summary).isTrue();
+    return m.group(1);
+  }
+
   static long field(String summary, String name) {
     Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(summary);
     assertThat(m.find()).as(summary).isTrue();
@@ -334,28 +349,79 @@ class RealNodesE2E {
   }
 
   /**
-   * One Prometheus for the class: scraping both agents through their pods' addresses every second
-   * and evaluating the chart's alert rules, rendered with short windows, every second.
+   * One Prometheus for the class, as kube-prometheus-stack's would be: it discovers the agents
+   * through the API server from the chart's ServiceMonitor ({@link ServiceMonitorScrape}: the
+   * Prometheus Operator's relabelling, no honorLabels), scrapes them every second, and evaluates
+   * the PrometheusRules found in the cluster (the chart's, and each monitor's that the operator
+   * writes: {@link #loadRule}) every second.
    */
   static PrometheusServer prometheus() throws IOException {
     if (prometheus == null) {
-      List<String> targets =
-          agents().stream().map(p -> p.getStatus().getPodIP() + ":9400").sorted().toList();
-      assertThat(targets).hasSize(2);
-      rules = Files.createTempFile("tm-rules", ".yaml");
-      Install.writeAlertRules(
-          rules,
-          "prometheusRule.bandwidthWindow=" + BANDWIDTH_WINDOW.toSeconds() + "s",
-          "prometheusRule.ratioWindow=" + RATIO_WINDOW.toSeconds() + "s");
+      GenericKubernetesResource serviceMonitor =
+          client
+              .genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+              .inNamespace(Install.NAMESPACE)
+              .withName(Install.RELEASE + "-agents")
+              .get();
+      assertThat(serviceMonitor).as("the chart's ServiceMonitor").isNotNull();
       prometheus =
-          PrometheusServer.start(
-              targets, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(rules));
+          PrometheusServer.startWith(
+              ServiceMonitorScrape.scrapeConfig(serviceMonitor, nodes.cluster().kubeconfig()),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(1),
+              List.of());
       await(
-          "Prometheus scrapes both agents",
-          Duration.ofSeconds(30),
+          "Prometheus discovers and scrapes both agents",
+          Duration.ofSeconds(60),
           () -> prometheus.targetHealth().equals(List.of("up", "up")));
+      loadRule(Install.NAMESPACE, Install.RELEASE + "-alerts");
     }
     return prometheus;
+  }
+
+  /**
+   * Gives Prometheus the PrometheusRule {@code namespace/name} as it is in the cluster, as the
+   * Prometheus Operator would (its spec is a rule file); waits for it to exist, and checks that it
+   * carries the labels a ruleSelector picks (the chart's {@code prometheusRule.labels}).
+   */
+  @SuppressWarnings("unchecked")
+  static GenericKubernetesResource loadRule(String namespace, String name) {
+    Supplier<GenericKubernetesResource> get =
+        () ->
+            client
+                .genericKubernetesResources("monitoring.coreos.com/v1", "PrometheusRule")
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+    await(
+        "the PrometheusRule " + namespace + "/" + name,
+        Duration.ofSeconds(60),
+        () -> get.get() != null);
+    GenericKubernetesResource rule = get.get();
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kps");
+    prometheus.putRules(
+        namespace + "-" + name, Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
+    return rule;
+  }
+
+  /** The operator's rule of the web monitor once it holds an alert with {@code threshold}. */
+  @SuppressWarnings("unchecked")
+  static void loadWebRule(String alert, String threshold) {
+    await(
+        "the operator's rule has " + alert + " > " + threshold,
+        Duration.ofSeconds(60),
+        () -> {
+          GenericKubernetesResource r =
+              client
+                  .genericKubernetesResources("monitoring.coreos.com/v1", "PrometheusRule")
+                  .inNamespace(NS)
+                  .withName("trafficmonitor-web")
+                  .get();
+          return r != null
+              && Serialization.asJson(r).contains(alert)
+              && Serialization.asJson(r).contains("> " + threshold);
+        });
+    loadRule(NS, "trafficmonitor-web");
   }
 
   /** Whether Prometheus recorded the alert as firing at any evaluation of the last {@code d}. */
@@ -371,8 +437,9 @@ class RealNodesE2E {
   static double bandwidthRuleMax(Duration d) {
     return prometheus
         .scalar(
-            ("max_over_time((sum by (namespace, monitor)"
-                    + " (rate(trafficmonitor_bytes_total{monitor=\"web\"}[%ds])))[%ds:1s])")
+            ("max_over_time(max(sum by (monitor_namespace, monitor, direction)"
+                    + " (rate(trafficmonitor_pod_bytes_total{monitor_namespace=\"shop\","
+                    + " monitor=\"web\"}[%ds])))[%ds:1s])")
                 .formatted(BANDWIDTH_WINDOW.toSeconds(), Math.max(1, d.toSeconds())))
         .orElse(0.0);
   }
@@ -534,10 +601,35 @@ class RealNodesE2E {
   @Order(4)
   void prometheusScrapesTheAgentsThroughTheirPods() throws Exception {
     PrometheusServer prom = prometheus();
+    // The targets as the Prometheus Operator's relabelling leaves them, plus the chart's node.
+    assertThat(prom.targetLabels())
+        .extracting(l -> l.path("node").asText())
+        .containsExactlyInAnyOrder(nodeA.name(), nodeB.name());
+    assertThat(prom.targetLabels())
+        .allSatisfy(
+            l -> {
+              assertThat(l.path("job").asText()).isEqualTo("trafficmonitor-agent");
+              assertThat(l.path("namespace").asText()).isEqualTo(Install.NAMESPACE);
+              assertThat(l.path("pod").asText()).startsWith("trafficmonitor-agent-");
+            });
     String query =
-        "sum(trafficmonitor_packets_total{pod=\"web\", direction=\"ingress\","
-            + " interface=\"cgroup\"})";
+        "sum(trafficmonitor_pod_packets_total{monitor_namespace=\"shop\", monitor=\"web\","
+            + " pod_namespace=\"shop\", pod_name=\"web\", direction=\"ingress\"})";
     await("web's series exist", Duration.ofSeconds(30), () -> prom.scalar(query).isPresent());
+    // The agent's labels survive the scrape's: the workload's pod and namespace are theirs, the
+    // target's namespace and pod are the agent's, and nothing was renamed to exported_*.
+    JsonNode series =
+        prom.query(
+                "trafficmonitor_pod_packets_total{monitor=\"web\", pod_name=\"web\","
+                    + " direction=\"ingress\"}")
+            .get(0)
+            .path("metric");
+    assertThat(series.path("pod_namespace").asText()).isEqualTo(NS);
+    assertThat(series.path("monitor_namespace").asText()).isEqualTo(NS);
+    assertThat(series.path("namespace").asText()).isEqualTo(Install.NAMESPACE);
+    assertThat(series.path("node").asText()).isEqualTo(nodeA.name());
+    assertThat(series.path("pod").asText()).startsWith("trafficmonitor-agent-");
+    assertThat(series.fieldNames()).toIterable().noneMatch(n -> n.startsWith("exported_"));
     long status = number(nodeEntry(nodeA.name()).get(), "rxPackets");
     await(
         "Prometheus has the status' count",
@@ -616,18 +708,14 @@ class RealNodesE2E {
   static final long LIMIT = 100_000;
 
   static final String WEB_BYTES =
-      "sum(trafficmonitor_bytes_total{pod=\"web\", direction=\"ingress\", interface=\"cgroup\"})";
+      "sum(trafficmonitor_pod_bytes_total{monitor_namespace=\"shop\", monitor=\"web\","
+          + " pod_name=\"web\", direction=\"ingress\"})";
 
   /** Sets the monitor's bandwidth limit and waits until no earlier traffic is in the window. */
   static PrometheusServer bandwidthLimitSet() throws IOException {
     PrometheusServer prom = prometheus();
-    applyWebMonitor("alerts: {maxBytesPerSecond: " + LIMIT + "}");
-    await(
-        "the limit is exported",
-        Duration.ofSeconds(30),
-        () ->
-            prom.scalar("max(trafficmonitor_limit_bytes_per_second{monitor=\"web\"})").orElse(0.0)
-                == (double) LIMIT);
+    applyWebMonitor("alerts: {maxBytesPerSecond: " + LIMIT + ", for: 1s}");
+    loadWebRule(BANDWIDTH_ALERT, Long.toString(LIMIT));
     await(
         "no earlier traffic is left in the rule's window",
         BANDWIDTH_WINDOW.plusSeconds(20),
@@ -648,8 +736,9 @@ class RealNodesE2E {
   }
 
   /**
-   * At 0.8 times the limit the rule stays quiet: it counts a pod's bytes once (its cgroup's series,
-   * not also its veth's, which sees the same packets at L2), as the status totals do.
+   * At 0.8 times the limit the operator's rule stays quiet: it counts a pod's bytes once (its
+   * sockets' family, not also its veth's, which sees the same packets at L2), as the status totals
+   * do.
    */
   @Test
   @Order(6)
@@ -693,8 +782,185 @@ class RealNodesE2E {
         "RealNodesE2E: the alert resolved %d ms after the traffic stopped%n", millisSince(stopped));
   }
 
+  /** The window the dashboard's panels are evaluated over ({@code $__rate_interval}). */
+  static final Duration PANEL_WINDOW = Duration.ofSeconds(30);
+
+  /**
+   * Every panel of the chart's dashboard, each of its queries run in Prometheus as Grafana would
+   * (the web monitor chosen, {@code $__rate_interval} the window) while UDP of known size and pace
+   * has run to web for longer than the window, compared with the ground truth: the generator's
+   * achieved rate (±2%), zero or no series where no such traffic exists, the bucket that holds the
+   * packets' size for a quantile of the log2 histograms, health panels in their range. A panel
+   * without an expectation here fails the test, so a new panel needs one.
+   */
   @Test
   @Order(8)
+  void everyDashboardPanelShowsWhatWasSent() throws Exception {
+    PrometheusServer prom = prometheus();
+    applyWebMonitor();
+    JsonNode dashboard =
+        Serialization.unmarshal(
+            Files.readString(
+                io.trafficmonitor.testing.Tools.repoRoot()
+                    .resolve("charts/trafficmonitor/files/dashboard.json")),
+            JsonNode.class);
+    long datagrams = 100; // per second, 1000 L3 bytes each (972 of payload)
+    long seconds = PANEL_WINDOW.toSeconds() + 15;
+    CompletableFuture<String> traffic =
+        CompletableFuture.supplyAsync(
+            () ->
+                generate(
+                    "--protocol",
+                    "udp",
+                    "--target",
+                    pod("web").getStatus().getPodIP() + ":7000",
+                    "--size",
+                    "972",
+                    "--rate",
+                    (datagrams * 972 * 8) + "bit",
+                    "--duration",
+                    seconds + "s"));
+    Thread.sleep(PANEL_WINDOW.plusSeconds(8).toMillis()); // the window holds only this traffic
+    Map<Integer, List<JsonNode>> results = new TreeMap<>();
+    Map<Integer, String> titles = new TreeMap<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      int id = panel.path("id").asInt();
+      titles.put(id, panel.path("title").asText());
+      List<JsonNode> perTarget = new ArrayList<>();
+      for (JsonNode target : panel.path("targets")) {
+        String expr =
+            target
+                .path("expr")
+                .asText()
+                .replace("$monitor_namespace", NS)
+                .replace("$monitor", "web")
+                .replace("$__rate_interval", PANEL_WINDOW.toSeconds() + "s");
+        perTarget.add(prom.query(expr));
+      }
+      results.put(id, perTarget);
+    }
+    System.out.printf(
+        "RealNodesE2E: series of the web pod (UDP in only) for the web monitor: %s; of every"
+            + " monitored pod, per pod: %s%n",
+        prom.scalar("count({__name__=~\"trafficmonitor_.+\", monitor=\"web\", pod_name=\"web\"})"),
+        prom.scalar(
+            "count({__name__=~\"trafficmonitor_.+\", pod_name!=\"\"}) / count(count by"
+                + " (pod_namespace, pod_name) ({__name__=~\"trafficmonitor_.+\", pod_name!=\"\"}))"));
+    String summary = traffic.get(seconds + 60, TimeUnit.SECONDS);
+    double elapsed = Double.parseDouble(field(summary, "seconds", "[0-9.]+"));
+    double bits = field(summary, "l3Bytes") * 8 / elapsed;
+    double payloadBits = field(summary, "payloadBytes") * 8 / elapsed;
+    double packets = field(summary, "messages") / elapsed;
+    System.out.printf(
+        "RealNodesE2E: dashboard ground truth %s: %.0f bit/s, %.0f payload bit/s, %.1f packets/s%n",
+        summary, bits, payloadBits, packets);
+    results.forEach(
+        (id, r) -> System.out.printf("RealNodesE2E: panel %d (%s): %s%n", id, titles.get(id), r));
+
+    Map<Integer, java.util.function.Consumer<List<JsonNode>>> expected = new TreeMap<>();
+    expected.put(1, r -> near(value(r.get(0), Map.of("pod_name", "web")), bits));
+    expected.put(2, r -> assertThat(value(r.get(0), Map.of("pod_name", "web"))).isZero());
+    expected.put(3, r -> assertThat(r.get(0)).as("web selects no interface").isEmpty());
+    expected.put(
+        4, r -> near(value(r.get(0), Map.of("protocol", "UDP", "direction", "ingress")), packets));
+    expected.put(5, r -> near(value(r.get(0), Map.of("pod_name", "web")), bits));
+    expected.put(
+        6,
+        r ->
+            assertThat(r.get(0))
+                .hasSize(2)
+                .allSatisfy(s -> assertThat(s.path("value").get(1).asDouble()).isEqualTo(1)));
+    expected.put(
+        7,
+        r ->
+            assertThat(r.get(0))
+                .hasSize(2)
+                .allSatisfy(
+                    s -> assertThat(s.path("value").get(1).asDouble()).isBetween(0.0, 1.0)));
+    expected.put(
+        8,
+        r -> {
+          assertThat(r.get(0))
+              .hasSize(2)
+              .allSatisfy(s -> assertThat(s.path("value").get(1).asDouble()).isBetween(0.0, 0.5));
+          assertThat(r.get(1))
+              .allSatisfy(s -> assertThat(s.path("value").get(1).asDouble()).isZero());
+        });
+    // No TCP and no sequence numbers in this traffic: nothing, or no number, to show.
+    for (int id : List.of(9, 10, 11)) {
+      expected.put(id, r -> r.forEach(RealNodesE2E::noNumber));
+    }
+    // Every datagram arrived (the counts above): what the drops panel shows is the pods' other
+    // kernel drops (a few a minute, NOT_SPECIFIED), never a share of this traffic.
+    expected.put(
+        12,
+        r -> {
+          double drops = 0;
+          for (JsonNode t : r) {
+            for (JsonNode s : t) {
+              assertThat(number(s)).isNotNegative();
+              drops += number(s);
+            }
+          }
+          assertThat(drops).isLessThan(packets * 0.01);
+        });
+    expected.put(
+        13,
+        r -> near(value(r.get(0), Map.of("pod_name", "web", "direction", "ingress")), payloadBits));
+    // 1000-byte packets are in the log2 bucket (512, 1024]; the median is interpolated in it.
+    expected.put(
+        14, r -> assertThat(value(r.get(0), Map.of("pod_name", "web"))).isBetween(512.0, 1024.0));
+    expected.put(
+        15,
+        r ->
+            assertThat(value(r.get(0), Map.of("outcome", "accounted")))
+                .as("every packet seen at web's two hooks, at least")
+                .isGreaterThanOrEqualTo(2 * packets * 0.98));
+    expected.put(
+        16,
+        r -> {
+          near(value(r.get(0), Map.of("direction", "ingress")), bits);
+          near(value(r.get(1), Map.of("direction", "ingress")), bits);
+        });
+    assertThat(expected.keySet()).as("an expectation for every panel").isEqualTo(results.keySet());
+    results.forEach(
+        (id, r) -> {
+          try {
+            expected.get(id).accept(r);
+          } catch (AssertionError e) {
+            throw new AssertionError(
+                "panel " + id + " (" + titles.get(id) + "): " + e.getMessage(), e);
+          }
+        });
+  }
+
+  /** The value of the series of {@code result} whose labels include {@code labels}; 0 if none. */
+  static double value(JsonNode result, Map<String, String> labels) {
+    for (JsonNode s : result) {
+      if (labels.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(s.path("metric").path(e.getKey()).asText()))) {
+        return number(s);
+      }
+    }
+    return 0;
+  }
+
+  static double number(JsonNode sample) {
+    return Double.parseDouble(sample.path("value").get(1).asText());
+  }
+
+  /** No series, or only series without a number (0/0 of a ratio, a quantile of nothing). */
+  static void noNumber(JsonNode result) {
+    result.forEach(s -> assertThat(number(s)).isNaN());
+  }
+
+  /** Within 2% of the ground truth. */
+  static void near(double value, double truth) {
+    assertThat(value).isCloseTo(truth, org.assertj.core.data.Percentage.withPercentage(2));
+  }
+
+  @Test
+  @Order(9)
   void invalidResourceIsRefusedWithAReadableMessage() {
     String bad =
         """
@@ -712,17 +978,24 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void sequenceLossIsCountedExactlyAndThePacketLossAlertFires() throws Exception {
     PrometheusServer prom = prometheus();
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
-    applyWebMonitor("sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01}");
+    applyWebMonitor(
+        "sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01, for: 1s}");
+    loadWebRule(LOSS_ALERT, "0.01");
     await(
-        "the agents apply the spec (the loss limit is exported)",
+        "the agents apply the spec (sequence numbers are read)",
         Duration.ofSeconds(30),
         () ->
-            prom.scalar("min(trafficmonitor_limit_packet_loss_ratio{monitor=\"web\"})").orElse(0.0)
-                == 0.01);
+            nodeEntry(nodeA.name())
+                .map(
+                    e ->
+                        Objects.equals(
+                            ((Number) e.getOrDefault("observedGeneration", -1)).longValue(),
+                            monitor("web").getMetadata().getGeneration()))
+                .orElse(false));
     Map<String, Object> seq0 = sequence(nodeA.name());
     long start = System.nanoTime();
     String summary =
@@ -757,10 +1030,10 @@ class RealNodesE2E {
     assertThat(number(q, "smallGaps") - number(seq0, "smallGaps")).isEqualTo(skipped);
     assertThat(number(q, "bigGaps") - number(seq0, "bigGaps")).isZero();
     assertThat(number(q, "reverse") - number(seq0, "reverse")).isZero();
-    // the pod's cgroup series (its veth's series sees the same packets)
+    // the pod's series (its veth's family sees the same packets)
     String lostQuery =
-        "sum(trafficmonitor_sequence_lost_packets_total{monitor=\"web\", pod=\"web\","
-            + " interface=\"cgroup\"})";
+        "sum(trafficmonitor_pod_sequence_lost_packets_total{monitor_namespace=\"shop\","
+            + " monitor=\"web\", pod_name=\"web\"})";
     long lost = number(q, "lost");
     await(
         "Prometheus scrapes the same loss",
@@ -769,7 +1042,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void deletedPodIsDetached() {
     kubectl("delete", "pod", "web-b", "-n", NS, "--wait=false");
     await("node B reports no pod", Duration.ofSeconds(60), () -> pods(nodeB.name()) == 0);
@@ -777,7 +1050,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void selectorChangeMovesTheAgentsToOtherPodsWithoutARestart() {
     List<String> uids = agents().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     assertThat(uids).hasSize(2);
@@ -818,7 +1091,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void deletingTheMonitorDetachesButTheAgentsStayForTheNextOne() throws Exception {
     kubectl("delete", "tm", "web", "-n", NS, "--wait=true");
     PrometheusServer prom = prometheus();
@@ -827,7 +1100,8 @@ class RealNodesE2E {
         Duration.ofSeconds(30),
         () ->
             prom.scalar("sum(trafficmonitor_monitors_served)").orElse(-1.0) == 0.0
-                && prom.scalar("count(trafficmonitor_bytes_total{pod=\"web\"})").isEmpty());
+                && prom.scalar("count(trafficmonitor_pod_bytes_total{pod_name=\"web\"})")
+                    .isEmpty());
     assertThat(agents()).as("one agent per node, for the next monitor").hasSize(2);
     assertThat(client.apps().daemonSets().inNamespace(NS).list().getItems()).isEmpty();
   }

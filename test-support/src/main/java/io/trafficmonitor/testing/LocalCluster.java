@@ -209,7 +209,9 @@ public final class LocalCluster implements TestCluster {
     if (options.kubeletNodes()) {
       controllers +=
           ",node-lifecycle-controller,root-ca-certificate-publisher-controller,"
-              + "pod-garbage-collector-controller";
+              + "pod-garbage-collector-controller,"
+              // a Service's endpoints, which Prometheus' Kubernetes discovery reads
+              + "endpoints-controller,endpointslice-controller";
       kcmArgs.add("--root-ca-file=" + certs.caCert);
     }
     kcmArgs.add("--controllers=" + controllers);

@@ -45,18 +45,36 @@ public final class PrometheusServer implements AutoCloseable {
       Duration scrapeInterval,
       Duration evaluationInterval,
       List<Path> ruleFiles) {
+    String scrape =
+        """
+          - job_name: trafficmonitor-agent
+            static_configs:
+              - targets: [%s]
+        """
+            .formatted(String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
+    return startWith(scrape, scrapeInterval, evaluationInterval, ruleFiles);
+  }
+
+  /**
+   * Starts Prometheus with {@code scrapeConfigs} (the entries of {@code scrape_configs}, YAML
+   * indented by two spaces), scraping every {@code scrapeInterval} and evaluating {@code ruleFiles}
+   * and the rules {@link #putRules} adds every {@code evaluationInterval}.
+   */
+  public static PrometheusServer startWith(
+      String scrapeConfigs,
+      Duration scrapeInterval,
+      Duration evaluationInterval,
+      List<Path> ruleFiles) {
     Tools.require(Tools.prometheus());
     try {
       Path dir = Files.createTempDirectory("tm-prometheus-");
+      Files.createDirectories(dir.resolve("rules"));
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         port = s.getLocalPort();
       }
-      List<String> rules = new ArrayList<>();
       for (Path r : ruleFiles) {
-        Path copy = dir.resolve(r.getFileName());
-        Files.copy(r, copy);
-        rules.add("  - " + copy);
+        Files.copy(r, dir.resolve("rules").resolve(r.getFileName()));
       }
       String config =
           """
@@ -64,17 +82,15 @@ public final class PrometheusServer implements AutoCloseable {
             scrape_interval: %dms
             evaluation_interval: %dms
           rule_files:
-          %s
+            - %s/rules/*
           scrape_configs:
-            - job_name: trafficmonitor-agent
-              static_configs:
-                - targets: [%s]
+          %s
           """
               .formatted(
                   scrapeInterval.toMillis(),
                   evaluationInterval.toMillis(),
-                  rules.isEmpty() ? "  []" : String.join("\n", rules),
-                  String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
+                  dir,
+                  scrapeConfigs.stripTrailing());
       Files.writeString(dir.resolve("prometheus.yml"), config);
       ManagedProcess p =
           ManagedProcess.start(
@@ -85,6 +101,7 @@ public final class PrometheusServer implements AutoCloseable {
                   "--config.file=" + dir.resolve("prometheus.yml"),
                   "--storage.tsdb.path=" + dir.resolve("data"),
                   "--web.listen-address=127.0.0.1:" + port,
+                  "--web.enable-lifecycle",
                   "--log.level=warn"));
       PrometheusServer server = new PrometheusServer(dir, p, port);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -97,6 +114,46 @@ public final class PrometheusServer implements AutoCloseable {
         LocalCluster.sleep(100);
       }
       return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Adds (or replaces) the rule file {@code name} with {@code rulesYaml} (a rule file: {@code
+   * groups: [...]}) and reloads the configuration; fails when Prometheus refuses it.
+   */
+  public void putRules(String name, String rulesYaml) {
+    try {
+      Files.writeString(dir.resolve("rules").resolve(name + ".yaml"), rulesYaml);
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url() + "/-/reload"))
+                  .timeout(Duration.ofSeconds(30))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException(
+            "prometheus refused the rules " + name + ": " + r.body() + "\n" + rulesYaml);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The labels of every active scrape target, as Prometheus gave them after relabelling. */
+  public List<JsonNode> targetLabels() {
+    try {
+      JsonNode body = JSON.readTree(get("/api/v1/targets").body());
+      List<JsonNode> out = new ArrayList<>();
+      for (JsonNode t : body.path("data").path("activeTargets")) {
+        out.add(t.path("labels"));
+      }
+      return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -26,8 +26,15 @@ public final class Tools {
     return Paths.get("/usr/bin/promtool");
   }
 
+  /** The Prometheus release that hack/setup.sh builds from its Go module (v0.316.0: 3.16). */
+  public static final String PROMETHEUS_VERSION = "v0.316.0";
+
+  /**
+   * The Prometheus server that hack/setup.sh builds: Debian's is built without Kubernetes service
+   * discovery.
+   */
   public static Path prometheus() {
-    return Paths.get("/usr/bin/prometheus");
+    return cache().resolve("prometheus").resolve(PROMETHEUS_VERSION).resolve("prometheus");
   }
 
   /** The traffic generator's jar, built by the trafficgen module. */
