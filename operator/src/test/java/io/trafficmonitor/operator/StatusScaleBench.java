@@ -483,7 +483,9 @@ class StatusScaleBench {
                 }
                 pending.set(null);
                 i++;
-                sleep(500 + random.nextInt(2000));
+                // A probe starts at a random phase of the status interval: right after the last
+                // one was seen, the next write (and round) would be a whole interval away.
+                sleep(500 + random.nextInt((int) GoDuration.parse(STATUS_INTERVAL).toMillis()));
               }
               return null;
             });
