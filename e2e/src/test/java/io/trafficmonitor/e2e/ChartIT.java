@@ -210,6 +210,17 @@ class ChartIT {
   }
 
   @Test
+  void theSeriesBudgetReachesTheOperatorAsAWholeNumber() {
+    assertThat(render())
+        .contains("name: TRAFFICMONITOR_AGENT_MAX_SERIES\n              value: \"25000\"");
+    assertThat(render("agent.maxSeries=1000000"))
+        .contains("name: TRAFFICMONITOR_AGENT_MAX_SERIES\n              value: \"1000000\"");
+    ProcessResult small = helm("template", "tm", chart.toString(), "--set", "agent.maxSeries=99");
+    assertThat(small.exitCode()).isNotZero();
+    assertThat(small.stderr()).contains("/agent/maxSeries");
+  }
+
+  @Test
   void agentPlacementReachesTheOperator() {
     String rendered =
         render(

@@ -67,7 +67,7 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentConfig config, KubernetesClient client, MeterRegistry registry) {
     this.config = config;
     this.client = client;
-    NodeMetrics nodeMetrics = new NodeMetrics(registry);
+    NodeMetrics nodeMetrics = new NodeMetrics(registry, config.maxSeries());
     Collector collector = new Collector(Duration.ofSeconds(1).toNanos());
     this.monitors = new MonitorWatch(client, config.nodeName(), config.watchNamespace());
     this.pods = new PodWatch(config.nodeName());

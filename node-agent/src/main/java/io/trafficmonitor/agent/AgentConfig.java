@@ -43,6 +43,9 @@ import java.util.Optional;
  *                      only serves its entries on GET /api/v1/status, from which the operator pulls
  *                      them and writes each monitor's status once per statusInterval (serve: what
  *                      the operator's DaemonSet sets)
+ * TM_MAX_SERIES        samples of monitor series exported at most, over all monitors (default
+ *                      AgentEnvironment.DEFAULT_MAX_SERIES, the chart's agent.maxSeries; at least
+ *                      100; see docs/metrics.md, "Cardinality budget")
  * TM_NATIVE_DIR        where the JNI library is extracted (read by io.trafficmonitor.bpf.Native;
  *                      default java.io.tmpdir, then /dev/shm)
  * </pre>
@@ -61,7 +64,8 @@ public record AgentConfig(
     Optional<Path> pinDir,
     Optional<Path> stateDir,
     Optional<String> daemonSet,
-    boolean writesStatus) {
+    boolean writesStatus,
+    int maxSeries) {
 
   /** The field manager of this agent's status entry. */
   public String fieldManager() {
@@ -98,7 +102,28 @@ public record AgentConfig(
         optional(env, AgentEnvironment.STATE_DIR)
             .map(d -> Path.of(d, required(env, AgentEnvironment.NODE_NAME))),
         optional(env, AgentEnvironment.DAEMONSET),
-        writesStatus(optional(env, AgentEnvironment.STATUS).orElse(AgentEnvironment.STATUS_WRITE)));
+        writesStatus(optional(env, AgentEnvironment.STATUS).orElse(AgentEnvironment.STATUS_WRITE)),
+        optional(env, AgentEnvironment.MAX_SERIES)
+            .map(AgentConfig::maxSeries)
+            .orElse(AgentEnvironment.DEFAULT_MAX_SERIES));
+  }
+
+  private static int maxSeries(String v) {
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < AgentEnvironment.MIN_MAX_SERIES) {
+      throw new IllegalArgumentException(
+          AgentEnvironment.MAX_SERIES
+              + " must be a whole number of at least "
+              + AgentEnvironment.MIN_MAX_SERIES
+              + ", not "
+              + v);
+    }
+    return n;
   }
 
   private static boolean writesStatus(String v) {

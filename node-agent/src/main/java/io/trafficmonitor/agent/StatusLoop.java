@@ -21,9 +21,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The status thread's job: builds each served monitor's entry of {@code status.nodes} at that
- * monitor's status interval (its figures, the TCP connection table, the datapath's errors), writes
- * it when the agent writes status itself, and keeps the latest for {@link #report}, which is what
- * the operator pulls. API calls happen here, so they never delay a collection.
+ * monitor's status interval (its figures, the TCP connection table, the datapath's errors, the
+ * groups of its series the series budget refused), writes it when the agent writes status itself,
+ * and keeps the latest for {@link #report}, which is what the operator pulls. API calls happen
+ * here, so they never delay a collection.
  */
 final class StatusLoop {
   private static final Logger LOG = Logger.getLogger(StatusLoop.class);
@@ -107,6 +108,10 @@ final class StatusLoop {
     FlowDatapath dp = datapath.flows();
     errs.addAll(
         StatusWriter.datapathErrors(dp == null ? null : dp.counters(), datapath.tcpHealthError()));
+    String budget = rt.metrics.budgetError();
+    if (budget != null) {
+      errs.add(budget);
+    }
     NodeStatus st =
         rt.status.build(
             rt.view.snapshot(rt.settings.topN()),

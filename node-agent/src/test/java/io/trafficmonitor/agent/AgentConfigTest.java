@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trafficmonitor.agent.target.CgroupLayout;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,18 @@ class AgentConfigTest {
     assertThat(with.apply("Shared").flowValues()).isEqualTo(FlowDatapath.ValueMode.SHARED);
     assertThatThrownBy(() -> with.apply("fast"))
         .hasMessageContaining("FLOW_VALUES must be auto, shared or per-cpu, not fast");
+  }
+
+  @Test
+  void theSeriesBudgetIsTheOperatorsDefaultUnlessSetAndAtLeast100() {
+    assertThat(AgentConfig.from(Map.of("NODE_NAME", "n")).maxSeries())
+        .isEqualTo(AgentEnvironment.DEFAULT_MAX_SERIES);
+    assertThat(AgentConfig.from(Map.of("NODE_NAME", "n", "TM_MAX_SERIES", "30000")).maxSeries())
+        .isEqualTo(30000);
+    for (String bad : List.of("99", "lots", "-1")) {
+      assertThatThrownBy(() -> AgentConfig.from(Map.of("NODE_NAME", "n", "TM_MAX_SERIES", bad)))
+          .hasMessage("TM_MAX_SERIES must be a whole number of at least 100, not " + bad);
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.trafficmonitor.operator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * every one). The agent image, its resources and where agents run belong to the operator's
  * installation (the cluster admin), not to a TrafficMonitor: a monitor's nodeSelector and
  * tolerations only narrow the nodes it covers among those running an agent. The defaults live here
- * and nowhere else; the chart's values.yaml repeats them for the user to read and change.
+ * and nowhere else (but for the series budget's, which the agent shares: {@link
+ * AgentEnvironment#DEFAULT_MAX_SERIES}); the chart's values.yaml repeats them for the user to read
+ * and change.
  *
  * @param image the node-agent image
  * @param imagePullPolicy Always, IfNotPresent or Never
@@ -33,6 +36,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  *     creates it and binds it to the agents' ClusterRole)
  * @param flowValues how agents keep flow counters: auto, shared or per-cpu (the agent's {@code
  *     FLOW_VALUES}; see node-agent/README.md)
+ * @param maxSeries each agent's series budget: samples of monitor series it exports at most (the
+ *     agent's {@code TM_MAX_SERIES}; default {@link AgentEnvironment#DEFAULT_MAX_SERIES}, which the
+ *     agent shares; see docs/metrics.md, "Cardinality budget")
  * @param priorityClassName priority class of the agent pods; empty for none
  * @param nodeSelector labels a node must have to run an agent, besides {@code kubernetes.io/os:
  *     linux}
@@ -50,6 +56,7 @@ public record AgentSettings(
     int metricsPort,
     String serviceAccount,
     String flowValues,
+    int maxSeries,
     String priorityClassName,
     Map<String, String> nodeSelector,
     List<Toleration> tolerations,
@@ -66,6 +73,14 @@ public record AgentSettings(
     if (!List.of("auto", "shared", "per-cpu").contains(flowValues)) {
       throw new IllegalArgumentException(
           PREFIX + "flow-values must be auto, shared or per-cpu, not " + flowValues);
+    }
+    if (maxSeries < AgentEnvironment.MIN_MAX_SERIES) {
+      throw new IllegalArgumentException(
+          PREFIX
+              + "max-series must be at least "
+              + AgentEnvironment.MIN_MAX_SERIES
+              + ", not "
+              + maxSeries);
     }
     if (architectures.isEmpty()) {
       throw new IllegalArgumentException(PREFIX + "architectures must name at least one");
@@ -100,6 +115,7 @@ public record AgentSettings(
         9400,
         "trafficmonitor-agent",
         "auto",
+        AgentEnvironment.DEFAULT_MAX_SERIES,
         "",
         Map.of(),
         List.of(),
@@ -120,6 +136,7 @@ public record AgentSettings(
         get(c, "metrics-port").map(Integer::parseInt).orElse(d.metricsPort),
         get(c, "service-account").orElse(d.serviceAccount),
         get(c, "flow-values").orElse(d.flowValues),
+        get(c, "max-series").map(Integer::parseInt).orElse(d.maxSeries),
         get(c, "priority-class-name").orElse(d.priorityClassName),
         get(c, "node-selector").map(AgentSettings::parseNodeSelector).orElse(d.nodeSelector),
         get(c, "tolerations").map(AgentSettings::parseTolerations).orElse(d.tolerations),

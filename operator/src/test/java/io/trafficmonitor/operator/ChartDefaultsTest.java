@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import io.trafficmonitor.operator.model.PrometheusObjects;
@@ -38,6 +39,17 @@ class ChartDefaultsTest {
     assertThat(agent.at("/resources/limits/memory").asText()).isEqualTo(d.memoryLimit());
     assertThat(agent.get("metricsPort").asInt()).isEqualTo(d.metricsPort());
     assertThat(agent.get("flowValues").asText()).isEqualTo(d.flowValues());
+    assertThat(agent.get("maxSeries").isInt()).as("agent.maxSeries is a number").isTrue();
+    assertThat(agent.get("maxSeries").asInt()).isEqualTo(d.maxSeries());
+    JsonNode schema =
+        new ObjectMapper()
+            .readTree(
+                Files.readString(
+                    OperatorHarness.repoRoot()
+                        .resolve("charts/trafficmonitor/values.schema.json")));
+    assertThat(schema.at("/properties/agent/properties/maxSeries/minimum").asInt())
+        .as("the smallest series budget the chart and the agent accept")
+        .isEqualTo(AgentEnvironment.MIN_MAX_SERIES);
     assertThat(agent.at("/image/pullPolicy").asText()).isEqualTo(d.imagePullPolicy());
     assertThat(agent.get("priorityClassName").asText()).isEqualTo(d.priorityClassName());
     assertThat(agent.get("nodeSelector").size()).isEqualTo(d.nodeSelector().size());

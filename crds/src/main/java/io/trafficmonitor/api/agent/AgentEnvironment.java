@@ -20,6 +20,22 @@ public final class AgentEnvironment {
   /** How flow counters are kept in the kernel: auto, shared or per-cpu. */
   public static final String FLOW_VALUES = "FLOW_VALUES";
 
+  /**
+   * The agent's series budget: samples of monitor series it exports at most, over all monitors
+   * (docs/metrics.md, "Cardinality budget").
+   */
+  public static final String MAX_SERIES = "TM_MAX_SERIES";
+
+  /**
+   * The series budget when none is set, the agent's and the operator's (the chart's {@code
+   * agent.maxSeries} repeats it): 125 pods of one monitor at both hooks, with TCP, ~16 MiB of the
+   * agent's 64 MiB heap at a scrape (docs/benchmarks/cardinality.md).
+   */
+  public static final int DEFAULT_MAX_SERIES = 25_000;
+
+  /** The smallest series budget either side accepts. */
+  public static final int MIN_MAX_SERIES = 100;
+
   /** bpffs directory under which the agent pins its maps and links. */
   public static final String BPF_PIN_DIR = "TM_BPF_PIN_DIR";
 

@@ -31,26 +31,54 @@ import java.util.function.ToDoubleFunction;
  * its host-side veth (the same labels), {@code trafficmonitor_interface_*} at a node interface
  * ({@code interface}). Bounded labels only, and none that a scrape adds itself ({@code namespace},
  * {@code pod}, ...). A target's series disappear with it, and all of them with the monitor.
+ *
+ * <p>Each group of series (a target's direction and protocol, its sequence figures, a rate, a pod's
+ * TCP figures, a drop reason) is registered only if the node's {@link SeriesBudget} admits it; its
+ * samples go back to the budget when the group goes. A refused group is not registered later (the
+ * collector announces a group once); the groups refused and not gone are in the monitor's status
+ * ({@link #budgetError}).
  */
 public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
-  /** Where a target's packets are counted: the prefix of its families and a word for the help. */
-  private record Where(String prefix, String help, Histograms.Family packetSize) {}
+  /**
+   * Where a target's packets are counted: the prefix of its families, a word for the help, and what
+   * its groups are to the series budget.
+   */
+  private record Where(
+      String prefix, String help, Histograms.Family packetSize, SeriesBudget.Kind kind) {
+    /** Samples of one direction and protocol: bytes, packets, payload and the size histogram. */
+    int seriesSamples() {
+      return 3 + samples(packetSize);
+    }
+  }
 
   private static final Map<Target.Kind, Where> WHERE = new EnumMap<>(Target.Kind.class);
 
   static {
-    where(Target.Kind.POD_CGROUP, "trafficmonitor.pod.", "at the pod's sockets");
-    where(Target.Kind.POD_VETH, "trafficmonitor.pod.link.", "at the pod's host-side veth");
-    where(Target.Kind.NODE_INTERFACE, "trafficmonitor.interface.", "at a node interface");
+    where(
+        Target.Kind.POD_CGROUP,
+        "trafficmonitor.pod.",
+        "at the pod's sockets",
+        SeriesBudget.Kind.POD);
+    where(
+        Target.Kind.POD_VETH,
+        "trafficmonitor.pod.link.",
+        "at the pod's host-side veth",
+        SeriesBudget.Kind.POD_LINK);
+    where(
+        Target.Kind.NODE_INTERFACE,
+        "trafficmonitor.interface.",
+        "at a node interface",
+        SeriesBudget.Kind.INTERFACE);
   }
 
-  private static void where(Target.Kind kind, String prefix, String help) {
+  private static void where(
+      Target.Kind kind, String prefix, String help, SeriesBudget.Kind budgetKind) {
     Histograms.Family packetSize =
         new Histograms.Family(
             prefix.replace('.', '_') + "packet_size_bytes",
             "L3 packet sizes (per GSO segment) " + help + ", log2 buckets from 64 to 4096 bytes",
             Histograms.powersOfTwo(FlowLayout.HIST_SHIFT, FlowLayout.HIST_BUCKETS - 1, 1));
-    WHERE.put(kind, new Where(prefix, " (" + help + ")", packetSize));
+    WHERE.put(kind, new Where(prefix, " (" + help + ")", packetSize, budgetKind));
   }
 
   static final Histograms.Family TCP_RTT =
@@ -65,8 +93,24 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
           "Lifetime of TCP connections from establishment to close, log2 buckets",
           Histograms.powersOfTwo(0, TcpLayout.HIST_BUCKETS - 1, 1e-6));
 
+  /** Samples of the sequence figures of one series: 4 counters, gaps of 2 sizes. */
+  static final int SEQUENCE_SAMPLES = 5;
+
+  /** Samples of one rate: bits and packets per second. */
+  static final int RATE_SAMPLES = 2;
+
+  /** Samples of a pod's TCP figures: 5 counters, 1 gauge, the RTT and duration histograms. */
+  static final int TCP_SAMPLES = 6 + samples(TCP_RTT) + samples(TCP_DURATION);
+
+  /** Samples of one drop reason. */
+  static final int DROPS_SAMPLES = 1;
+
+  /** Samples of the monitor's own gauges (pods and interfaces monitored), always exported. */
+  static final int OWN_SAMPLES = 2;
+
   private final MeterRegistry registry;
   private final Histograms histograms;
+  private final SeriesBudget.Account budget;
   private final Tags monitorTags;
   private final Map<Object, List<Meter>> meters = new ConcurrentHashMap<>();
   private final Set<Object> histogramKeys = ConcurrentHashMap.newKeySet();
@@ -87,6 +131,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   public AgentMetrics(NodeMetrics node, String monitorNamespace, String monitor) {
     this.registry = node.registry();
     this.histograms = node.histograms();
+    this.budget = node.budget().open(OWN_SAMPLES);
     this.monitorTags = Tags.of("monitor_namespace", monitorNamespace, "monitor", monitor);
     own.add(
         Gauge.builder("trafficmonitor.pods.monitored", pods, AtomicLong::get)
@@ -108,6 +153,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   /** Removes every series of this monitor (it no longer selects the node, or it was deleted). */
   public synchronized void close() {
     closed = true;
+    budget.close();
     own.forEach(registry::remove);
     own.clear();
     meters.values().forEach(l -> l.forEach(registry::remove));
@@ -130,6 +176,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     }
     Target t = s.key().target();
     Where w = WHERE.get(t.kind());
+    if (!budget.admit(s.key(), w.kind(), w.seriesSamples())) {
+      return;
+    }
     Tags tags = targetTags(t).and("direction", s.key().direction(), "protocol", s.key().protocol());
     meters.put(
         s.key(),
@@ -151,6 +200,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     remove(s.key());
     remove(List.of(s.key(), "sequence"));
     removeHistogram(s.key());
+    budget.release(s.key());
+    budget.release(List.of(s.key(), "sequence"));
   }
 
   @Override
@@ -160,10 +211,22 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     }
     Target t = s.key().target();
     Where w = WHERE.get(t.kind());
+    Object key = List.of(s.key(), "sequence");
+    if (budget.refused(key)) {
+      return; // refused already
+    }
+    if (!budget.admitted(s.key()) && !budget.admitted(key)) {
+      // its series were refused: so are its sequence figures, which would mean little alone
+      budget.refuse(key, w.kind());
+      return;
+    }
+    if (!budget.admit(key, w.kind(), SEQUENCE_SAMPLES)) {
+      return;
+    }
     Tags tags = targetTags(t).and("direction", s.key().direction(), "protocol", s.key().protocol());
     String gaps = "Jumps over missing sequence numbers (small: up to gapThreshold, or big)";
     meters.put(
-        List.of(s.key(), "sequence"),
+        key,
         List.of(
             counter(
                 w,
@@ -208,6 +271,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
       return; // a late call for a monitor no longer served
     }
     Where w = WHERE.get(target.kind());
+    if (!budget.admit(List.of(target, direction), w.kind(), RATE_SAMPLES)) {
+      return;
+    }
     Tags tags = targetTags(target).and("direction", direction);
     meters.put(
         List.of(target, direction),
@@ -225,12 +291,16 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   @Override
   public synchronized void rateRemoved(Target target, String direction) {
     remove(List.of(target, direction));
+    budget.release(List.of(target, direction));
   }
 
   @Override
   public synchronized void tcpAdded(TcpCollector.PodTcp p) {
     if (closed) {
       return; // a late call for a monitor no longer served
+    }
+    if (!budget.admit(p, SeriesBudget.Kind.TCP, TCP_SAMPLES)) {
+      return;
     }
     Tags tags = targetTags(p.target());
     meters.put(
@@ -289,12 +359,16 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     remove(p);
     removeHistogram(List.of(p, "rtt"));
     removeHistogram(List.of(p, "duration"));
+    budget.release(p);
   }
 
   @Override
   public synchronized void dropsAdded(TcpCollector.Drops d) {
     if (closed) {
       return; // a late call for a monitor no longer served
+    }
+    if (!budget.admit(d, SeriesBudget.Kind.DROPS, DROPS_SAMPLES)) {
+      return;
     }
     FunctionCounter.Builder<TcpCollector.Drops> b =
         d.target() == null
@@ -313,6 +387,20 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   @Override
   public synchronized void dropsRemoved(TcpCollector.Drops d) {
     remove(d);
+    budget.release(d);
+  }
+
+  /**
+   * The status error of the groups of this monitor that the series budget refused and that are not
+   * gone yet; null when there are none.
+   */
+  public synchronized String budgetError() {
+    return budget.error();
+  }
+
+  /** Samples of a histogram series: its buckets, +Inf, _sum and _count. */
+  static int samples(Histograms.Family f) {
+    return f.upperBounds().length + 3;
   }
 
   private FunctionCounter counter(

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.datapath.flow.DatapathCounters;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import java.util.function.ToDoubleFunction;
  * The agent's own metrics, one set per node whatever the number of monitors: the collection, the
  * kernel flow map and what became of every packet the programs saw. No monitor label: the kernel
  * state is shared by all monitors of the node. Also owns the node's histogram collector, which the
- * monitors' {@link AgentMetrics} add their series to.
+ * monitors' {@link AgentMetrics} add their series to, and the {@link SeriesBudget} that bounds how
+ * many samples of monitor series they export together.
  */
 public final class NodeMetrics {
   private final MeterRegistry registry;
@@ -34,9 +36,17 @@ public final class NodeMetrics {
   private final AtomicReference<DatapathCounters> datapath =
       new AtomicReference<>(new DatapathCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   private final Histograms histograms = new Histograms();
+  private final SeriesBudget budget;
 
+  /** The node's metrics with the default series budget (tests and benchmarks). */
   public NodeMetrics(MeterRegistry registry) {
+    this(registry, AgentEnvironment.DEFAULT_MAX_SERIES);
+  }
+
+  /** The node's metrics; the monitors' series export at most {@code maxSeries} samples together. */
+  public NodeMetrics(MeterRegistry registry, int maxSeries) {
     this.registry = registry;
+    this.budget = new SeriesBudget(registry, maxSeries);
     if (registry instanceof PrometheusMeterRegistry p) {
       p.getPrometheusRegistry().register(histograms);
     }
@@ -108,6 +118,10 @@ public final class NodeMetrics {
 
   Histograms histograms() {
     return histograms;
+  }
+
+  SeriesBudget budget() {
+    return budget;
   }
 
   /** One counter per label value, each read from the latest datapath counters. */

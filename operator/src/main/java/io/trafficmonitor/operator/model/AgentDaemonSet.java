@@ -251,6 +251,10 @@ public final class AgentDaemonSet {
             .withName(AgentEnvironment.FLOW_VALUES)
             .withValue(settings.flowValues())
             .build(),
+        new EnvVarBuilder()
+            .withName(AgentEnvironment.MAX_SERIES)
+            .withValue(Integer.toString(settings.maxSeries()))
+            .build(),
         new EnvVarBuilder().withName(ENV_BPF_PIN_DIR).withValue(BPF_PIN_DIR).build(),
         new EnvVarBuilder().withName(ENV_STATE_DIR).withValue(STATE_DIR).build(),
         new EnvVarBuilder().withName(ENV_DAEMONSET).withValue(namespace + "/" + NAME).build(),

@@ -48,6 +48,7 @@ class AgentDaemonSetKeeperIT {
         d.metricsPort(),
         d.serviceAccount(),
         d.flowValues(),
+        d.maxSeries(),
         d.priorityClassName(),
         Map.of("tm-it", "owner"), // no node: these agents leave the nodes' port to the harness's
         d.tolerations(),

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.operator.AgentSettings;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,7 @@ class AgentDaemonSetTest {
             "TM_METRICS_PORT",
             "QUARKUS_HTTP_PORT",
             "FLOW_VALUES",
+            "TM_MAX_SERIES",
             "TM_BPF_PIN_DIR",
             "TM_STATE_DIR",
             "TM_DAEMONSET",
@@ -81,6 +83,11 @@ class AgentDaemonSetTest {
         .singleElement()
         .extracting(EnvVar::getValue)
         .isEqualTo("auto");
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals("TM_MAX_SERIES"))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo(Integer.toString(AgentEnvironment.DEFAULT_MAX_SERIES));
   }
 
   @Test
@@ -105,6 +112,21 @@ class AgentDaemonSetTest {
       String priorityClassName,
       Map<String, String> nodeSelector,
       List<Toleration> tolerations) {
+    return placed(
+        flowValues,
+        AgentSettings.defaults().maxSeries(),
+        priorityClassName,
+        nodeSelector,
+        tolerations);
+  }
+
+  /** The default settings with these flow values, series budget and placement. */
+  private static AgentSettings placed(
+      String flowValues,
+      int maxSeries,
+      String priorityClassName,
+      Map<String, String> nodeSelector,
+      List<Toleration> tolerations) {
     AgentSettings d = AgentSettings.defaults();
     return new AgentSettings(
         d.image(),
@@ -116,6 +138,7 @@ class AgentDaemonSetTest {
         d.metricsPort(),
         d.serviceAccount(),
         flowValues,
+        maxSeries,
         priorityClassName,
         nodeSelector,
         tolerations,
@@ -128,6 +151,23 @@ class AgentDaemonSetTest {
     assertThatThrownBy(
             () -> placed("fast", d.priorityClassName(), d.nodeSelector(), d.tolerations()))
         .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
+  }
+
+  @Test
+  void theSeriesBudgetGoesToEveryAgentAndIsAtLeast100() {
+    AgentSettings d = AgentSettings.defaults();
+    AgentSettings small =
+        placed(d.flowValues(), 100, d.priorityClassName(), d.nodeSelector(), d.tolerations());
+    assertThat(desired(small).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .filteredOn(e -> e.getName().equals(AgentEnvironment.MAX_SERIES))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo("100");
+    assertThatThrownBy(
+            () ->
+                placed(
+                    d.flowValues(), 99, d.priorityClassName(), d.nodeSelector(), d.tolerations()))
+        .hasMessageContaining("max-series must be at least 100, not 99");
   }
 
   @Test
