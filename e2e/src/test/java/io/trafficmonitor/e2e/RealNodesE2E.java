@@ -797,7 +797,8 @@ class RealNodesE2E {
   @Order(8)
   void everyDashboardPanelShowsWhatWasSent() throws Exception {
     PrometheusServer prom = prometheus();
-    applyWebMonitor();
+    applyWebMonitor("applications: [{name: gen, port: 7000, protocol: UDP}]");
+    awaitSpecApplied(nodeA.name()); // the application name holds from the first packet on
     JsonNode dashboard =
         Serialization.unmarshal(
             Files.readString(
@@ -922,6 +923,8 @@ class RealNodesE2E {
           near(value(r.get(0), Map.of("direction", "ingress")), bits);
           near(value(r.get(1), Map.of("direction", "ingress")), bits);
         });
+    expected.put(
+        17, r -> near(value(r.get(0), Map.of("application", "gen", "direction", "ingress")), bits));
     assertThat(expected.keySet()).as("an expectation for every panel").isEqualTo(results.keySet());
     results.forEach(
         (id, r) -> {
@@ -932,6 +935,21 @@ class RealNodesE2E {
                 "panel " + id + " (" + titles.get(id) + "): " + e.getMessage(), e);
           }
         });
+  }
+
+  /** Waits until the agent of {@code node} reports the web monitor's current generation. */
+  static void awaitSpecApplied(String node) {
+    await(
+        "the agent of " + node + " applies the web monitor's spec",
+        Duration.ofSeconds(30),
+        () ->
+            nodeEntry(node)
+                .map(
+                    e ->
+                        Objects.equals(
+                            ((Number) e.getOrDefault("observedGeneration", -1)).longValue(),
+                            monitor("web").getMetadata().getGeneration()))
+                .orElse(false));
   }
 
   /** The value of the series of {@code result} whose labels include {@code labels}; 0 if none. */
@@ -985,17 +1003,7 @@ class RealNodesE2E {
     applyWebMonitor(
         "sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01, for: 1s}");
     loadWebRule(LOSS_ALERT, "0.01");
-    await(
-        "the agents apply the spec (sequence numbers are read)",
-        Duration.ofSeconds(30),
-        () ->
-            nodeEntry(nodeA.name())
-                .map(
-                    e ->
-                        Objects.equals(
-                            ((Number) e.getOrDefault("observedGeneration", -1)).longValue(),
-                            monitor("web").getMetadata().getGeneration()))
-                .orElse(false));
+    awaitSpecApplied(nodeA.name()); // sequence numbers are read
     Map<String, Object> seq0 = sequence(nodeA.name());
     long start = System.nanoTime();
     String summary =

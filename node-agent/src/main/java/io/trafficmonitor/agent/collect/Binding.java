@@ -21,6 +21,9 @@ final class Binding {
   /** The application name under this monitor's spec.applications, resolved once. */
   String application;
 
+  /** The application's series this flow feeds, or null (no name, or a veth's flow). */
+  ApplicationSeries applicationSeries;
+
   boolean removed;
 
   Binding(FlowEntry flow, MonitorView view, Series series, RateWindow rate) {

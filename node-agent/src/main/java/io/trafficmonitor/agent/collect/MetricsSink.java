@@ -16,6 +16,11 @@ public interface MetricsSink {
 
   void rateRemoved(Target target, String direction);
 
+  /** Traffic of a named application at a target, counted from now on. */
+  default void applicationAdded(ApplicationSeries series) {}
+
+  default void applicationRemoved(ApplicationSeries series) {}
+
   MetricsSink NONE =
       new MetricsSink() {
         @Override

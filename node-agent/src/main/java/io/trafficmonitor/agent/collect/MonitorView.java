@@ -5,6 +5,7 @@ import io.trafficmonitor.agent.collect.sketch.HeavyHitters;
 import io.trafficmonitor.agent.collect.sketch.HyperLogLog;
 import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.datapath.flow.FlowKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -28,6 +29,7 @@ public final class MonitorView {
   private final long rateWindowNanos;
   private final Map<Series.Key, Series> series = new HashMap<>();
   private final Map<RateKey, RateWindow> rates = new HashMap<>();
+  private final Map<ApplicationSeries.Key, ApplicationSeries> applicationSeries = new HashMap<>();
   private final Set<Binding> bindings = new LinkedHashSet<>();
   private final NodeTotals totals = new NodeTotals();
   private volatile Applications applications = Applications.DEFAULTS;
@@ -77,8 +79,27 @@ public final class MonitorView {
     distinctFlows.add(e.tupleHash);
     distinctPeers.add(e.peerHash);
     Binding b = new Binding(e, this, s, r);
+    if (t.inTotals()) {
+      FlowKey k = e.id.decode();
+      boolean ports = k.protocol() == 6 || k.protocol() == 17 || k.protocol() == 132;
+      b.application =
+          ports ? applications.name(k.protocol(), k.sourcePort(), k.destinationPort()) : "";
+      if (!b.application.isEmpty()) {
+        b.applicationSeries = applicationSeries(new ApplicationSeries.Key(t, dir, b.application));
+      }
+    }
     bindings.add(b);
     return b;
+  }
+
+  private ApplicationSeries applicationSeries(ApplicationSeries.Key key) {
+    ApplicationSeries a = applicationSeries.get(key);
+    if (a == null) {
+      a = new ApplicationSeries(key);
+      applicationSeries.put(key, a);
+      sink.applicationAdded(a);
+    }
+    return a;
   }
 
   void unbind(Binding b) {
@@ -101,6 +122,9 @@ public final class MonitorView {
       }
     }
     b.rate.add(db, dp);
+    if (b.applicationSeries != null) {
+      b.applicationSeries.add(db, dp);
+    }
     if (e.target.inTotals()) {
       totals.add(e.ingress, db, dp, dpl);
       talkers.add(e.peer, e.peerHash, db);
@@ -149,6 +173,16 @@ public final class MonitorView {
             s -> {
               if (gone.test(s.key().target())) {
                 sink.seriesRemoved(s);
+                return true;
+              }
+              return false;
+            });
+    applicationSeries
+        .values()
+        .removeIf(
+            a -> {
+              if (gone.test(a.key().target())) {
+                sink.applicationRemoved(a);
                 return true;
               }
               return false;
@@ -208,7 +242,7 @@ public final class MonitorView {
     }
   }
 
-  /** The application names used for top flows from now on. */
+  /** The application names used for top flows and application series from now on. */
   public void applications(Applications apps) {
     applications = apps;
   }
@@ -217,6 +251,13 @@ public final class MonitorView {
   public List<Series> series() {
     synchronized (lock) {
       return new ArrayList<>(series.values());
+    }
+  }
+
+  /** Application series currently exported (for tests). */
+  public List<ApplicationSeries> applicationSeries() {
+    synchronized (lock) {
+      return new ArrayList<>(applicationSeries.values());
     }
   }
 
@@ -266,6 +307,19 @@ public final class MonitorView {
           out.writeLong(s.sequence(q));
         }
       }
+      // Application series, after everything an agent without them reads.
+      out.writeInt(applicationSeries.size());
+      for (ApplicationSeries a : applicationSeries.values()) {
+        Target t = a.key().target();
+        out.writeUTF(t.kind().name());
+        out.writeUTF(t.namespace());
+        out.writeUTF(t.pod());
+        out.writeUTF(t.iface());
+        out.writeUTF(a.key().direction());
+        out.writeUTF(a.key().application());
+        out.writeLong(a.bytes());
+        out.writeLong(a.packets());
+      }
     }
   }
 
@@ -307,6 +361,20 @@ public final class MonitorView {
         sink.seriesAdded(s);
         if (sequenced && s.addSequence(seq)) {
           sink.sequenceSeen(s);
+        }
+      }
+      if (in.available() > 0) { // a checkpoint of an agent without application series has none
+        int apps = in.readInt();
+        for (int i = 0; i < apps; i++) {
+          Target t =
+              new Target(
+                  Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+          ApplicationSeries.Key key = new ApplicationSeries.Key(t, in.readUTF(), in.readUTF());
+          long bytes = in.readLong();
+          long packets = in.readLong();
+          if (!applicationSeries.containsKey(key)) {
+            applicationSeries(key).add(bytes, packets);
+          }
         }
       }
     }

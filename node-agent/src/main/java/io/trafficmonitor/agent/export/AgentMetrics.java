@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.trafficmonitor.agent.collect.ApplicationSeries;
 import io.trafficmonitor.agent.collect.MetricsSink;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
@@ -95,6 +96,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   /** Samples of the sequence figures of one series: 4 counters, gaps of 2 sizes. */
   static final int SEQUENCE_SAMPLES = 5;
+
+  /** Samples of one application's traffic at a target: bytes and packets. */
+  static final int APPLICATION_SAMPLES = 2;
 
   /** Samples of one rate: bits and packets per second. */
   static final int RATE_SAMPLES = 2;
@@ -202,6 +206,41 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     removeHistogram(s.key());
     budget.release(s.key());
     budget.release(List.of(s.key(), "sequence"));
+  }
+
+  @Override
+  public synchronized void applicationAdded(ApplicationSeries a) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
+    Target t = a.key().target();
+    Where w = WHERE.get(t.kind());
+    if (!budget.admit(a.key(), w.kind(), APPLICATION_SAMPLES)) {
+      return;
+    }
+    Tags tags =
+        targetTags(t).and("direction", a.key().direction(), "application", a.key().application());
+    meters.put(
+        a.key(),
+        List.of(
+            FunctionCounter.builder(w.prefix() + "application.bytes", a, ApplicationSeries::bytes)
+                .description(
+                    "L3 bytes of flows whose port names an application (spec.applications, HTTP,"
+                        + " HTTPS, DNS)"
+                        + w.help())
+                .tags(tags)
+                .register(registry),
+            FunctionCounter.builder(
+                    w.prefix() + "application.packets", a, ApplicationSeries::packets)
+                .description("Packets of flows whose port names an application" + w.help())
+                .tags(tags)
+                .register(registry)));
+  }
+
+  @Override
+  public synchronized void applicationRemoved(ApplicationSeries a) {
+    remove(a.key());
+    budget.release(a.key());
   }
 
   @Override

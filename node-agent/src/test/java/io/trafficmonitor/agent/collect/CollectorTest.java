@@ -366,10 +366,79 @@ class CollectorTest {
     StatusSnapshot snap = after.snapshot(10);
     assertThat(snap.txBytes()).isEqualTo(1800);
     assertThat(snap.rxBytes()).isEqualTo(1000);
+    assertThat(application(after, podA, "egress", "DNS").bytes())
+        .as("application series go on from the checkpoint too")
+        .isEqualTo(1800);
 
     assertThat(Checkpoint.read(dir, 43, new Collector(S)))
         .as("another flow map's checkpoint is not used")
         .isNull();
+  }
+
+  @Test
+  void applicationTrafficIsCountedAtThePodsSocketsOnlyForNamedPorts() {
+    Collector c = new Collector(S);
+    MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    view.applications(new Applications(List.of(new Applications.Entry("media", 5004, 17))));
+    kernel.put(udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS), 1000, 10, S); // to 53: DNS
+    kernel.put(udp(1000, TargetKind.TC, 7, Direction.INGRESS), 1000, 10, S); // its veth
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.2", 5004, "10.1.0.1", 40000, 17, TargetKind.CGROUP, 200, Direction.EGRESS),
+        600,
+        6,
+        S); // from 5004: a reply of media
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.1", 1000, "10.1.0.2", 7000, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
+        400,
+        4,
+        S); // no name
+    c.collect(kernel, Routing.all(index, view), S, IDLE);
+    kernel.add(udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS), 500, 5, 2 * S);
+    c.collect(kernel, Routing.all(index, view), 2 * S, IDLE);
+
+    assertThat(application(view, podA, "egress", "DNS").bytes()).isEqualTo(1500);
+    assertThat(application(view, podA, "egress", "DNS").packets()).isEqualTo(15);
+    assertThat(application(view, podB, "egress", "media").bytes()).isEqualTo(600);
+    assertThat(view.applicationSeries())
+        .as("the veth's flow and the unnamed port make no application series")
+        .hasSize(2)
+        .noneMatch(a -> a.key().target().equals(vethA));
+
+    view.forget(t -> t.equals(podA));
+    assertThat(view.applicationSeries()).extracting(a -> a.key().target()).containsOnly(podB);
+  }
+
+  @Test
+  void aCheckpointOfAnAgentWithoutApplicationSeriesIsRestored() throws Exception {
+    Collector c = new Collector(S);
+    MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.1", 1000, "10.1.0.2", 7000, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
+        400,
+        4,
+        S);
+    c.collect(kernel, Routing.all(index, view), S, IDLE);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    view.save(new java.io.DataOutputStream(bytes));
+    byte[] saved = bytes.toByteArray();
+    // the previous format ends where the application series begin (here: their count, 0)
+    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES);
+
+    MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
+    Checkpoint.restore(next, previous);
+    assertThat(next.series()).singleElement().satisfies(s -> assertThat(s.bytes()).isEqualTo(400));
+    assertThat(next.applicationSeries()).isEmpty();
+  }
+
+  private static ApplicationSeries application(
+      MonitorView v, Target t, String dir, String application) {
+    return v.applicationSeries().stream()
+        .filter(a -> a.key().equals(new ApplicationSeries.Key(t, dir, application)))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static Series series(MonitorView v, Target t, String dir) {

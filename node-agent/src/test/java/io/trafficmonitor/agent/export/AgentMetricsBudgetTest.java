@@ -221,11 +221,13 @@ class AgentMetricsBudgetTest {
         "samples of one pod (TCP both ways, UDP in) of one monitor: cgroup %d, veth %d, tcp %d,"
             + " total %d; default budget %d%n",
         cgroup, link, tcpSamples, cgroup + link + tcpSamples, node.budget().limit());
-    assertThat(cgroup).isEqualTo(3 * 13 + 2 * 2);
-    assertThat(link).isEqualTo(cgroup);
+    // 3 direction-protocol series, 2 rates, and 3 application series (HTTP out and in, DNS in:
+    // ports 80 and 53 have names), at the sockets only
+    assertThat(cgroup).isEqualTo(3 * 13 + 2 * 2 + 3 * 2);
+    assertThat(link).isEqualTo(3 * 13 + 2 * 2);
     assertThat(tcpSamples).isEqualTo(AgentMetrics.TCP_SAMPLES).isEqualTo(74);
-    assertThat(cgroup + link + tcpSamples).isEqualTo(160);
-    assertThat(samples(m)).isEqualTo(node.budget().used()).isEqualTo(160 + 2);
+    assertThat(cgroup + link + tcpSamples).isEqualTo(166);
+    assertThat(samples(m)).isEqualTo(node.budget().used()).isEqualTo(166 + 2);
   }
 
   private static io.trafficmonitor.datapath.flow.FlowKey flow(

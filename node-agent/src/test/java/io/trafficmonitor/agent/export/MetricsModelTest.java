@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.agent.collect.ApplicationSeries;
 import io.trafficmonitor.agent.collect.Collector;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
@@ -86,6 +87,10 @@ class MetricsModelTest {
       metrics.seriesAdded(s);
       metrics.sequenceSeen(s);
       metrics.rateAdded(t, "egress", new RateWindow(1_000_000_000L));
+    }
+    for (Target t : List.of(pod, Target.nodeInterface("eth0"))) {
+      metrics.applicationAdded(
+          new ApplicationSeries(new ApplicationSeries.Key(t, "egress", "HTTP")));
     }
     long nodeNetns = 4026531840L;
     long[] buckets = new long[TcpLayout.HIST_BUCKETS];
