@@ -888,7 +888,7 @@ class RealNodesE2E {
               .allSatisfy(s -> assertThat(s.path("value").get(1).asDouble()).isZero());
         });
     // No TCP and no sequence numbers in this traffic: nothing, or no number, to show.
-    for (int id : List.of(9, 10, 11)) {
+    for (int id : List.of(9, 10, 11, 18)) {
       expected.put(id, r -> r.forEach(RealNodesE2E::noNumber));
     }
     // Every datagram arrived (the counts above): what the drops panel shows is the pods' other

@@ -112,6 +112,7 @@ final class StatusLoop {
     if (budget != null) {
       errs.add(budget);
     }
+    rt.tcp.sampleCwnd(connections, rt.index); // once per status interval of the monitor
     NodeStatus st =
         rt.status.build(
             rt.view.snapshot(rt.settings.topN()),

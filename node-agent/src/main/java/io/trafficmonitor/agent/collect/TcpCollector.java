@@ -5,6 +5,7 @@ import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
+import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Predicate;
 
@@ -68,6 +70,8 @@ public final class TcpCollector {
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
     private final AtomicLongArray rtt = new AtomicLongArray(TcpLayout.HIST_BUCKETS);
     private final AtomicLongArray durations = new AtomicLongArray(TcpLayout.HIST_BUCKETS);
+    private final AtomicLongArray cwnd = new AtomicLongArray(CWND_BUCKETS);
+    private final AtomicLong cwndSum = new AtomicLong();
 
     PodTcp(Target target) {
       this.target = target;
@@ -92,6 +96,25 @@ public final class TcpCollector {
 
     public long[] durationHistogram() {
       return copy(durations);
+    }
+
+    /**
+     * Congestion windows sampled (one per established connection per status interval) by log2
+     * bucket: bucket i holds windows up to 2^i segments, the last one every larger window too.
+     */
+    public long[] cwndHistogram() {
+      return copy(cwnd);
+    }
+
+    /** The sum of the congestion windows sampled, in segments. */
+    public long cwndSum() {
+      return cwndSum.get();
+    }
+
+    void sampleCwnd(long segments) {
+      int bucket = segments <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(segments - 1);
+      cwnd.incrementAndGet(Math.min(bucket, CWND_BUCKETS - 1));
+      cwndSum.addAndGet(segments);
     }
 
     private static long[] copy(AtomicLongArray a) {
@@ -149,6 +172,11 @@ public final class TcpCollector {
   }
 
   private record DropSeries(Target target, String reason) {}
+
+  /** Log2 buckets of the congestion window: up to 1, 2, 4, ... 4096 segments, and more. */
+  public static final int CWND_BUCKETS = 14;
+
+  private static final int ESTABLISHED = 1;
 
   private static final CgroupTcpStats ZERO =
       new CgroupTcpStats(
@@ -221,6 +249,24 @@ public final class TcpCollector {
         sink.dropsAdded(d);
       }
       d.packets += delta;
+    }
+  }
+
+  /**
+   * Samples the congestion window of every established connection of a monitored pod (a pod with
+   * TCP figures already) in {@code connections}, the TCP health table: once per call, which the
+   * agent makes once per status interval.
+   */
+  public synchronized void sampleCwnd(List<TcpConnection> connections, TargetIndex index) {
+    for (TcpConnection c : connections) {
+      if (c.state() != ESTABLISHED || c.closedNanos() != 0 || c.cwnd() <= 0) {
+        continue;
+      }
+      Target t = index.lookup(TargetKind.CGROUP.code(), c.cgroupId());
+      PodTcp p = t == null ? null : pods.get(t);
+      if (p != null) {
+        p.sampleCwnd(c.cwnd());
+      }
     }
   }
 

@@ -94,6 +94,13 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
           "Lifetime of TCP connections from establishment to close, log2 buckets",
           Histograms.powersOfTwo(0, TcpLayout.HIST_BUCKETS - 1, 1e-6));
 
+  static final Histograms.Family TCP_CWND =
+      new Histograms.Family(
+          "trafficmonitor_tcp_cwnd_segments",
+          "Congestion window of the pod's established TCP connections, in segments, sampled once per"
+              + " connection and status interval, log2 buckets",
+          Histograms.powersOfTwo(-1, TcpCollector.CWND_BUCKETS - 1, 1));
+
   /** Samples of the sequence figures of one series: 4 counters, gaps of 2 sizes. */
   static final int SEQUENCE_SAMPLES = 5;
 
@@ -103,8 +110,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   /** Samples of one rate: bits and packets per second. */
   static final int RATE_SAMPLES = 2;
 
-  /** Samples of a pod's TCP figures: 5 counters, 1 gauge, the RTT and duration histograms. */
-  static final int TCP_SAMPLES = 6 + samples(TCP_RTT) + samples(TCP_DURATION);
+  /** Samples of a pod's TCP figures: 5 counters, 1 gauge, the RTT, duration and cwnd histograms. */
+  static final int TCP_SAMPLES = 6 + samples(TCP_RTT) + samples(TCP_DURATION) + samples(TCP_CWND);
 
   /** Samples of one drop reason. */
   static final int DROPS_SAMPLES = 1;
@@ -391,6 +398,11 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
         () ->
             new Histograms.Data(
                 p.durationHistogram(), p.get(TcpCollector.DURATION_SUM_MICROS) / 1e6));
+    histogram(
+        List.of(p, "cwnd"),
+        TCP_CWND,
+        tags,
+        () -> new Histograms.Data(p.cwndHistogram(), p.cwndSum()));
   }
 
   @Override
@@ -398,6 +410,7 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     remove(p);
     removeHistogram(List.of(p, "rtt"));
     removeHistogram(List.of(p, "duration"));
+    removeHistogram(List.of(p, "cwnd"));
     budget.release(p);
   }
 

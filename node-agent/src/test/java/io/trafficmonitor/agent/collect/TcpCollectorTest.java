@@ -6,7 +6,9 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
+import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +60,47 @@ class TcpCollectorTest {
     TcpCollector.Totals t = tcp.totals();
     assertThat(t.retransmits()).isEqualTo(6);
     assertThat(t.durationSumMicros()).isEqualTo(200_000);
+  }
+
+  @Test
+  void congestionWindowsOfEstablishedConnectionsAreSampledPerPod() {
+    tcp.collect(Map.of(100L, stats(0, 2, 0, 0)), Map.of(), index, NODE_NETNS);
+    List<TcpConnection> table =
+        List.of(
+            connection(100, 10, 1, 0), // podA, established: bucket up to 16
+            connection(101, 1, 1, 0), // podA's child cgroup: bucket up to 1
+            connection(100, 5000, 1, 0), // above 4096: the last bucket
+            connection(100, 64, 7, 0), // closed state: not sampled
+            connection(100, 64, 1, 123), // closed: not sampled
+            connection(999, 64, 1, 0)); // not a monitored pod
+    tcp.sampleCwnd(table, index);
+    tcp.sampleCwnd(table, index); // the next status interval
+    long[] h = tcp.pod(podA).cwndHistogram();
+    assertThat(h).hasSize(TcpCollector.CWND_BUCKETS);
+    assertThat(h[0]).isEqualTo(2);
+    assertThat(h[4]).isEqualTo(2);
+    assertThat(h[TcpCollector.CWND_BUCKETS - 1]).isEqualTo(2);
+    assertThat(java.util.Arrays.stream(h).sum()).isEqualTo(6);
+    assertThat(tcp.pod(podA).cwndSum()).isEqualTo(2 * (10 + 1 + 5000));
+  }
+
+  private static TcpConnection connection(long cgroup, long cwnd, int state, long closedNanos) {
+    return new TcpConnection(
+        4,
+        new byte[4],
+        1,
+        new byte[4],
+        2,
+        NODE_NETNS,
+        cgroup,
+        1,
+        closedNanos,
+        1,
+        0,
+        100,
+        cwnd,
+        state,
+        false);
   }
 
   @Test
