@@ -181,6 +181,7 @@ final class Serving {
           s = s.confined();
         }
         rt.settings = s;
+        rt.view.applications(s.applications()); // names of flows bound from now on
         rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());

@@ -68,6 +68,12 @@ class MultiMonitorIT {
     create(Cluster.monitor(shop, "all", "web", "100ms"));
     TrafficMonitor port = Cluster.monitor(shop, "port", "web", "100ms");
     port.getSpec().setPorts(List.of("7001"));
+    io.trafficmonitor.api.v1alpha1.Application media =
+        new io.trafficmonitor.api.v1alpha1.Application();
+    media.setName("media");
+    media.setPort(7001);
+    media.setProtocol(io.trafficmonitor.api.v1alpha1.Protocol.UDP);
+    port.getSpec().setApplications(List.of(media));
     create(port);
     TrafficMonitor in = Cluster.monitor(shop, "in", "web", "100ms");
     in.getSpec().setDirection(Direction.Ingress);
@@ -217,7 +223,9 @@ class MultiMonitorIT {
     assertThat(port.getRxPackets()).isEqualTo(onPort);
     assertThat(port.getRxBytes()).isEqualTo(onPort * per);
     assertThat(port.getTopFlows())
-        .allSatisfy(f -> assertThat(f.getDestinationPort()).isEqualTo(7001));
+        .allSatisfy(f -> assertThat(f.getDestinationPort()).isEqualTo(7001))
+        .allSatisfy(
+            f -> assertThat(f.getApplication()).as("its spec.applications").isEqualTo("media"));
 
     NodeStatus in = entryWith(shop, "in", onPort + offPort);
     assertThat(in.getRxPackets()).isEqualTo(onPort + offPort);
@@ -243,6 +251,19 @@ class MultiMonitorIT {
             "monitor_namespace", shop, "monitor", "port", "pod_name", "b", "direction", "ingress");
     assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", allB)).isEqualTo(onPort + offPort);
     assertThat(Scrape.sum(m, "trafficmonitor_pod_packets_total", portB)).isEqualTo(onPort);
+    // each monitor names the same flows by its own spec.applications
+    assertThat(
+            Scrape.sum(
+                m,
+                "trafficmonitor_pod_application_packets_total",
+                Map.of("monitor", "port", "pod_name", "b", "application", "media")))
+        .isEqualTo(onPort);
+    assertThat(
+            Scrape.has(
+                m,
+                "trafficmonitor_pod_application_packets_total",
+                Map.of("monitor", "all", "application", "media")))
+        .isFalse();
     assertThat(
             Scrape.sum(
                 m,
