@@ -887,8 +887,8 @@ class RealNodesE2E {
           assertThat(r.get(1))
               .allSatisfy(s -> assertThat(s.path("value").get(1).asDouble()).isZero());
         });
-    // No TCP and no sequence numbers in this traffic: nothing, or no number, to show.
-    for (int id : List.of(9, 10, 11, 18)) {
+    // No TCP, no sequence numbers, no spec.flows.jitter: nothing, or no number, to show.
+    for (int id : List.of(9, 10, 11, 18, 19)) {
       expected.put(id, r -> r.forEach(RealNodesE2E::noNumber));
     }
     // Every datagram arrived (the counts above): what the drops panel shows is the pods' other

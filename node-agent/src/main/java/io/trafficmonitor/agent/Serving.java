@@ -182,6 +182,7 @@ final class Serving {
         }
         rt.settings = s;
         rt.view.applications(s.applications()); // names of flows bound from now on
+        rt.view.jitter(s.jitter());
         rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());

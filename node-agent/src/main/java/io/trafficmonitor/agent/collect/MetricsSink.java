@@ -21,6 +21,11 @@ public interface MetricsSink {
 
   default void applicationRemoved(ApplicationSeries series) {}
 
+  /** The flows' jitter at a target in one direction, sampled from now on. */
+  default void jitterAdded(JitterSeries series) {}
+
+  default void jitterRemoved(JitterSeries series) {}
+
   MetricsSink NONE =
       new MetricsSink() {
         @Override

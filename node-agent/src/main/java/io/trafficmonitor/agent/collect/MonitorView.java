@@ -6,6 +6,7 @@ import io.trafficmonitor.agent.collect.sketch.HyperLogLog;
 import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowKey;
+import io.trafficmonitor.datapath.flow.FlowStats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,6 +31,8 @@ public final class MonitorView {
   private final Map<Series.Key, Series> series = new HashMap<>();
   private final Map<RateKey, RateWindow> rates = new HashMap<>();
   private final Map<ApplicationSeries.Key, ApplicationSeries> applicationSeries = new HashMap<>();
+  private final Map<JitterSeries.Key, JitterSeries> jitterSeries = new HashMap<>();
+  private volatile boolean jitter;
   private final Set<Binding> bindings = new LinkedHashSet<>();
   private final NodeTotals totals = new NodeTotals();
   private volatile Applications applications = Applications.DEFAULTS;
@@ -187,6 +190,16 @@ public final class MonitorView {
               }
               return false;
             });
+    jitterSeries
+        .values()
+        .removeIf(
+            j -> {
+              if (gone.test(j.key().target())) {
+                sink.jitterRemoved(j);
+                return true;
+              }
+              return false;
+            });
     for (Iterator<Map.Entry<RateKey, RateWindow>> it = rates.entrySet().iterator();
         it.hasNext(); ) {
       RateKey k = it.next().getKey();
@@ -215,6 +228,9 @@ public final class MonitorView {
         b.markPackets = b.totalPackets;
         if (b.flow.target.inTotals()) {
           active++;
+          if (jitter && b.flow.intervals >= 2) {
+            sampleJitter(b);
+          }
         }
       }
       return new StatusSnapshot(
@@ -239,6 +255,39 @@ public final class MonitorView {
               .map(h -> new StatusSnapshot.Talker(h.key(), h.estimate()))
               .toList(),
           top);
+    }
+  }
+
+  private void sampleJitter(Binding b) {
+    FlowEntry f = b.flow;
+    JitterSeries.Key key = new JitterSeries.Key(f.target, f.ingress ? "ingress" : "egress");
+    JitterSeries j = jitterSeries.get(key);
+    if (j == null) {
+      j = new JitterSeries(key);
+      jitterSeries.put(key, j);
+      sink.jitterAdded(j);
+    }
+    j.sample(FlowStats.jitter(f.intervals, f.intervalSumNanos, f.intervalSumSquaresMicros));
+  }
+
+  /**
+   * Whether every flow's jitter is sampled into the monitor's jitter series at each status snapshot
+   * (spec.flows.jitter); without it the series go.
+   */
+  public void jitter(boolean on) {
+    synchronized (lock) {
+      jitter = on;
+      if (!on) {
+        jitterSeries.values().forEach(sink::jitterRemoved);
+        jitterSeries.clear();
+      }
+    }
+  }
+
+  /** Jitter series currently exported (for tests). */
+  public List<JitterSeries> jitterSeries() {
+    synchronized (lock) {
+      return new ArrayList<>(jitterSeries.values());
     }
   }
 

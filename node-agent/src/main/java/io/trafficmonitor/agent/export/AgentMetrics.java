@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.trafficmonitor.agent.collect.ApplicationSeries;
+import io.trafficmonitor.agent.collect.JitterSeries;
 import io.trafficmonitor.agent.collect.MetricsSink;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
@@ -100,6 +101,24 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
           "Congestion window of the pod's established TCP connections, in segments, sampled once per"
               + " connection and status interval, log2 buckets",
           Histograms.powersOfTwo(-1, TcpCollector.CWND_BUCKETS - 1, 1));
+
+  private static final Map<Target.Kind, Histograms.Family> FLOW_JITTER =
+      new EnumMap<>(Target.Kind.class);
+
+  static {
+    for (Target.Kind k : List.of(Target.Kind.POD_CGROUP, Target.Kind.NODE_INTERFACE)) {
+      Where w = WHERE.get(k);
+      FLOW_JITTER.put(
+          k,
+          new Histograms.Family(
+              w.prefix().replace('.', '_') + "flow_jitter_seconds",
+              "Jitter (standard deviation of inter-arrival times) of every flow, each sampled once"
+                  + " per status interval (spec.flows.jitter)"
+                  + w.help()
+                  + ", log2 buckets",
+              Histograms.powersOfTwo(-1, JitterSeries.BUCKETS - 1, 1e-6)));
+    }
+  }
 
   /** Samples of the sequence figures of one series: 4 counters, gaps of 2 sizes. */
   static final int SEQUENCE_SAMPLES = 5;
@@ -248,6 +267,29 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   public synchronized void applicationRemoved(ApplicationSeries a) {
     remove(a.key());
     budget.release(a.key());
+  }
+
+  @Override
+  public synchronized void jitterAdded(JitterSeries j) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
+    Target t = j.key().target();
+    Histograms.Family family = FLOW_JITTER.get(t.kind());
+    if (family == null || !budget.admit(j.key(), WHERE.get(t.kind()).kind(), samples(family))) {
+      return;
+    }
+    histogram(
+        j.key(),
+        family,
+        targetTags(t).and("direction", j.key().direction()),
+        () -> new Histograms.Data(j.counts(), j.sumSeconds()));
+  }
+
+  @Override
+  public synchronized void jitterRemoved(JitterSeries j) {
+    removeHistogram(j.key());
+    budget.release(j.key());
   }
 
   @Override

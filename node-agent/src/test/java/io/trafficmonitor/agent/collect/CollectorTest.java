@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.agent.target.Target;
@@ -408,6 +409,42 @@ class CollectorTest {
 
     view.forget(t -> t.equals(podA));
     assertThat(view.applicationSeries()).extracting(a -> a.key().target()).containsOnly(podB);
+  }
+
+  @Test
+  void everyFlowsJitterIsSampledAtEachSnapshotWhenTheMonitorAsks() {
+    Collector c = new Collector(S);
+    MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    FlowKey steady = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey jittery = udp(1001, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey veth = udp(1000, TargetKind.TC, 7, Direction.INGRESS);
+    for (FlowKey k : List.of(steady, jittery, veth)) {
+      kernel.put(k, 1000, 10, S);
+    }
+    // 10 intervals of exactly 1 ms: jitter 0; 10 intervals of 1 ms mean, 0.5 ms deviation
+    kernel.arrivals(steady, 10, 10_000_000L, 10 * 1_000_000L);
+    kernel.arrivals(jittery, 10, 10_000_000L, 10 * 1_250_000L);
+    kernel.arrivals(veth, 10, 10_000_000L, 10 * 1_250_000L);
+    c.collect(kernel, Routing.all(index, view), S, IDLE);
+    view.snapshot(10);
+    assertThat(view.jitterSeries()).as("not asked for: nothing sampled").isEmpty();
+
+    view.jitter(true);
+    view.snapshot(10);
+    view.snapshot(10);
+    assertThat(view.jitterSeries())
+        .as("the pod's sockets only, not its veth")
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.key()).isEqualTo(new JitterSeries.Key(podA, "egress"));
+              long[] n = j.counts();
+              assertThat(n[0]).as("jitter 0, twice").isEqualTo(2);
+              assertThat(n[9]).as("500 us (up to 512), twice").isEqualTo(2);
+              assertThat(j.sumSeconds()).isCloseTo(2 * 500e-6, within(1e-9));
+            });
+    view.jitter(false);
+    assertThat(view.jitterSeries()).isEmpty();
   }
 
   @Test

@@ -21,6 +21,15 @@ public final class FakeFlows implements FlowSource {
   /** Kernel sequence state per key: received, reverse, small gaps, big gaps, missing. */
   public final Map<ByteBuffer, long[]> sequences = new LinkedHashMap<>();
 
+  /**
+   * Inter-arrival statistics per key: intervals, their sum (ns), the sum of their squares (us^2).
+   */
+  public final Map<ByteBuffer, long[]> arrivals = new LinkedHashMap<>();
+
+  public void arrivals(FlowKey k, long intervals, long sumNanos, long sumSquaresMicros) {
+    arrivals.put(ByteBuffer.wrap(k.encode()), new long[] {intervals, sumNanos, sumSquaresMicros});
+  }
+
   public void sequence(FlowKey k, long... figures) {
     sequences.put(ByteBuffer.wrap(k.encode()), figures.clone());
   }
@@ -109,6 +118,10 @@ public final class FakeFlows implements FlowSource {
     for (var e : flows.entrySet()) {
       keys.put(n * FlowLayout.KEY_SIZE, e.getKey().array());
       putStats(values, n * FlowLayout.STATS_SIZE, e.getValue());
+      long[] iat = arrivals.getOrDefault(e.getKey(), new long[3]);
+      values.putLong(n * FlowLayout.STATS_SIZE + FlowLayout.STATS_IAT_COUNT, iat[0]);
+      values.putLong(n * FlowLayout.STATS_SIZE + FlowLayout.STATS_IAT_SUM_NS, iat[1]);
+      values.putLong(n * FlowLayout.STATS_SIZE + FlowLayout.STATS_IAT_SUM_SQ_US, iat[2]);
       if (++n == batch) {
         visitor.accept(keys, values, n);
         n = 0;

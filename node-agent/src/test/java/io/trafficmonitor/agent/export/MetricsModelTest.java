@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.agent.collect.ApplicationSeries;
 import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.agent.collect.JitterSeries;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.collect.TcpCollector;
@@ -91,6 +92,7 @@ class MetricsModelTest {
     for (Target t : List.of(pod, Target.nodeInterface("eth0"))) {
       metrics.applicationAdded(
           new ApplicationSeries(new ApplicationSeries.Key(t, "egress", "HTTP")));
+      metrics.jitterAdded(new JitterSeries(new JitterSeries.Key(t, "egress")));
     }
     long nodeNetns = 4026531840L;
     long[] buckets = new long[TcpLayout.HIST_BUCKETS];
