@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Debian's Prometheus, started on a loopback port with a scrape configuration and rule files of the
- * test's choosing, queried over its HTTP API. {@link #close()} stops it and removes its data.
+ * Prometheus (the release hack/setup.sh builds, {@link Tools#prometheus()}), started on a loopback
+ * port with a scrape configuration and rule files of the test's choosing, queried over its HTTP
+ * API. {@link #close()} stops it and removes its data.
  */
 public final class PrometheusServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,9 @@ public final class PrometheusServer implements AutoCloseable {
     String scrape =
         """
           - job_name: trafficmonitor-agent
+            # Prometheus 3 refuses an answer without a known Content-Type unless told what to
+            # read it as; the agents send text/plain; version=0.0.4.
+            fallback_scrape_protocol: PrometheusText0.0.4
             static_configs:
               - targets: [%s]
         """

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Debian's Prometheus scrapes a target on loopback and fires and resolves an alert rule. */
+/** Prometheus scrapes a target on loopback and fires and resolves an alert rule. */
 class PrometheusServerIT {
 
   @Test
@@ -25,6 +25,7 @@ class PrometheusServerIT {
           byte[] body =
               ("# TYPE rig_value gauge\nrig_value " + value.get() + "\n")
                   .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
           ex.sendResponseHeaders(200, body.length);
           ex.getResponseBody().write(body);
           ex.close();
