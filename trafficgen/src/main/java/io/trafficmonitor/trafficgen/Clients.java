@@ -1,5 +1,7 @@
 package io.trafficmonitor.trafficgen;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,12 +10,17 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
 
-/** The sending side: UDP datagrams, TCP streams or HTTP/1.1 requests, paced and counted. */
+/**
+ * The sending side: UDP datagrams, TCP streams or HTTP/1.1 requests (over TLS for https), paced and
+ * counted.
+ */
 final class Clients {
   private final Options o;
   private final Counters c;
@@ -21,10 +28,12 @@ final class Clients {
   private final long byteLimit;
   private final AtomicLong budget = new AtomicLong();
   private final Pacer pacer;
+  private final SSLContext tls;
 
-  Clients(Options o, Counters c) {
+  Clients(Options o, Counters c) throws GeneralSecurityException {
     this.o = o;
     this.c = c;
+    this.tls = o.protocol().equals("https") ? Tls.clientContext(o.insecure()) : null;
     this.deadline =
         o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
     this.byteLimit = o.byteLimit();
@@ -119,12 +128,14 @@ final class Clients {
     }
   }
 
+  /** HTTP/1.1 or, for https, HTTP/1.1 over TLS; payloadBytes counts the HTTP bytes. */
   private void http() throws IOException {
-    try (Socket s = new Socket(o.address().getAddress(), o.address().getPort())) {
-      s.setTcpNoDelay(true);
+    Socket plain = new Socket(o.address().getAddress(), o.address().getPort());
+    plain.setTcpNoDelay(true);
+    try (Socket s = tls == null ? plain : Tls.connect(plain, o, tls)) {
       c.connections.incrementAndGet();
-      OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 65536);
-      InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 65536);
+      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
+      InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
       byte[] body = new byte[o.size()];
       int n;
       while ((n = claim(o.size())) > 0) {

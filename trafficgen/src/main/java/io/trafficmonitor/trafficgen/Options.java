@@ -1,21 +1,20 @@
 package io.trafficmonitor.trafficgen;
 
-import java.io.IOException;
-import java.io.Reader;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
- * The generator's settings, from {@code --key value} flags and an optional {@code --config}
- * properties file with the same keys (flags win). Sizes take k/M/G (powers of 1000) and Ki/Mi/Gi;
- * rates take bit/s or B/s units; durations take ms, s, m, h.
+ * The generator's settings, from {@code --key value} flags and an optional {@code --config} TOML
+ * file with the same keys (flags win; see {@link ConfigFile}). Sizes take k/M/G (powers of 1000)
+ * and Ki/Mi/Gi; rates take bit/s or B/s units; durations take ms, s, m, h.
  */
 record Options(
     String mode,
@@ -31,31 +30,52 @@ record Options(
     Duration latency,
     int sequenceOffset,
     long skipEvery,
-    boolean quiet) {
+    boolean quiet,
+    boolean insecure) {
 
-  static final Set<String> KEYS =
+  /** Settings that both modes use. */
+  static final Set<String> SHARED =
+      Set.of("protocol", "duration", "latency", "response-size", "quiet");
+
+  /** Settings of the client only. */
+  static final Set<String> CLIENT =
       Set.of(
-          "protocol",
           "target",
-          "listen",
           "rate",
           "size",
-          "response-size",
           "connections",
-          "duration",
           "total",
           "count",
-          "latency",
           "sequence-offset",
           "skip-every",
-          "config",
-          "quiet");
+          "insecure");
+
+  /** Settings of the server only. */
+  static final Set<String> SERVER = Set.of("listen");
+
+  /** Every flag: the settings and --config. */
+  static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> all = new TreeSet<>(SHARED);
+    all.addAll(CLIENT);
+    all.addAll(SERVER);
+    all.add("config");
+    return Collections.unmodifiableSet(all);
+  }
+
+  /** Flags that need no value: --quiet means --quiet=true. */
+  private static final Set<String> SWITCHES = Set.of("quiet", "insecure");
+
+  /** One setting's text and where it came from ("--rate", "load.toml:7: rate ="), for messages. */
+  record Setting(String value, String where) {}
 
   static Options parse(String[] args) {
     if (args.length == 0 || !(args[0].equals("client") || args[0].equals("server"))) {
       throw new IllegalArgumentException("the first argument is client or server");
     }
-    Map<String, String> flags = new LinkedHashMap<>();
+    String mode = args[0];
+    Map<String, Setting> flags = new LinkedHashMap<>();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--")) {
@@ -67,56 +87,80 @@ record Options(
       if (eq >= 0) {
         value = key.substring(eq + 1);
         key = key.substring(0, eq);
-      } else if (key.equals("quiet")) {
+      } else if (SWITCHES.contains(key)) {
         value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
       } else {
         throw new IllegalArgumentException("--" + key + " needs a value");
       }
-      flags.put(key, value);
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown setting " + key + "; known: " + KEYS);
+      }
+      flags.put(key, new Setting(value, "--" + key));
     }
-    Map<String, String> all = new LinkedHashMap<>();
+    Map<String, Setting> all = new LinkedHashMap<>();
     if (flags.containsKey("config")) {
-      all.putAll(readConfig(Path.of(flags.get("config"))));
+      all.putAll(ConfigFile.read(Path.of(flags.get("config").value()), mode));
     }
     all.putAll(flags);
-    for (String k : all.keySet()) {
-      if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException("unknown setting " + k + "; known: " + KEYS);
-      }
-    }
-    String mode = args[0];
-    String protocol = all.getOrDefault("protocol", "tcp").toLowerCase(Locale.ROOT);
-    if (!Set.of("tcp", "udp", "http").contains(protocol)) {
-      throw new IllegalArgumentException("protocol is tcp, udp or http, not " + protocol);
-    }
-    String where =
-        mode.equals("client") ? all.get("target") : all.getOrDefault("listen", "0.0.0.0:5201");
-    if (where == null) {
+    Settings s = new Settings(all);
+    String protocol = s.get("protocol", "tcp", Options::knownProtocol, "tcp, udp, http or https");
+    String where = mode.equals("client") ? "target" : "listen";
+    InetSocketAddress address =
+        s.get(where, mode.equals("client") ? null : "0.0.0.0:5201", Options::address, "host:port");
+    if (address == null) {
       throw new IllegalArgumentException("a client needs --target host:port");
     }
+    String defaultSize = protocol.equals("udp") ? "1000" : "16Ki";
+    String sizes = "a size such as 1200, 16Ki or 1.5k";
     Options o =
         new Options(
             mode,
             protocol,
-            address(where),
-            all.containsKey("rate") ? rate(all.get("rate")) : 0,
-            (int) size(all.getOrDefault("size", protocol.equals("udp") ? "1000" : "16Ki")),
-            (int) size(all.getOrDefault("response-size", "0")),
-            Integer.parseInt(all.getOrDefault("connections", "1")),
-            all.containsKey("duration") ? duration(all.get("duration")) : null,
-            all.containsKey("total") ? size(all.get("total")) : 0,
-            Long.parseLong(all.getOrDefault("count", "0")),
-            duration(all.getOrDefault("latency", "0ms")),
-            Integer.parseInt(all.getOrDefault("sequence-offset", "-1")),
-            Long.parseLong(all.getOrDefault("skip-every", "0")),
-            Boolean.parseBoolean(all.getOrDefault("quiet", "false")));
+            address,
+            s.get("rate", "0", Options::rate, "a rate such as 10Mbit, 2MB/s or 800 (bit/s)"),
+            (int) (long) s.get("size", defaultSize, Options::size, sizes),
+            (int) (long) s.get("response-size", "0", Options::size, sizes),
+            s.get("connections", "1", Integer::parseInt, "an integer"),
+            s.get("duration", null, Options::duration, "a duration such as 500ms, 30s or 2m"),
+            s.get("total", "0", Options::size, "a size such as 10MB or 1Gi"),
+            s.get("count", "0", Long::parseLong, "an integer"),
+            s.get("latency", "0ms", Options::duration, "a duration such as 2ms or 1s"),
+            s.get("sequence-offset", "-1", Integer::parseInt, "an integer"),
+            s.get("skip-every", "0", Long::parseLong, "an integer"),
+            s.get("quiet", "false", Options::bool, "true or false"),
+            s.get("insecure", "false", Options::bool, "true or false"));
     o.check();
     return o;
   }
 
+  /** The settings in force, each converted with a message that names where a bad one came from. */
+  private record Settings(Map<String, Setting> all) {
+    <T> T get(String key, String fallback, Function<String, T> convert, String expected) {
+      Setting s = all.get(key);
+      if (s == null) {
+        return fallback == null ? null : convert.apply(fallback);
+      }
+      try {
+        return convert.apply(s.value().trim());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            s.where() + " " + s.value() + ": expected " + expected, e);
+      }
+    }
+  }
+
   private void check() {
+    if (rateBitsPerSecond < 0 || totalBytes < 0 || count < 0 || latency.isNegative()) {
+      throw new IllegalArgumentException("rate, total, count and latency cannot be negative");
+    }
+    if (duration != null && (duration.isNegative() || duration.isZero())) {
+      throw new IllegalArgumentException("duration must be positive");
+    }
+    if (responseSize < 0) {
+      throw new IllegalArgumentException("response-size cannot be negative");
+    }
     if (size <= 0 || (protocol.equals("udp") && size > 65507)) {
       throw new IllegalArgumentException("size must be 1..65507 for udp and positive otherwise");
     }
@@ -134,6 +178,25 @@ record Options(
     if (mode.equals("client") && duration == null && totalBytes == 0 && count == 0) {
       throw new IllegalArgumentException("a client needs --duration, --total or --count");
     }
+    if (mode.equals("client") && insecure && !protocol.equals("https")) {
+      throw new IllegalArgumentException("insecure applies to protocol https only");
+    }
+  }
+
+  static String knownProtocol(String s) {
+    String p = s.toLowerCase(Locale.ROOT);
+    if (!Set.of("tcp", "udp", "http", "https").contains(p)) {
+      throw new IllegalArgumentException("protocol is tcp, udp, http or https, not " + s);
+    }
+    return p;
+  }
+
+  static boolean bool(String s) {
+    return switch (s) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("true or false, not " + s);
+    };
   }
 
   /** What the client stops at: bytes of payload (0: no limit). */
@@ -209,17 +272,5 @@ record Options(
       case 'h' -> Duration.ofNanos(Math.round(v * 3600e9));
       default -> throw new IllegalArgumentException("a duration ends in ms, s, m or h: " + s);
     };
-  }
-
-  private static Map<String, String> readConfig(Path file) {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage());
-    }
-    Map<String, String> m = new LinkedHashMap<>();
-    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
-    return m;
   }
 }

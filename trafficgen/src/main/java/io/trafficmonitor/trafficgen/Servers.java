@@ -1,20 +1,34 @@
 package io.trafficmonitor.trafficgen;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
-/** The receiving side: counts what arrives; for HTTP, answers each request. */
+/**
+ * The receiving side: counts what arrives; for HTTP and HTTPS, answers each request after {@code
+ * --latency}.
+ */
 final class Servers {
   private final Options o;
   private final Counters c;
@@ -25,11 +39,11 @@ final class Servers {
     this.c = c;
   }
 
-  private volatile java.io.Closeable listener;
+  private volatile Closeable listener;
 
   void stop() {
     stopped = true;
-    java.io.Closeable l = listener;
+    Closeable l = listener;
     if (l != null) {
       try {
         l.close(); // wakes a blocked receive
@@ -40,7 +54,7 @@ final class Servers {
   }
 
   /** Serves until {@link #stop()}; prints LISTENING with the bound address once ready. */
-  void run() throws IOException {
+  void run() throws IOException, GeneralSecurityException {
     if (o.protocol().equals("udp")) {
       udp();
     } else {
@@ -50,17 +64,17 @@ final class Servers {
 
   private void udp() throws IOException {
     try (DatagramChannel ch = DatagramChannel.open()) {
-      ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, 8 << 20);
       ch.bind(o.address());
       listener = ch;
       listening(ch.getLocalAddress());
       ByteBuffer buf = ByteBuffer.allocateDirect(65536);
-      int ipHeader = o.address().getAddress() instanceof java.net.Inet6Address ? 40 : 20;
+      int ipHeader = o.address().getAddress() instanceof Inet6Address ? 40 : 20;
       while (!stopped) {
         buf.clear();
         try {
           ch.receive(buf);
-        } catch (java.nio.channels.AsynchronousCloseException e) {
+        } catch (AsynchronousCloseException e) {
           return;
         }
         c.add(buf.position(), buf.position() + 8L + ipHeader);
@@ -68,8 +82,11 @@ final class Servers {
     }
   }
 
-  private void stream() throws IOException {
-    try (ServerSocket server = new ServerSocket()) {
+  private void stream() throws IOException, GeneralSecurityException {
+    try (ServerSocket server =
+        o.protocol().equals("https")
+            ? Tls.serverSockets(o.quiet()).createServerSocket()
+            : new ServerSocket()) {
       server.bind(o.address(), 128);
       server.setSoTimeout(200);
       listening(server.getLocalSocketAddress());
@@ -112,8 +129,11 @@ final class Servers {
 
   private void answer(Socket s) throws IOException {
     s.setTcpNoDelay(true);
-    InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 65536);
-    OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 65536);
+    if (s instanceof SSLSocket tls && !handshake(tls)) {
+      return;
+    }
+    InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
+    OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
     while (true) {
       Map<String, String> headers = new HashMap<>();
       long got = Http.readMessage(in, headers);
@@ -136,7 +156,23 @@ final class Servers {
     }
   }
 
-  private static void listening(java.net.SocketAddress a) {
+  /**
+   * The TLS handshake; false when the peer closed before it began, as a TCP readiness probe does
+   * (like a plain connection closed before a request: not an error).
+   */
+  private static boolean handshake(SSLSocket s) throws IOException {
+    try {
+      s.startHandshake();
+      return true;
+    } catch (SSLException e) {
+      if (e.getCause() instanceof EOFException) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static void listening(SocketAddress a) {
     InetSocketAddress i = (InetSocketAddress) a;
     System.out.println("LISTENING " + i.getHostString() + ":" + i.getPort());
     System.out.flush();

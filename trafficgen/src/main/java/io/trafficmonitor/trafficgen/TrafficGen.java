@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * trafficgen: sends or receives TCP, UDP or HTTP traffic and says exactly how much.
+ * trafficgen: sends or receives TCP, UDP, HTTP or HTTPS traffic and says exactly how much.
  *
  * <pre>
  * java -jar trafficgen.jar server --protocol udp --listen 0.0.0.0:5201 [--duration 30s]
  * java -jar trafficgen.jar client --protocol udp --target 10.0.0.2:5201 --rate 10Mbit \
  *     --size 1200 [--connections 4] (--duration 5s | --total 10MB | --count 1000) [--latency 2ms]
- * java -jar trafficgen.jar client --config load.properties
+ * java -jar trafficgen.jar client --config load.toml [--rate 20Mbit]
  * </pre>
  *
  * Progress goes to stderr once a second; the last line on stdout is {@code SUMMARY {json}}.
@@ -36,7 +36,12 @@ public final class TrafficGen {
     long start = System.nanoTime();
     Thread progress = progress(o, c, start);
     if (o.mode().equals("client")) {
-      new Clients(o, c).run();
+      if (o.address().isUnresolved()) {
+        System.err.println("trafficgen: cannot resolve " + o.address().getHostString());
+        c.errors.incrementAndGet();
+      } else {
+        new Clients(o, c).run();
+      }
     } else {
       Servers s = new Servers(o, c);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> summary(o, c, start), "summary"));
@@ -121,11 +126,16 @@ public final class TrafficGen {
 
   static final String USAGE =
       """
-      usage: trafficgen (client|server) [--protocol tcp|udp|http] [--config file.properties]
+      usage: trafficgen (client|server) [--protocol tcp|udp|http|https] [--config file.toml]
         server: [--listen host:port (0.0.0.0:5201)] [--duration D] [--response-size N] [--latency D]
         client: --target host:port (--duration D | --total SIZE | --count N)
                 [--rate 10Mbit|2MB/s] [--size N] [--connections N] [--latency D] [--quiet]
+                [--insecure]   (https: accept the server's certificate unverified)
                 [--sequence-offset N [--skip-every K]]   (udp, one connection)
+      --config reads the same settings from a TOML file: top-level keys for both modes,
+      [client] and [server] tables for one; a flag on the command line wins over the file.
+      An https server makes a self-signed certificate at start: its clients need --insecure.
+      --latency delays each HTTP(S) response (server) or each message (client).
       l3Bytes (UDP only) counts payload + UDP and IP headers, exactly what an L3 counter sees.
       --sequence-offset puts a 32-bit big-endian sequence number at byte N of each payload;
       --skip-every K leaves every K-th number out (counted as "skipped": the loss to expect).""";

@@ -2,6 +2,7 @@ package io.trafficmonitor.trafficgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,17 @@ class OptionsTest {
 
   @Test
   void flagsOverrideTheConfigFile(@TempDir Path dir) throws Exception {
-    Path cfg = dir.resolve("load.properties");
-    Files.writeString(cfg, "protocol=udp\ntarget=10.0.0.2:9000\nrate=5Mbit\ncount=10\nsize=100\n");
+    Path cfg = dir.resolve("load.toml");
+    Files.writeString(
+        cfg,
+        """
+        protocol = "udp"
+        [client]
+        target = "10.0.0.2:9000"
+        rate = "5Mbit"
+        count = 10
+        size = 100
+        """);
     Options o = Options.parse(new String[] {"client", "--config", cfg.toString(), "--size=200"});
     assertThat(o.protocol()).isEqualTo("udp");
     assertThat(o.address().getPort()).isEqualTo(9000);
@@ -40,13 +50,110 @@ class OptionsTest {
   }
 
   @Test
+  void oneFileServesBothModes(@TempDir Path dir) throws Exception {
+    Path cfg = dir.resolve("pair.toml");
+    Files.writeString(
+        cfg,
+        """
+        # both sides
+        protocol = "https"
+        latency = "2ms"       # the server delays each answer, the client each request
+        target = "h:443"      # the client's, at the top: the server ignores it
+
+        [server]
+        listen = "127.0.0.1:8443"
+        latency = '5ms'
+
+        [client]
+        insecure = true
+        rate = 1.5e6          # bit/s
+        total = "10MB"
+        connections = 2
+        quiet = true
+        """);
+    Options server = Options.parse(new String[] {"server", "--config", cfg.toString()});
+    assertThat(server.protocol()).isEqualTo("https");
+    assertThat(server.address().getPort()).isEqualTo(8443);
+    assertThat(server.latency()).isEqualTo(Duration.ofMillis(5)); // [server] wins over the top
+    assertThat(server.quiet()).isFalse();
+
+    Options client =
+        Options.parse(new String[] {"client", "--config", cfg.toString(), "--connections", "3"});
+    assertThat(client.address().getHostString()).isEqualTo("h");
+    assertThat(client.latency()).isEqualTo(Duration.ofMillis(2));
+    assertThat(client.insecure()).isTrue();
+    assertThat(client.rateBitsPerSecond()).isEqualTo(1_500_000);
+    assertThat(client.totalBytes()).isEqualTo(10_000_000);
+    assertThat(client.connections()).isEqualTo(3); // the flag wins
+    assertThat(client.quiet()).isTrue();
+  }
+
+  @Test
+  void configErrorsNameTheLine(@TempDir Path dir) throws Exception {
+    assertThat(configError(dir, "protocol = \"udp\"\ncolour = \"red\"\n"))
+        .startsWith(dir.resolve("c.toml") + ":2: colour is not a setting; known: [");
+    assertThat(configError(dir, "[server]\ntarget = \"h:1\"\n"))
+        .endsWith(":2: target is a client setting: it belongs in [client] or at the top");
+    assertThat(configError(dir, "[client]\nlisten = \"h:1\"\n"))
+        .endsWith(":2: listen is a server setting: it belongs in [server] or at the top");
+    assertThat(configError(dir, "\n[clients]\n"))
+        .endsWith(":2: unknown table [clients]; the tables are [client] and [server]");
+    assertThat(configError(dir, "[client]\nconnections = \"4\"\n"))
+        .endsWith(":2: connections needs an integer, not a string");
+    assertThat(configError(dir, "duration = 30\n"))
+        .endsWith(":1: duration needs a string, not an integer");
+    assertThat(configError(dir, "quiet = \"yes\"\n"))
+        .endsWith(":1: quiet needs true or false, not a string");
+    assertThat(configError(dir, "protocol=udp\n"))
+        .endsWith(
+            ":1: 'udp' is not a string, decimal integer, float or boolean"
+                + " (strings take quotes: \"udp\")");
+    assertThat(configError(dir, "config = \"other.toml\"\n")).contains(":1: config is not a");
+    // a value of the right type but wrong content: where it came from, what was expected
+    assertThat(configError(dir, "# rate\n\n[client]\nrate = \"fast\"\n"))
+        .endsWith(":4: rate = fast: expected a rate such as 10Mbit, 2MB/s or 800 (bit/s)");
+    assertThatThrownBy(
+            () -> Options.parse(new String[] {"client", "--config", dir + "/missing.toml"}))
+        .hasMessageStartingWith("cannot read config " + dir + "/missing.toml");
+  }
+
+  private static String configError(Path dir, String toml) throws Exception {
+    Path cfg = dir.resolve("c.toml");
+    Files.writeString(cfg, toml);
+    String[] args = {"client", "--config", cfg.toString(), "--target", "h:1", "--count", "1"};
+    Throwable t = catchThrowable(() -> Options.parse(args));
+    assertThat(t).isInstanceOf(IllegalArgumentException.class);
+    return t.getMessage();
+  }
+
+  @Test
+  void httpsAndInsecure() {
+    Options o =
+        Options.parse("client --protocol HTTPS --target h:1 --count 1 --insecure".split(" "));
+    assertThat(o.protocol()).isEqualTo("https");
+    assertThat(o.insecure()).isTrue();
+    assertThat(Options.parse("server --protocol https".split(" ")).insecure()).isFalse();
+    assertThatThrownBy(
+            () ->
+                Options.parse(
+                    "client --protocol http --target h:1 --count 1 --insecure".split(" ")))
+        .hasMessage("insecure applies to protocol https only");
+  }
+
+  @Test
   void refusesWhatItCannotDo() {
     assertThatThrownBy(() -> Options.parse(new String[] {"send"}))
         .hasMessageContaining("client or server");
     assertThatThrownBy(() -> Options.parse(new String[] {"client", "--target", "h:1"}))
         .hasMessageContaining("--duration, --total or --count");
     assertThatThrownBy(() -> Options.parse(new String[] {"client", "--protocol", "sctp"}))
-        .hasMessageContaining("tcp, udp or http");
+        .hasMessage("--protocol sctp: expected tcp, udp, http or https");
+    assertThatThrownBy(() -> Options.parse("client --target h:1 --count 1 --rate fast".split(" ")))
+        .hasMessage("--rate fast: expected a rate such as 10Mbit, 2MB/s or 800 (bit/s)");
+    assertThatThrownBy(() -> Options.parse("client --target h --count 1".split(" ")))
+        .hasMessage("--target h: expected host:port");
+    assertThatThrownBy(() -> Options.parse("server --quiet=yes".split(" ")))
+        .hasMessage("--quiet yes: expected true or false");
     assertThatThrownBy(() -> Options.parse(new String[] {"server", "--colour", "red"}))
         .hasMessageContaining("unknown setting colour");
     assertThatThrownBy(
