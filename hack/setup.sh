@@ -14,11 +14,12 @@ prometheus_version="v0.316.0"
 start=$SECONDS
 
 # clang/llvm/libbpf-dev/bpftool/libelf/zlib: the eBPF programs and the JNI shim.
-# iproute2: network namespaces, veths, tc. iperf3: throughput benchmarks.
+# iproute2: network namespaces, veths, tc. iperf3, tcpdump: throughput benchmarks (tcpdump beside
+# monitoring in the datapath benchmark).
 # prometheus: promtool for alert tests (the server is built below, with Kubernetes discovery). clang-format: C formatting check.
 # mmdebstrap/umoci/skopeo: the container images, from Debian packages (no base image pulled).
 # containerd/runc/containernetworking-plugins/nftables: the real kubelet nodes of the e2e tier.
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc iproute2 iperf3
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc iproute2 iperf3 tcpdump
   prometheus clang-format procps util-linux python3 openssl
   mmdebstrap umoci skopeo containerd runc containernetworking-plugins nftables)
 missing=()

@@ -359,15 +359,22 @@ public final class DatapathBenchmark {
             + " paired on/off ratios of the same round (robust to the drift of"
             + " a shared machine). The client is pinned to CPU 0 and the server to CPU 1"
             + " (`iperf3 -A`), so that the two do not trade places between rounds. UDP:"
-            + " `iperf3 -u -b 0 -l 18` (64-byte frames), rate of datagrams received.\n");
+            + " `iperf3 -u -b 0 -l 18` (64-byte frames), rate of datagrams received. Two more"
+            + " states, in the same rounds, for comparison: *tcpdump* = `tcpdump -i va -w"
+            + " /dev/null` (full snap length, the whole packet copied to user space) and *tcpdump"
+            + " -s 128* (the first 128 bytes), capturing on the sending veth end in its namespace,"
+            + " monitoring off; their CPU is the capture's, on the same 2 cores.\n");
     int rounds = 12;
-    String[] states = {"off", "1", "2", "1, shared values"};
+    String[] states = {
+      "off", "1", "2", "1, shared values", "tcpdump (full snap length)", "tcpdump -s 128"
+    };
     double[][] tcp = new double[states.length][rounds];
     double[][] udp = new double[states.length][rounds];
     for (int r = 0; r < rounds; r++) {
       for (int i = 0; i < states.length; i++) {
         int state = (i + r) % states.length; // every state takes every place in the round
-        FlowDatapath dp = state == 0 ? null : monitor(net, state == 2, state == 3);
+        FlowDatapath dp = state == 0 || state >= 4 ? null : monitor(net, state == 2, state == 3);
+        Process capture = state >= 4 ? tcpdump(net, state == 5 ? 128 : 0) : null;
         try {
           tcp[state][r] = iperfRun(net, false);
           udp[state][r] = iperfRun(net, true);
@@ -375,11 +382,15 @@ public final class DatapathBenchmark {
           if (dp != null) {
             dp.close();
           }
+          if (capture != null) {
+            capture.destroy();
+            capture.waitFor();
+          }
         }
       }
     }
     line(
-        "| traffic | hooks per packet | off (median) | on (median) | on/off of medians |"
+        "| traffic | hooks per packet (or tcpdump) | off (median) | on (median) | on/off of medians |"
             + " **median paired on/off** |");
     line("|---|---:|---:|---:|---:|---:|");
     for (int state = 1; state < states.length; state++) {
@@ -415,6 +426,49 @@ public final class DatapathBenchmark {
       b.append(b.length() == 0 ? "" : " ").append(String.format("%.2f", d / unit));
     }
     return b.toString();
+  }
+
+  /**
+   * tcpdump capturing on the sending veth end ({@code va}, in namespace a) to /dev/null with {@code
+   * snaplen} (0: the whole packet), once it says it listens.
+   */
+  private static Process tcpdump(TestNetwork net, int snaplen) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "nsenter",
+                "--net=" + net.pathA(),
+                "tcpdump",
+                "-i",
+                "va",
+                "-n",
+                "-s",
+                Integer.toString(snaplen),
+                "-w",
+                "/dev/null")
+            .redirectErrorStream(true)
+            .start();
+    java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    for (String l = out.readLine(); l != null; l = out.readLine()) {
+      if (l.contains("listening on")) {
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    out.lines().forEach(x -> {});
+                  } catch (java.io.UncheckedIOException closed) {
+                    // tcpdump stopped: its output closed
+                  }
+                },
+                "tcpdump-out");
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+    }
+    throw new IllegalStateException("tcpdump did not start (is it installed? hack/setup.sh)");
   }
 
   private static FlowDatapath monitor(TestNetwork net, boolean bothEnds, boolean shared)
