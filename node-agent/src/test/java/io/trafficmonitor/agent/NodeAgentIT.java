@@ -309,6 +309,14 @@ class NodeAgentIT {
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connection_duration_seconds_count", podA))
         .isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_rtt_seconds_count", podA)).isPositive();
+    // every connection is one flow each way at a's sockets: its SYN and its FIN, once per flow
+    Map<String, String> synOut = new java.util.HashMap<>(podA);
+    synOut.put("direction", "egress");
+    synOut.put("flag", "SYN");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_tcp_flag_flows_total", synOut)).isEqualTo(n);
+    Map<String, String> finOut = new java.util.HashMap<>(synOut);
+    finOut.put("flag", "FIN");
+    assertThat(Scrape.sum(m, "trafficmonitor_pod_tcp_flag_flows_total", finOut)).isEqualTo(n);
     assertThat(Scrape.has(m, "trafficmonitor_tcp_retransmits_total", podA)).isTrue();
     // at least SYN_SENT, ESTABLISHED and CLOSE for each of the client's connections
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_state_changes_total", podA))

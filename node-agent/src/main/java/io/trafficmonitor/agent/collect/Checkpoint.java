@@ -59,6 +59,7 @@ final class Checkpoint {
           out.writeInt(bytes.size());
           bytes.writeTo(out);
         }
+        collector.saveTcpFlags(out); // after what an agent without flag counts reads
       }
     }
     Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
@@ -91,6 +92,9 @@ final class Checkpoint {
         byte[] data = new byte[in.readInt()];
         in.readFully(data);
         views.put(key, data);
+      }
+      if (in.available() > 0) {
+        collector.restoreTcpFlags(in);
       }
       return new Read(id, views);
     }

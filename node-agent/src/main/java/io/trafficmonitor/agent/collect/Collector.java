@@ -206,12 +206,21 @@ public final class Collector {
       sizeDeltas[i] = Integer.toUnsignedLong(k - e.sizes[i]); // 32-bit counters wrap
       e.sizes[i] = k;
     }
+    int newFlags = 0;
+    if (e.protocol == 6) {
+      int flags = v.getInt(vo + FlowLayout.STATS_TCP_FLAGS);
+      newFlags = reset ? flags : e.tcpFlags < 0 ? 0 : flags & ~e.tcpFlags;
+      e.tcpFlags = flags;
+    }
     if (db == 0 && dp == 0) {
       return;
     }
     for (Binding b : e.bindings) {
       if (!b.removed) {
         b.view.add(b, db, dp, dpl, sizeDeltas);
+        if (newFlags != 0) {
+          b.view.tcpFlags(b, newFlags);
+        }
       }
     }
   }
@@ -401,6 +410,44 @@ public final class Collector {
     }
   }
 
+  /** Writes the TCP flags already attributed of every kernel flow that carried any. */
+  synchronized void saveTcpFlags(java.io.DataOutputStream out) throws java.io.IOException {
+    List<FlowEntry> tcp = new ArrayList<>();
+    for (FlowEntry e : flows.values()) {
+      if (e.tcpFlags > 0) {
+        tcp.add(e);
+      }
+    }
+    out.writeInt(tcp.size());
+    for (FlowEntry e : tcp) {
+      out.write(e.id.bytes());
+      out.writeInt(e.tcpFlags);
+    }
+  }
+
+  /**
+   * Takes the TCP flags of a previous agent's {@link #saveTcpFlags}, after {@link #restore}: a flag
+   * that shows in a flow since then is counted, one it had is not.
+   */
+  synchronized void restoreTcpFlags(java.io.DataInputStream in) throws java.io.IOException {
+    for (FlowEntry e : flows.values()) {
+      if (e.tcpFlags < 0) {
+        e.tcpFlags = 0; // the previous agent wrote the flags of every flow that had any
+      }
+    }
+    int n = in.readInt();
+    byte[] key = new byte[FlowLayout.KEY_SIZE];
+    ByteBuffer keys = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+    for (int i = 0; i < n; i++) {
+      in.readFully(key);
+      int flags = in.readInt();
+      FlowEntry e = flows.get(new FlowId(probe.set(keys, 0)));
+      if (e != null) {
+        e.tcpFlags = flags;
+      }
+    }
+  }
+
   /** Takes the baselines of a previous agent's {@link #save}; before the first collection. */
   synchronized void restore(java.io.DataInputStream in) throws java.io.IOException {
     int n = in.readInt();
@@ -412,6 +459,7 @@ public final class Collector {
       e.bytes = in.readLong();
       e.packets = in.readLong();
       e.payload = in.readLong();
+      e.tcpFlags = -1; // what its packets carried so far, the previous agent counted
       for (int b = 0; b < e.sizes.length; b++) {
         e.sizes[b] = in.readInt();
       }

@@ -34,6 +34,12 @@ final class FlowEntry {
   long intervalSumNanos;
   long intervalSumSquaresMicros;
 
+  /**
+   * The kernel's OR of the TCP flags of the flow's packets already attributed; -1 for a flow taken
+   * over from a previous agent's checkpoint, whose flags that agent counted.
+   */
+  int tcpFlags;
+
   /** Kernel sequence figures already attributed (null until the flow carried numbers). */
   long[] sequence;
 

@@ -21,6 +21,11 @@ public interface MetricsSink {
 
   default void applicationRemoved(ApplicationSeries series) {}
 
+  /** TCP flows with a flag at a target in one direction, counted from now on. */
+  default void tcpFlagAdded(TcpFlagSeries series) {}
+
+  default void tcpFlagRemoved(TcpFlagSeries series) {}
+
   /** The flows' jitter at a target in one direction, sampled from now on. */
   default void jitterAdded(JitterSeries series) {}
 

@@ -32,6 +32,7 @@ public final class MonitorView {
   private final Map<RateKey, RateWindow> rates = new HashMap<>();
   private final Map<ApplicationSeries.Key, ApplicationSeries> applicationSeries = new HashMap<>();
   private final Map<JitterSeries.Key, JitterSeries> jitterSeries = new HashMap<>();
+  private final Map<TcpFlagSeries.Key, TcpFlagSeries> tcpFlagSeries = new HashMap<>();
   private volatile boolean jitter;
   private final Set<Binding> bindings = new LinkedHashSet<>();
   private final NodeTotals totals = new NodeTotals();
@@ -134,6 +135,39 @@ public final class MonitorView {
     }
   }
 
+  /** The flow's packets carried {@code newFlags} for the first time. */
+  void tcpFlags(Binding b, int newFlags) {
+    FlowEntry f = b.flow;
+    if (!f.target.inTotals()) {
+      return; // a pod's veth: its sockets count the same flows
+    }
+    for (int i = 0; i < TcpFlagSeries.BITS.length; i++) {
+      if ((newFlags & TcpFlagSeries.BITS[i]) != 0) {
+        tcpFlagSeries(
+                new TcpFlagSeries.Key(
+                    f.target, f.ingress ? "ingress" : "egress", TcpFlagSeries.NAMES[i]))
+            .add(1);
+      }
+    }
+  }
+
+  private TcpFlagSeries tcpFlagSeries(TcpFlagSeries.Key key) {
+    TcpFlagSeries s = tcpFlagSeries.get(key);
+    if (s == null) {
+      s = new TcpFlagSeries(key);
+      tcpFlagSeries.put(key, s);
+      sink.tcpFlagAdded(s);
+    }
+    return s;
+  }
+
+  /** TCP flag series currently exported (for tests). */
+  public List<TcpFlagSeries> tcpFlagSeries() {
+    synchronized (lock) {
+      return new ArrayList<>(tcpFlagSeries.values());
+    }
+  }
+
   void addSequence(Binding b, long[] delta) {
     if (b.series.addSequence(delta)) {
       sink.sequenceSeen(b.series);
@@ -186,6 +220,16 @@ public final class MonitorView {
             a -> {
               if (gone.test(a.key().target())) {
                 sink.applicationRemoved(a);
+                return true;
+              }
+              return false;
+            });
+    tcpFlagSeries
+        .values()
+        .removeIf(
+            f -> {
+              if (gone.test(f.key().target())) {
+                sink.tcpFlagRemoved(f);
                 return true;
               }
               return false;
@@ -369,6 +413,18 @@ public final class MonitorView {
         out.writeLong(a.bytes());
         out.writeLong(a.packets());
       }
+      // TCP flag series, after the application series
+      out.writeInt(tcpFlagSeries.size());
+      for (TcpFlagSeries f : tcpFlagSeries.values()) {
+        Target t = f.key().target();
+        out.writeUTF(t.kind().name());
+        out.writeUTF(t.namespace());
+        out.writeUTF(t.pod());
+        out.writeUTF(t.iface());
+        out.writeUTF(f.key().direction());
+        out.writeUTF(f.key().flag());
+        out.writeLong(f.flows());
+      }
     }
   }
 
@@ -423,6 +479,19 @@ public final class MonitorView {
           long packets = in.readLong();
           if (!applicationSeries.containsKey(key)) {
             applicationSeries(key).add(bytes, packets);
+          }
+        }
+      }
+      if (in.available() > 0) { // an agent without TCP flag series wrote none
+        int flags = in.readInt();
+        for (int i = 0; i < flags; i++) {
+          Target t =
+              new Target(
+                  Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+          TcpFlagSeries.Key key = new TcpFlagSeries.Key(t, in.readUTF(), in.readUTF());
+          long flows = in.readLong();
+          if (!tcpFlagSeries.containsKey(key)) {
+            tcpFlagSeries(key).add(flows);
           }
         }
       }

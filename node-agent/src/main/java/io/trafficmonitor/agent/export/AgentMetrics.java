@@ -12,6 +12,7 @@ import io.trafficmonitor.agent.collect.MetricsSink;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.collect.TcpCollector;
+import io.trafficmonitor.agent.collect.TcpFlagSeries;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
@@ -125,6 +126,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   /** Samples of one application's traffic at a target: bytes and packets. */
   static final int APPLICATION_SAMPLES = 2;
+
+  /** Samples of one flag's flow count at a target and direction. */
+  static final int TCP_FLAG_SAMPLES = 1;
 
   /** Samples of one rate: bits and packets per second. */
   static final int RATE_SAMPLES = 2;
@@ -267,6 +271,34 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   public synchronized void applicationRemoved(ApplicationSeries a) {
     remove(a.key());
     budget.release(a.key());
+  }
+
+  @Override
+  public synchronized void tcpFlagAdded(TcpFlagSeries f) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
+    Target t = f.key().target();
+    Where w = WHERE.get(t.kind());
+    if (!budget.admit(f.key(), w.kind(), TCP_FLAG_SAMPLES)) {
+      return;
+    }
+    meters.put(
+        f.key(),
+        List.of(
+            FunctionCounter.builder(w.prefix() + "tcp.flag.flows", f, TcpFlagSeries::flows)
+                .description(
+                    "TCP flows whose packets carried the flag (SYN, FIN, RST), each flow once per"
+                        + " flag"
+                        + w.help())
+                .tags(targetTags(t).and("direction", f.key().direction(), "flag", f.key().flag()))
+                .register(registry)));
+  }
+
+  @Override
+  public synchronized void tcpFlagRemoved(TcpFlagSeries f) {
+    remove(f.key());
+    budget.release(f.key());
   }
 
   @Override

@@ -448,6 +448,58 @@ class CollectorTest {
   }
 
   @Test
+  void tcpFlowsCountOncePerFlagAndAFlowTakenOverFromACheckpointIsNotCountedAgain(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Collector first = new Collector(S);
+    MonitorView before = new MonitorView(first, MetricsSink.NONE);
+    FlowKey a =
+        FakeFlows.key(
+            "10.1.0.1", 40000, "10.1.0.2", 80, 6, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey b =
+        FakeFlows.key(
+            "10.1.0.1", 40001, "10.1.0.2", 80, 6, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey veth =
+        FakeFlows.key("10.1.0.1", 40000, "10.1.0.2", 80, 6, TargetKind.TC, 7, Direction.INGRESS);
+    kernel.put(a, 60, 1, S);
+    kernel.tcpFlags(a, 0x02); // SYN
+    kernel.put(b, 60, 1, S);
+    kernel.tcpFlags(b, 0x02);
+    kernel.put(veth, 60, 1, S);
+    kernel.tcpFlags(veth, 0x02);
+    first.collect(kernel, Routing.all(index, before), S, IDLE);
+    kernel.add(a, 60, 1, 2 * S);
+    kernel.tcpFlags(a, 0x02 | 0x10 | 0x01); // then ACK and FIN
+    kernel.add(b, 60, 1, 2 * S);
+    kernel.tcpFlags(b, 0x02 | 0x10); // ACK only: nothing new counted
+    first.collect(kernel, Routing.all(index, before), 2 * S, IDLE);
+    assertThat(flag(before, "SYN")).isEqualTo(2);
+    assertThat(flag(before, "FIN")).isEqualTo(1);
+    assertThat(before.tcpFlagSeries())
+        .as("the pod's sockets only; no RST seen")
+        .hasSize(2)
+        .allMatch(f -> f.key().target().equals(podA) && f.key().direction().equals("egress"));
+
+    Checkpoint.write(dir, 42, first, Map.of("shop/web", before));
+    Collector next = new Collector(S);
+    MonitorView after = new MonitorView(next, MetricsSink.NONE);
+    Checkpoint.Read read = Checkpoint.read(dir, 42, next);
+    Checkpoint.restore(after, read.views().get("shop/web"));
+    kernel.add(b, 60, 1, 3 * S);
+    kernel.tcpFlags(b, 0x02 | 0x10 | 0x04); // a reset, after the restart
+    next.collect(kernel, Routing.all(index, after), 3 * S, IDLE);
+    assertThat(flag(after, "SYN")).as("the SYNs the previous agent counted, once").isEqualTo(2);
+    assertThat(flag(after, "FIN")).isEqualTo(1);
+    assertThat(flag(after, "RST")).isEqualTo(1);
+  }
+
+  private static long flag(MonitorView v, String flag) {
+    return v.tcpFlagSeries().stream()
+        .filter(f -> f.key().flag().equals(flag))
+        .mapToLong(TcpFlagSeries::flows)
+        .sum();
+  }
+
+  @Test
   void aCheckpointOfAnAgentWithoutApplicationSeriesIsRestored() throws Exception {
     Collector c = new Collector(S);
     MonitorView view = new MonitorView(c, MetricsSink.NONE);

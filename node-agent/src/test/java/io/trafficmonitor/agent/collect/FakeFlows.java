@@ -30,6 +30,13 @@ public final class FakeFlows implements FlowSource {
     arrivals.put(ByteBuffer.wrap(k.encode()), new long[] {intervals, sumNanos, sumSquaresMicros});
   }
 
+  /** The kernel's OR of each flow's TCP flags, per key. */
+  public final Map<ByteBuffer, Integer> tcpFlags = new LinkedHashMap<>();
+
+  public void tcpFlags(FlowKey k, int flags) {
+    tcpFlags.put(ByteBuffer.wrap(k.encode()), flags);
+  }
+
   public void sequence(FlowKey k, long... figures) {
     sequences.put(ByteBuffer.wrap(k.encode()), figures.clone());
   }
@@ -118,6 +125,9 @@ public final class FakeFlows implements FlowSource {
     for (var e : flows.entrySet()) {
       keys.put(n * FlowLayout.KEY_SIZE, e.getKey().array());
       putStats(values, n * FlowLayout.STATS_SIZE, e.getValue());
+      values.putInt(
+          n * FlowLayout.STATS_SIZE + FlowLayout.STATS_TCP_FLAGS,
+          tcpFlags.getOrDefault(e.getKey(), 0));
       long[] iat = arrivals.getOrDefault(e.getKey(), new long[3]);
       values.putLong(n * FlowLayout.STATS_SIZE + FlowLayout.STATS_IAT_COUNT, iat[0]);
       values.putLong(n * FlowLayout.STATS_SIZE + FlowLayout.STATS_IAT_SUM_NS, iat[1]);

@@ -10,6 +10,7 @@ import io.trafficmonitor.agent.collect.JitterSeries;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.collect.TcpCollector;
+import io.trafficmonitor.agent.collect.TcpFlagSeries;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.DatapathCounters;
@@ -93,6 +94,7 @@ class MetricsModelTest {
       metrics.applicationAdded(
           new ApplicationSeries(new ApplicationSeries.Key(t, "egress", "HTTP")));
       metrics.jitterAdded(new JitterSeries(new JitterSeries.Key(t, "egress")));
+      metrics.tcpFlagAdded(new TcpFlagSeries(new TcpFlagSeries.Key(t, "egress", "RST")));
     }
     long nodeNetns = 4026531840L;
     long[] buckets = new long[TcpLayout.HIST_BUCKETS];
