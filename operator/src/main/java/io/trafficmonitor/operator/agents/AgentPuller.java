@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trafficmonitor.api.agent.AgentReport;
+import io.trafficmonitor.api.v1alpha1.DropReason;
+import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Talker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -252,7 +255,7 @@ public final class AgentPuller implements AutoCloseable {
                 for (AgentReport.Entry e : report.monitors()) {
                   if (e.uid() != null && e.status() != null) {
                     e.status().setNode(node);
-                    byUid.put(e.uid(), e.status());
+                    byUid.put(e.uid(), shared(e.status()));
                   }
                 }
                 latest.put(node, new Pulled(System.nanoTime(), byUid));
@@ -262,6 +265,44 @@ public final class AgentPuller implements AutoCloseable {
               }
               return null;
             });
+  }
+
+  /**
+   * {@code s} with its strings shared with every other entry that holds the same (the JVM's string
+   * table): the same addresses, pods, protocols and timestamps come in the entries of every monitor
+   * of a node and round after round, and the entries are kept for every node and monitor.
+   */
+  static NodeStatus shared(NodeStatus s) {
+    s.setNode(intern(s.getNode()));
+    s.setLastUpdate(intern(s.getLastUpdate()));
+    if (s.getErrors() != null) {
+      s.setErrors(s.getErrors().stream().map(AgentPuller::intern).toList());
+    }
+    if (s.getTopFlows() != null) {
+      for (Flow f : s.getTopFlows()) {
+        f.setSource(intern(f.getSource()));
+        f.setDestination(intern(f.getDestination()));
+        f.setProtocol(intern(f.getProtocol()));
+        f.setPod(intern(f.getPod()));
+        f.setNode(intern(f.getNode()));
+        f.setApplication(intern(f.getApplication()));
+      }
+    }
+    if (s.getTopTalkers() != null) {
+      for (Talker t : s.getTopTalkers()) {
+        t.setAddress(intern(t.getAddress()));
+      }
+    }
+    if (s.getDropReasons() != null) {
+      for (DropReason d : s.getDropReasons()) {
+        d.setReason(intern(d.getReason()));
+      }
+    }
+    return s;
+  }
+
+  private static String intern(String v) {
+    return v == null ? null : v.intern();
   }
 
   /** Requests, failures, rounds and the last round's duration, as operator metrics. */
