@@ -689,8 +689,14 @@ class RealNodesE2E {
    * and a few seconds more, so that the rule's rate covers nothing but this traffic.
    */
   static String sendAt(double factor, long limit) {
-    // 972 payload bytes: 1000 L3 bytes per datagram; the generator paces its payload.
-    long datagramsPerSecond = Math.round(factor * limit / 1000);
+    return sendToWeb(Math.round(factor * limit / 1000), BANDWIDTH_WINDOW.toSeconds() + 5);
+  }
+
+  /**
+   * UDP to web:7000 for {@code seconds}: {@code datagramsPerSecond} datagrams of 972 payload bytes,
+   * 1000 L3 bytes each (the generator paces its payload); returns the generator's SUMMARY line.
+   */
+  static String sendToWeb(long datagramsPerSecond, long seconds) {
     return generate(
         "--protocol",
         "udp",
@@ -701,7 +707,7 @@ class RealNodesE2E {
         "--rate",
         (datagramsPerSecond * 972 * 8) + "bit",
         "--duration",
-        (BANDWIDTH_WINDOW.toSeconds() + 5) + "s");
+        seconds + "s");
   }
 
   /** The bandwidth limit of the alert tests, in bytes per second. */
@@ -808,19 +814,7 @@ class RealNodesE2E {
     long datagrams = 100; // per second, 1000 L3 bytes each (972 of payload)
     long seconds = PANEL_WINDOW.toSeconds() + 15;
     CompletableFuture<String> traffic =
-        CompletableFuture.supplyAsync(
-            () ->
-                generate(
-                    "--protocol",
-                    "udp",
-                    "--target",
-                    pod("web").getStatus().getPodIP() + ":7000",
-                    "--size",
-                    "972",
-                    "--rate",
-                    (datagrams * 972 * 8) + "bit",
-                    "--duration",
-                    seconds + "s"));
+        CompletableFuture.supplyAsync(() -> sendToWeb(datagrams, seconds));
     Thread.sleep(PANEL_WINDOW.plusSeconds(8).toMillis()); // the window holds only this traffic
     Map<Integer, List<JsonNode>> results = new TreeMap<>();
     Map<Integer, String> titles = new TreeMap<>();

@@ -45,8 +45,7 @@ public final class JitterSeries {
 
   void sample(double jitterNanos) {
     long micros = Math.round(jitterNanos / 1000.0);
-    int bucket = micros <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(micros - 1);
-    counts.incrementAndGet(Math.min(bucket, BUCKETS - 1));
+    counts.incrementAndGet(Log2.bucket(micros, BUCKETS));
     sumMicros.addAndGet(micros);
   }
 }

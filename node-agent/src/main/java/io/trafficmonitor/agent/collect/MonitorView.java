@@ -8,12 +8,15 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowStats;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -204,46 +207,10 @@ public final class MonitorView {
    * longer selects); their flows stop feeding it.
    */
   void forget(Predicate<Target> gone) {
-    series
-        .values()
-        .removeIf(
-            s -> {
-              if (gone.test(s.key().target())) {
-                sink.seriesRemoved(s);
-                return true;
-              }
-              return false;
-            });
-    applicationSeries
-        .values()
-        .removeIf(
-            a -> {
-              if (gone.test(a.key().target())) {
-                sink.applicationRemoved(a);
-                return true;
-              }
-              return false;
-            });
-    tcpFlagSeries
-        .values()
-        .removeIf(
-            f -> {
-              if (gone.test(f.key().target())) {
-                sink.tcpFlagRemoved(f);
-                return true;
-              }
-              return false;
-            });
-    jitterSeries
-        .values()
-        .removeIf(
-            j -> {
-              if (gone.test(j.key().target())) {
-                sink.jitterRemoved(j);
-                return true;
-              }
-              return false;
-            });
+    removeGone(series.values(), v -> v.key().target(), gone, sink::seriesRemoved);
+    removeGone(applicationSeries.values(), v -> v.key().target(), gone, sink::applicationRemoved);
+    removeGone(tcpFlagSeries.values(), v -> v.key().target(), gone, sink::tcpFlagRemoved);
+    removeGone(jitterSeries.values(), v -> v.key().target(), gone, sink::jitterRemoved);
     for (Iterator<Map.Entry<RateKey, RateWindow>> it = rates.entrySet().iterator();
         it.hasNext(); ) {
       RateKey k = it.next().getKey();
@@ -256,6 +223,22 @@ public final class MonitorView {
         b -> {
           if (gone.test(b.flow.target)) {
             b.removed = true;
+            return true;
+          }
+          return false;
+        });
+  }
+
+  /** Removes the series of {@code series} whose target is gone, telling {@code removed}. */
+  private static <S> void removeGone(
+      Collection<S> series,
+      Function<S, Target> target,
+      Predicate<Target> gone,
+      Consumer<S> removed) {
+    series.removeIf(
+        s -> {
+          if (gone.test(target.apply(s))) {
+            removed.accept(s);
             return true;
           }
           return false;
@@ -381,10 +364,7 @@ public final class MonitorView {
       out.writeInt(series.size());
       for (Series s : series.values()) {
         Target t = s.key().target();
-        out.writeUTF(t.kind().name());
-        out.writeUTF(t.namespace());
-        out.writeUTF(t.pod());
-        out.writeUTF(t.iface());
+        writeTarget(out, t);
         out.writeUTF(s.key().direction());
         out.writeUTF(s.key().protocol());
         out.writeLong(s.bytes());
@@ -404,10 +384,7 @@ public final class MonitorView {
       out.writeInt(applicationSeries.size());
       for (ApplicationSeries a : applicationSeries.values()) {
         Target t = a.key().target();
-        out.writeUTF(t.kind().name());
-        out.writeUTF(t.namespace());
-        out.writeUTF(t.pod());
-        out.writeUTF(t.iface());
+        writeTarget(out, t);
         out.writeUTF(a.key().direction());
         out.writeUTF(a.key().application());
         out.writeLong(a.bytes());
@@ -417,10 +394,7 @@ public final class MonitorView {
       out.writeInt(tcpFlagSeries.size());
       for (TcpFlagSeries f : tcpFlagSeries.values()) {
         Target t = f.key().target();
-        out.writeUTF(t.kind().name());
-        out.writeUTF(t.namespace());
-        out.writeUTF(t.pod());
-        out.writeUTF(t.iface());
+        writeTarget(out, t);
         out.writeUTF(f.key().direction());
         out.writeUTF(f.key().flag());
         out.writeLong(f.flows());
@@ -445,8 +419,7 @@ public final class MonitorView {
       }
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
-        Target t =
-            new Target(Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+        Target t = readTarget(in);
         Series.Key key = new Series.Key(t, in.readUTF(), in.readUTF());
         Series s = new Series(key);
         s.add(in.readLong(), in.readLong());
@@ -471,9 +444,7 @@ public final class MonitorView {
       if (in.available() > 0) { // a checkpoint of an agent without application series has none
         int apps = in.readInt();
         for (int i = 0; i < apps; i++) {
-          Target t =
-              new Target(
-                  Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+          Target t = readTarget(in);
           ApplicationSeries.Key key = new ApplicationSeries.Key(t, in.readUTF(), in.readUTF());
           long bytes = in.readLong();
           long packets = in.readLong();
@@ -485,9 +456,7 @@ public final class MonitorView {
       if (in.available() > 0) { // an agent without TCP flag series wrote none
         int flags = in.readInt();
         for (int i = 0; i < flags; i++) {
-          Target t =
-              new Target(
-                  Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
+          Target t = readTarget(in);
           TcpFlagSeries.Key key = new TcpFlagSeries.Key(t, in.readUTF(), in.readUTF());
           long flows = in.readLong();
           if (!tcpFlagSeries.containsKey(key)) {
@@ -496,6 +465,18 @@ public final class MonitorView {
         }
       }
     }
+  }
+
+  private static void writeTarget(java.io.DataOutputStream out, Target t)
+      throws java.io.IOException {
+    out.writeUTF(t.kind().name());
+    out.writeUTF(t.namespace());
+    out.writeUTF(t.pod());
+    out.writeUTF(t.iface());
+  }
+
+  private static Target readTarget(java.io.DataInputStream in) throws java.io.IOException {
+    return new Target(Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
   }
 
   private static final class NodeTotals {

@@ -112,8 +112,7 @@ public final class TcpCollector {
     }
 
     void sampleCwnd(long segments) {
-      int bucket = segments <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(segments - 1);
-      cwnd.incrementAndGet(Math.min(bucket, CWND_BUCKETS - 1));
+      cwnd.incrementAndGet(Log2.bucket(segments, CWND_BUCKETS));
       cwndSum.addAndGet(segments);
     }
 

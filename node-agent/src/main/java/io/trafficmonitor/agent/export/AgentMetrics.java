@@ -253,18 +253,21 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     meters.put(
         a.key(),
         List.of(
-            FunctionCounter.builder(w.prefix() + "application.bytes", a, ApplicationSeries::bytes)
-                .description(
-                    "L3 bytes of flows whose port names an application (spec.applications, HTTP,"
-                        + " HTTPS, DNS)"
-                        + w.help())
-                .tags(tags)
-                .register(registry),
-            FunctionCounter.builder(
-                    w.prefix() + "application.packets", a, ApplicationSeries::packets)
-                .description("Packets of flows whose port names an application" + w.help())
-                .tags(tags)
-                .register(registry)));
+            counter(
+                w,
+                "application.bytes",
+                a,
+                ApplicationSeries::bytes,
+                "L3 bytes of flows whose port names an application (spec.applications, HTTP,"
+                    + " HTTPS, DNS)",
+                tags),
+            counter(
+                w,
+                "application.packets",
+                a,
+                ApplicationSeries::packets,
+                "Packets of flows whose port names an application",
+                tags)));
   }
 
   @Override
@@ -286,13 +289,13 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     meters.put(
         f.key(),
         List.of(
-            FunctionCounter.builder(w.prefix() + "tcp.flag.flows", f, TcpFlagSeries::flows)
-                .description(
-                    "TCP flows whose packets carried the flag (SYN, FIN, RST), each flow once per"
-                        + " flag"
-                        + w.help())
-                .tags(targetTags(t).and("direction", f.key().direction(), "flag", f.key().flag()))
-                .register(registry)));
+            counter(
+                w,
+                "tcp.flag.flows",
+                f,
+                TcpFlagSeries::flows,
+                "TCP flows whose packets carried the flag (SYN, FIN, RST), each flow once per flag",
+                targetTags(t).and("direction", f.key().direction(), "flag", f.key().flag()))));
   }
 
   @Override
@@ -529,8 +532,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
     return f.upperBounds().length + 3;
   }
 
-  private FunctionCounter counter(
-      Where w, String measure, Series s, ToDoubleFunction<Series> f, String help, Tags tags) {
+  private <T> FunctionCounter counter(
+      Where w, String measure, T s, ToDoubleFunction<T> f, String help, Tags tags) {
     return FunctionCounter.builder(w.prefix() + measure, s, f)
         .description(help + w.help())
         .tags(tags)
