@@ -263,10 +263,11 @@ class TcpHealthIT {
     exitsOk(server);
     await(
         () -> {
+          CgroupTcpStats a = health.cgroup(idA);
           CgroupTcpStats b = health.cgroup(idB);
-          return b != null && b.closed() == n;
+          return a != null && a.closed() == n && b != null && b.closed() == n;
         },
-        "the server's last close");
+        "the last close on both sides (the client's can come after the server's)");
 
     CgroupTcpStats a = health.cgroup(idA);
     CgroupTcpStats b = health.cgroup(idB);
