@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -252,10 +253,18 @@ class ChartIT {
         .allSatisfy(
             r -> {
               assertThat((List<String>) r.get("resources"))
-                  .doesNotContain(
-                      "serviceaccounts", "rolebindings", "clusterroles", "daemonsets", "services");
+                  .doesNotContain("serviceaccounts", "rolebindings", "clusterroles", "daemonsets");
               assertThat((List<String>) r.get("verbs")).doesNotContain("bind", "escalate");
             });
+    // What names peers (pods, Services, ReplicaSets, Jobs) is only read.
+    assertThat(cluster)
+        .filteredOn(
+            r ->
+                !Collections.disjoint(
+                    (List<String>) r.get("resources"),
+                    List.of("pods", "services", "replicasets", "jobs")))
+        .hasSize(3)
+        .allSatisfy(r -> assertThat((List<String>) r.get("verbs")).containsExactly("list", "watch"));
     // No ClusterRole of the chart reaches DaemonSets: the operator's Role does, in its namespace.
     assertThat(ofKind(objects, "ClusterRole"))
         .flatExtracting(ChartIT::rules)

@@ -30,9 +30,9 @@ public class ClusterTrafficMonitorReconciler extends MonitorReconciler<ClusterTr
 
   public static final String NAME = "clustertrafficmonitor";
 
-  public ClusterTrafficMonitorReconciler(
-      AgentFleetSource<ClusterTrafficMonitor> agents, AgentPuller puller) {
-    super(agents, puller);
+  ClusterTrafficMonitorReconciler(
+      AgentFleetSource<ClusterTrafficMonitor> agents, AgentPuller puller, ClusterNames names) {
+    super(agents, puller, names);
   }
 
   /** The controller's configuration: PrometheusRules in the operator's {@code namespace}. */

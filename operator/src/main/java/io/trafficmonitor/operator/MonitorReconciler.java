@@ -18,6 +18,7 @@ import io.trafficmonitor.operator.agents.AgentFleetSource;
 import io.trafficmonitor.operator.agents.AgentPuller;
 import io.trafficmonitor.operator.agents.PulledEntriesSource;
 import io.trafficmonitor.operator.status.MonitorEvents;
+import io.trafficmonitor.operator.status.PeerNames;
 import io.trafficmonitor.operator.status.StatusAggregator;
 import io.trafficmonitor.operator.status.StatusWriter;
 import java.time.Clock;
@@ -49,10 +50,12 @@ public abstract class MonitorReconciler<
   private final AgentFleetSource<P> agents;
   private final AgentPuller puller;
   private final PulledEntriesSource<P> pulledEntries = new PulledEntriesSource<>();
+  private final ClusterNames names;
 
-  protected MonitorReconciler(AgentFleetSource<P> agents, AgentPuller puller) {
+  protected MonitorReconciler(AgentFleetSource<P> agents, AgentPuller puller, ClusterNames names) {
     this.agents = agents;
     this.puller = puller;
+    this.names = names;
   }
 
   /** The agents' latest entries for {@code monitor}, pulled at least every statusInterval. */
@@ -74,6 +77,7 @@ public abstract class MonitorReconciler<
   public UpdateControl<P> reconcile(P monitor, Context<P> ctx) {
     TrafficMonitorStatus status =
         StatusAggregator.desired(monitor, agents.fleet(), pulled(monitor), clock.instant());
+    PeerNames.name(status, monitor.getMetadata().getNamespace(), names.resolver());
     if (StatusWriter.writeIfChanged(ctx.getClient(), monitor, status)) {
       MonitorEvents.degraded(
               monitor.getStatus() == null ? null : monitor.getStatus().getConditions(),
@@ -90,11 +94,11 @@ public abstract class MonitorReconciler<
   public ErrorStatusUpdateControl<P> updateErrorStatus(P monitor, Context<P> ctx, Exception e) {
     String message = userMessage(e);
     try {
-      StatusWriter.writeIfChanged(
-          ctx.getClient(),
-          monitor,
+      TrafficMonitorStatus status =
           StatusAggregator.failed(
-              monitor, agents.fleet(), pulled(monitor), clock.instant(), message));
+              monitor, agents.fleet(), pulled(monitor), clock.instant(), message);
+      PeerNames.name(status, monitor.getMetadata().getNamespace(), names.resolver());
+      StatusWriter.writeIfChanged(ctx.getClient(), monitor, status);
     } catch (KubernetesClientException writeFailed) {
       if (writeFailed.getCode() == 404) {
         return ErrorStatusUpdateControl.noStatusUpdate(); // deleted meanwhile: nothing to report

@@ -37,6 +37,7 @@ public final class TrafficMonitorOperator {
   private final AgentDaemonSetKeeper keeper;
   private final Runnable lead;
   private final AgentPuller puller;
+  private final ClusterNames names;
   private final Leadership leadership;
   private final KubernetesClient client;
   private final OperatorSettings settings;
@@ -46,6 +47,7 @@ public final class TrafficMonitorOperator {
       AgentDaemonSetKeeper keeper,
       Runnable lead,
       AgentPuller puller,
+      ClusterNames names,
       Leadership leadership,
       KubernetesClient client,
       OperatorSettings settings) {
@@ -53,6 +55,7 @@ public final class TrafficMonitorOperator {
     this.keeper = keeper;
     this.lead = lead;
     this.puller = puller;
+    this.names = names;
     this.leadership = leadership;
     this.client = client;
     this.settings = settings;
@@ -81,8 +84,10 @@ public final class TrafficMonitorOperator {
     AgentPuller puller = new AgentPuller(agent.metricsPort());
     String ns = settings.namespace();
     AgentFleetSource<TrafficMonitor> fleet = new AgentFleetSource<>(ns, keeper);
+    ClusterNames names = new ClusterNames(client);
     Runnable lead =
         () -> {
+          names.start();
           keeper.lead();
           puller.start(() -> fleet.fleet().addresses());
         };
@@ -107,7 +112,7 @@ public final class TrafficMonitorOperator {
                 o.withLeaderElectionConfiguration(leadership.configuration());
               }
             });
-    TrafficMonitorReconciler monitors = new TrafficMonitorReconciler(fleet, puller);
+    TrafficMonitorReconciler monitors = new TrafficMonitorReconciler(fleet, puller, names);
     if (namespaces.isEmpty()) {
       operator.register(monitors);
     } else {
@@ -115,7 +120,7 @@ public final class TrafficMonitorOperator {
     }
     if (clusterMonitorsDefined(client)) {
       operator.register(
-          new ClusterTrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper), puller),
+          new ClusterTrafficMonitorReconciler(new AgentFleetSource<>(ns, keeper), puller, names),
           ClusterTrafficMonitorReconciler.rulesIn(ns));
     } else {
       LOG.warnf(
@@ -136,7 +141,8 @@ public final class TrafficMonitorOperator {
                   + " the others")
           .register(registry);
     }
-    return new TrafficMonitorOperator(operator, keeper, lead, puller, leadership, client, settings);
+    return new TrafficMonitorOperator(
+        operator, keeper, lead, puller, names, leadership, client, settings);
   }
 
   private static boolean clusterMonitorsDefined(KubernetesClient client) {
@@ -171,6 +177,7 @@ public final class TrafficMonitorOperator {
     leadership.stopping();
     operator.stop();
     puller.close();
+    names.close();
     keeper.close();
     if (settings.leaderElection()) {
       leadership.release(client);

@@ -27,7 +27,8 @@ public class TrafficMonitorReconciler extends MonitorReconciler<TrafficMonitor> 
 
   public static final String NAME = "trafficmonitor";
 
-  public TrafficMonitorReconciler(AgentFleetSource<TrafficMonitor> agents, AgentPuller puller) {
-    super(agents, puller);
+  TrafficMonitorReconciler(
+      AgentFleetSource<TrafficMonitor> agents, AgentPuller puller, ClusterNames names) {
+    super(agents, puller, names);
   }
 }

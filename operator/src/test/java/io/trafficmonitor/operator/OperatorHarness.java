@@ -28,7 +28,14 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorHarness {
 
   public static final Set<String> NAMESPACES =
-      Set.of("it-lifecycle", "it-lifecycle-b", "it-status", "it-prometheus", "it-errors");
+      Set.of(
+          "it-lifecycle",
+          "it-lifecycle-b",
+          "it-status",
+          "it-prometheus",
+          "it-errors",
+          PeerNamesIT.TEAM_A,
+          PeerNamesIT.TEAM_B);
 
   /** The operator's own namespace (the default of {@link OperatorSettings}). */
   public static final String AGENT_NAMESPACE = OperatorSettings.defaults().namespace();

@@ -13,6 +13,14 @@ public class Flow {
   @JsonPropertyDescription("Destination IP address.")
   private String destination;
 
+  @JsonPropertyDescription(
+      "What the source address is: a pod and its workload, a Service, a node, or the world (set"
+          + " by the operator in status.summary.topFlows).")
+  private Peer sourcePeer;
+
+  @JsonPropertyDescription("What the destination address is, as for sourcePeer.")
+  private Peer destinationPeer;
+
   @JsonPropertyDescription("Source port; missing for protocols without ports.")
   private Integer sourcePort;
 
@@ -191,5 +199,21 @@ public class Flow {
 
   public void setRetransmits(Long retransmits) {
     this.retransmits = retransmits;
+  }
+
+  public Peer getSourcePeer() {
+    return sourcePeer;
+  }
+
+  public void setSourcePeer(Peer sourcePeer) {
+    this.sourcePeer = sourcePeer;
+  }
+
+  public Peer getDestinationPeer() {
+    return destinationPeer;
+  }
+
+  public void setDestinationPeer(Peer destinationPeer) {
+    this.destinationPeer = destinationPeer;
   }
 }

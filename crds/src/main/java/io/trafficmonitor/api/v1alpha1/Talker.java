@@ -18,6 +18,11 @@ public class Talker {
           + " time).")
   private Long bytes;
 
+  @JsonPropertyDescription(
+      "What the address is: a pod and its workload, a Service, a node, or the world (set by the"
+          + " operator in status.summary.topTalkers).")
+  private Peer peer;
+
   public Talker() {}
 
   public Talker(String address, Long bytes) {
@@ -39,5 +44,13 @@ public class Talker {
 
   public void setBytes(Long bytes) {
     this.bytes = bytes;
+  }
+
+  public Peer getPeer() {
+    return peer;
+  }
+
+  public void setPeer(Peer peer) {
+    this.peer = peer;
   }
 }
