@@ -15,9 +15,14 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.trafficmonitor.api.v1alpha1.Peer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -31,6 +36,7 @@ public final class PeerIndex implements AutoCloseable {
 
   private final PeerDirectory directory = new PeerDirectory();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final List<CompletableFuture<Void>> started = new ArrayList<>();
 
   private PeerIndex() {}
 
@@ -97,6 +103,23 @@ public final class PeerIndex implements AutoCloseable {
     return informers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
+  /**
+   * Waits until every watch has listed its objects once, at most {@code limit}; returns whether
+   * they have.
+   */
+  public boolean awaitSynced(Duration limit) {
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+          .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return synced();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return synced();
+    }
+  }
+
   /** The directory the watches fill (tests, benchmarks). */
   public PeerDirectory directory() {
     return directory;
@@ -152,7 +175,7 @@ public final class PeerIndex implements AutoCloseable {
             remove.accept(obj, ips.apply(obj));
           }
         });
-    informer.start();
+    started.add(informer.start().toCompletableFuture());
     informers.add(informer);
   }
 

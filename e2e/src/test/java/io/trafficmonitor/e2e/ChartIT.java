@@ -264,7 +264,8 @@ class ChartIT {
                     (List<String>) r.get("resources"),
                     List.of("pods", "services", "replicasets", "jobs")))
         .hasSize(3)
-        .allSatisfy(r -> assertThat((List<String>) r.get("verbs")).containsExactly("list", "watch"));
+        .allSatisfy(
+            r -> assertThat((List<String>) r.get("verbs")).containsExactly("list", "watch"));
     // No ClusterRole of the chart reaches DaemonSets: the operator's Role does, in its namespace.
     assertThat(ofKind(objects, "ClusterRole"))
         .flatExtracting(ChartIT::rules)
@@ -310,6 +311,10 @@ class ChartIT {
             "[trafficmonitor.io] [trafficmonitors, clustertrafficmonitors] [get, list, watch]",
             // no status: the operator pulls the agents' figures and writes every status itself
             "[] [pods, namespaces, nodes] [get, list, watch]",
+            // names of peers (spec.flows.peers), read only
+            "[] [services] [list, watch]",
+            "[apps] [replicasets] [list, watch]",
+            "[batch] [jobs] [list, watch]",
             "[] [events] [create, patch]");
   }
 

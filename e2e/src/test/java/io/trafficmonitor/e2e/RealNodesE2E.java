@@ -638,7 +638,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void logsAndExecWorkOnEveryPod() {
     assertThat(operators())
         .as("no operator replica restarted (a lost Lease makes one exit)")
@@ -742,12 +742,87 @@ class RealNodesE2E {
   }
 
   /**
+   * With spec.flows.peers the agent counts the web pod's traffic per peer at workload granularity
+   * (the client is a pod without a controller: named by itself), exactly, and the operator names
+   * the client's address in the monitor's top talkers.
+   */
+  @Test
+  @Order(5)
+  @SuppressWarnings("unchecked")
+  void peersAreNamedInStatusAndCountedPerWorkload() throws Exception {
+    applyMonitor("web-peers", "flows: {peers: true}");
+    await(
+        "web-peers has node A's entry with the web pod",
+        Duration.ofSeconds(60),
+        () -> nodeEntry("web-peers", nodeA.name()).map(e -> number(e, "pods") == 1).orElse(false));
+    PrometheusServer prom = prometheus();
+    String fromClient =
+        "sum(trafficmonitor_pod_peer_bytes_total{monitor_namespace=\"shop\", monitor=\"web-peers\","
+            + " pod_name=\"web\", direction=\"ingress\", peer_kind=\"Pod\","
+            + " peer_namespace=\"shop\", peer_name=\"client\"})";
+    double before = prom.scalar(fromClient).orElse(0.0);
+    String summary =
+        generate(
+            "--protocol",
+            "udp",
+            "--target",
+            pod("web").getStatus().getPodIP() + ":7000",
+            "--count",
+            "1000",
+            "--size",
+            "700",
+            "--rate",
+            "8Mbit");
+    long sentBytes = field(summary, "l3Bytes");
+    await(
+        "Prometheus has the client's bytes as the web pod's peer",
+        Duration.ofSeconds(30),
+        () -> prom.scalar(fromClient).orElse(0.0) - before >= sentBytes);
+    assertThat(prom.scalar(fromClient).orElseThrow() - before).isEqualTo((double) sentBytes);
+    assertThat(
+            prom.query(
+                "trafficmonitor_pod_peer_bytes_total{monitor=\"web-peers\", peer_kind=\"World\","
+                    + " pod_name=\"web\", direction=\"ingress\"}"))
+        .as("nothing of the client's counted as the world's")
+        .allSatisfy(r -> assertThat(r.path("value").get(1).asDouble()).isZero());
+
+    String clientIp = pod("client").getStatus().getPodIP();
+    await(
+        "the operator names the client in web-peers' top talkers",
+        Duration.ofSeconds(30),
+        () -> {
+          Map<String, Object> status =
+              (Map<String, Object>)
+                  client
+                      .genericKubernetesResources("trafficmonitor.io/v1alpha1", "TrafficMonitor")
+                      .inNamespace(NS)
+                      .withName("web-peers")
+                      .get()
+                      .getAdditionalProperties()
+                      .get("status");
+          Map<String, Object> s =
+              status == null ? null : (Map<String, Object>) status.get("summary");
+          List<Map<String, Object>> talkers =
+              s == null
+                  ? List.of()
+                  : (List<Map<String, Object>>) s.getOrDefault("topTalkers", List.of());
+          return talkers.stream()
+              .anyMatch(
+                  t ->
+                      clientIp.equals(t.get("address"))
+                          && Map.of("kind", "Pod", "namespace", NS, "name", "client")
+                              .equals(t.get("peer")));
+        });
+    kubectl("delete", "tm", "web-peers", "-n", NS, "--wait=true");
+  }
+
+  /**
    * At 0.8 times the limit the operator's rule stays quiet: it counts a pod's bytes once (its
    * sockets' family, not also its veth's, which sees the same packets at L2), as the status totals
    * do.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void theBandwidthAlertStaysQuietBelowTheLimit() throws Exception {
     PrometheusServer prom = bandwidthLimitSet();
     double before = prom.scalar(WEB_BYTES).orElseThrow();
@@ -765,7 +840,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theBandwidthAlertFiresAboveTheLimitAndResolves() throws Exception {
     PrometheusServer prom = bandwidthLimitSet();
     double before = prom.scalar(WEB_BYTES).orElseThrow();
@@ -800,7 +875,7 @@ class RealNodesE2E {
    * without an expectation here fails the test, so a new panel needs one.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void everyDashboardPanelShowsWhatWasSent() throws Exception {
     PrometheusServer prom = prometheus();
     applyWebMonitor("applications: [{name: gen, port: 7000, protocol: UDP}]");
@@ -974,7 +1049,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void invalidResourceIsRefusedWithAReadableMessage() {
     String bad =
         """
@@ -992,7 +1067,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void sequenceLossIsCountedExactlyAndThePacketLossAlertFires() throws Exception {
     PrometheusServer prom = prometheus();
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
@@ -1046,7 +1121,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void deletedPodIsDetached() {
     kubectl("delete", "pod", "web-b", "-n", NS, "--wait=false");
     await("node B reports no pod", Duration.ofSeconds(60), () -> pods(nodeB.name()) == 0);
@@ -1054,7 +1129,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void selectorChangeMovesTheAgentsToOtherPodsWithoutARestart() {
     List<String> uids = agents().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     assertThat(uids).hasSize(2);
@@ -1095,7 +1170,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void deletingTheMonitorDetachesButTheAgentsStayForTheNextOne() throws Exception {
     kubectl("delete", "tm", "web", "-n", NS, "--wait=true");
     PrometheusServer prom = prometheus();

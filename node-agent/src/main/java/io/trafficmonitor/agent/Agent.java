@@ -254,6 +254,7 @@ public final class Agent implements AutoCloseable {
         collectLoop.collectLast();
       }
       datapath.close(keep);
+      serving.closePeerNames();
       if (!keep) {
         checkpoints.delete(); // an uninstall: no agent will continue from it
       }

@@ -17,8 +17,11 @@ import io.trafficmonitor.agent.target.TargetPlan;
 import io.trafficmonitor.agent.watch.MonitorWatch;
 import io.trafficmonitor.agent.watch.MonitorWatch.Monitor;
 import io.trafficmonitor.agent.watch.PodWatch;
+import io.trafficmonitor.api.v1alpha1.Peer;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.names.PeerDirectory;
+import io.trafficmonitor.names.PeerIndex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -69,6 +73,12 @@ final class Serving {
   private final Executor statusThread;
 
   private volatile KernelCheck kernel;
+
+  /** How long a reconcile waits for the names of peers, the first time a monitor asks for them. */
+  private static final Duration PEER_SYNC_LIMIT = Duration.ofSeconds(10);
+
+  /** Names peers for the monitors that ask (spec.flows.peers); started by the first of them. */
+  private PeerIndex peerIndex;
 
   /** The monitors served, by namespace/name; replaced as a whole by the reconcile thread. */
   private volatile Map<String, MonitorRuntime> runtimes = Map.of();
@@ -183,6 +193,7 @@ final class Serving {
         rt.settings = s;
         rt.view.applications(s.applications()); // names of flows bound from now on
         rt.view.jitter(s.jitter());
+        rt.view.peers(s.peers() ? peerNames(rt.namespace) : null);
         rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());
@@ -296,6 +307,37 @@ final class Serving {
               LOG.debugf("entry of %s not removed: %s", rt.key(), e.getMessage());
             }
           });
+    }
+  }
+
+  /**
+   * What names a remote address as a monitor in {@code namespace} (null: a ClusterTrafficMonitor)
+   * may see it; the cluster's pods, Services, nodes, ReplicaSets and Jobs are watched from the
+   * first monitor on this node that asks for peers (spec.flows.peers) until the agent stops.
+   */
+  private Function<String, Peer> peerNames(String namespace) {
+    if (peerIndex == null) {
+      peerIndex = PeerIndex.start(client);
+      // Named from the first packet on: flows bound before the names are known would count their
+      // first bytes as World's.
+      if (peerIndex.awaitSynced(PEER_SYNC_LIMIT)) {
+        LOG.info("watching pods, Services, nodes, ReplicaSets and Jobs to name peers");
+      } else {
+        LOG.warnf(
+            "the cluster's pods, Services, nodes, ReplicaSets and Jobs are not listed after %s"
+                + " (RBAC?): peers are World until they are",
+            PEER_SYNC_LIMIT);
+      }
+    }
+    PeerIndex index = peerIndex;
+    return address -> PeerDirectory.visibleFrom(index.resolve(address), namespace);
+  }
+
+  /** Stops watching what names peers (the agent stops). */
+  void closePeerNames() {
+    if (peerIndex != null) {
+      peerIndex.close();
+      peerIndex = null;
     }
   }
 

@@ -47,6 +47,16 @@ public class FlowSettings {
   @Default("false")
   private Boolean jitter;
 
+  @JsonPropertyDescription(
+      "Count each pod's bytes and packets per peer in metrics, at workload granularity"
+          + " (trafficmonitor_pod_peer_bytes_total, labels peer_kind, peer_namespace, peer_name:"
+          + " a Deployment, StatefulSet, DaemonSet, CronJob or other controller; a Service; a pod"
+          + " no controller owns; Node; World). A TrafficMonitor names only its own namespace's"
+          + " peers: another namespace's are counted under their kind alone. Off by default: the"
+          + " agents then watch the cluster's pods, Services, ReplicaSets and Jobs.")
+  @Default("false")
+  private Boolean peers;
+
   public Integer getTopN() {
     return topN;
   }
@@ -77,5 +87,13 @@ public class FlowSettings {
 
   public void setJitter(Boolean jitter) {
     this.jitter = jitter;
+  }
+
+  public Boolean getPeers() {
+    return peers;
+  }
+
+  public void setPeers(Boolean peers) {
+    this.peers = peers;
   }
 }

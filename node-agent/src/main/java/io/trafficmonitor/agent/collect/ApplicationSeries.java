@@ -5,16 +5,13 @@ import io.trafficmonitor.agent.target.Target;
 /**
  * Cumulative bytes and packets of one application (a name of {@code spec.applications} or a
  * built-in one: HTTP, HTTPS, DNS) at one target that counts in totals (a pod's sockets, a node
- * interface) in one direction. Flows whose ports name no application are in no such series. Written
- * by the collector only; read by scrapes.
+ * interface) in one direction. Flows whose ports name no application are in no such series.
  */
-public final class ApplicationSeries {
+public final class ApplicationSeries extends ByteCounts {
   /** The labels of the series, apart from the monitor. */
   public record Key(Target target, String direction, String application) {}
 
   private final Key key;
-  private volatile long bytes;
-  private volatile long packets;
 
   public ApplicationSeries(Key key) {
     this.key = key;
@@ -22,18 +19,5 @@ public final class ApplicationSeries {
 
   public Key key() {
     return key;
-  }
-
-  public long bytes() {
-    return bytes;
-  }
-
-  public long packets() {
-    return packets;
-  }
-
-  void add(long db, long dp) {
-    bytes += db;
-    packets += dp;
   }
 }

@@ -24,6 +24,9 @@ final class Binding {
   /** The application's series this flow feeds, or null (no name, or a veth's flow). */
   ApplicationSeries applicationSeries;
 
+  /** The peer's series this flow feeds (spec.flows.peers), or null (off, or a veth's flow). */
+  PeerSeries peerSeries;
+
   boolean removed;
 
   Binding(FlowEntry flow, MonitorView view, Series series, RateWindow rate) {

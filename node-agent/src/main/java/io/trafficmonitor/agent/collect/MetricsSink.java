@@ -21,6 +21,11 @@ public interface MetricsSink {
 
   default void applicationRemoved(ApplicationSeries series) {}
 
+  /** Traffic between a target and a peer workload, counted from now on (spec.flows.peers). */
+  default void peerAdded(PeerSeries series) {}
+
+  default void peerRemoved(PeerSeries series) {}
+
   /** TCP flows with a flag at a target in one direction, counted from now on. */
   default void tcpFlagAdded(TcpFlagSeries series) {}
 

@@ -5,6 +5,7 @@ import io.trafficmonitor.agent.collect.sketch.HeavyHitters;
 import io.trafficmonitor.agent.collect.sketch.HyperLogLog;
 import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.agent.target.Target;
+import io.trafficmonitor.api.v1alpha1.Peer;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowStats;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ public final class MonitorView {
   private final Map<ApplicationSeries.Key, ApplicationSeries> applicationSeries = new HashMap<>();
   private final Map<JitterSeries.Key, JitterSeries> jitterSeries = new HashMap<>();
   private final Map<TcpFlagSeries.Key, TcpFlagSeries> tcpFlagSeries = new HashMap<>();
+  private final Map<PeerSeries.Key, PeerSeries> peerSeries = new HashMap<>();
+
+  /** What names a remote address as this monitor may see it; null: no peer series. */
+  private Function<String, Peer> peers;
+
   private volatile boolean jitter;
   private final Set<Binding> bindings = new LinkedHashSet<>();
   private final NodeTotals totals = new NodeTotals();
@@ -94,9 +100,62 @@ public final class MonitorView {
       if (!b.application.isEmpty()) {
         b.applicationSeries = applicationSeries(new ApplicationSeries.Key(t, dir, b.application));
       }
+      if (peers != null) {
+        b.peerSeries = peerSeries(PeerSeries.Key.of(t, dir, peers.apply(e.peer)));
+      }
     }
     bindings.add(b);
     return b;
+  }
+
+  private PeerSeries peerSeries(PeerSeries.Key key) {
+    PeerSeries p = peerSeries.get(key);
+    if (p == null) {
+      p = new PeerSeries(key);
+      peerSeries.put(key, p);
+      sink.peerAdded(p);
+    }
+    return p;
+  }
+
+  /**
+   * Names again the peers of flows bound before their address was known as a cluster address (a pod
+   * seen by the agent's watch after its first packets) or before spec.flows.peers was on: their
+   * bytes from now on go to the peer's series.
+   */
+  private void renamePeers() {
+    for (Binding b : bindings) {
+      if (b.flow.target.inTotals() && (b.peerSeries == null || b.peerSeries.key().world())) {
+        FlowEntry e = b.flow;
+        PeerSeries.Key key =
+            PeerSeries.Key.of(e.target, e.ingress ? "ingress" : "egress", peers.apply(e.peer));
+        if (b.peerSeries == null || !key.equals(b.peerSeries.key())) {
+          b.peerSeries = peerSeries(key);
+        }
+      }
+    }
+  }
+
+  /**
+   * Counts traffic per peer from now on, naming addresses with {@code names} (as this monitor may
+   * see them), or stops it ({@code names} null: the peer series go).
+   */
+  public void peers(Function<String, Peer> names) {
+    synchronized (lock) {
+      peers = names;
+      if (names == null) {
+        peerSeries.values().forEach(sink::peerRemoved);
+        peerSeries.clear();
+        bindings.forEach(b -> b.peerSeries = null);
+      }
+    }
+  }
+
+  /** Peer series currently exported (for tests). */
+  public List<PeerSeries> peerSeries() {
+    synchronized (lock) {
+      return new ArrayList<>(peerSeries.values());
+    }
   }
 
   private ApplicationSeries applicationSeries(ApplicationSeries.Key key) {
@@ -131,6 +190,9 @@ public final class MonitorView {
     b.rate.add(db, dp);
     if (b.applicationSeries != null) {
       b.applicationSeries.add(db, dp);
+    }
+    if (b.peerSeries != null) {
+      b.peerSeries.add(db, dp);
     }
     if (e.target.inTotals()) {
       totals.add(e.ingress, db, dp, dpl);
@@ -209,6 +271,7 @@ public final class MonitorView {
   void forget(Predicate<Target> gone) {
     removeGone(series.values(), v -> v.key().target(), gone, sink::seriesRemoved);
     removeGone(applicationSeries.values(), v -> v.key().target(), gone, sink::applicationRemoved);
+    removeGone(peerSeries.values(), v -> v.key().target(), gone, sink::peerRemoved);
     removeGone(tcpFlagSeries.values(), v -> v.key().target(), gone, sink::tcpFlagRemoved);
     removeGone(jitterSeries.values(), v -> v.key().target(), gone, sink::jitterRemoved);
     for (Iterator<Map.Entry<RateKey, RateWindow>> it = rates.entrySet().iterator();
@@ -249,6 +312,9 @@ public final class MonitorView {
   public StatusSnapshot snapshot(int topN) {
     synchronized (lock) {
       List<StatusSnapshot.TopFlow> top = TopFlows.select(bindings, topN, applications);
+      if (peers != null) {
+        renamePeers();
+      }
       long active = 0;
       for (Binding b : bindings) {
         b.markBytes = b.totalBytes;
@@ -399,6 +465,17 @@ public final class MonitorView {
         out.writeUTF(f.key().flag());
         out.writeLong(f.flows());
       }
+      // Peer series, after the TCP flag series
+      out.writeInt(peerSeries.size());
+      for (PeerSeries s : peerSeries.values()) {
+        writeTarget(out, s.key().target());
+        out.writeUTF(s.key().direction());
+        out.writeUTF(s.key().kind());
+        out.writeUTF(s.key().namespace());
+        out.writeUTF(s.key().name());
+        out.writeLong(s.bytes());
+        out.writeLong(s.packets());
+      }
     }
   }
 
@@ -461,6 +538,19 @@ public final class MonitorView {
           long flows = in.readLong();
           if (!tcpFlagSeries.containsKey(key)) {
             tcpFlagSeries(key).add(flows);
+          }
+        }
+      }
+      if (in.available() > 0) { // an agent without peer series wrote none
+        int n2 = in.readInt();
+        for (int i = 0; i < n2; i++) {
+          Target t = readTarget(in);
+          PeerSeries.Key key =
+              new PeerSeries.Key(t, in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+          long bytes = in.readLong();
+          long packets = in.readLong();
+          if (!peerSeries.containsKey(key)) {
+            peerSeries(key).add(bytes, packets);
           }
         }
       }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.trafficmonitor.agent.collect.ApplicationSeries;
 import io.trafficmonitor.agent.collect.JitterSeries;
 import io.trafficmonitor.agent.collect.MetricsSink;
+import io.trafficmonitor.agent.collect.PeerSeries;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.collect.TcpCollector;
@@ -126,6 +127,9 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   /** Samples of one application's traffic at a target: bytes and packets. */
   static final int APPLICATION_SAMPLES = 2;
+
+  /** Samples of one peer's traffic at a target: bytes and packets. */
+  static final int PEER_SAMPLES = 2;
 
   /** Samples of one flag's flow count at a target and direction. */
   static final int TCP_FLAG_SAMPLES = 1;
@@ -274,6 +278,44 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   public synchronized void applicationRemoved(ApplicationSeries a) {
     remove(a.key());
     budget.release(a.key());
+  }
+
+  @Override
+  public synchronized void peerAdded(PeerSeries p) {
+    if (closed) {
+      return; // a late call for a monitor no longer served
+    }
+    Target t = p.key().target();
+    Where w = WHERE.get(t.kind());
+    if (!budget.admit(p.key(), w.kind(), PEER_SAMPLES)) {
+      return;
+    }
+    Tags tags =
+        targetTags(t)
+            .and(
+                Tags.of(
+                    "direction", p.key().direction(),
+                    "peer_kind", p.key().kind(),
+                    "peer_namespace", p.key().namespace(),
+                    "peer_name", p.key().name()));
+    meters.put(
+        p.key(),
+        List.of(
+            counter(
+                w,
+                "peer.bytes",
+                p,
+                PeerSeries::bytes,
+                "L3 bytes exchanged with a peer, by its workload (spec.flows.peers)",
+                tags),
+            counter(
+                w, "peer.packets", p, PeerSeries::packets, "Packets exchanged with a peer", tags)));
+  }
+
+  @Override
+  public synchronized void peerRemoved(PeerSeries p) {
+    remove(p.key());
+    budget.release(p.key());
   }
 
   @Override

@@ -35,6 +35,7 @@ public record MonitorSettings(
     int maxTracked,
     Duration idleTimeout,
     boolean jitter,
+    boolean peers,
     SequenceConfig sequence,
     Applications applications) {
 
@@ -69,6 +70,7 @@ public record MonitorSettings(
         f.getMaxTracked() == null ? 65536 : Math.max(1024, f.getMaxTracked()),
         GoDuration.parseOr(f.getIdleTimeout(), Duration.ofSeconds(30)),
         Boolean.TRUE.equals(f.getJitter()),
+        Boolean.TRUE.equals(f.getPeers()),
         sequence(s.getSequence()),
         applications(s.getApplications()));
   }
@@ -136,6 +138,7 @@ public record MonitorSettings(
         maxTracked,
         idleTimeout,
         jitter,
+        peers,
         sequence,
         applications);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.trafficmonitor.agent.spec.Applications;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
+import io.trafficmonitor.api.v1alpha1.Peer;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -497,6 +499,59 @@ class CollectorTest {
         .filter(f -> f.key().flag().equals(flag))
         .mapToLong(TcpFlagSeries::flows)
         .sum();
+  }
+
+  @Test
+  void podTrafficIsCountedPerPeerWorkloadAndAnAddressLearntLaterIsNamedFromThen(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Collector c = new Collector(S);
+    MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    Map<String, Peer> known = new java.util.concurrent.ConcurrentHashMap<>();
+    known.put("10.1.0.2", new Peer(Peer.POD, "shop", "db-7f-x", "Deployment", "db"));
+    Function<String, Peer> names =
+        a -> known.getOrDefault(a, new Peer(Peer.WORLD, null, null, null, null));
+    view.peers(names);
+    FlowKey toDb = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS); // 10.1.0.1 -> 10.1.0.2
+    FlowKey toDbAgain = udp(1001, TargetKind.CGROUP, 100, Direction.EGRESS);
+    FlowKey fresh =
+        FakeFlows.key(
+            "10.1.0.1", 1000, "10.1.0.9", 53, 17, TargetKind.CGROUP, 100, Direction.EGRESS);
+    kernel.put(toDb, 1000, 10, S);
+    kernel.put(toDbAgain, 500, 5, S);
+    kernel.put(fresh, 300, 3, S);
+    kernel.put(udp(1000, TargetKind.TC, 7, Direction.INGRESS), 1000, 10, S); // the veth: none
+    c.collect(kernel, Routing.all(index, view), S, IDLE);
+    PeerSeries.Key db = new PeerSeries.Key(podA, "egress", "Deployment", "shop", "db");
+    PeerSeries.Key world = new PeerSeries.Key(podA, "egress", Peer.WORLD, "", "");
+    assertThat(peer(view, db).bytes()).as("two flows, one workload").isEqualTo(1500);
+    assertThat(peer(view, world).bytes()).isEqualTo(300);
+    assertThat(view.peerSeries()).hasSize(2);
+
+    // 10.1.0.9 turns out to be a Service: its later bytes are the Service's.
+    known.put("10.1.0.9", new Peer(Peer.SERVICE, "shop", "cache", null, null));
+    view.snapshot(10);
+    kernel.add(fresh, 200, 2, 2 * S);
+    c.collect(kernel, Routing.all(index, view), 2 * S, IDLE);
+    assertThat(
+            peer(view, new PeerSeries.Key(podA, "egress", Peer.SERVICE, "shop", "cache")).bytes())
+        .isEqualTo(200);
+    assertThat(peer(view, world).bytes()).as("what was counted stays counted").isEqualTo(300);
+
+    // A restart continues every peer series.
+    Checkpoint.write(dir, 7, c, Map.of("shop/web", view));
+    Collector next = new Collector(S);
+    MonitorView after = new MonitorView(next, MetricsSink.NONE);
+    Checkpoint.restore(after, Checkpoint.read(dir, 7, next).views().get("shop/web"));
+    after.peers(names);
+    assertThat(peer(after, db).bytes()).isEqualTo(1500);
+    assertThat(after.peerSeries()).hasSize(3);
+
+    view.peers(null);
+    assertThat(view.peerSeries()).as("not asked for any more").isEmpty();
+  }
+
+  private static PeerSeries peer(MonitorView v, PeerSeries.Key key) {
+    return v.peerSeries().stream().filter(p -> p.key().equals(key)).findFirst().orElseThrow();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.agent.collect.ApplicationSeries;
 import io.trafficmonitor.agent.collect.Collector;
 import io.trafficmonitor.agent.collect.JitterSeries;
+import io.trafficmonitor.agent.collect.PeerSeries;
 import io.trafficmonitor.agent.collect.RateWindow;
 import io.trafficmonitor.agent.collect.Series;
 import io.trafficmonitor.agent.collect.TcpCollector;
@@ -95,6 +96,8 @@ class MetricsModelTest {
           new ApplicationSeries(new ApplicationSeries.Key(t, "egress", "HTTP")));
       metrics.jitterAdded(new JitterSeries(new JitterSeries.Key(t, "egress")));
       metrics.tcpFlagAdded(new TcpFlagSeries(new TcpFlagSeries.Key(t, "egress", "RST")));
+      metrics.peerAdded(
+          new PeerSeries(new PeerSeries.Key(t, "egress", "Deployment", "shop", "web")));
     }
     long nodeNetns = 4026531840L;
     long[] buckets = new long[TcpLayout.HIST_BUCKETS];
