@@ -222,16 +222,7 @@ class RealNodesE2E {
 
   /** Runs the generator's client in the client pod; returns its SUMMARY line. */
   static String generate(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("exec", "-n", NS, "client", "--"));
-    cmd.addAll(TRAFFICGEN);
-    cmd.addAll(List.of("client", "--quiet"));
-    cmd.addAll(List.of(args));
-    ProcessResult r = kubectl(cmd.toArray(String[]::new));
-    return r.stdout()
-        .lines()
-        .filter(l -> l.startsWith("SUMMARY"))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no SUMMARY: " + r.stdout() + r.stderr()));
+    return generateFrom("client", args);
   }
 
   static Pod pod(String name) {
@@ -880,12 +871,7 @@ class RealNodesE2E {
     PrometheusServer prom = prometheus();
     applyWebMonitor("applications: [{name: gen, port: 7000, protocol: UDP}]");
     awaitSpecApplied(nodeA.name()); // the application name holds from the first packet on
-    JsonNode dashboard =
-        Serialization.unmarshal(
-            Files.readString(
-                io.trafficmonitor.testing.Tools.repoRoot()
-                    .resolve("charts/trafficmonitor/files/dashboard.json")),
-            JsonNode.class);
+    JsonNode dashboard = dashboard();
     long datagrams = 100; // per second, 1000 L3 bytes each (972 of payload)
     long seconds = PANEL_WINDOW.toSeconds() + 15;
     CompletableFuture<String> traffic =
@@ -896,18 +882,7 @@ class RealNodesE2E {
     for (JsonNode panel : dashboard.path("panels")) {
       int id = panel.path("id").asInt();
       titles.put(id, panel.path("title").asText());
-      List<JsonNode> perTarget = new ArrayList<>();
-      for (JsonNode target : panel.path("targets")) {
-        String expr =
-            target
-                .path("expr")
-                .asText()
-                .replace("$monitor_namespace", NS)
-                .replace("$monitor", "web")
-                .replace("$__rate_interval", PANEL_WINDOW.toSeconds() + "s");
-        perTarget.add(prom.query(expr));
-      }
-      results.put(id, perTarget);
+      results.put(id, panel(prom, panel, PANEL_WINDOW));
     }
     System.out.printf(
         "RealNodesE2E: series of the web pod (UDP in only) for the web monitor: %s; of every"
@@ -1008,6 +983,43 @@ class RealNodesE2E {
         });
   }
 
+  /** The chart's dashboard. */
+  static JsonNode dashboard() throws IOException {
+    return Serialization.unmarshal(
+        Files.readString(
+            io.trafficmonitor.testing.Tools.repoRoot()
+                .resolve("charts/trafficmonitor/files/dashboard.json")),
+        JsonNode.class);
+  }
+
+  /** The results of a panel's queries, as Grafana runs them for the web monitor over window. */
+  static List<JsonNode> panel(PrometheusServer prom, JsonNode panel, Duration window) {
+    List<JsonNode> perTarget = new ArrayList<>();
+    for (JsonNode target : panel.path("targets")) {
+      String expr =
+          target
+              .path("expr")
+              .asText()
+              .replace("$monitor_namespace", NS)
+              .replace("$monitor", "web")
+              .replace("$__rate_interval", window.toSeconds() + "s");
+      perTarget.add(prom.query(expr));
+    }
+    return perTarget;
+  }
+
+  /** The results of the dashboard's panel {@code id}. */
+  static List<JsonNode> panel(PrometheusServer prom, int id, Duration window) throws IOException {
+    for (JsonNode p : dashboard().path("panels")) {
+      if (p.path("id").asInt() == id) {
+        List<JsonNode> r = panel(prom, p, window);
+        System.out.printf("RealNodesE2E: panel %d (%s): %s%n", id, p.path("title").asText(), r);
+        return r;
+      }
+    }
+    throw new AssertionError("no panel " + id);
+  }
+
   /** Waits until the agent of {@code node} reports the web monitor's current generation. */
   static void awaitSpecApplied(String node) {
     await(
@@ -1072,27 +1084,42 @@ class RealNodesE2E {
     PrometheusServer prom = prometheus();
     // Loss from sequence numbers, limited to 1%; the sender leaves out every 20th number (5%).
     applyWebMonitor(
-        "sequence: {protocol: UDP, offset: 0}", "alerts: {maxPacketLossRatio: 0.01, for: 1s}");
+        "sequence: {protocol: UDP, offset: 0}",
+        "alerts: {maxPacketLossRatio: 0.01, for: 1s}",
+        "flows: {jitter: true}");
     loadWebRule(LOSS_ALERT, "0.01");
     awaitSpecApplied(nodeA.name()); // sequence numbers are read
     Map<String, Object> seq0 = sequence(nodeA.name());
     long start = System.nanoTime();
-    String summary =
-        generate(
-            "--protocol",
-            "udp",
-            "--target",
-            pod("web").getStatus().getPodIP() + ":7000",
-            "--rate",
-            "800kbit",
-            "--size",
-            "100",
-            "--duration",
-            "10s",
-            "--sequence-offset",
-            "0",
-            "--skip-every",
-            "20");
+    CompletableFuture<String> traffic =
+        CompletableFuture.supplyAsync(
+            () ->
+                generate(
+                    "--protocol",
+                    "udp",
+                    "--target",
+                    pod("web").getStatus().getPodIP() + ":7000",
+                    "--rate",
+                    "800kbit",
+                    "--size",
+                    "100",
+                    "--duration",
+                    "10s",
+                    "--sequence-offset",
+                    "0",
+                    "--skip-every",
+                    "20"));
+    // The dashboard's loss panel while it runs, over a window within the traffic: 1 number in 20
+    // missing. Its jitter panel: every flow's jitter (spec.flows.jitter), a number now.
+    Thread.sleep(8_000);
+    Duration window = Duration.ofSeconds(5);
+    near(value(panel(prom, 11, window).get(0), Map.of("pod_name", "web")), 1.0 / 20);
+    for (JsonNode quantile : panel(prom, 19, window)) {
+      assertThat(value(quantile, Map.of("pod_name", "web")))
+          .as("jitter of 1,000 datagrams per second paced in the sender, in seconds")
+          .isBetween(1e-6, 0.1);
+    }
+    String summary = traffic.get(60, TimeUnit.SECONDS);
     assertThat(firedWithin(LOSS_ALERT, Duration.ofNanos(System.nanoTime() - start)))
         .as("the alert fires while 5% of the numbers are missing")
         .isTrue();
@@ -1120,8 +1147,107 @@ class RealNodesE2E {
         () -> prom.scalar(lostQuery).orElse(0.0) == (double) lost);
   }
 
+  /**
+   * The dashboard's TCP panels with TCP of known shape: the web pod connects to the client pod's
+   * TCP server, first twice (so that the flag series exist before the window), then 8 connections
+   * of 10 s each; the panels over a window that holds the 8 and not the 2: connections per second
+   * by flag (the SYN and FIN of each, both directions: 8 in the window), the retransmit ratio
+   * against the web pod's own kernel counters (/proc/net/snmp of its network namespace), the RTT
+   * and congestion window in their physical range.
+   */
   @Test
   @Order(12)
+  void tcpPanelsShowTheConnectionsMade() throws Exception {
+    PrometheusServer prom = prometheus();
+    applyWebMonitor();
+    awaitSpecApplied(nodeA.name());
+    String server = pod("client").getStatus().getPodIP() + ":7000";
+    generateFrom(
+        "web", "--protocol", "tcp", "--target", server, "--connections", "2", "--count", "10");
+    Duration window = Duration.ofSeconds(25);
+    Thread.sleep(window.plusSeconds(3).toMillis()); // the first two are out of the window
+    long[] snmp0 = tcpSegments("web");
+    String summary =
+        generateFrom(
+            "web",
+            "--protocol",
+            "tcp",
+            "--target",
+            server,
+            "--connections",
+            "8",
+            "--rate",
+            "16Mbit",
+            "--duration",
+            "10s");
+    long[] snmp1 = tcpSegments("web");
+    assertThat(field(summary, "connections")).isEqualTo(8);
+    Thread.sleep(3_000); // scraped
+    // A counter that steps inside the window: rate() divides the step by the sampled part of the
+    // window (1 s scrapes: up to 2 s less), so 8 connections read between 8/25 and 8/23 per second.
+    List<JsonNode> flags = panel(prom, 20, window);
+    for (String flag : List.of("SYN", "FIN")) {
+      for (String direction : List.of("egress", "ingress")) {
+        assertThat(value(flags.get(0), Map.of("flag", flag, "direction", direction)))
+            .as(flag + " " + direction)
+            .isBetween(8.0 / window.toSeconds() * 0.98, 8.0 / (window.toSeconds() - 2) * 1.02);
+      }
+    }
+    double retransmitted = snmp1[1] - snmp0[1];
+    double sentSegments = snmp1[0] - snmp0[0];
+    System.out.printf(
+        "RealNodesE2E: web pod's kernel: %.0f segments sent, %.0f retransmitted%n",
+        sentSegments, retransmitted);
+    double ratio = value(panel(prom, 9, window).get(0), Map.of("pod_name", "web"));
+    if (retransmitted == 0) {
+      assertThat(ratio).as("no segment retransmitted").isZero();
+    } else {
+      near(ratio, retransmitted / sentSegments);
+    }
+    for (JsonNode rtt : panel(prom, 10, window)) {
+      assertThat(value(rtt, Map.of("pod_name", "web")))
+          .as("RTT between two pods on veths of one machine, in seconds")
+          .isBetween(1e-6, 0.01);
+    }
+    for (JsonNode cwnd : panel(prom, 18, window)) {
+      assertThat(value(cwnd, Map.of("pod_name", "web")))
+          .as("congestion window in segments: from the initial 10 up")
+          .isBetween(8.0, 4096.0);
+    }
+  }
+
+  /** Runs the generator's client in pod {@code name} of the test's namespace. */
+  static String generateFrom(String name, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("exec", "-n", NS, name, "--"));
+    cmd.addAll(TRAFFICGEN);
+    cmd.addAll(List.of("client", "--quiet"));
+    cmd.addAll(List.of(args));
+    ProcessResult r = kubectl(cmd.toArray(String[]::new));
+    return r.stdout()
+        .lines()
+        .filter(l -> l.startsWith("SUMMARY"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no SUMMARY: " + r.stdout() + r.stderr()));
+  }
+
+  /** OutSegs and RetransSegs of the TCP of pod {@code name}'s network namespace. */
+  static long[] tcpSegments(String name) {
+    List<String> tcp =
+        kubectl("exec", "-n", NS, name, "--", "cat", "/proc/net/snmp")
+            .stdout()
+            .lines()
+            .filter(l -> l.startsWith("Tcp:"))
+            .toList();
+    List<String> names = List.of(tcp.get(0).split("\\s+"));
+    List<String> values = List.of(tcp.get(1).split("\\s+"));
+    return new long[] {
+      Long.parseLong(values.get(names.indexOf("OutSegs"))),
+      Long.parseLong(values.get(names.indexOf("RetransSegs")))
+    };
+  }
+
+  @Test
+  @Order(13)
   void deletedPodIsDetached() {
     kubectl("delete", "pod", "web-b", "-n", NS, "--wait=false");
     await("node B reports no pod", Duration.ofSeconds(60), () -> pods(nodeB.name()) == 0);
@@ -1129,7 +1255,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void selectorChangeMovesTheAgentsToOtherPodsWithoutARestart() {
     List<String> uids = agents().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     assertThat(uids).hasSize(2);
@@ -1170,7 +1296,7 @@ class RealNodesE2E {
   }
 
   @Test
-  @Order(14)
+  @Order(15)
   void deletingTheMonitorDetachesButTheAgentsStayForTheNextOne() throws Exception {
     kubectl("delete", "tm", "web", "-n", NS, "--wait=true");
     PrometheusServer prom = prometheus();
