@@ -869,7 +869,8 @@ class RealNodesE2E {
   @Order(9)
   void everyDashboardPanelShowsWhatWasSent() throws Exception {
     PrometheusServer prom = prometheus();
-    applyWebMonitor("applications: [{name: gen, port: 7000, protocol: UDP}]");
+    applyWebMonitor(
+        "applications: [{name: gen, port: 7000, protocol: UDP}]", "flows: {peers: true}");
     awaitSpecApplied(nodeA.name()); // the application name holds from the first packet on
     JsonNode dashboard = dashboard();
     long datagrams = 100; // per second, 1000 L3 bytes each (972 of payload)
@@ -969,6 +970,15 @@ class RealNodesE2E {
         });
     expected.put(
         17, r -> near(value(r.get(0), Map.of("application", "gen", "direction", "ingress")), bits));
+    // the datagrams come from the client pod, a pod without a controller: named by itself
+    expected.put(
+        21,
+        r ->
+            near(
+                value(
+                    r.get(0),
+                    Map.of("peer_kind", "Pod", "peer_name", "client", "direction", "ingress")),
+                bits));
     // no TCP to or from web in this window: no flow with a flag
     expected.put(20, r -> r.get(0).forEach(s -> assertThat(number(s)).isZero()));
     assertThat(expected.keySet()).as("an expectation for every panel").isEqualTo(results.keySet());

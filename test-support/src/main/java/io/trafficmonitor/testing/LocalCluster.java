@@ -349,13 +349,33 @@ public final class LocalCluster implements TestCluster {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * Where the components' ports come from: below the kernel's ephemeral range (32768-60999 by
+   * default), so that no outgoing connection (the API server's to etcd, say) takes a port between
+   * its choice here and the component's bind, as one did when ports came from bind(0): the
+   * kube-controller-manager failed with "address already in use". A random start per JVM keeps two
+   * test JVMs apart.
+   */
+  static final int PORT_BASE = 20000;
+
+  static final int PORT_COUNT = 12000;
+
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(
+          java.util.concurrent.ThreadLocalRandom.current().nextInt(PORT_COUNT));
+
+  public static int freePort() {
+    for (int attempt = 0; attempt < PORT_COUNT; attempt++) {
+      int port = PORT_BASE + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_COUNT);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("0.0.0.0", port), 1);
+        return port;
+      } catch (IOException inUse) {
+        // taken: the next one
+      }
     }
+    throw new IllegalStateException(
+        "no free port in " + PORT_BASE + "-" + (PORT_BASE + PORT_COUNT - 1));
   }
 
   static void sleep(long ms) {

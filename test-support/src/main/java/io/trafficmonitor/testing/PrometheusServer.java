@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -73,10 +72,7 @@ public final class PrometheusServer implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("tm-prometheus-");
       Files.createDirectories(dir.resolve("rules"));
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
+      int port = LocalCluster.freePort();
       for (Path r : ruleFiles) {
         Files.copy(r, dir.resolve("rules").resolve(r.getFileName()));
       }
