@@ -5,12 +5,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.trafficmonitor.agent.attach.Datapath;
 import io.trafficmonitor.agent.collect.Checkpointing;
 import io.trafficmonitor.agent.collect.Collector;
+import io.trafficmonitor.agent.collect.IntervalRecords;
 import io.trafficmonitor.agent.collect.Routing;
 import io.trafficmonitor.agent.export.NodeMetrics;
 import io.trafficmonitor.agent.spec.MonitorSettings;
+import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.watch.MonitorWatch;
 import io.trafficmonitor.agent.watch.PodWatch;
 import io.trafficmonitor.api.agent.AgentReport;
+import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,6 +165,56 @@ public final class Agent implements AutoCloseable {
    */
   public AgentReport report() {
     return statusLoop.report();
+  }
+
+  /**
+   * The interval records after {@code after} of monitor {@code namespace/name} ({@code namespace}
+   * null: a ClusterTrafficMonitor) on this node, or null when the agent does not serve it.
+   */
+  public IntervalReport intervals(String namespace, String name, long after) {
+    MonitorRuntime rt = serving.runtimes().get(MonitorRuntime.key(namespace, name));
+    if (rt == null) {
+      return null;
+    }
+    IntervalRecords.Since since = rt.view.records().since(after);
+    List<IntervalReport.Interval> records = new ArrayList<>(since.records().size());
+    for (IntervalRecords.Record r : since.records()) {
+      List<IntervalReport.Counts> pods = new ArrayList<>();
+      List<IntervalReport.Counts> interfaces = new ArrayList<>();
+      for (IntervalRecords.TargetCounts c : r.targets()) {
+        Target t = c.target();
+        boolean pod = t.kind() == Target.Kind.POD_CGROUP;
+        (pod ? pods : interfaces)
+            .add(
+                new IntervalReport.Counts(
+                    pod ? t.namespace() : null,
+                    pod ? t.pod() : t.iface(),
+                    c.rxBytes(),
+                    c.txBytes(),
+                    c.rxPackets(),
+                    c.txPackets()));
+      }
+      records.add(
+          new IntervalReport.Interval(
+              r.seq(),
+              java.time.Instant.ofEpochSecond(0, r.endEpochNanos()).toString(),
+              r.durationNanos(),
+              r.rxBytes(),
+              r.txBytes(),
+              r.rxPackets(),
+              r.txPackets(),
+              pods,
+              interfaces));
+    }
+    return new IntervalReport(
+        config.nodeName(),
+        namespace,
+        name,
+        rt.settings.interval().toNanos(),
+        since.first(),
+        since.last(),
+        since.missed(),
+        records);
   }
 
   /** Ready once the monitors are read and, when one selects the node, the programs loaded. */

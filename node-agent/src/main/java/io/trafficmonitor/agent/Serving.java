@@ -193,6 +193,7 @@ final class Serving {
         rt.settings = s;
         rt.view.applications(s.applications()); // names of flows bound from now on
         rt.view.jitter(s.jitter());
+        rt.view.interval(s.interval());
         rt.view.peers(s.peers() ? peerNames(rt.namespace) : null);
         rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {

@@ -49,6 +49,12 @@ public final class MonitorView {
   private long lastCollect;
   private boolean closed;
 
+  /** The monitor's last intervals (spec.interval), for the agent's API. */
+  private final IntervalRecords records = new IntervalRecords();
+
+  private long intervalNanos = 1_000_000_000L;
+  private long recordStart;
+
   /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
   private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
 
@@ -262,6 +268,65 @@ public final class MonitorView {
       r.tick(now);
     }
     lastCollect = now;
+    if (recordStart == 0) {
+      recordStart = now;
+    } else if (now - recordStart >= intervalNanos - intervalNanos / 10) {
+      record(now);
+    }
+  }
+
+  /**
+   * Closes the interval that ends at collection {@code now}: what every series counted since the
+   * previous record, by target (pod sockets and node interfaces: each pod's packet once).
+   */
+  private void record(long now) {
+    Map<Target, long[]> byTarget = new java.util.LinkedHashMap<>();
+    long[] total = new long[4]; // rx bytes, tx bytes, rx packets, tx packets
+    for (Series s : series.values()) {
+      long bytes = s.bytes();
+      long packets = s.packets();
+      long db = bytes - s.recordBytes;
+      long dp = packets - s.recordPackets;
+      s.recordBytes = bytes;
+      s.recordPackets = packets;
+      Target t = s.key().target();
+      if ((db == 0 && dp == 0) || !t.inTotals()) {
+        continue;
+      }
+      int rx = s.key().direction().equals("ingress") ? 0 : 1;
+      long[] c = byTarget.computeIfAbsent(t, k -> new long[4]);
+      c[rx] += db;
+      c[rx + 2] += dp;
+      total[rx] += db;
+      total[rx + 2] += dp;
+    }
+    List<IntervalRecords.TargetCounts> targets = new ArrayList<>(byTarget.size());
+    byTarget.forEach(
+        (t, c) -> targets.add(new IntervalRecords.TargetCounts(t, c[0], c[1], c[2], c[3])));
+    java.time.Instant end = java.time.Instant.now();
+    records.add(
+        new IntervalRecords.Record(
+            records.next(),
+            end.getEpochSecond() * 1_000_000_000L + end.getNano(),
+            now - recordStart,
+            total[0],
+            total[1],
+            total[2],
+            total[3],
+            List.copyOf(targets)));
+    recordStart = now;
+  }
+
+  /** The monitor's interval (spec.interval): one record each ({@link #records()}). */
+  public void interval(java.time.Duration interval) {
+    synchronized (lock) {
+      intervalNanos = interval.toNanos();
+    }
+  }
+
+  /** The monitor's last interval records. */
+  public IntervalRecords records() {
+    return records;
   }
 
   /**
@@ -513,6 +578,8 @@ public final class MonitorView {
         if (series.putIfAbsent(key, s) != null) {
           continue;
         }
+        s.recordBytes = s.bytes(); // what the previous agent counted is in no interval of this one
+        s.recordPackets = s.packets();
         sink.seriesAdded(s);
         if (sequenced && s.addSequence(seq)) {
           sink.sequenceSeen(s);

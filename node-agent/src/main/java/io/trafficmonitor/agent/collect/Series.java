@@ -31,6 +31,11 @@ public final class Series {
   private final AtomicLongArray sequence = new AtomicLongArray(SEQ_FIGURES);
   private volatile boolean sequenced;
 
+  /** Bytes and packets at the monitor's last interval record (the collection thread's). */
+  long recordBytes;
+
+  long recordPackets;
+
   public Series(Key key) {
     this.key = key;
   }
