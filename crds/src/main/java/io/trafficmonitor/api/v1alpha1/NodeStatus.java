@@ -114,6 +114,10 @@ public class NodeStatus {
   @Size(max = 10)
   private List<Talker> topTalkers;
 
+  @JsonPropertyDescription(HeavyPrefix.NODE_LIST)
+  @Size(max = 2 * HeavyPrefix.NODE_MAX_PER_DIRECTION)
+  private List<HeavyPrefix> heavyPrefixes;
+
   @JsonPropertyDescription(
       "Sequence-number measurement of spec.sequence, since the agent started; missing when"
           + " spec.sequence is not set.")
@@ -312,6 +316,14 @@ public class NodeStatus {
 
   public void setTopTalkers(List<Talker> topTalkers) {
     this.topTalkers = topTalkers;
+  }
+
+  public List<HeavyPrefix> getHeavyPrefixes() {
+    return heavyPrefixes;
+  }
+
+  public void setHeavyPrefixes(List<HeavyPrefix> heavyPrefixes) {
+    this.heavyPrefixes = heavyPrefixes;
   }
 
   public List<DropReason> getDropReasons() {

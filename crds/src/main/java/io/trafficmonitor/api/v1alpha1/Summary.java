@@ -88,6 +88,10 @@ public class Summary {
   @Size(max = 10)
   private List<Talker> topTalkers;
 
+  @JsonPropertyDescription(HeavyPrefix.SUMMARY_LIST)
+  @Size(max = 2 * HeavyPrefix.SUMMARY_MAX_PER_DIRECTION)
+  private List<HeavyPrefix> heavyPrefixes;
+
   @JsonPropertyDescription(
       "Sequence-number measurement of spec.sequence, summed over all nodes; missing when no"
           + " node reports one.")
@@ -270,6 +274,14 @@ public class Summary {
 
   public void setTopTalkers(List<Talker> topTalkers) {
     this.topTalkers = topTalkers;
+  }
+
+  public List<HeavyPrefix> getHeavyPrefixes() {
+    return heavyPrefixes;
+  }
+
+  public void setHeavyPrefixes(List<HeavyPrefix> heavyPrefixes) {
+    this.heavyPrefixes = heavyPrefixes;
   }
 
   public List<DropReason> getDropReasons() {

@@ -159,6 +159,12 @@ public class TrafficMonitorSpec {
           + " ClusterTrafficMonitor's in the operator's namespace).")
   private Alerts alerts;
 
+  @JsonPropertyDescription(
+      "Heavy prefixes: the source and destination address prefixes that carry at least a share"
+          + " of the monitor's bytes, in status.summary.heavyPrefixes. Missing: on, with a 5%"
+          + " threshold.")
+  private PrefixSettings prefixes;
+
   public Selector getPodSelector() {
     return podSelector;
   }
@@ -269,5 +275,13 @@ public class TrafficMonitorSpec {
 
   public void setAlerts(Alerts alerts) {
     this.alerts = alerts;
+  }
+
+  public PrefixSettings getPrefixes() {
+    return prefixes;
+  }
+
+  public void setPrefixes(PrefixSettings prefixes) {
+    this.prefixes = prefixes;
   }
 }
