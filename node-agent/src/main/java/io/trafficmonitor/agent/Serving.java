@@ -195,6 +195,7 @@ final class Serving {
         rt.view.jitter(s.jitter());
         rt.view.interval(s.interval());
         rt.view.peers(s.peers() ? peerNames(rt.namespace) : null);
+        rt.view.prefixes(s.prefixThreshold());
         rt.generation = tm.generation(); // a spec refused here leaves the generation applied
       } catch (IllegalArgumentException e) {
         errs.get(rt).add("spec: " + e.getMessage());

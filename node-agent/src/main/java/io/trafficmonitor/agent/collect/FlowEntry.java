@@ -13,6 +13,10 @@ final class FlowEntry {
   final long targetId;
   final int direction;
   final int protocol;
+
+  /** An IPv6 flow (else IPv4, its addresses IPv4-mapped). */
+  final boolean v6;
+
   long epoch;
 
   /** Gone from the collector's table (evicted, forgotten): not to be found by position again. */
@@ -68,6 +72,7 @@ final class FlowEntry {
     this.kind = keys.get(off + FlowLayout.KEY_KIND);
     this.direction = keys.get(off + FlowLayout.KEY_DIRECTION);
     this.protocol = Byte.toUnsignedInt(keys.get(off + FlowLayout.KEY_PROTO));
+    this.v6 = keys.get(off + FlowLayout.KEY_FAMILY) == 6;
     this.targetId = keys.getLong(off + FlowLayout.KEY_TARGET);
     this.tupleHash = Collector.tupleHash(keys, off);
   }

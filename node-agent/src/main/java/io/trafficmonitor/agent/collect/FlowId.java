@@ -73,6 +73,21 @@ final class FlowId {
     return ((a * 31 + b) * 31 + c) * 31 + d + (f & mask) * 17;
   }
 
+  /**
+   * Word {@code i} of the addresses, big-endian: 0 and 1 the source's halves, 2 and 3 the
+   * destination's (an IPv4 address is the low 32 bits of the second half).
+   */
+  long addressWord(int i) {
+    long w =
+        switch (i) {
+          case 0 -> a;
+          case 1 -> b;
+          case 2 -> c;
+          default -> d;
+        };
+    return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Long.reverseBytes(w) : w;
+  }
+
   /** Whether the key at {@code off} of a native-order buffer is this one. */
   boolean matches(ByteBuffer keys, int off) {
     return a == keys.getLong(off)

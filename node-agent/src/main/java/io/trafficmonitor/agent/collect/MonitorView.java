@@ -69,6 +69,9 @@ public final class MonitorView {
   private final HeavyHitters<String> talkers =
       new HeavyHitters<>(TOP_TALKERS, CountMinSketch.forError(0.003, 0.01));
 
+  /** Source and destination prefixes by bytes since start (spec.prefixes). */
+  private final HeavyPrefixes prefixes = new HeavyPrefixes();
+
   private record RateKey(Target target, String direction) {}
 
   /** A view fed by {@code collector}, announcing its series to {@code sink}. */
@@ -203,6 +206,7 @@ public final class MonitorView {
     if (e.target.inTotals()) {
       totals.add(e.ingress, db, dp, dpl);
       talkers.add(e.peer, e.peerHash, db);
+      prefixes.add(e, db);
     }
   }
 
@@ -412,7 +416,8 @@ public final class MonitorView {
           talkers.top().stream()
               .map(h -> new StatusSnapshot.Talker(h.key(), h.estimate()))
               .toList(),
-          top);
+          top,
+          prefixes.list(totals.rxBytes + totals.txBytes));
     }
   }
 
@@ -446,6 +451,23 @@ public final class MonitorView {
   public List<JitterSeries> jitterSeries() {
     synchronized (lock) {
       return new ArrayList<>(jitterSeries.values());
+    }
+  }
+
+  /**
+   * The share of the monitor's bytes a heavy prefix must reach (spec.prefixes), or 0 to stop
+   * counting prefixes and forget their counts.
+   */
+  public void prefixes(double threshold) {
+    synchronized (lock) {
+      prefixes.threshold(threshold);
+    }
+  }
+
+  /** Bytes of heap the prefix counters hold (for tests and the bench). */
+  public long prefixMemoryBytes() {
+    synchronized (lock) {
+      return prefixes.memoryBytes();
     }
   }
 
@@ -541,6 +563,8 @@ public final class MonitorView {
         out.writeLong(s.bytes());
         out.writeLong(s.packets());
       }
+      // Prefix counters, after the peer series
+      prefixes.save(out);
     }
   }
 
@@ -620,6 +644,9 @@ public final class MonitorView {
             peerSeries(key).add(bytes, packets);
           }
         }
+      }
+      if (in.available() > 0) { // an agent without prefix counters wrote none
+        prefixes.restore(in);
       }
     }
   }

@@ -19,7 +19,14 @@ public record StatusSnapshot(
     long uniqueFlows,
     long uniquePeers,
     List<Talker> topTalkers,
-    List<TopFlow> topFlows) {
+    List<TopFlow> topFlows,
+    List<HeavyPrefix> heavyPrefixes) {
+
+  /**
+   * A heavy prefix of the sources ({@code source}) or destinations: its bytes less those of the
+   * listed prefixes inside it, and all its bytes (upper estimates, see {@code PrefixHeavyHitters}).
+   */
+  public record HeavyPrefix(boolean source, String prefix, long bytes, long totalBytes) {}
 
   /** A remote address and its bytes since start (an estimate, never below the truth). */
   public record Talker(String address, long bytes) {}

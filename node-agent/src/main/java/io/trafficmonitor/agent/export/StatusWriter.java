@@ -10,7 +10,9 @@ import io.trafficmonitor.agent.collect.TcpCollector;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.api.v1alpha1.HeavyPrefix;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.PrefixDirection;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
@@ -137,6 +139,7 @@ public final class StatusWriter {
       s.setTopTalkers(
           now.topTalkers().stream().map(t -> new Talker(t.address(), t.bytes())).toList());
     }
+    s.setHeavyPrefixes(heavyPrefixes(now));
     if (tcp != null) {
       tcp(s, tcp);
     }
@@ -181,6 +184,25 @@ public final class StatusWriter {
     previous = now;
     previousTcp = tcp;
     return s;
+  }
+
+  /** The node's heavy prefixes with their shares of the monitor's bytes; null when none. */
+  static List<HeavyPrefix> heavyPrefixes(StatusSnapshot now) {
+    long n = now.rxBytes() + now.txBytes();
+    if (now.heavyPrefixes().isEmpty() || n <= 0) {
+      return null;
+    }
+    List<HeavyPrefix> out = new ArrayList<>();
+    for (StatusSnapshot.HeavyPrefix p : now.heavyPrefixes()) {
+      out.add(
+          new HeavyPrefix(
+              p.source() ? PrefixDirection.Source : PrefixDirection.Destination,
+              p.prefix(),
+              p.bytes(),
+              p.totalBytes(),
+              Math.round(10_000.0 * p.bytes() / n) / 10_000.0));
+    }
+    return out;
   }
 
   private static String tuple(String src, Integer sport, String dst, Integer dport) {

@@ -4,6 +4,7 @@ import io.trafficmonitor.api.v1alpha1.Application;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
+import io.trafficmonitor.api.v1alpha1.PrefixSettings;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.Sequence;
@@ -37,7 +38,8 @@ public record MonitorSettings(
     boolean jitter,
     boolean peers,
     SequenceConfig sequence,
-    Applications applications) {
+    Applications applications,
+    double prefixThreshold) {
 
   static final Duration MIN_INTERVAL = Duration.ofMillis(10);
 
@@ -72,7 +74,21 @@ public record MonitorSettings(
         Boolean.TRUE.equals(f.getJitter()),
         Boolean.TRUE.equals(f.getPeers()),
         sequence(s.getSequence()),
-        applications(s.getApplications()));
+        applications(s.getApplications()),
+        prefixThreshold(s.getPrefixes()));
+  }
+
+  /**
+   * spec.prefixes as the share of bytes a heavy prefix must reach, or 0 when off (missing: on, at
+   * the default threshold).
+   */
+  static double prefixThreshold(PrefixSettings p) {
+    if (p != null && Boolean.FALSE.equals(p.getEnabled())) {
+      return 0;
+    }
+    double t =
+        p == null || p.getThreshold() == null ? PrefixSettings.DEFAULT_THRESHOLD : p.getThreshold();
+    return Math.max(PrefixSettings.MIN_THRESHOLD, Math.min(0.5, t));
   }
 
   /**
@@ -140,7 +156,8 @@ public record MonitorSettings(
         jitter,
         peers,
         sequence,
-        applications);
+        applications,
+        prefixThreshold);
   }
 
   /** True when the spec selects pods at all (a missing or empty podSelector selects none). */

@@ -558,6 +558,7 @@ class CollectorTest {
   void aCheckpointOfAnAgentWithoutApplicationSeriesIsRestored() throws Exception {
     Collector c = new Collector(S);
     MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    view.prefixes(0); // no prefix counters: their section is one byte
     kernel.put(
         FakeFlows.key(
             "10.1.0.1", 1000, "10.1.0.2", 7000, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
@@ -568,13 +569,50 @@ class CollectorTest {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     view.save(new java.io.DataOutputStream(bytes));
     byte[] saved = bytes.toByteArray();
-    // the previous format ends where the application series begin (here: their count, 0)
-    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES);
+    // the previous format ends where the application series begin (here: their count, 0), before
+    // the TCP flag series (their count, 0) and the prefix counters (absent: one byte)
+    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES - 1);
 
     MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
     Checkpoint.restore(next, previous);
     assertThat(next.series()).singleElement().satisfies(s -> assertThat(s.bytes()).isEqualTo(400));
     assertThat(next.applicationSeries()).isEmpty();
+  }
+
+  @Test
+  void heavyPrefixesOfSourcesAndDestinationsSurviveACheckpoint() throws Exception {
+    Collector c = new Collector(S);
+    MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.1", 1000, "10.1.0.2", 7000, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
+        900,
+        9,
+        S);
+    kernel.put(
+        FakeFlows.key(
+            "10.1.0.1", 1001, "192.168.3.4", 53, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
+        100,
+        1,
+        S);
+    c.collect(kernel, Routing.all(index, view), S, IDLE);
+    List<StatusSnapshot.HeavyPrefix> heavy = view.snapshot(10).heavyPrefixes();
+    assertThat(heavy)
+        .as("one source, two destinations (10% is above half of 5%)")
+        .containsExactly(
+            new StatusSnapshot.HeavyPrefix(true, "10.1.0.1/32", 1000, 1000),
+            new StatusSnapshot.HeavyPrefix(false, "10.1.0.2/32", 900, 900),
+            new StatusSnapshot.HeavyPrefix(false, "192.168.3.4/32", 100, 100));
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    view.save(new java.io.DataOutputStream(bytes));
+    MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
+    Checkpoint.restore(next, bytes.toByteArray());
+    assertThat(next.snapshot(10).heavyPrefixes()).isEqualTo(heavy);
+
+    view.prefixes(0);
+    assertThat(view.snapshot(10).heavyPrefixes()).isEmpty();
+    assertThat(view.prefixMemoryBytes()).isZero();
   }
 
   private static ApplicationSeries application(
