@@ -61,6 +61,18 @@ public class PrefixSettings {
       message = "prefixes.threshold must be between 0.02 and 0.5, such as 0.05 for 5%")
   private Double threshold;
 
+  /**
+   * The threshold in force for {@code p} (spec.prefixes, maybe missing), or 0 when off: missing
+   * means on at {@link #DEFAULT_THRESHOLD}; a value the schema should have refused is clamped.
+   */
+  public static double thresholdOf(PrefixSettings p) {
+    if (p != null && Boolean.FALSE.equals(p.getEnabled())) {
+      return 0;
+    }
+    double t = p == null || p.getThreshold() == null ? DEFAULT_THRESHOLD : p.getThreshold();
+    return Math.max(MIN_THRESHOLD, Math.min(0.5, t));
+  }
+
   public Boolean getEnabled() {
     return enabled;
   }

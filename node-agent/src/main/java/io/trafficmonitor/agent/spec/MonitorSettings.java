@@ -75,20 +75,7 @@ public record MonitorSettings(
         Boolean.TRUE.equals(f.getPeers()),
         sequence(s.getSequence()),
         applications(s.getApplications()),
-        prefixThreshold(s.getPrefixes()));
-  }
-
-  /**
-   * spec.prefixes as the share of bytes a heavy prefix must reach, or 0 when off (missing: on, at
-   * the default threshold).
-   */
-  static double prefixThreshold(PrefixSettings p) {
-    if (p != null && Boolean.FALSE.equals(p.getEnabled())) {
-      return 0;
-    }
-    double t =
-        p == null || p.getThreshold() == null ? PrefixSettings.DEFAULT_THRESHOLD : p.getThreshold();
-    return Math.max(PrefixSettings.MIN_THRESHOLD, Math.min(0.5, t));
+        PrefixSettings.thresholdOf(s.getPrefixes()));
   }
 
   /**

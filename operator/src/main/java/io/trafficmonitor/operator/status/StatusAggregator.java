@@ -8,6 +8,7 @@ import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.PrefixSettings;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.Talker;
@@ -101,8 +102,8 @@ public final class StatusAggregator {
   /**
    * The entries status.nodes keeps: at most {@link #MAX_NODE_ENTRIES}, first the nodes that need a
    * look (late, reporting errors, or behind the current generation), then the busiest by rate and
-   * bytes; in node order, without their top flows and talkers (the summary merges those). Null when
-   * there are none, so that the stored status reads back the same.
+   * bytes; in node order, without their top flows, talkers and heavy prefixes (the summary merges
+   * those). Null when there are none, so that the stored status reads back the same.
    */
   static List<NodeStatus> shown(List<NodeStatus> entries, List<NodeStatus> stale, Long generation) {
     if (entries.isEmpty()) {
@@ -130,6 +131,7 @@ public final class StatusAggregator {
       NodeStatus c = JSON.convertValue(n, NodeStatus.class);
       c.setTopFlows(null);
       c.setTopTalkers(null);
+      c.setHeavyPrefixes(null);
       out.add(c);
     }
     out.sort(Comparator.comparing(n -> Objects.toString(n.getNode(), "")));
@@ -324,6 +326,10 @@ public final class StatusAggregator {
     s.setDrops(sum(all, NodeStatus::getDrops));
     s.setDropReasons(dropReasons(all));
     s.setTopTalkers(topTalkers(all));
+    s.setHeavyPrefixes(
+        PrefixMerge.merge(
+            all,
+            PrefixSettings.thresholdOf(tm.getSpec() == null ? null : tm.getSpec().getPrefixes())));
     s.setSequence(sequence(all));
     s.setTopFlows(topFlows(tm, fresh));
     return s;
