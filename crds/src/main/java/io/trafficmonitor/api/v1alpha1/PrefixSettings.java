@@ -42,10 +42,10 @@ public class PrefixSettings {
           + " default; each agent then keeps, per monitor, "
           + COUNTERS
           + " counters (48 bytes each) per prefix length (IPv4 /8, /16, /24, /32; IPv6 /16, /32,"
-          + " /48, /64, /128) and direction (source, destination): at most 2,304 counters, about"
-          + " 110 KiB, allocated per address family on its first packet, and ~0.2-0.5 us of CPU"
-          + " per flow and collection interval with traffic (docs/benchmarks/prefixes.md). Off:"
-          + " the agents forget their counts.")
+          + " /48, /64, /128) and direction (source, destination): at most 2,304 counters, 111"
+          + " KiB, allocated per address family on its first packet (50 KiB for IPv4 only), and"
+          + " about 0.8 us of CPU per flow with traffic in each collection"
+          + " (docs/benchmarks/prefixes.md). Off: the agents forget their counts.")
   @Default("true")
   private Boolean enabled;
 
