@@ -119,6 +119,7 @@ public final class AgentBench {
       }
       long intervalMs = Long.parseLong(args[2]);
       long seconds = Long.parseLong(args[3]);
+      collector.interval(java.time.Duration.ofMillis(intervalMs)); // a record per collection
       bump.run();
       Thread updater =
           new Thread(

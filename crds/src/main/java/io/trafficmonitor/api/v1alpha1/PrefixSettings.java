@@ -38,15 +38,16 @@ public class PrefixSettings {
   public static final int[] IPV6_LENGTHS = {16, 32, 48, 64, 128};
 
   @JsonPropertyDescription(
-      "Find the heavy prefixes of the monitor's traffic (status.summary.heavyPrefixes). On by"
-          + " default; each agent then keeps, per monitor, "
+      "Find the heavy prefixes of the monitor's traffic (status.summary.heavyPrefixes). Off by"
+          + " default (a monitor at a 10ms interval with 10,000 flows would spend most of a core"
+          + " on them); on, each agent keeps, per monitor, "
           + COUNTERS
           + " counters (48 bytes each) per prefix length (IPv4 /8, /16, /24, /32; IPv6 /16, /32,"
           + " /48, /64, /128) and direction (source, destination): at most 2,304 counters, 111"
           + " KiB, allocated per address family on its first packet (50 KiB for IPv4 only), and"
           + " about 0.8 us of CPU per flow with traffic in each collection"
           + " (docs/benchmarks/prefixes.md). Off: the agents forget their counts.")
-  @Default("true")
+  @Default("false")
   private Boolean enabled;
 
   @JsonPropertyDescription(
@@ -62,14 +63,15 @@ public class PrefixSettings {
   private Double threshold;
 
   /**
-   * The threshold in force for {@code p} (spec.prefixes, maybe missing), or 0 when off: missing
-   * means on at {@link #DEFAULT_THRESHOLD}; a value the schema should have refused is clamped.
+   * The threshold in force for {@code p} (spec.prefixes, maybe missing), or 0 when off: off unless
+   * enabled, then {@link #DEFAULT_THRESHOLD} when no threshold is given; a value the schema should
+   * have refused is clamped.
    */
   public static double thresholdOf(PrefixSettings p) {
-    if (p != null && Boolean.FALSE.equals(p.getEnabled())) {
+    if (p == null || !Boolean.TRUE.equals(p.getEnabled())) {
       return 0;
     }
-    double t = p == null || p.getThreshold() == null ? DEFAULT_THRESHOLD : p.getThreshold();
+    double t = p.getThreshold() == null ? DEFAULT_THRESHOLD : p.getThreshold();
     return Math.max(MIN_THRESHOLD, Math.min(0.5, t));
   }
 

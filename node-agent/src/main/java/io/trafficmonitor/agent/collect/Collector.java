@@ -368,6 +368,11 @@ public final class Collector {
     return single.snapshot(topN);
   }
 
+  /** The single view's interval: one interval record each (tests, benchmarks). */
+  public void interval(java.time.Duration interval) {
+    single.interval(interval);
+  }
+
   /** The application names of the single view's top flows from now on. */
   public void applications(Applications apps) {
     single.applications(apps);
