@@ -741,7 +741,7 @@ class RealNodesE2E {
   @Order(5)
   @SuppressWarnings("unchecked")
   void peersAreNamedInStatusAndCountedPerWorkload() throws Exception {
-    applyMonitor("web-peers", "flows: {peers: true}");
+    applyMonitor("web-peers", "flows: {peers: true}", "prefixes: {enabled: true}");
     await(
         "web-peers has node A's entry with the web pod",
         Duration.ofSeconds(60),
@@ -803,6 +803,25 @@ class RealNodesE2E {
                       clientIp.equals(t.get("address"))
                           && Map.of("kind", "Pod", "namespace", NS, "name", "client")
                               .equals(t.get("peer")));
+        });
+    // Heavy prefixes (spec.prefixes): all the monitor saw came from the client's address to web's.
+    String webIp = pod("web").getStatus().getPodIP();
+    await(
+        "the client's and web's addresses are heavy prefixes",
+        Duration.ofSeconds(30),
+        () -> {
+          List<Map<String, Object>> heavy = heavyPrefixes("web-peers");
+          return heavy.stream()
+                  .anyMatch(
+                      h ->
+                          "Source".equals(h.get("direction"))
+                              && (clientIp + "/32").equals(h.get("prefix"))
+                              && ((Number) h.get("share")).doubleValue() > 0.9)
+              && heavy.stream()
+                  .anyMatch(
+                      h ->
+                          "Destination".equals(h.get("direction"))
+                              && (webIp + "/32").equals(h.get("prefix")));
         });
     kubectl("delete", "tm", "web-peers", "-n", NS, "--wait=true");
   }
@@ -991,6 +1010,22 @@ class RealNodesE2E {
                 "panel " + id + " (" + titles.get(id) + "): " + e.getMessage(), e);
           }
         });
+  }
+
+  /** status.summary.heavyPrefixes of TrafficMonitor {@code name} (empty when none). */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> heavyPrefixes(String name) {
+    var tm =
+        client
+            .genericKubernetesResources("trafficmonitor.io/v1alpha1", "TrafficMonitor")
+            .inNamespace(NS)
+            .withName(name)
+            .get();
+    Map<String, Object> status = (Map<String, Object>) tm.getAdditionalProperties().get("status");
+    Map<String, Object> summary =
+        status == null ? null : (Map<String, Object>) status.get("summary");
+    Object heavy = summary == null ? null : summary.get("heavyPrefixes");
+    return heavy == null ? List.of() : (List<Map<String, Object>>) heavy;
   }
 
   /** The chart's dashboard. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.trafficmonitor.agent.collect.ApplicationSeries;
+import io.trafficmonitor.agent.collect.ByteCounts;
 import io.trafficmonitor.agent.collect.JitterSeries;
 import io.trafficmonitor.agent.collect.MetricsSink;
 import io.trafficmonitor.agent.collect.PeerSeries;
@@ -125,11 +126,8 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   /** Samples of the sequence figures of one series: 4 counters, gaps of 2 sizes. */
   static final int SEQUENCE_SAMPLES = 5;
 
-  /** Samples of one application's traffic at a target: bytes and packets. */
-  static final int APPLICATION_SAMPLES = 2;
-
-  /** Samples of one peer's traffic at a target: bytes and packets. */
-  static final int PEER_SAMPLES = 2;
+  /** Samples of one application's or peer's traffic at a target: bytes and packets. */
+  static final int BYTE_COUNT_SAMPLES = 2;
 
   /** Samples of one flag's flow count at a target and direction. */
   static final int TCP_FLAG_SAMPLES = 1;
@@ -244,34 +242,14 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   @Override
   public synchronized void applicationAdded(ApplicationSeries a) {
-    if (closed) {
-      return; // a late call for a monitor no longer served
-    }
-    Target t = a.key().target();
-    Where w = WHERE.get(t.kind());
-    if (!budget.admit(a.key(), w.kind(), APPLICATION_SAMPLES)) {
-      return;
-    }
-    Tags tags =
-        targetTags(t).and("direction", a.key().direction(), "application", a.key().application());
-    meters.put(
+    byteCounts(
+        a,
         a.key(),
-        List.of(
-            counter(
-                w,
-                "application.bytes",
-                a,
-                ApplicationSeries::bytes,
-                "L3 bytes of flows whose port names an application (spec.applications, HTTP,"
-                    + " HTTPS, DNS)",
-                tags),
-            counter(
-                w,
-                "application.packets",
-                a,
-                ApplicationSeries::packets,
-                "Packets of flows whose port names an application",
-                tags)));
+        a.key().target(),
+        "application",
+        "L3 bytes of flows whose port names an application (spec.applications, HTTP, HTTPS, DNS)",
+        "Packets of flows whose port names an application",
+        Tags.of("direction", a.key().direction(), "application", a.key().application()));
   }
 
   @Override
@@ -282,34 +260,45 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
 
   @Override
   public synchronized void peerAdded(PeerSeries p) {
+    byteCounts(
+        p,
+        p.key(),
+        p.key().target(),
+        "peer",
+        "L3 bytes exchanged with a peer, by its workload (spec.flows.peers)",
+        "Packets exchanged with a peer",
+        Tags.of(
+            "direction", p.key().direction(),
+            "peer_kind", p.key().kind(),
+            "peer_namespace", p.key().namespace(),
+            "peer_name", p.key().name()));
+  }
+
+  /**
+   * The {@code <measure>.bytes} and {@code <measure>.packets} counters of {@code counts} at {@code
+   * target}, with {@code tags} beside the target's, if the series budget admits them.
+   */
+  private void byteCounts(
+      ByteCounts counts,
+      Object key,
+      Target target,
+      String measure,
+      String bytesHelp,
+      String packetsHelp,
+      Tags tags) {
     if (closed) {
       return; // a late call for a monitor no longer served
     }
-    Target t = p.key().target();
-    Where w = WHERE.get(t.kind());
-    if (!budget.admit(p.key(), w.kind(), PEER_SAMPLES)) {
+    Where w = WHERE.get(target.kind());
+    if (!budget.admit(key, w.kind(), BYTE_COUNT_SAMPLES)) {
       return;
     }
-    Tags tags =
-        targetTags(t)
-            .and(
-                Tags.of(
-                    "direction", p.key().direction(),
-                    "peer_kind", p.key().kind(),
-                    "peer_namespace", p.key().namespace(),
-                    "peer_name", p.key().name()));
+    Tags all = targetTags(target).and(tags);
     meters.put(
-        p.key(),
+        key,
         List.of(
-            counter(
-                w,
-                "peer.bytes",
-                p,
-                PeerSeries::bytes,
-                "L3 bytes exchanged with a peer, by its workload (spec.flows.peers)",
-                tags),
-            counter(
-                w, "peer.packets", p, PeerSeries::packets, "Packets exchanged with a peer", tags)));
+            counter(w, measure + ".bytes", counts, ByteCounts::bytes, bytesHelp, all),
+            counter(w, measure + ".packets", counts, ByteCounts::packets, packetsHelp, all)));
   }
 
   @Override
