@@ -18,7 +18,7 @@ import java.util.List;
  * bytes. Guarded by the collector's lock, as its {@link MonitorView}.
  */
 final class HeavyPrefixes {
-  private double threshold = PrefixSettings.DEFAULT_THRESHOLD; // 0: off
+  private double threshold; // 0: off (spec.prefixes off by default)
   private PrefixHeavyHitters sources;
   private PrefixHeavyHitters destinations;
 

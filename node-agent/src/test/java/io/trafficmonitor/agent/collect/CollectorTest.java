@@ -583,6 +583,7 @@ class CollectorTest {
   void heavyPrefixesOfSourcesAndDestinationsSurviveACheckpoint() throws Exception {
     Collector c = new Collector(S);
     MonitorView view = new MonitorView(c, MetricsSink.NONE);
+    view.prefixes(0.05); // spec.prefixes: {enabled: true}
     kernel.put(
         FakeFlows.key(
             "10.1.0.1", 1000, "10.1.0.2", 7000, 17, TargetKind.CGROUP, 100, Direction.EGRESS),
@@ -607,6 +608,7 @@ class CollectorTest {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     view.save(new java.io.DataOutputStream(bytes));
     MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
+    next.prefixes(0.05);
     Checkpoint.restore(next, bytes.toByteArray());
     assertThat(next.snapshot(10).heavyPrefixes()).isEqualTo(heavy);
 
