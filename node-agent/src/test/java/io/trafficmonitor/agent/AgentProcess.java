@@ -2,7 +2,6 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,9 +114,7 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return io.trafficmonitor.testing.LocalCluster.freePort();
   }
 }

@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent.app;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.smallrye.mutiny.Multi;
 import io.trafficmonitor.agent.Agent;
 import io.trafficmonitor.api.agent.IntervalReport;
 import jakarta.inject.Inject;
@@ -12,6 +13,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * A monitor's per-interval records on this node ({@link IntervalReport}), those after {@code
@@ -41,7 +46,56 @@ public class IntervalsResource {
     return answer(null, name, after);
   }
 
-  private String answer(String namespace, String name, long after) {
+  /**
+   * The records as they are closed, a Server-Sent Event per interval of the monitor (the records
+   * after {@code ?after=}, then each new one), each an {@link IntervalReport} of the records not
+   * sent yet; {@code missed} says when the stream fell more than 1,024 records behind.
+   */
+  @GET
+  @Path("namespaces/{namespace}/trafficmonitors/{name}/intervals/stream")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<String> namespacedStream(
+      @PathParam("namespace") String namespace,
+      @PathParam("name") String name,
+      @QueryParam("after") @DefaultValue("0") long after) {
+    return stream(namespace, name, after);
+  }
+
+  @GET
+  @Path("clustertrafficmonitors/{name}/intervals/stream")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<String> clusterStream(
+      @PathParam("name") String name, @QueryParam("after") @DefaultValue("0") long after) {
+    return stream(null, name, after);
+  }
+
+  /** Asks for the records after the last sent once per interval of the monitor. */
+  private Multi<String> stream(String namespace, String name, long after) {
+    IntervalReport first = report(namespace, name, after);
+    AtomicLong last = new AtomicLong(after);
+    return Multi.createFrom()
+        .ticks()
+        .every(Duration.ofNanos(Math.max(first.intervalNanos(), MIN_TICK_NANOS)))
+        .map(
+            t ->
+                lifecycle.agent() == null
+                    ? null
+                    : lifecycle.agent().intervals(namespace, name, last.get()))
+        .select()
+        .where(r -> r != null && !r.records().isEmpty())
+        .map(
+            r -> {
+              last.set(r.last());
+              return Serialization.asJson(r);
+            }); // until the client goes: the subscription is cancelled
+  }
+
+  /** The stream's polls are at most this frequent: the shortest spec.interval. */
+  private static final long MIN_TICK_NANOS = 10_000_000L;
+
+  private IntervalReport report(String namespace, String name, long after) {
     Agent agent = lifecycle.agent();
     if (agent == null) {
       throw new ServiceUnavailableException("the agent has not started yet");
@@ -54,6 +108,10 @@ public class IntervalsResource {
                   ? "ClusterTrafficMonitor " + name
                   : "TrafficMonitor " + namespace + "/" + name));
     }
-    return Serialization.asJson(report);
+    return report;
+  }
+
+  private String answer(String namespace, String name, long after) {
+    return Serialization.asJson(report(namespace, name, after));
   }
 }

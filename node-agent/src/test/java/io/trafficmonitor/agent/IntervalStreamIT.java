@@ -1,0 +1,235 @@
+package io.trafficmonitor.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.agent.IntervalReport;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.Requirements;
+import io.trafficmonitor.testing.TestCluster;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged agent streams a monitor's intervals as Server-Sent Events ({@code
+ * .../intervals/stream}): a watcher connected before the traffic gets every 10 ms interval once, in
+ * order, and their bytes add up exactly to what two pods sent. {@link #watchers} is what {@code
+ * IntervalStreamBench} measures the agent's CPU with.
+ */
+class IntervalStreamIT {
+  static KubernetesClient client;
+  static String namespace;
+  static String nodeName;
+  static TestNode node;
+  static TestNode.TestPod a;
+  static TestNode.TestPod b;
+  static AgentProcess agent;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Cluster.requireKernelAndCluster();
+    Requirements.require(
+        Files.exists(AgentProcess.JAR),
+        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
+    TestCluster cluster = TestCluster.shared();
+    client = cluster.client();
+    Cluster.installCrd(cluster);
+    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    namespace = "tm-stream-" + id;
+    Cluster.createNamespace(client, namespace);
+    nodeName = "tmst" + id;
+    cluster.addNode(nodeName, Map.of());
+    node = new TestNode(client, nodeName, id % 250);
+    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
+    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
+    client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
+    Map<String, String> env = new HashMap<>();
+    env.put("NODE_NAME", nodeName);
+    env.put("TM_WATCH_NAMESPACE", namespace);
+    env.put("STATUS_PERIOD", "1s");
+    env.put("RESYNC_INTERVAL", "1s");
+    env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());
+    env.put("NODE_NETNS", node.netnsPath().toString());
+    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    agent = new AgentProcess(env, Path.of("target", "agent-" + nodeName + ".log"));
+    Wait.until("agent ready", Duration.ofSeconds(60), agent::ready);
+    Wait.until(
+        "both pods attached",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            return agent.get("/api/v1/status").contains("\"pods\":2");
+          } catch (Exception notYet) {
+            return false;
+          }
+        });
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    Cluster.tearDown(agent, node, client, namespace, nodeName);
+  }
+
+  /** The stream's path for the test's monitor. */
+  static String streamPath(long after) {
+    return "/api/v1/namespaces/"
+        + namespace
+        + "/trafficmonitors/web/intervals/stream?after="
+        + after;
+  }
+
+  /** A watcher: reads the stream's events into {@code into} until closed. */
+  static final class Watcher implements AutoCloseable {
+    final List<IntervalReport> into = new CopyOnWriteArrayList<>();
+    private final InputStream body;
+    private final Thread reader;
+
+    Watcher(HttpClient http, long after) throws Exception {
+      HttpResponse<InputStream> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + agent.port + streamPath(after)))
+                  .header("Accept", "text/event-stream")
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(r.statusCode()).isEqualTo(200);
+      body = r.body();
+      reader =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                  for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("data:")) {
+                      into.add(
+                          Serialization.unmarshal(line.substring(5).trim(), IntervalReport.class));
+                    }
+                  }
+                } catch (Exception closed) {
+                  // the watcher was closed
+                }
+              },
+              "watcher");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    List<IntervalReport.Interval> records() {
+      return into.stream().flatMap(r -> r.records().stream()).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+      body.close();
+      reader.join(5_000);
+    }
+  }
+
+  /** The number of the newest record now. */
+  static long last() throws Exception {
+    String json =
+        agent.get("/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0");
+    return Serialization.unmarshal(json, IntervalReport.class).last();
+  }
+
+  @Test
+  void aWatcherGetsEveryIntervalOnceAndTheirSumIsExact() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    try (Watcher w = new Watcher(http, last())) {
+      int bursts = 10;
+      int count = 20;
+      int size = 300;
+      for (int i = 0; i < bursts; i++) {
+        a.sendUdp(b, 7300 + i, 7003, count, size);
+        Thread.sleep(30);
+      }
+      long sent = (long) bursts * count;
+      Wait.until(
+          "the watcher has every datagram",
+          Duration.ofSeconds(10),
+          () -> w.records().stream().mapToLong(IntervalReport.Interval::rxPackets).sum() >= sent);
+      List<IntervalReport.Interval> records = w.records();
+      for (int i = 1; i < records.size(); i++) {
+        assertThat(records.get(i).seq()).isEqualTo(records.get(i - 1).seq() + 1);
+      }
+      assertThat(w.into).noneMatch(IntervalReport::missed);
+      assertThat(records.stream().mapToLong(IntervalReport.Interval::rxPackets).sum())
+          .isEqualTo(sent);
+      assertThat(records.stream().mapToLong(IntervalReport.Interval::txBytes).sum())
+          .isEqualTo(sent * (size + 28));
+      System.out.printf(
+          "IntervalStreamIT: %d events, %d intervals, %d datagrams, exact%n",
+          w.into.size(), records.size(), sent);
+    }
+  }
+
+  /**
+   * The agent's CPU (user + system, in cores) while {@code n} watchers follow the monitor at {@code
+   * interval} for {@code seconds}, pods a and b exchanging 100 datagrams a second.
+   */
+  static double watchers(int n, String interval, int seconds) throws Exception {
+    client
+        .resources(TrafficMonitor.class)
+        .inNamespace(namespace)
+        .withName("web")
+        .edit(
+            tm -> {
+              tm.getSpec().setInterval(interval);
+              return tm;
+            });
+    Thread.sleep(3_000); // reconciled
+    HttpClient http = HttpClient.newHttpClient();
+    List<Watcher> ws = new java.util.ArrayList<>();
+    long after = last();
+    for (int i = 0; i < n; i++) {
+      ws.add(new Watcher(http, after));
+    }
+    Thread.sleep(2_000);
+    long cpu0 = cpuTicks(agent.pid());
+    long t0 = System.nanoTime();
+    for (int s = 0; s < seconds; s++) {
+      long second = System.nanoTime();
+      a.sendUdp(b, 7400, 7004, 100, 200);
+      long left = 1_000_000_000L - (System.nanoTime() - second);
+      if (left > 0) {
+        Thread.sleep(left / 1_000_000L);
+      }
+    }
+    long wall = System.nanoTime() - t0;
+    double cores = (cpuTicks(agent.pid()) - cpu0) / 100.0 / (wall / 1e9);
+    long events = ws.stream().mapToLong(w -> w.into.size()).sum();
+    for (Watcher w : ws) {
+      w.close();
+    }
+    System.out.printf(
+        "IntervalStreamBench: %d watchers at %s for %.1f s: agent %.3f cores; %d events (%.0f per"
+            + " watcher per second)%n",
+        n, interval, wall / 1e9, cores, events, events / (double) n / (wall / 1e9));
+    return cores;
+  }
+
+  /** utime + stime of a process, in clock ticks (100 a second). */
+  static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+}
