@@ -164,22 +164,21 @@ static __always_inline int seq_protocol(__u8 want, __u8 proto)
  * first occurrence of the pattern in the first seq_window payload bytes when there is one.
  * Negative when the pattern is not there.
  */
-static __always_inline long seq_field(struct __sk_buff *skb, __u32 payload,
-				      const struct tm_settings *s)
+static __always_inline long seq_field(struct pkt_ctx *c, __u32 payload, const struct tm_settings *s)
 {
 	__u8 buf[TM_SEQ_MAX_WINDOW] = {};
 	__u32 n, i;
 
 	if (!(s->flags & TM_SET_SEQ_PATTERN))
 		return s->seq_offset;
-	if (skb->len <= payload)
+	if (ctx_len(c) <= payload)
 		return -1;
-	n = skb->len - payload;
+	n = ctx_len(c) - payload;
 	if (n > s->seq_window)
 		n = s->seq_window;
 	if (n > TM_SEQ_MAX_WINDOW)
 		n = TM_SEQ_MAX_WINDOW;
-	if (n < 4 || bpf_skb_load_bytes(skb, payload, buf, n))
+	if (n < 4 || ctx_load_bytes(c, payload, buf, n))
 		return -1;
 	for (i = 0; i <= TM_SEQ_MAX_WINDOW - 4; i++) {
 		if (i + 4 > n)
@@ -192,7 +191,7 @@ static __always_inline long seq_field(struct __sk_buff *skb, __u32 payload,
 }
 
 /* Sequence-number loss: in order, gap (small or big), or reverse (late or duplicate). */
-static __always_inline void track_sequence(struct __sk_buff *skb, const struct packet *pkt,
+static __always_inline void track_sequence(struct pkt_ctx *c, const struct packet *pkt,
 					   const struct tm_settings *s)
 {
 	__u32 payload = pkt->l3_off + pkt->hdr_len;
@@ -203,8 +202,8 @@ static __always_inline void track_sequence(struct __sk_buff *skb, const struct p
 
 	if (pkt->fragment || !seq_protocol(s->seq_proto, pkt->key.proto))
 		return;
-	field = seq_field(skb, payload, s);
-	if (field < 0 || bpf_skb_load_bytes(skb, payload + (__u32)field, &seq, 4)) {
+	field = seq_field(c, payload, s);
+	if (field < 0 || ctx_load_bytes(c, payload + (__u32)field, &seq, 4)) {
 		count(TM_C_SEQ_NO_NUMBER, 1);
 		return;
 	}
@@ -250,10 +249,10 @@ static __always_inline void track_sequence(struct __sk_buff *skb, const struct p
  * Parses one packet into pkt and applies the filters. Returns 1 when the packet is to be added to
  * its flow; otherwise counts what it was (non-IP, truncated, malformed, filtered) and returns 0.
  */
-static __always_inline int classify(struct __sk_buff *skb, __u8 kind, __u8 direction,
+static __always_inline int classify(struct pkt_ctx *c, __u8 kind, __u8 direction,
 				    struct packet *pkt, __u64 segs)
 {
-	int status = kind == TM_KIND_TC ? parse_l2(skb, pkt) : parse_l3(skb, 0, pkt);
+	int status = kind == TM_KIND_TC ? parse_l2(c, pkt) : parse_l3(c, 0, pkt);
 
 	switch (status) {
 	case TM_PKT_OK:
@@ -272,7 +271,7 @@ static __always_inline int classify(struct __sk_buff *skb, __u8 kind, __u8 direc
 		count(TM_C_FRAGMENTS, segs);
 	pkt->key.kind = kind;
 	pkt->key.direction = direction;
-	pkt->key.target = kind == TM_KIND_TC ? skb->ifindex : bpf_skb_cgroup_id(skb);
+	pkt->key.target = kind == TM_KIND_TC ? ctx_ifindex(c) : bpf_skb_cgroup_id(c->ctx);
 	if (!filter_pass(&pkt->key)) {
 		count(TM_C_FILTERED, segs);
 		return 0;
@@ -286,7 +285,11 @@ static __always_inline __u64 wire_bytes(const struct packet *pkt, __u64 segs)
 	return pkt->l3_len + (segs - 1) * pkt->hdr_len;
 }
 
-static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direction)
+/*
+ * Accounts one packet. kind TM_KIND_TC for an interface (TC or XDP: the same flow key, target the
+ * ifindex), TM_KIND_CGROUP for a cgroup (c from an skb).
+ */
+static __always_inline void account(struct pkt_ctx *c, __u8 kind, __u8 direction)
 {
 	struct packet pkt = {};
 	struct tm_settings *s;
@@ -294,8 +297,8 @@ static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direc
 	__u32 zero = 0;
 	int want_jitter;
 
-	segs = skb->gso_segs ? skb->gso_segs : 1;
-	if (!classify(skb, kind, direction, &pkt, segs))
+	segs = ctx_gso_segs(c) ? ctx_gso_segs(c) : 1;
+	if (!classify(c, kind, direction, &pkt, segs))
 		return;
 	s = bpf_map_lookup_elem(&settings, &zero);
 	want_jitter = s && (s->flags & TM_SET_JITTER);
@@ -304,7 +307,7 @@ static __always_inline void account(struct __sk_buff *skb, __u8 kind, __u8 direc
 	if (want_jitter)
 		track_jitter(&pkt.key, t);
 	if (s && (s->flags & TM_SET_SEQUENCE))
-		track_sequence(skb, &pkt, s);
+		track_sequence(c, &pkt, s);
 }
 
 #endif /* TM_ACCOUNT_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Packet parsing into a flow_key. Headers are copied with bpf_skb_load_bytes(), which checks
- * every offset against the skb length (linear and paged data alike), so a short packet is
- * reported as truncated instead of being read past its end. Loops are bounded.
+ * Packet parsing into a flow_key, the same for every hook (struct pkt_ctx, ctx.h). Headers are
+ * copied directly when in the linear data, else with bpf_skb_load_bytes()/bpf_xdp_load_bytes(),
+ * which check every offset against the packet length, so a short packet is reported as truncated
+ * instead of being read past its end. Loops are bounded.
  */
 #ifndef TM_PARSE_H
 #define TM_PARSE_H
@@ -12,6 +13,7 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "ctx.h"
 #include "flow_types.h"
 
 #define TM_MAX_VLAN 2
@@ -45,28 +47,28 @@ struct packet {
 
 /*
  * Copies len bytes at off: straight from the linear data when they are there (checked against
- * data_end), else through bpf_skb_load_bytes() (paged data); non-zero when the packet is shorter.
+ * data_end), else through the hook's load helper (paged data); non-zero when the packet is shorter.
  */
-static __always_inline int load(struct __sk_buff *skb, __u32 off, void *to, const __u32 len)
+static __always_inline int load(struct pkt_ctx *c, __u32 off, void *to, const __u32 len)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
+	void *data, *data_end;
 
+	ctx_linear(c, &data, &data_end);
 	if (off < TM_MAX_DIRECT_OFF && data + off + len <= data_end) {
 		__builtin_memcpy(to, data + off, len);
 		return 0;
 	}
-	return bpf_skb_load_bytes(skb, off, to, len);
+	return ctx_load_bytes(c, off, to, len);
 }
 
 /* Transport header at off; fills ports, flags and the header length. */
-static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct packet *pkt)
+static __always_inline int parse_l4(struct pkt_ctx *c, __u32 off, struct packet *pkt)
 {
 	__u8 b[20];
 
 	switch (pkt->key.proto) {
 	case IPPROTO_TCP:
-		if (load(skb, off, b, 20))
+		if (load(c, off, b, 20))
 			return TM_PKT_TRUNCATED;
 		if ((b[12] >> 4) < 5)
 			return TM_PKT_MALFORMED;
@@ -77,14 +79,14 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct pac
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-		if (load(skb, off, b, 8))
+		if (load(c, off, b, 8))
 			return TM_PKT_TRUNCATED;
 		pkt->key.sport = (b[0] << 8) | b[1];
 		pkt->key.dport = (b[2] << 8) | b[3];
 		pkt->hdr_len += 8;
 		break;
 	case IPPROTO_SCTP:
-		if (load(skb, off, b, 12))
+		if (load(c, off, b, 12))
 			return TM_PKT_TRUNCATED;
 		pkt->key.sport = (b[0] << 8) | b[1];
 		pkt->key.dport = (b[2] << 8) | b[3];
@@ -92,7 +94,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct pac
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		if (load(skb, off, b, 8))
+		if (load(c, off, b, 8))
 			return TM_PKT_TRUNCATED;
 		pkt->key.sport = b[0];
 		pkt->key.dport = b[1];
@@ -106,12 +108,12 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct pac
 	return TM_PKT_OK;
 }
 
-static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct packet *pkt)
+static __always_inline int parse_ipv4(struct pkt_ctx *c, __u32 off, struct packet *pkt)
 {
 	__u8 h[20];
 	__u32 ihl, tot_len, frag;
 
-	if (load(skb, off, h, 20))
+	if (load(c, off, h, 20))
 		return TM_PKT_TRUNCATED;
 	if ((h[0] >> 4) != 4)
 		return TM_PKT_MALFORMED;
@@ -120,7 +122,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct p
 		return TM_PKT_MALFORMED;
 	tot_len = (h[2] << 8) | h[3];
 	/* GSO packets may carry 0 or a stale total length; trust the skb for those. */
-	if (skb->gso_segs <= 1 && tot_len) {
+	if (ctx_gso_segs(c) <= 1 && tot_len) {
 		if (tot_len < ihl)
 			return TM_PKT_MALFORMED;
 		if (tot_len > pkt->l3_len)
@@ -142,10 +144,10 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off, struct p
 		if (frag & 0x1fff)
 			return TM_PKT_OK; /* not the first fragment: no transport header */
 	}
-	return parse_l4(skb, off + ihl, pkt);
+	return parse_l4(c, off + ihl, pkt);
 }
 
-static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct packet *pkt)
+static __always_inline int parse_ipv6(struct pkt_ctx *c, __u32 off, struct packet *pkt)
 {
 	__u8 h[40];
 	__u8 e[8];
@@ -153,12 +155,12 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct p
 	__u8 next;
 	int i;
 
-	if (load(skb, off, h, 40))
+	if (load(c, off, h, 40))
 		return TM_PKT_TRUNCATED;
 	if ((h[0] >> 4) != 6)
 		return TM_PKT_MALFORMED;
 	plen = (h[4] << 8) | h[5];
-	if (skb->gso_segs <= 1 && plen) {
+	if (ctx_gso_segs(c) <= 1 && plen) {
 		if (plen + 40 > pkt->l3_len)
 			return TM_PKT_TRUNCATED;
 		pkt->l3_len = plen + 40;
@@ -174,19 +176,19 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct p
 		case TM_NEXTHDR_HOP:
 		case TM_NEXTHDR_ROUTING:
 		case TM_NEXTHDR_DEST:
-			if (load(skb, off, e, 2))
+			if (load(c, off, e, 2))
 				return TM_PKT_TRUNCATED;
 			next = e[0];
 			off += (e[1] + 1) * 8;
 			continue;
 		case TM_NEXTHDR_AUTH:
-			if (load(skb, off, e, 2))
+			if (load(c, off, e, 2))
 				return TM_PKT_TRUNCATED;
 			next = e[0];
 			off += (e[1] + 2) * 4;
 			continue;
 		case TM_NEXTHDR_FRAGMENT:
-			if (load(skb, off, e, 8))
+			if (load(c, off, e, 8))
 				return TM_PKT_TRUNCATED;
 			next = e[0];
 			off += 8;
@@ -207,32 +209,32 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off, struct p
 	pkt->hdr_len = off - start;
 	if (pkt->hdr_len > pkt->l3_len)
 		return TM_PKT_TRUNCATED;
-	return parse_l4(skb, off, pkt);
+	return parse_l4(c, off, pkt);
 }
 
 /* From the network header at off; the IP version decides the family. */
-static __always_inline int parse_l3(struct __sk_buff *skb, __u32 off, struct packet *pkt)
+static __always_inline int parse_l3(struct pkt_ctx *c, __u32 off, struct packet *pkt)
 {
 	__u8 v;
 
-	if (skb->len <= off)
+	if (ctx_len(c) <= off)
 		return TM_PKT_TRUNCATED;
-	pkt->l3_len = skb->len - off;
+	pkt->l3_len = ctx_len(c) - off;
 	pkt->l3_off = off;
-	if (load(skb, off, &v, 1))
+	if (load(c, off, &v, 1))
 		return TM_PKT_TRUNCATED;
 	switch (v >> 4) {
 	case 4:
-		return parse_ipv4(skb, off, pkt);
+		return parse_ipv4(c, off, pkt);
 	case 6:
-		return parse_ipv6(skb, off, pkt);
+		return parse_ipv6(c, off, pkt);
 	default:
 		return TM_PKT_MALFORMED;
 	}
 }
 
-/* From the Ethernet header at offset 0 (TC), through up to TM_MAX_VLAN VLAN tags. */
-static __always_inline int parse_l2(struct __sk_buff *skb, struct packet *pkt)
+/* From the Ethernet header at offset 0 (TC, XDP), through up to TM_MAX_VLAN VLAN tags. */
+static __always_inline int parse_l2(struct pkt_ctx *c, struct packet *pkt)
 {
 	__u8 eth[ETH_HLEN];
 	__u8 tag[4];
@@ -240,20 +242,20 @@ static __always_inline int parse_l2(struct __sk_buff *skb, struct packet *pkt)
 	__u16 proto;
 	int i;
 
-	if (load(skb, 0, eth, ETH_HLEN))
+	if (load(c, 0, eth, ETH_HLEN))
 		return TM_PKT_TRUNCATED;
 	proto = (eth[12] << 8) | eth[13];
 	for (i = 0; i < TM_MAX_VLAN; i++) {
 		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
 			break;
-		if (load(skb, off, tag, 4))
+		if (load(c, off, tag, 4))
 			return TM_PKT_TRUNCATED;
 		proto = (tag[2] << 8) | tag[3];
 		off += 4;
 	}
 	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
 		return TM_PKT_NON_IP;
-	return parse_l3(skb, off, pkt);
+	return parse_l3(c, off, pkt);
 }
 
 #endif /* TM_PARSE_H */

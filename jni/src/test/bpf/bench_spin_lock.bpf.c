@@ -27,11 +27,13 @@ int tm_bench_spin_lock(struct __sk_buff *skb)
 {
 	struct packet pkt = {};
 	struct flow_locked *v, init;
+	struct pkt_ctx c;
 	__u64 segs = skb->gso_segs ? skb->gso_segs : 1;
 	__u64 bytes, payload, t;
 	__u32 b;
 
-	if (!classify(skb, TM_KIND_TC, TM_DIR_EGRESS, &pkt, segs))
+	ctx_skb(skb, &c);
+	if (!classify(&c, TM_KIND_TC, TM_DIR_EGRESS, &pkt, segs))
 		return TC_ACT_UNSPEC;
 	bytes = wire_bytes(&pkt, segs);
 	payload = pkt.l3_len - pkt.hdr_len;
