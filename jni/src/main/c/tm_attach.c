@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Attaching programs: TC through tcx links (kernel >= 6.6) or a clsact qdisc filter, cgroup_skb
- * through cgroup links, tracepoints through libbpf's auto-attach; and network namespace
- * switching of the calling thread (TC targets are looked up in the caller's namespace).
+ * Attaching programs: TC through tcx links (kernel >= 6.6) or a clsact qdisc filter, XDP through
+ * XDP links, cgroup_skb through cgroup links, tracepoints through libbpf's auto-attach; and network
+ * namespace switching of the calling thread (TC targets are looked up in the caller's namespace).
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -39,6 +40,42 @@ static jint tcx_attach(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex, jboo
 	if (fd < 0)
 		tm_throw(env, "bpf_link_create(tcx)", errno, NULL);
 	return fd;
+}
+
+/*
+ * XDP: a link in one mode (flags XDP_FLAGS_DRV_MODE: the driver's, or XDP_FLAGS_SKB_MODE: generic),
+ * so the program goes with the last reference to the link (a crashed process leaves nothing behind
+ * unless it pinned the link). The kernel refuses it (EBUSY, EEXIST) when the interface already has
+ * an XDP program: it is never replaced. Returns the link fd.
+ */
+static jint xdp_attach(JNIEnv *env, jclass cls, jint prog_fd, jint ifindex, jint flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd;
+
+	(void)cls;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd < 0)
+		tm_throw(env, "bpf_link_create(xdp)", errno, NULL);
+	return fd;
+}
+
+/*
+ * The XDP program of an interface of the calling thread's namespace: (attach mode << 32) | program
+ * id, the mode an XDP_ATTACHED_* (0: none, 1: driver, 2: generic, 3: offloaded, 4: several).
+ */
+static jlong xdp_query(JNIEnv *env, jclass cls, jint ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+	int err;
+
+	(void)cls;
+	err = bpf_xdp_query(ifindex, 0, &opts);
+	if (err) {
+		tm_throw(env, "bpf_xdp_query", err, NULL);
+		return 0;
+	}
+	return ((jlong)opts.attach_mode << 32) | opts.prog_id;
 }
 
 /* clsact: creates the qdisc when missing, adds a direct-action filter; returns
@@ -193,6 +230,8 @@ static jboolean ns_same(JNIEnv *env, jclass cls, jint fd1, jint fd2)
 const JNINativeMethod tm_attach_methods[] = {
 	{ "tcxAttach", "(IIZ)I", (void *)tcx_attach },
 	{ "tcAttach", "(IIZ)J", (void *)tc_attach },
+	{ "xdpAttach", "(III)I", (void *)xdp_attach },
+	{ "xdpQuery", "(I)J", (void *)xdp_query },
 	{ "tcDetach", "(IZII)V", (void *)tc_detach },
 	{ "progAttachCgroup", "(JLjava/lang/String;)J", (void *)prog_attach_cgroup },
 	{ "progAttach", "(J)J", (void *)prog_attach },

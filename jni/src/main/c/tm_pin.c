@@ -109,6 +109,8 @@ static void link_info(JNIEnv *env, jclass cls, jint fd, jlongArray out)
 		 * build's uapi headers may predate tcx (6.6). */
 		v[3] = info.netns.netns_ino;
 		v[4] = info.netns.attach_type;
+	} else if (info.type == BPF_LINK_TYPE_XDP) {
+		v[3] = info.xdp.ifindex;
 	}
 	(*env)->SetLongArrayRegion(env, out, 0, 5, v);
 }

@@ -14,7 +14,10 @@ import java.nio.file.Path;
 public final class BpfLink implements AutoCloseable {
   /** How the program is attached. */
   public enum Kind {
-    /** A BPF link that is not tcx (cgroup, tracepoints): from libbpf or opened from a pin. */
+    /**
+     * A BPF link that is not tcx (cgroup, XDP, tracepoints): from libbpf, a link fd, or opened from
+     * a pin.
+     */
     LINK,
     /** A tcx link fd. */
     TCX,
@@ -29,6 +32,7 @@ public final class BpfLink implements AutoCloseable {
    */
   public record Info(int id, int type, int programId, long target, int attachType) {
     public static final int TYPE_CGROUP = 3;
+    public static final int TYPE_XDP = 6;
     public static final int TYPE_TCX = 11;
 
     private static final int CGROUP_INET_INGRESS = 0;
@@ -94,6 +98,11 @@ public final class BpfLink implements AutoCloseable {
 
   static BpfLink ofFd(BpfObject owner, int fd, String target) {
     return new BpfLink(owner, Kind.TCX, target, 0, fd, 0, false, 0, 0, -1);
+  }
+
+  /** A BPF link fd that is not tcx (XDP). */
+  static BpfLink ofLinkFd(BpfObject owner, int fd, String target) {
+    return new BpfLink(owner, Kind.LINK, target, 0, fd, 0, false, 0, 0, -1);
   }
 
   /** The filter lives in the caller's network namespace: keep it to detach there later. */

@@ -93,6 +93,77 @@ public final class BpfProgram {
     }
   }
 
+  /**
+   * Attaches an XDP ({@code SEC("xdp")}) program to an interface of the calling thread's network
+   * namespace through an XDP link: in the driver ({@link XdpMode#NATIVE}), in the stack ({@link
+   * XdpMode#GENERIC}), or {@link XdpMode#AUTO}: native where the driver takes it, else generic. The
+   * result says which. An interface that already has an XDP program (another tool's) is left alone:
+   * a {@link BpfException} ({@code EBUSY}) names that program.
+   */
+  public XdpLink attachXdp(int ifindex, XdpMode mode) {
+    Lock open = owner.use("attach " + name);
+    try {
+      int fd = loadedFd();
+      String target = "xdp ifindex " + ifindex;
+      XdpMode.Attached present = XdpMode.onInterface(ifindex);
+      if (present.present()) {
+        throw occupied(target, present);
+      }
+      BpfException nativeError = null;
+      if (mode != XdpMode.GENERIC) {
+        try {
+          return xdpLink(fd, ifindex, XdpMode.NATIVE, target);
+        } catch (BpfException e) {
+          if (mode == XdpMode.NATIVE || occupied(e)) {
+            throw occupiedOr(e, ifindex, target);
+          }
+          nativeError = e; // the driver has no XDP, or refuses this program: generic
+        }
+      }
+      try {
+        return xdpLink(fd, ifindex, XdpMode.GENERIC, target);
+      } catch (BpfException e) {
+        if (nativeError != null) {
+          e.addSuppressed(nativeError);
+        }
+        throw occupiedOr(e, ifindex, target);
+      }
+    } finally {
+      open.unlock();
+    }
+  }
+
+  private XdpLink xdpLink(int fd, int ifindex, XdpMode mode, String target) {
+    int flags = mode == XdpMode.NATIVE ? XdpMode.FLAGS_DRV_MODE : XdpMode.FLAGS_SKB_MODE;
+    int linkFd = Native.xdpAttach(fd, ifindex, flags);
+    return new XdpLink(owner.track(BpfLink.ofLinkFd(owner, linkFd, target)), mode);
+  }
+
+  /** EBUSY: a program in the same mode; EEXIST: one in the other mode. */
+  private static boolean occupied(BpfException e) {
+    return e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST;
+  }
+
+  /** The kernel's refusal, said plainly when another program holds the hook (a race with it). */
+  private static BpfException occupiedOr(BpfException e, int ifindex, String target) {
+    if (!occupied(e)) {
+      return e;
+    }
+    XdpMode.Attached present = XdpMode.onInterface(ifindex);
+    return present.present() ? occupied(target, present) : e;
+  }
+
+  private static BpfException occupied(String target, XdpMode.Attached present) {
+    return new BpfException(
+        "attach " + target,
+        Errno.EBUSY,
+        "the interface already has an XDP program (id "
+            + present.programId()
+            + ", "
+            + present.mode()
+            + "), not ours: it is left in place");
+  }
+
   /** Attaches a cgroup program (e.g. {@code cgroup_skb/ingress}) to a cgroup v2 directory. */
   public BpfLink attachCgroup(Path cgroupDir) {
     Lock open = owner.use("attach " + name);

@@ -7,6 +7,7 @@ final class Errno {
   static final int E2BIG = 7;
   static final int ENOMEM = 12;
   static final int EACCES = 13;
+  static final int EBUSY = 16;
   static final int EEXIST = 17;
   static final int EINVAL = 22;
   static final int ENOSPC = 28;

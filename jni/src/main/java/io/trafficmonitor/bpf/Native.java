@@ -174,6 +174,12 @@ final class Native {
 
   static native void tcDetach(int ifindex, boolean ingress, int handle, int priority);
 
+  /** An XDP link in one mode ({@code XDP_FLAGS_DRV_MODE} or {@code XDP_FLAGS_SKB_MODE}): its fd. */
+  static native int xdpAttach(int progFd, int ifindex, int flags);
+
+  /** (XDP_ATTACHED_* mode << 32) | program id of an interface's XDP program (0: none). */
+  static native long xdpQuery(int ifindex);
+
   static native long progAttachCgroup(long prog, String path);
 
   static native long progAttach(long prog);
@@ -197,7 +203,7 @@ final class Native {
   /** Opens a pinned map, program or link; the caller owns the fd. */
   static native int objGet(String path);
 
-  /** id, type, prog_id, target (cgroup id or ifindex), attach_type. */
+  /** id, type, prog_id, target (cgroup id or ifindex of tcx and XDP), attach_type. */
   static native void linkInfo(int fd, long[] out);
 
   static native void linkUpdate(int linkFd, int progFd);

@@ -7,6 +7,8 @@ import io.trafficmonitor.bpf.BpfObject;
 import io.trafficmonitor.bpf.BpfProgram;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.TcMode;
+import io.trafficmonitor.bpf.XdpLink;
+import io.trafficmonitor.bpf.XdpMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -219,6 +221,44 @@ public final class FlowDatapath implements AutoCloseable {
   /** Attaches TC accounting to an interface of the calling thread's network namespace. */
   public BpfLink attachInterface(int ifindex, Direction direction) {
     return program(TargetKind.TC, direction).attachTc(ifindex, direction, options.tcMode());
+  }
+
+  /** The XDP program: an interface's ingress, counted as {@link #attachInterface} counts it. */
+  public BpfProgram xdpProgram() {
+    return object.program(FlowLayout.PROG_XDP_INGRESS);
+  }
+
+  /**
+   * Attaches ingress accounting to an interface of the calling thread's network namespace at the
+   * driver (XDP), in place of the TC ingress program: the same flows (kind TC, the ifindex,
+   * ingress), the same bytes and packets, and never a verdict. {@link XdpMode#AUTO}: native where
+   * the driver supports XDP, else generic; the result says which. Egress stays on TC. Throws {@link
+   * BpfException} ({@code EBUSY}) when the interface has another XDP program: it is not replaced.
+   */
+  public XdpLink attachInterfaceXdp(int ifindex, XdpMode mode) {
+    return xdpProgram().attachXdp(ifindex, mode);
+  }
+
+  /**
+   * Takes over an XDP link pinned by an earlier process: checks it is one, switches it to this
+   * datapath's XDP program ({@link BpfLink#update}) and says which mode it runs in (asked in the
+   * calling thread's network namespace). Ownership as {@link #adoptLink}.
+   */
+  public XdpLink adoptXdpLink(Path pin) {
+    BpfLink link = BpfLink.openPinned(pin, BpfLink.Kind.LINK, "xdp " + pin);
+    try {
+      BpfLink.Info info = link.info();
+      if (info.type() != BpfLink.Info.TYPE_XDP) {
+        throw new BpfException(
+            "adopt link", 22, pin + " is not an XDP link: link type " + info.type());
+      }
+      link.update(xdpProgram());
+      XdpMode.Attached now = XdpMode.onInterface((int) info.target());
+      return new XdpLink(link, "native".equals(now.mode()) ? XdpMode.NATIVE : XdpMode.GENERIC);
+    } catch (RuntimeException e) {
+      link.close(); // the pin keeps it attached
+      throw e;
+    }
   }
 
   /** Attaches cgroup_skb accounting to a cgroup v2 directory (flows carry the socket's cgroup). */

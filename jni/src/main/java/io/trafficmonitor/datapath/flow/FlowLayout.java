@@ -157,6 +157,7 @@ public final class FlowLayout {
   public static final String MAP_FILTER_STATE = "filter_state";
   public static final String PROG_TC_INGRESS = "tm_tc_ingress";
   public static final String PROG_TC_EGRESS = "tm_tc_egress";
+  public static final String PROG_XDP_INGRESS = "tm_xdp_ingress";
   public static final String PROG_CG_INGRESS = "tm_cg_ingress";
   public static final String PROG_CG_EGRESS = "tm_cg_egress";
   public static final String GLOBAL_HISTOGRAMS = "cfg_histograms";
