@@ -26,6 +26,11 @@ public class NodeStatus {
   private Integer interfaces;
 
   @JsonPropertyDescription(
+      "How each monitored node interface's ingress is counted (spec.interfaceIngressHook): TC,"
+          + " XDP (native) or XDP (generic).")
+  private List<InterfaceHook> ingressHooks;
+
+  @JsonPropertyDescription(
       "Bytes received, since the node's agent started serving the monitor"
           + " (continued across agent restarts).")
   private Long rxBytes;
@@ -164,6 +169,14 @@ public class NodeStatus {
 
   public void setInterfaces(Integer interfaces) {
     this.interfaces = interfaces;
+  }
+
+  public List<InterfaceHook> getIngressHooks() {
+    return ingressHooks;
+  }
+
+  public void setIngressHooks(List<InterfaceHook> ingressHooks) {
+    this.ingressHooks = ingressHooks;
   }
 
   public Long getRxBytes() {

@@ -40,6 +40,13 @@ import java.util.Map;
     message =
         "alerts.maxPacketLossRatio needs spec.sequence: loss is measured from the packets'"
             + " sequence numbers")
+@ValidationRule(
+    value =
+        "!has(self.interfaceIngressHook) || self.interfaceIngressHook != 'XDP'"
+            + " || (has(self.interfaces) && size(self.interfaces) > 0)",
+    message =
+        "interfaceIngressHook XDP needs spec.interfaces: it is how node interfaces' ingress is"
+            + " counted")
 public class TrafficMonitorSpec {
 
   /** CEL: applications {@code a} and {@code b} name the same port for a common protocol. */
@@ -81,6 +88,15 @@ public class TrafficMonitorSpec {
       value = "self.all(i, i.matches('^[-A-Za-z0-9_.:@+*?!\\\\[\\\\]]+$'))",
       message = "interfaces must be interface names or globs such as eth0, ens* or eth[0-3]")
   private List<@Size(min = 1, max = 15) String> interfaces;
+
+  @JsonPropertyDescription(
+      "How the ingress of the interfaces is counted: TC (default) or XDP, at the driver (native"
+          + " where the driver supports it, else generic; status.nodes[].ingressHooks says which)."
+          + " Both count the same packets and bytes; XDP costs less per packet in native mode."
+          + " Egress is counted by TC either way. An interface that already has an XDP program"
+          + " (another tool's) keeps it and is counted by TC, with an error in the status.")
+  @Default("TC")
+  private IngressHook interfaceIngressHook;
 
   @JsonPropertyDescription(
       "Ports (80) or inclusive port ranges (8000-8100) of either side of a flow; only flows"
@@ -203,6 +219,14 @@ public class TrafficMonitorSpec {
 
   public void setInterfaces(List<String> interfaces) {
     this.interfaces = interfaces;
+  }
+
+  public IngressHook getInterfaceIngressHook() {
+    return interfaceIngressHook;
+  }
+
+  public void setInterfaceIngressHook(IngressHook interfaceIngressHook) {
+    this.interfaceIngressHook = interfaceIngressHook;
   }
 
   public List<String> getPorts() {

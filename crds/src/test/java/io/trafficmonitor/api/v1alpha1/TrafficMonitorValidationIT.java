@@ -185,7 +185,9 @@ class TrafficMonitorValidationIT {
     return Stream.of(
         Arguments.of("interfaces: ['eth 0']", "interfaces must be interface names or globs"),
         Arguments.of("interfaces: ['averyveryverylongname0']", "Too long"),
-        Arguments.of("ports: ['http']", "ports must be ports such as 80 or port ranges"));
+        Arguments.of("ports: ['http']", "ports must be ports such as 80 or port ranges"),
+        Arguments.of("interfaceIngressHook: XDP", "interfaceIngressHook XDP needs spec.interfaces"),
+        Arguments.of("{interfaces: [eth0], interfaceIngressHook: AF_XDP}", "Unsupported value"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -208,6 +210,7 @@ class TrafficMonitorValidationIT {
     ClusterTrafficMonitor got =
         client.resources(ClusterTrafficMonitor.class).withName("cluster-web").get();
     assertThat(got.getSpec().getInterfaces()).containsExactly("eth0", "ens*", "eth[0-3]");
+    assertThat(got.getSpec().getInterfaceIngressHook()).isEqualTo(IngressHook.XDP);
     assertThat(got.getSpec().getNamespaceSelector().getMatchLabels()).containsEntry("team", "shop");
     assertThat(got.getSpec().getInterval()).isEqualTo("1s");
     assertThat(got.getSpec().getStatusInterval())
@@ -230,6 +233,7 @@ class TrafficMonitorValidationIT {
     assertThat(minimal.getSpec().getInterval()).isEqualTo("1s");
     assertThat(minimal.getSpec().getStatusInterval()).isEqualTo("10s");
     assertThat(minimal.getSpec().getDirection()).isEqualTo(Direction.Both);
+    assertThat(minimal.getSpec().getInterfaceIngressHook()).isEqualTo(IngressHook.TC);
     TrafficMonitor web =
         client.resources(TrafficMonitor.class).inNamespace(NS).withName("web").get();
     assertThat(web.getSpec().getFlows().getTopN()).isEqualTo(10);
