@@ -10,6 +10,7 @@ import io.trafficmonitor.agent.export.StatusWriter;
 import io.trafficmonitor.agent.spec.MonitorSettings;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.agent.watch.MonitorWatch.Monitor;
+import io.trafficmonitor.api.v1alpha1.InterfaceHook;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.util.List;
 
@@ -46,6 +47,10 @@ final class MonitorRuntime {
   volatile List<String> errors = List.of();
   volatile int pods;
   volatile int interfaces;
+
+  /** What counts each node interface's ingress (status.nodes[].ingressHooks); null: none. */
+  volatile List<InterfaceHook> ingressHooks;
+
   volatile NodeStatus lastStatus;
   long nextStatus;
 

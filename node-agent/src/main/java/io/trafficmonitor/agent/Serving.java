@@ -234,11 +234,9 @@ final class Serving {
     next.forEach((key, rt) -> settings.put(key, rt.settings));
     datapath.apply(settings).forEach((key, e) -> errs.get(next.get(key)).add(e));
     Map<MonitorRuntime, TargetPlan> plans = targets.plan(next.values(), nodeErrs);
-    Set<Attachment> attachments = new HashSet<>();
-    plans.values().forEach(plan -> attachments.addAll(plan.attachments()));
-    Map<Attachment, String> failed = datapath.attach(attachments);
+    Map<Attachment, String> failed = datapath.attach(TargetPlan.union(plans.values()));
     nodeMetrics.attachErrors(failed.size());
-    publish(targets.route(plans, failed, errs, nodeErrs), next);
+    publish(targets.route(plans, failed, datapath.ingressHooks(), errs, nodeErrs), next);
   }
 
   /**

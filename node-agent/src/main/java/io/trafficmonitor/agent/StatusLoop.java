@@ -123,6 +123,7 @@ final class StatusLoop {
             errs,
             Instant.now());
     st.setObservedGeneration(rt.generation);
+    st.setIngressHooks(rt.ingressHooks);
     if (config.writesStatus()) {
       rt.status.apply(st);
     }

@@ -12,6 +12,7 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.agent.target.TargetPlan;
 import io.trafficmonitor.agent.watch.PodWatch;
+import io.trafficmonitor.api.v1alpha1.InterfaceHook;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,6 +74,7 @@ final class TargetRouting {
   Routing route(
       Map<MonitorRuntime, TargetPlan> plans,
       Map<Attachment, String> failed,
+      Map<Integer, String> ingressHooks,
       Map<MonitorRuntime, List<String>> errs,
       List<String> nodeErrs) {
     Map<Long, Target> cgroups = new HashMap<>();
@@ -118,9 +120,27 @@ final class TargetRouting {
       rt.index = idx;
       rt.pods = plan.pods();
       rt.interfaces = plan.interfaces();
+      rt.ingressHooks = s.ingress() ? hooks(idx, ingressHooks) : null;
       rt.metrics.targets(plan.pods(), plan.interfaces());
       rt.errors = List.copyOf(list);
     }
     return new Routing(new TargetIndex(cgroups, interfaces, netns), subscriptions);
+  }
+
+  /**
+   * What counts the ingress of each node interface of a monitor, by name (TC unless attached by
+   * XDP); null when it has none.
+   */
+  private static List<InterfaceHook> hooks(TargetIndex idx, Map<Integer, String> byIfindex) {
+    List<InterfaceHook> out = new ArrayList<>();
+    idx.interfaces()
+        .forEach(
+            (ifindex, t) -> {
+              if (t.kind() == Target.Kind.NODE_INTERFACE) {
+                out.add(new InterfaceHook(t.iface(), byIfindex.getOrDefault(ifindex, "TC")));
+              }
+            });
+    out.sort(java.util.Comparator.comparing(InterfaceHook::getName));
+    return out.isEmpty() ? null : out;
   }
 }

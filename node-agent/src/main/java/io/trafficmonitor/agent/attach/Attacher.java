@@ -1,9 +1,12 @@
 package io.trafficmonitor.agent.attach;
 
 import io.trafficmonitor.agent.target.Attachment;
+import io.trafficmonitor.bpf.BpfException;
 import io.trafficmonitor.bpf.BpfLink;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.NetNs;
+import io.trafficmonitor.bpf.XdpLink;
+import io.trafficmonitor.bpf.XdpMode;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import java.io.IOException;
@@ -29,6 +32,11 @@ import org.jboss.logging.Logger;
  * pinned link and switches it to its own program atomically ({@code BPF_LINK_UPDATE}), so the hook
  * never runs without a program, or with two. Legacy clsact filters cannot be pinned: they are
  * removed and attached again ({@code StaleFilters}).
+ *
+ * <p>A node interface's ingress asked for by XDP ({@link Attachment#xdp()}) is attached native
+ * where the driver supports it, else generic; when XDP cannot attach (another program's XDP on the
+ * interface, say), TC ingress counts in its place and the reason is reported at every reconcile,
+ * until the attachment changes. {@link #ingressHooks()} says what counts each interface's ingress.
  */
 final class Attacher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Attacher.class);
@@ -37,6 +45,13 @@ final class Attacher implements AutoCloseable {
   private final Optional<Path> nodeNetns;
   private final Optional<Path> pins;
   private final Map<Attachment, BpfLink> links = new HashMap<>();
+
+  /** What counts each XDP attachment's ingress: "XDP (native)", "XDP (generic)" or "TC". */
+  private final Map<Attachment, String> hooks = new HashMap<>();
+
+  /** Why an XDP attachment is counted by TC instead. */
+  private final Map<Attachment, String> fallbacks = new HashMap<>();
+
   private int adopted;
 
   public Attacher(FlowDatapath datapath, Optional<Path> nodeNetns) {
@@ -58,6 +73,8 @@ final class Attacher implements AutoCloseable {
       if (!desired.contains(e.getKey())) {
         detach(e.getKey(), e.getValue());
         it.remove();
+        hooks.remove(e.getKey());
+        fallbacks.remove(e.getKey());
       }
     }
     Map<Attachment, String> errors = new HashMap<>();
@@ -78,8 +95,16 @@ final class Attacher implements AutoCloseable {
         LOG.warnf("cannot attach %s: %s (retrying)", k, e.getMessage());
       }
     }
+    errors.putAll(fallbacks);
     removeStalePins();
     return errors;
+  }
+
+  /** What counts the ingress of each interface attached by XDP, by ifindex. */
+  public synchronized Map<Integer, String> ingressHooks() {
+    Map<Integer, String> out = new HashMap<>();
+    hooks.forEach((k, hook) -> out.put((int) k.id(), hook));
+    return out;
   }
 
   /**
@@ -89,6 +114,9 @@ final class Attacher implements AutoCloseable {
   private BpfLink adopt(Attachment k) {
     if (pins.isEmpty()) {
       return null;
+    }
+    if (k.xdp()) {
+      return adoptXdp(k);
     }
     Path pin = pins.get().resolve(pinName(k));
     if (!Files.exists(pin)) {
@@ -107,12 +135,44 @@ final class Attacher implements AutoCloseable {
     }
   }
 
+  /**
+   * The previous agent's XDP link of an interface, or its TC ingress link when XDP had fallen back
+   * to TC there (kept as the fallback: attaching XDP again would count the packets in between
+   * twice, or not at all).
+   */
+  private BpfLink adoptXdp(Attachment k) {
+    Path xdpPin = pins.get().resolve(pinName(k));
+    Path tcPin = pins.get().resolve(pinName(k.asTc()));
+    try {
+      if (Files.exists(xdpPin)) {
+        XdpLink x =
+            inNode(() -> datapath.adoptXdpLink(xdpPin)); // its mode, asked in the node's netns
+        hooks.put(k, x.mode().label());
+        adopted++;
+        LOG.infof("adopted %s (%s) from the previous agent", k, x.mode().label());
+        return x.link();
+      }
+      if (Files.exists(tcPin)) {
+        BpfLink l = datapath.adoptLink(tcPin, TargetKind.TC, Direction.INGRESS);
+        hooks.put(k, "TC");
+        fallbacks.put(k, "XDP was not attached by the previous agent; ingress counted with TC");
+        adopted++;
+        return l;
+      }
+    } catch (Exception e) {
+      LOG.warnf("pinned link of %s not adopted (attaching anew): %s", k, e.getMessage());
+      deletePin(xdpPin);
+      deletePin(tcPin);
+    }
+    return null;
+  }
+
   private void pin(Attachment k, BpfLink l) throws IOException {
     if (pins.isEmpty() || l.kind() == BpfLink.Kind.CLSACT) {
       return;
     }
     Files.createDirectories(pins.get());
-    Path pin = pins.get().resolve(pinName(k));
+    Path pin = pins.get().resolve(pinName(pinned(k)));
     deletePin(pin); // a link of a previous agent that could not be adopted
     l.pin(pin);
     LOG.debugf("pinned %s at %s", k, pin);
@@ -124,7 +184,7 @@ final class Attacher implements AutoCloseable {
       return;
     }
     Set<String> owned = new HashSet<>();
-    links.keySet().forEach(k -> owned.add(pinName(k)));
+    links.keySet().forEach(k -> owned.add(pinName(pinned(k))));
     try (Stream<Path> files = Files.list(pins.get())) {
       for (Path p : files.toList()) {
         if (!owned.contains(p.getFileName().toString())) {
@@ -145,22 +205,47 @@ final class Attacher implements AutoCloseable {
     }
   }
 
+  /** The attachment whose link is there: TC ingress for an XDP one that fell back. */
+  private Attachment pinned(Attachment k) {
+    return k.xdp() && fallbacks.containsKey(k) ? k.asTc() : k;
+  }
+
   /** The name of the pin of an attachment: what it is attached to, not its path or name. */
   private static String pinName(Attachment k) {
     return (k.cgroup() ? "cg-" : "if-")
         + k.id()
-        + (k.direction() == Direction.INGRESS ? "-ingress" : "-egress");
+        + (k.xdp() ? "-xdp" : k.direction() == Direction.INGRESS ? "-ingress" : "-egress");
   }
 
   private BpfLink attach(Attachment k) throws Exception {
     if (k.cgroup()) {
       return datapath.attachCgroup(Path.of(k.where()), k.direction());
     }
-    if (nodeNetns.isPresent()) {
-      return NetNs.callIn(
-          nodeNetns.get(), () -> datapath.attachInterface((int) k.id(), k.direction()));
+    if (k.xdp()) {
+      return attachXdp(k);
     }
-    return datapath.attachInterface((int) k.id(), k.direction());
+    return inNode(() -> datapath.attachInterface((int) k.id(), k.direction()));
+  }
+
+  /** XDP, native else generic; TC ingress when XDP cannot attach, with the reason kept. */
+  private BpfLink attachXdp(Attachment k) throws Exception {
+    try {
+      XdpLink x = inNode(() -> datapath.attachInterfaceXdp((int) k.id(), XdpMode.AUTO));
+      hooks.put(k, x.mode().label());
+      fallbacks.remove(k);
+      LOG.infof("%s: ingress counted by %s", k.where(), x.mode().label());
+      return x.link();
+    } catch (BpfException e) {
+      BpfLink tc = inNode(() -> datapath.attachInterface((int) k.id(), Direction.INGRESS));
+      hooks.put(k, "TC");
+      fallbacks.put(k, "XDP not attached (" + e.getMessage() + "); ingress counted with TC");
+      LOG.warnf("%s: XDP not attached, ingress counted with TC: %s", k.where(), e.getMessage());
+      return tc;
+    }
+  }
+
+  private <T> T inNode(java.util.concurrent.Callable<T> body) throws Exception {
+    return nodeNetns.isPresent() ? NetNs.callIn(nodeNetns.get(), body) : body.call();
   }
 
   private static void detach(Attachment k, BpfLink link) {
@@ -198,12 +283,17 @@ final class Attacher implements AutoCloseable {
           detach(k, l);
           e.setValue(fresh);
         } else {
-          l.update(next.program(k.cgroup() ? TargetKind.CGROUP : TargetKind.TC, k.direction()));
+          l.update(
+              k.xdp() && !"TC".equals(hooks.get(k))
+                  ? next.xdpProgram()
+                  : next.program(k.cgroup() ? TargetKind.CGROUP : TargetKind.TC, k.direction()));
         }
       } catch (Exception ex) {
         errors.put(k, ex.getMessage());
         detach(k, l);
         it.remove();
+        hooks.remove(k);
+        fallbacks.remove(k);
       }
     }
     LOG.debugf("attachments moved from %s to %s", previous, next);
@@ -237,6 +327,8 @@ final class Attacher implements AutoCloseable {
           }
         });
     links.clear();
+    hooks.clear();
+    fallbacks.clear();
   }
 
   /** Detaches everything, pins included. */
@@ -244,6 +336,8 @@ final class Attacher implements AutoCloseable {
   public synchronized void close() {
     links.forEach(Attacher::detach);
     links.clear();
+    hooks.clear();
+    fallbacks.clear();
     removeStalePins();
   }
 

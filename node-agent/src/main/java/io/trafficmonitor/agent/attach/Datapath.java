@@ -296,6 +296,11 @@ public final class Datapath {
     return attacher.reconcile(desired);
   }
 
+  /** What counts the ingress of each interface attached by XDP (by ifindex): see Attacher. */
+  public Map<Integer, String> ingressHooks() {
+    return attacher == null ? Map.of() : attacher.ingressHooks();
+  }
+
   /**
    * No monitor selects this node any more: nothing stays attached (and, before any program was
    * loaded, a previous agent's pinned links and maps for monitors now gone are removed). True when

@@ -4,6 +4,7 @@ import io.trafficmonitor.api.v1alpha1.Application;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
+import io.trafficmonitor.api.v1alpha1.IngressHook;
 import io.trafficmonitor.api.v1alpha1.PrefixSettings;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Selector;
@@ -20,13 +21,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The spec as the agent uses it, with defaults applied: what to attach where, the in-kernel filter
- * rules, and the timing of collection and status.
+ * The spec as the agent uses it, with defaults applied: what to attach where (xdpIngress: the
+ * interfaces' ingress at the driver instead of TC), the in-kernel filter rules, and the timing of
+ * collection and status.
  */
 public record MonitorSettings(
     Selector podSelector,
     Optional<Selector> namespaceSelector,
     List<Glob> interfaces,
+    boolean xdpIngress,
     boolean ingress,
     boolean egress,
     List<FilterRule> filters,
@@ -63,6 +66,7 @@ public record MonitorSettings(
         s.getPodSelector(),
         Optional.ofNullable(s.getNamespaceSelector()),
         List.copyOf(globs),
+        s.getInterfaceIngressHook() == IngressHook.XDP,
         dir != io.trafficmonitor.api.v1alpha1.Direction.Egress,
         dir != io.trafficmonitor.api.v1alpha1.Direction.Ingress,
         filterRules(s.getFilters(), s.getPorts()),
@@ -132,6 +136,7 @@ public record MonitorSettings(
         podSelector,
         Optional.empty(),
         List.of(),
+        false,
         ingress,
         egress,
         filters,

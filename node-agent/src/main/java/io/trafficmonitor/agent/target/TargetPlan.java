@@ -5,6 +5,7 @@ import io.trafficmonitor.agent.spec.Glob;
 import io.trafficmonitor.agent.spec.MonitorSettings;
 import io.trafficmonitor.bpf.Direction;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -88,7 +89,10 @@ public record TargetPlan(
       }
       ifaces.put(l.ifindex(), Target.nodeInterface(l.name()));
       for (Direction d : podSide) { // a node interface's ingress is the node's
-        Attachment k = Attachment.tc(l.name(), l.ifindex(), d);
+        Attachment k =
+            d == Direction.INGRESS && settings.xdpIngress()
+                ? Attachment.xdp(l.name(), l.ifindex())
+                : Attachment.tc(l.name(), l.ifindex(), d);
         keys.add(k);
         owners.put(k, "interface " + l.name());
       }
@@ -102,6 +106,18 @@ public record TargetPlan(
     }
     return new TargetPlan(
         keys, owners, new TargetIndex(cgroups, ifaces, netns), errors, podCount, ifaceCount);
+  }
+
+  /**
+   * The attachments of every plan, once: one program per hook whatever the monitors. When one
+   * monitor counts an interface's ingress by XDP and another by TC, XDP counts it for both (the
+   * same flows, bytes and packets): two programs would count its packets twice.
+   */
+  public static Set<Attachment> union(Collection<TargetPlan> plans) {
+    Set<Attachment> all = new HashSet<>();
+    plans.forEach(p -> all.addAll(p.attachments()));
+    all.removeIf(k -> !k.xdp() && all.contains(Attachment.xdp(k.where(), (int) k.id())));
+    return all;
   }
 
   private static long idOf(PodResolver.Resolved r) {
