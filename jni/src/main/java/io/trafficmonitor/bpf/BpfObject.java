@@ -64,6 +64,12 @@ public final class BpfObject implements AutoCloseable {
     return this;
   }
 
+  /** Before load: whether a program is loaded (one the kernel cannot run can be left out). */
+  public synchronized BpfObject setAutoload(String program, boolean on) {
+    Native.progSetAutoload(Native.objProgram(open(false), program), on);
+    return this;
+  }
+
   /** Changes a map's type before load (e.g. {@link BpfMap#TYPE_PERCPU_HASH}). */
   public synchronized BpfObject setMapType(String map, int type) {
     Native.mapSetType(open(false), map, type);

@@ -49,6 +49,18 @@ public enum XdpMode {
     return new Attached((int) r, name);
   }
 
+  private static final int PROG_XDP = 6;
+  private static final int HELPER_XDP_LOAD_BYTES = 189;
+
+  /**
+   * Whether the kernel runs the flow programs' XDP entry point: it needs bpf_xdp_load_bytes and
+   * bpf_xdp_get_buff_len (Linux 5.18).
+   */
+  public static boolean supported() {
+    Native.ensureLoaded();
+    return Native.probeHelper(PROG_XDP, HELPER_XDP_LOAD_BYTES) == 1;
+  }
+
   /** The mode the program of an interface runs in: NATIVE, GENERIC, or null (none, or another). */
   static XdpMode of(Attached a) {
     return "native".equals(a.mode()) ? NATIVE : "generic".equals(a.mode()) ? GENERIC : null;

@@ -176,6 +176,9 @@ public final class FlowDatapath implements AutoCloseable {
     BpfObject obj = BpfObject.openResource(FlowLayout.RESOURCE, "tm_flows");
     try {
       obj.setMaxEntries(FlowLayout.MAP_FLOWS, options.maxFlows());
+      if (!XdpMode.supported()) { // before 5.18: TC only, the rest loads as before
+        obj.setAutoload(FlowLayout.PROG_XDP_INGRESS, false);
+      }
       boolean perCpu = options.perCpu(BpfMap.possibleCpus());
       if (perCpu) {
         obj.setMapType(FlowLayout.MAP_FLOWS, BpfMap.TYPE_PERCPU_HASH);
@@ -236,6 +239,10 @@ public final class FlowDatapath implements AutoCloseable {
    * BpfException} ({@code EBUSY}) when the interface has another XDP program: it is not replaced.
    */
   public XdpLink attachInterfaceXdp(int ifindex, XdpMode mode) {
+    if (!XdpMode.supported()) {
+      throw new BpfException(
+          "attach xdp ifindex " + ifindex, 95, "XDP accounting needs Linux 5.18 or later");
+    }
     return xdpProgram().attachXdp(ifindex, mode);
   }
 

@@ -43,16 +43,19 @@ public final class DatapathBenchmark {
 
   public static void main(String[] args) throws Exception {
     md.append(".\n\n");
-    // -Dbench.sections=testrun,cost,iperf,read (default: all)
+    // -Dbench.sections=testrun,cost,ingress,iperf,read (default: all)
     List<String> sections =
-        List.of(System.getProperty("bench.sections", "testrun,cost,iperf,read").split(","));
+        List.of(System.getProperty("bench.sections", "testrun,cost,ingress,iperf,read").split(","));
     if (sections.contains("testrun")) {
       testRunCost();
     }
-    if (sections.contains("cost") || sections.contains("iperf")) {
+    if (sections.contains("cost") || sections.contains("ingress") || sections.contains("iperf")) {
       try (TestNetwork net = new TestNetwork("bench")) {
         if (sections.contains("cost")) {
           programCost(net);
+        }
+        if (sections.contains("ingress")) {
+          IngressHookBenchmark.run(net, md);
         }
         if (sections.contains("iperf")) {
           iperf(net);
