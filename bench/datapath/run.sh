@@ -1,6 +1,6 @@
 #!/bin/sh
-# Datapath benchmark (as root): program cost per packet, iperf3 with monitoring off/on, and
-# JNI batch-read time (-Dbench.sections=testrun,cost,iperf,read selects parts). Writes docs/benchmarks/datapath.md: the generated tables, then the
+# Datapath benchmark (as root): program cost per packet, TC vs XDP ingress, iperf3 with monitoring off/on, and
+# JNI batch-read time (-Dbench.sections=testrun,cost,ingress,iperf,read selects parts). Writes docs/benchmarks/datapath.md: the generated tables, then the
 # hand-written notes.md. Needs iperf3, tcpdump and built modules:
 #   mvn -B -q -pl bpf,jni install -DskipTests
 set -eu
