@@ -20,7 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two nodes (network namespaces joined by a link), one agent each, driven in-process with its
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * its own field manager) and counts its pod's cgroup and its node's uplink (spec.interfaces glob)
  * exactly.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodesIT {
   static final int HEADERS = 28;
 
@@ -148,6 +152,7 @@ class TwoNodesIT {
   }
 
   @Test
+  @Order(1)
   void eachAgentReportsItsOwnNodeExactly() throws Exception {
     for (TestNode n : nodes) {
       Wait.until(
@@ -228,6 +233,69 @@ class TwoNodesIT {
         .isFalse();
     assertThat(Scrape.has(m1, "trafficmonitor_pod_bytes_total", Map.of("pod_name", "sender")))
         .isFalse();
+  }
+
+  /**
+   * spec.interfaceIngressHook XDP: the agent moves the uplinks' ingress to native XDP (veth has
+   * it), says so per interface in its entry, and counts the same: the receiving node's uplink
+   * ingress grows by exactly what was sent, in status and metrics.
+   */
+  @Test
+  @Order(2)
+  void xdpCountsTheUplinksIngressExactlyAndTheEntrySaysSo() throws Exception {
+    client
+        .resources(ClusterTrafficMonitor.class)
+        .withName(monitorName)
+        .edit(
+            tm -> {
+              tm.getSpec().setInterfaceIngressHook(io.trafficmonitor.api.v1alpha1.IngressHook.XDP);
+              return tm;
+            });
+    TestNode n1 = nodes.get(1);
+    NodeStatus before =
+        Wait.until(
+            "node 1's uplink counted by native XDP",
+            Duration.ofSeconds(30),
+            () ->
+                status(n1)
+                    .filter(
+                        s ->
+                            s.getIngressHooks() != null
+                                && s.getIngressHooks().stream()
+                                    .anyMatch(
+                                        h ->
+                                            h.getName().equals(n1.uplink())
+                                                && "XDP (native)".equals(h.getIngressHook()))));
+    assertThat(before.getErrors()).isEmpty();
+    String m1 = registries.get(1).scrape();
+    Map<String, String> uplinkIn =
+        with(
+            Map.of("monitor_namespace", "", "monitor", monitorName),
+            "interface",
+            n1.uplink(),
+            "direction",
+            "ingress",
+            "protocol",
+            "UDP");
+    double packets0 = Scrape.sum(m1, "trafficmonitor_interface_packets_total", uplinkIn);
+    double bytes0 = Scrape.sum(m1, "trafficmonitor_interface_bytes_total", uplinkIn);
+    long rx0 = before.getRxPackets();
+    int count = 30;
+    int size = 400;
+    sender.sendUdp(receiver, 7410, 7411, count, size);
+    NodeStatus after =
+        Wait.until(
+            "node 1 counted",
+            Duration.ofSeconds(20),
+            () -> status(n1).filter(s -> s.getRxPackets() >= rx0 + 2L * count));
+    assertThat(after.getRxPackets() - rx0)
+        .as("the receiver's sockets and the uplink")
+        .isEqualTo(2L * count);
+    String m1after = registries.get(1).scrape();
+    assertThat(Scrape.sum(m1after, "trafficmonitor_interface_packets_total", uplinkIn) - packets0)
+        .isEqualTo(count);
+    assertThat(Scrape.sum(m1after, "trafficmonitor_interface_bytes_total", uplinkIn) - bytes0)
+        .isEqualTo((double) count * (size + HEADERS));
   }
 
   /** {@code labels} and more. */

@@ -13,9 +13,8 @@ public class InterfaceHook {
   private String name;
 
   @JsonPropertyDescription(
-      "The hook that counts its ingress: TC, XDP (native) in the driver, or XDP (generic) in the"
-          + " stack when the driver has no XDP. TC where XDP was asked for but could not attach"
-          + " (status.nodes[].errors says why).")
+      "The hook that counts its ingress: TC, or XDP (native) in the driver. TC where XDP was"
+          + " asked for but could not attach (status.nodes[].errors says why).")
   private String ingressHook;
 
   public InterfaceHook() {}

@@ -27,7 +27,7 @@ public class NodeStatus {
 
   @JsonPropertyDescription(
       "How each monitored node interface's ingress is counted (spec.interfaceIngressHook): TC,"
-          + " XDP (native) or XDP (generic).")
+          + " XDP (native).")
   private List<InterfaceHook> ingressHooks;
 
   @JsonPropertyDescription(

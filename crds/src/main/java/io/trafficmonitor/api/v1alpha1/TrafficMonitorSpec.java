@@ -90,11 +90,12 @@ public class TrafficMonitorSpec {
   private List<@Size(min = 1, max = 15) String> interfaces;
 
   @JsonPropertyDescription(
-      "How the ingress of the interfaces is counted: TC (default) or XDP, at the driver (native"
-          + " where the driver supports it, else generic; status.nodes[].ingressHooks says which)."
-          + " Both count the same packets and bytes; XDP costs less per packet in native mode."
-          + " Egress is counted by TC either way. An interface that already has an XDP program"
-          + " (another tool's) keeps it and is counted by TC, with an error in the status.")
+      "How the ingress of the interfaces is counted: TC (default) or XDP, in the driver (native"
+          + " XDP; status.nodes[].ingressHooks says which counts each interface). Both count the"
+          + " same packets and bytes. Egress is counted by TC either way. An interface whose"
+          + " driver has no XDP, or that already has an XDP program (another tool's, which it"
+          + " keeps), is counted by TC, with an error in the status: generic XDP would count a"
+          + " GSO or GRO batch as one packet.")
   @Default("TC")
   private IngressHook interfaceIngressHook;
 

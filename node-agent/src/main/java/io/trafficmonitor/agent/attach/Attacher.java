@@ -33,10 +33,10 @@ import org.jboss.logging.Logger;
  * never runs without a program, or with two. Legacy clsact filters cannot be pinned: they are
  * removed and attached again ({@code StaleFilters}).
  *
- * <p>A node interface's ingress asked for by XDP ({@link Attachment#xdp()}) is attached native
- * where the driver supports it, else generic; when XDP cannot attach (another program's XDP on the
- * interface, say), TC ingress counts in its place and the reason is reported at every reconcile,
- * until the attachment changes. {@link #ingressHooks()} says what counts each interface's ingress.
+ * <p>A node interface's ingress asked for by XDP ({@link Attachment#xdp()}) is attached native;
+ * when XDP cannot attach (a driver without XDP, another program's XDP on the interface), TC ingress
+ * counts in its place and the reason is reported at every reconcile, until the attachment changes.
+ * {@link #ingressHooks()} says what counts each interface's ingress.
  */
 final class Attacher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Attacher.class);
@@ -46,7 +46,7 @@ final class Attacher implements AutoCloseable {
   private final Optional<Path> pins;
   private final Map<Attachment, BpfLink> links = new HashMap<>();
 
-  /** What counts each XDP attachment's ingress: "XDP (native)", "XDP (generic)" or "TC". */
+  /** What counts each XDP attachment's ingress: "XDP (native)" or "TC". */
   private final Map<Attachment, String> hooks = new HashMap<>();
 
   /** Why an XDP attachment is counted by TC instead. */
@@ -227,10 +227,13 @@ final class Attacher implements AutoCloseable {
     return inNode(() -> datapath.attachInterface((int) k.id(), k.direction()));
   }
 
-  /** XDP, native else generic; TC ingress when XDP cannot attach, with the reason kept. */
+  /**
+   * Native XDP; TC ingress when it cannot attach, with the reason kept. Never generic XDP: it runs
+   * once per skb, so it would count a GSO or GRO batch as one packet (docs/benchmarks/datapath.md).
+   */
   private BpfLink attachXdp(Attachment k) throws Exception {
     try {
-      XdpLink x = inNode(() -> datapath.attachInterfaceXdp((int) k.id(), XdpMode.AUTO));
+      XdpLink x = inNode(() -> datapath.attachInterfaceXdp((int) k.id(), XdpMode.NATIVE));
       hooks.put(k, x.mode().label());
       fallbacks.remove(k);
       LOG.infof("%s: ingress counted by %s", k.where(), x.mode().label());
