@@ -31,6 +31,9 @@ public class IntervalsResource {
   @GET
   @Path("namespaces/{namespace}/trafficmonitors/{name}/intervals")
   @Produces("application/json")
+  @Answers(
+      value = IntervalReport.class,
+      summary = "A TrafficMonitor's interval records on this node after the one numbered ?after=.")
   public String namespaced(
       @PathParam("namespace") String namespace,
       @PathParam("name") String name,
@@ -41,6 +44,10 @@ public class IntervalsResource {
   @GET
   @Path("clustertrafficmonitors/{name}/intervals")
   @Produces("application/json")
+  @Answers(
+      value = IntervalReport.class,
+      summary =
+          "A ClusterTrafficMonitor's interval records on this node after the one numbered ?after=.")
   public String cluster(
       @PathParam("name") String name, @QueryParam("after") @DefaultValue("0") long after) {
     return answer(null, name, after);
@@ -55,6 +62,11 @@ public class IntervalsResource {
   @Path("namespaces/{namespace}/trafficmonitors/{name}/intervals/stream")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
+  @Answers(
+      value = IntervalReport.class,
+      summary =
+          "A TrafficMonitor's interval records as Server-Sent Events: one event per interval with"
+              + " the records not sent yet, each event's data an IntervalReport.")
   public Multi<String> namespacedStream(
       @PathParam("namespace") String namespace,
       @PathParam("name") String name,
@@ -66,6 +78,9 @@ public class IntervalsResource {
   @Path("clustertrafficmonitors/{name}/intervals/stream")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
+  @Answers(
+      value = IntervalReport.class,
+      summary = "A ClusterTrafficMonitor's interval records as Server-Sent Events.")
   public Multi<String> clusterStream(
       @PathParam("name") String name, @QueryParam("after") @DefaultValue("0") long after) {
     return stream(null, name, after);

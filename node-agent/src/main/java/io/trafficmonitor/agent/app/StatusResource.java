@@ -19,6 +19,11 @@ public class StatusResource {
 
   @GET
   @Produces("application/json")
+  @Answers(
+      value = AgentReport.class,
+      summary =
+          "This node's latest entry of every monitor served (what the operator pulls and writes"
+              + " into each monitor's status).")
   public String report() {
     Agent agent = lifecycle.agent();
     if (agent == null) {
