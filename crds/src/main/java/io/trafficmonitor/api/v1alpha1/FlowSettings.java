@@ -53,7 +53,10 @@ public class FlowSettings {
           + " a Deployment, StatefulSet, DaemonSet, CronJob or other controller; a Service; a pod"
           + " no controller owns; Node; World). A TrafficMonitor names only its own namespace's"
           + " peers: another namespace's are counted under their kind alone. Off by default: the"
-          + " agents then watch the cluster's pods, Services, ReplicaSets and Jobs.")
+          + " agents of the nodes this monitor covers then watch the cluster's pods, Services,"
+          + " ReplicaSets and Jobs, about 1.2 KB of heap per pod of the cluster"
+          + " (docs/benchmarks/peers.md), which the agent's 64 MiB heap holds up to about 20,000"
+          + " pods.")
   @Default("false")
   private Boolean peers;
 
