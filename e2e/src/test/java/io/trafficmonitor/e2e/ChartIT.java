@@ -315,7 +315,10 @@ class ChartIT {
             "[] [services] [list, watch]",
             "[apps] [replicasets] [list, watch]",
             "[batch] [jobs] [list, watch]",
-            "[] [events] [create, patch]");
+            "[] [events] [create, patch]",
+            // the API of interval records: the caller's token and RBAC
+            "[authentication.k8s.io] [tokenreviews] [create]",
+            "[authorization.k8s.io] [subjectaccessreviews] [create]");
   }
 
   /**

@@ -59,16 +59,27 @@ final class AgentProcess implements AutoCloseable {
     if (netns != null) {
       return InNetns.httpGet(netns, port, path);
     }
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    return get(path, null);
+  }
+
+  /** GET {@code path} with {@code token} as the bearer (none when null); throws unless 200. */
+  String get(String path, String token) throws Exception {
+    HttpResponse<String> r = send(path, token);
     if (r.statusCode() != 200) {
       throw new IllegalStateException(path + ": HTTP " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  /** GET {@code path} with {@code token} as the bearer (none when null), whatever the status. */
+  HttpResponse<String> send(String path, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   boolean ready() {

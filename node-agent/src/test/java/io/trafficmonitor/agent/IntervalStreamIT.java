@@ -43,6 +43,12 @@ class IntervalStreamIT {
   static TestNode.TestPod b;
   static AgentProcess agent;
 
+  /** A ServiceAccount's token whose Role may get the namespace's TrafficMonitors. */
+  static String readerToken;
+
+  /** A ServiceAccount's token without any role. */
+  static String strangerToken;
+
   @BeforeAll
   static void setUp() throws Exception {
     Cluster.requireKernelAndCluster();
@@ -61,6 +67,41 @@ class IntervalStreamIT {
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
     client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
+    client
+        .rbac()
+        .roles()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+                .withNewMetadata()
+                .withName("read-monitors")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("trafficmonitor.io")
+                .withResources("trafficmonitors")
+                .withVerbs("get")
+                .endRule()
+                .build())
+        .create();
+    client
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("reader")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "read-monitors")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("reader")
+                .withNamespace(namespace)
+                .endSubject()
+                .build())
+        .create();
+    readerToken = token("reader");
+    strangerToken = token("stranger");
     Map<String, String> env = new HashMap<>();
     env.put("NODE_NAME", nodeName);
     env.put("TM_WATCH_NAMESPACE", namespace);
@@ -81,6 +122,32 @@ class IntervalStreamIT {
             return false;
           }
         });
+  }
+
+  /** A token of ServiceAccount {@code name} (made) in the test's namespace. */
+  static String token(String name) {
+    client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .build())
+        .create();
+    return client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName(name)
+        .tokenRequest(
+            new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(3600L)
+                .endSpec()
+                .build())
+        .getStatus()
+        .getToken();
   }
 
   @AfterAll
@@ -108,6 +175,7 @@ class IntervalStreamIT {
               HttpRequest.newBuilder(
                       URI.create("http://127.0.0.1:" + agent.port + streamPath(after)))
                   .header("Accept", "text/event-stream")
+                  .header("Authorization", "Bearer " + readerToken)
                   .build(),
               HttpResponse.BodyHandlers.ofInputStream());
       assertThat(r.statusCode()).isEqualTo(200);
@@ -146,8 +214,37 @@ class IntervalStreamIT {
   /** The number of the newest record now. */
   static long last() throws Exception {
     String json =
-        agent.get("/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0");
+        agent.get(
+            "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0",
+            readerToken);
     return Serialization.unmarshal(json, IntervalReport.class).last();
+  }
+
+  /**
+   * The caller's own RBAC decides: no token is refused (401), a token whose user may not get the
+   * monitor is refused naming what it lacks (403), the reader's is served.
+   */
+  @Test
+  void onlyACallerWhoMayGetTheMonitorReadsIt() throws Exception {
+    String path = "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0";
+    assertThat(agent.send(path, null).statusCode()).isEqualTo(401);
+    assertThat(agent.send(path, "not-a-token").statusCode()).isEqualTo(401);
+    var refused = agent.send(path, strangerToken);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body())
+        .contains(
+            "system:serviceaccount:" + namespace + ":stranger",
+            "may not get trafficmonitors/web in namespace " + namespace);
+    assertThat(agent.send(path, readerToken).statusCode()).isEqualTo(200);
+    assertThat(agent.send(streamPath(0), strangerToken).statusCode()).isEqualTo(403);
+    assertThat(
+            agent
+                .send(
+                    "/api/v1/namespaces/" + namespace + "/trafficmonitors/other/intervals",
+                    readerToken)
+                .statusCode())
+        .as("allowed (its Role covers the namespace's monitors), and no such monitor served")
+        .isEqualTo(404);
   }
 
   @Test

@@ -20,6 +20,7 @@ public class AgentLifecycle {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private KubernetesClient client;
+  private final ApiAccess access = new ApiAccess();
   private Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -45,5 +46,15 @@ public class AgentLifecycle {
 
   public Agent agent() {
     return agent;
+  }
+
+  /** Who may read which monitor's figures: one cache of answers for every request. */
+  ApiAccess access() {
+    return access;
+  }
+
+  /** The agent's client of the API server (null before the start). */
+  public KubernetesClient client() {
+    return client;
   }
 }

@@ -7,6 +7,7 @@ import io.trafficmonitor.api.agent.IntervalReport;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -35,9 +36,11 @@ public class IntervalsResource {
       value = IntervalReport.class,
       summary = "A TrafficMonitor's interval records on this node after the one numbered ?after=.")
   public String namespaced(
+      @HeaderParam("Authorization") String authorization,
       @PathParam("namespace") String namespace,
       @PathParam("name") String name,
       @QueryParam("after") @DefaultValue("0") long after) {
+    lifecycle.access().check(lifecycle.client(), authorization, namespace, name);
     return answer(namespace, name, after);
   }
 
@@ -49,7 +52,10 @@ public class IntervalsResource {
       summary =
           "A ClusterTrafficMonitor's interval records on this node after the one numbered ?after=.")
   public String cluster(
-      @PathParam("name") String name, @QueryParam("after") @DefaultValue("0") long after) {
+      @HeaderParam("Authorization") String authorization,
+      @PathParam("name") String name,
+      @QueryParam("after") @DefaultValue("0") long after) {
+    lifecycle.access().check(lifecycle.client(), authorization, null, name);
     return answer(null, name, after);
   }
 
@@ -68,9 +74,11 @@ public class IntervalsResource {
           "A TrafficMonitor's interval records as Server-Sent Events: one event per interval with"
               + " the records not sent yet, each event's data an IntervalReport.")
   public Multi<String> namespacedStream(
+      @HeaderParam("Authorization") String authorization,
       @PathParam("namespace") String namespace,
       @PathParam("name") String name,
       @QueryParam("after") @DefaultValue("0") long after) {
+    lifecycle.access().check(lifecycle.client(), authorization, namespace, name);
     return stream(namespace, name, after);
   }
 
@@ -82,7 +90,10 @@ public class IntervalsResource {
       value = IntervalReport.class,
       summary = "A ClusterTrafficMonitor's interval records as Server-Sent Events.")
   public Multi<String> clusterStream(
-      @PathParam("name") String name, @QueryParam("after") @DefaultValue("0") long after) {
+      @HeaderParam("Authorization") String authorization,
+      @PathParam("name") String name,
+      @QueryParam("after") @DefaultValue("0") long after) {
+    lifecycle.access().check(lifecycle.client(), authorization, null, name);
     return stream(null, name, after);
   }
 

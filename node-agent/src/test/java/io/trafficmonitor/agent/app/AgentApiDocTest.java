@@ -78,7 +78,12 @@ class AgentApiDocTest {
         Path sub = m.getAnnotation(Path.class);
         String path = sub == null ? base : base.replaceAll("/$", "") + "/" + sub.value();
         List<Object> parameters = new ArrayList<>();
+        boolean bearer = false;
         for (Parameter p : m.getParameters()) {
+          jakarta.ws.rs.HeaderParam hp = p.getAnnotation(jakarta.ws.rs.HeaderParam.class);
+          if (hp != null && hp.value().equals("Authorization")) {
+            bearer = true;
+          }
           PathParam pp = p.getAnnotation(PathParam.class);
           QueryParam qp = p.getAnnotation(QueryParam.class);
           if (pp == null && qp == null) {
@@ -106,6 +111,16 @@ class AgentApiDocTest {
                 media, ordered("schema", schema(JSON.constructType(answers.value()), schemas))));
         Map<String, Object> responses = new LinkedHashMap<>();
         responses.put("200", ok);
+        if (bearer) {
+          responses.put(
+              "401", ordered("description", "No bearer token, or one the API server refuses."));
+          responses.put(
+              "403",
+              ordered(
+                  "description",
+                  "The token's user may not get the monitor (SubjectAccessReview); the body says"
+                      + " who and what."));
+        }
         if (!parameters.isEmpty()) {
           responses.put("404", ordered("description", "The agent does not serve this monitor."));
         }
@@ -115,6 +130,9 @@ class AgentApiDocTest {
         op.put("operationId", m.getName());
         if (!parameters.isEmpty()) {
           op.put("parameters", parameters);
+        }
+        if (bearer) {
+          op.put("security", List.of(ordered("bearer", List.of())));
         }
         op.put("responses", responses);
         paths.put(path, ordered("get", op));
@@ -131,11 +149,27 @@ class AgentApiDocTest {
             "v1",
             "description",
             "What each node's agent serves on its HTTP port (9400): its monitors' entries for the"
-                + " operator and their per-interval records. Made by the build from the code"
-                + " (AgentApiDocTest). Not authenticated yet: see README, \"Every interval, as it"
-                + " happens\"."));
+                + " operator and their per-interval records, the latter to callers whose own RBAC"
+                + " lets them get the monitor. Made by the build from the code"
+                + " (AgentApiDocTest)."));
     doc.put("paths", paths);
-    doc.put("components", ordered("schemas", schemas));
+    doc.put(
+        "components",
+        ordered(
+            "securitySchemes",
+            ordered(
+                "bearer",
+                ordered(
+                    "type",
+                    "http",
+                    "scheme",
+                    "bearer",
+                    "description",
+                    "A Kubernetes token (a ServiceAccount's, or a user's the API server"
+                        + " authenticates): the agent asks the API server who it is (TokenReview)"
+                        + " and whether that user may get the monitor (SubjectAccessReview).")),
+            "schemas",
+            schemas));
     return doc;
   }
 

@@ -1,0 +1,107 @@
+package io.trafficmonitor.agent.app;
+
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.api.model.authentication.UserInfo;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.NotAuthorizedException;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who may read a monitor's figures from an agent: the caller's bearer token is authenticated by the
+ * API server (TokenReview) and the user it names must be allowed to {@code get} the monitor
+ * (SubjectAccessReview): a tenant reads only the TrafficMonitors its RBAC lets it read. Answers are
+ * kept for {@link #CACHE_NANOS} per token and monitor, as kube-rbac-proxy does, so a poller costs
+ * the API server two requests a minute at most.
+ */
+final class ApiAccess {
+  static final long CACHE_NANOS = 30_000_000_000L;
+
+  private final Map<String, Long> allowedUntil = new ConcurrentHashMap<>();
+
+  /**
+   * Returns when the bearer token of {@code authorization} may get monitor {@code namespace/name}
+   * ({@code namespace} null: a ClusterTrafficMonitor); throws 401 without a valid token, 403 when
+   * its user may not read the monitor.
+   */
+  /** A refusal that says why, in its body (a bare exception's body is empty). */
+  private static Response answer(int status, String message) {
+    Response.ResponseBuilder r = Response.status(status).type("text/plain").entity(message + "\n");
+    return status == 401 ? r.header("WWW-Authenticate", "Bearer").build() : r.build();
+  }
+
+  void check(KubernetesClient client, String authorization, String namespace, String name) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new NotAuthorizedException(answer(401, "a bearer token is needed"));
+    }
+    String token = authorization.substring(7).trim();
+    String key = token + "\n" + namespace + "\n" + name;
+    Long until = allowedUntil.get(key);
+    long now = System.nanoTime();
+    if (until != null && until - now > 0) {
+      return;
+    }
+    if (client == null) {
+      throw new ServiceUnavailableException("the agent has not started yet");
+    }
+    UserInfo user;
+    try {
+      TokenReview review =
+          client
+              .authentication()
+              .v1()
+              .tokenReviews()
+              .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build());
+      if (review.getStatus() == null
+          || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
+        throw new NotAuthorizedException(answer(401, "the token is not valid"));
+      }
+      user = review.getStatus().getUser();
+      SubjectAccessReview access =
+          client
+              .authorization()
+              .v1()
+              .subjectAccessReview()
+              .create(
+                  new SubjectAccessReviewBuilder()
+                      .withNewSpec()
+                      .withUser(user.getUsername())
+                      .withGroups(user.getGroups())
+                      .withUid(user.getUid())
+                      .withExtra(user.getExtra())
+                      .withNewResourceAttributes()
+                      .withGroup("trafficmonitor.io")
+                      .withResource(
+                          namespace == null ? "clustertrafficmonitors" : "trafficmonitors")
+                      .withVerb("get")
+                      .withNamespace(namespace)
+                      .withName(name)
+                      .endResourceAttributes()
+                      .endSpec()
+                      .build());
+      if (access.getStatus() == null || !Boolean.TRUE.equals(access.getStatus().getAllowed())) {
+        throw new ForbiddenException(
+            answer(
+                403,
+                user.getUsername()
+                    + " may not get "
+                    + (namespace == null
+                        ? "clustertrafficmonitors/" + name
+                        : "trafficmonitors/" + name + " in namespace " + namespace)));
+      }
+    } catch (KubernetesClientException e) {
+      throw new ServiceUnavailableException("cannot ask the API server: " + e.getMessage());
+    }
+    if (allowedUntil.size() > 10_000) {
+      allowedUntil.clear(); // bounded: tokens come and go
+    }
+    allowedUntil.put(key, now + CACHE_NANOS);
+  }
+}
