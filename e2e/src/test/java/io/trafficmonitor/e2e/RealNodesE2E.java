@@ -823,6 +823,7 @@ class RealNodesE2E {
                           "Destination".equals(h.get("direction"))
                               && (webIp + "/32").equals(h.get("prefix")));
         });
+    agentsAnswerOnlyWhoMayGetTheMonitor("web-peers");
     kubectl("delete", "tm", "web-peers", "-n", NS, "--wait=true");
   }
 
@@ -1010,6 +1011,66 @@ class RealNodesE2E {
                 "panel " + id + " (" + titles.get(id) + "): " + e.getMessage(), e);
           }
         });
+  }
+
+  /**
+   * The interval API of node A's agent, with the chart's RBAC: a ServiceAccount bound to the
+   * namespace's {@code view} role (which the chart's rules are aggregated into) reads monitor
+   * {@code name}'s intervals; one without a role is refused (403), no token too (401).
+   */
+  static void agentsAnswerOnlyWhoMayGetTheMonitor(String name) throws Exception {
+    kubectl("create", "serviceaccount", "viewer", "-n", NS);
+    kubectl("create", "serviceaccount", "nobody", "-n", NS);
+    kubectl(
+        "create",
+        "rolebinding",
+        "viewer",
+        "--clusterrole=view",
+        "--serviceaccount=" + NS + ":viewer",
+        "-n",
+        NS);
+    String viewer = kubectl("create", "token", "viewer", "-n", NS).stdout().trim();
+    String nobody = kubectl("create", "token", "nobody", "-n", NS).stdout().trim();
+    String agentIp =
+        agents().stream()
+            .filter(p -> nodeA.name().equals(p.getSpec().getNodeName()))
+            .findFirst()
+            .orElseThrow()
+            .getStatus()
+            .getPodIP();
+    java.net.URI uri =
+        java.net.URI.create(
+            "http://"
+                + agentIp
+                + ":9400/api/v1/namespaces/"
+                + NS
+                + "/trafficmonitors/"
+                + name
+                + "/intervals?after=0");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
+        token -> {
+          var b = java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+          if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+          }
+          try {
+            return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
+    var read = get.apply(viewer);
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    assertThat(read.body()).contains("\"records\"", "\"node\":\"" + nodeA.name() + "\"");
+    var refused = get.apply(nobody);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("system:serviceaccount:" + NS + ":nobody", "may not get");
+    assertThat(get.apply(null).statusCode()).isEqualTo(401);
+    System.out.printf(
+        "RealNodesE2E: the agent's interval API: the view role's ServiceAccount read %d bytes,"
+            + " one without a role refused: %s",
+        read.body().length(), refused.body());
   }
 
   /** status.summary.heavyPrefixes of TrafficMonitor {@code name} (empty when none). */
