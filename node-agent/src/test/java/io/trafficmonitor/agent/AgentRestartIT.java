@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,13 +78,7 @@ class AgentRestartIT {
   }
 
   static AgentProcess startAgent(String tag, String tcMode) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("NODE_NAME", nodeName);
-    env.put("TM_WATCH_NAMESPACE", namespace);
-    env.put("STATUS_PERIOD", "1s");
-    env.put("RESYNC_INTERVAL", "1s");
-    env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());
-    env.put("NODE_NETNS", node.netnsPath().toString());
+    Map<String, String> env = node.agentEnv(namespace);
     env.put("KUBECONFIG", cluster.kubeconfig().toString());
     env.put("TC_MODE", tcMode);
     Path log = Path.of("target", "agent-" + nodeName + "-" + tag + ".log");

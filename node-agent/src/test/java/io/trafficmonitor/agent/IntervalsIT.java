@@ -49,20 +49,7 @@ class IntervalsIT {
     client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
     agent =
         new Agent(
-            AgentConfig.from(
-                Map.of(
-                    "NODE_NAME",
-                    nodeName,
-                    "TM_WATCH_NAMESPACE",
-                    namespace,
-                    "STATUS_PERIOD",
-                    "1s",
-                    "RESYNC_INTERVAL",
-                    "1s",
-                    "CGROUP_ROOT",
-                    TestNode.CGROUP_ROOT.toString(),
-                    "NODE_NETNS",
-                    node.netnsPath().toString())),
+            AgentConfig.from(node.agentEnv(namespace)),
             client,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     agent.start();

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -120,13 +119,7 @@ class LosslessRestartIT {
   }
 
   static AgentProcess startAgent(String tag, String daemonSet) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("NODE_NAME", nodeName);
-    env.put("TM_WATCH_NAMESPACE", namespace);
-    env.put("STATUS_PERIOD", "1s");
-    env.put("RESYNC_INTERVAL", "1s");
-    env.put("CGROUP_ROOT", TestNode.CGROUP_ROOT.toString());
-    env.put("NODE_NETNS", node.netnsPath().toString());
+    Map<String, String> env = node.agentEnv(namespace);
     env.put("KUBECONFIG", cluster.kubeconfig().toString());
     env.put("TM_BPF_PIN_DIR", pins.toString());
     env.put("TM_STATE_DIR", state.toString());

@@ -91,22 +91,7 @@ class MultiMonitorIT {
     client.resource(everywhere).create();
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    agent =
-        new Agent(
-            AgentConfig.from(
-                Map.of(
-                    "NODE_NAME",
-                    nodeName,
-                    "STATUS_PERIOD",
-                    "1s",
-                    "RESYNC_INTERVAL",
-                    "1s",
-                    "CGROUP_ROOT",
-                    TestNode.CGROUP_ROOT.toString(),
-                    "NODE_NETNS",
-                    node.netnsPath().toString())),
-            client,
-            registry);
+    agent = new Agent(AgentConfig.from(node.agentEnv(null)), client, registry);
     agent.start();
   }
 

@@ -68,24 +68,7 @@ class NodeAgentIT {
     client.resource(monitor()).create();
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    agent =
-        new Agent(
-            AgentConfig.from(
-                Map.of(
-                    "NODE_NAME",
-                    nodeName,
-                    "TM_WATCH_NAMESPACE",
-                    namespace,
-                    "STATUS_PERIOD",
-                    "1s",
-                    "RESYNC_INTERVAL",
-                    "1s",
-                    "CGROUP_ROOT",
-                    TestNode.CGROUP_ROOT.toString(),
-                    "NODE_NETNS",
-                    node.netnsPath().toString())),
-            client,
-            registry);
+    agent = new Agent(AgentConfig.from(node.agentEnv(namespace)), client, registry);
     agent.start();
   }
 

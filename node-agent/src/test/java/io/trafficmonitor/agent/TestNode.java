@@ -190,6 +190,24 @@ final class TestNode implements AutoCloseable {
     return Path.of("/var/run/netns", netns);
   }
 
+  /**
+   * The environment of an agent of this node, as the tests run it: its node, the monitors of {@code
+   * watchNamespace} (null: every namespace), status and resync every second, this node's cgroups
+   * and network namespace. A new map: a test adds what it needs.
+   */
+  java.util.Map<String, String> agentEnv(String watchNamespace) {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("NODE_NAME", name);
+    if (watchNamespace != null) {
+      env.put("TM_WATCH_NAMESPACE", watchNamespace);
+    }
+    env.put("STATUS_PERIOD", "1s");
+    env.put("RESYNC_INTERVAL", "1s");
+    env.put("CGROUP_ROOT", CGROUP_ROOT.toString());
+    env.put("NODE_NETNS", netnsPath().toString());
+    return env;
+  }
+
   /** Pods of this node go in the cgroupfs layout under cgroupRoot tm-NODE (before addPod). */
   TestNode cgroupfsUnder() {
     cgroupRoot = CGROUP_ROOT.resolve("tm-" + name);

@@ -96,24 +96,7 @@ class TwoNodesIT {
 
     for (TestNode n : nodes) {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Agent agent =
-          new Agent(
-              AgentConfig.from(
-                  Map.of(
-                      "NODE_NAME",
-                      n.name,
-                      "TM_WATCH_NAMESPACE",
-                      ns1,
-                      "STATUS_PERIOD",
-                      "1s",
-                      "RESYNC_INTERVAL",
-                      "1s",
-                      "CGROUP_ROOT",
-                      TestNode.CGROUP_ROOT.toString(),
-                      "NODE_NETNS",
-                      n.netnsPath().toString())),
-              client,
-              registry);
+      Agent agent = new Agent(AgentConfig.from(n.agentEnv(ns1)), client, registry);
       registries.add(registry);
       agents.add(agent);
       agent.start();
