@@ -3,10 +3,9 @@ package io.trafficmonitor.agent.app;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.trafficmonitor.access.MonitorAccess;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.ServiceUnavailableException;
@@ -16,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may read a monitor's figures from an agent: the caller's bearer token is authenticated by the
- * API server (TokenReview) and the user it names must be allowed to {@code get} the monitor
- * (SubjectAccessReview): a tenant reads only the TrafficMonitors its RBAC lets it read. Answers are
- * kept for {@link #CACHE_NANOS} per token and monitor, as kube-rbac-proxy does, so a poller costs
- * the API server two requests a minute at most.
+ * API server (TokenReview) and the user it names must be allowed to {@code get} the monitor ({@link
+ * MonitorAccess}): a tenant reads only the TrafficMonitors its RBAC lets it read. Answers are kept
+ * for {@link #CACHE_NANOS} per token and monitor, as kube-rbac-proxy does, so a poller costs the
+ * API server two requests a minute at most.
  */
 final class ApiAccess {
   static final long CACHE_NANOS = 30_000_000_000L;
@@ -64,37 +63,15 @@ final class ApiAccess {
         throw new NotAuthorizedException(answer(401, "the token is not valid"));
       }
       user = review.getStatus().getUser();
-      SubjectAccessReview access =
-          client
-              .authorization()
-              .v1()
-              .subjectAccessReview()
-              .create(
-                  new SubjectAccessReviewBuilder()
-                      .withNewSpec()
-                      .withUser(user.getUsername())
-                      .withGroups(user.getGroups())
-                      .withUid(user.getUid())
-                      .withExtra(user.getExtra())
-                      .withNewResourceAttributes()
-                      .withGroup("trafficmonitor.io")
-                      .withResource(
-                          namespace == null ? "clustertrafficmonitors" : "trafficmonitors")
-                      .withVerb("get")
-                      .withNamespace(namespace)
-                      .withName(name)
-                      .endResourceAttributes()
-                      .endSpec()
-                      .build());
-      if (access.getStatus() == null || !Boolean.TRUE.equals(access.getStatus().getAllowed())) {
-        throw new ForbiddenException(
-            answer(
-                403,
-                user.getUsername()
-                    + " may not get "
-                    + (namespace == null
-                        ? "clustertrafficmonitors/" + name
-                        : "trafficmonitors/" + name + " in namespace " + namespace)));
+      String refusal =
+          MonitorAccess.refusal(
+              client,
+              new MonitorAccess.Caller(
+                  user.getUsername(), user.getGroups(), user.getUid(), user.getExtra()),
+              namespace,
+              name);
+      if (refusal != null) {
+        throw new ForbiddenException(answer(403, refusal));
       }
     } catch (KubernetesClientException e) {
       throw new ServiceUnavailableException("cannot ask the API server: " + e.getMessage());

@@ -1,0 +1,61 @@
+package io.trafficmonitor.access;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a user may read a monitor's figures: the one rule of every API that serves them (the
+ * agents' and the operator's live API). The user must be allowed to {@code get} the monitor (a
+ * TrafficMonitor in its namespace, or a ClusterTrafficMonitor), as the API server's authorizer
+ * answers a SubjectAccessReview: a tenant reads only the monitors its RBAC lets it read.
+ */
+public final class MonitorAccess {
+  private MonitorAccess() {}
+
+  /** Who asks, as the API server authenticated them. */
+  public record Caller(
+      String username, List<String> groups, String uid, Map<String, List<String>> extra) {}
+
+  /**
+   * Null when {@code caller} may get monitor {@code namespace/name} ({@code namespace} null: a
+   * ClusterTrafficMonitor), else the refusal's message, naming who lacks what.
+   *
+   * @throws io.fabric8.kubernetes.client.KubernetesClientException when the API server cannot be
+   *     asked
+   */
+  public static String refusal(
+      KubernetesClient client, Caller caller, String namespace, String name) {
+    SubjectAccessReview access =
+        client
+            .authorization()
+            .v1()
+            .subjectAccessReview()
+            .create(
+                new SubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withUser(caller.username())
+                    .withGroups(caller.groups())
+                    .withUid(caller.uid())
+                    .withExtra(caller.extra())
+                    .withNewResourceAttributes()
+                    .withGroup("trafficmonitor.io")
+                    .withResource(namespace == null ? "clustertrafficmonitors" : "trafficmonitors")
+                    .withVerb("get")
+                    .withNamespace(namespace)
+                    .withName(name)
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build());
+    if (access.getStatus() != null && Boolean.TRUE.equals(access.getStatus().getAllowed())) {
+      return null;
+    }
+    return caller.username()
+        + " may not get "
+        + (namespace == null
+            ? "clustertrafficmonitors/" + name
+            : "trafficmonitors/" + name + " in namespace " + namespace);
+  }
+}
