@@ -137,7 +137,13 @@ class ChartIT {
             "service/tm-agent-metrics created (server dry run)",
             "prometheusrule.monitoring.coreos.com/tm-alerts created (server dry run)",
             "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
-            "configmap/tm-dashboard created (server dry run)");
+            "configmap/tm-dashboard created (server dry run)",
+            "secret/tm-operator-live-tls created (server dry run)",
+            "service/tm-operator-live created (server dry run)",
+            "apiservice.apiregistration.k8s.io/v1alpha1.live.trafficmonitor.io created (server dry"
+                + " run)",
+            "rolebinding.rbac.authorization.k8s.io/tm-operator-auth-reader created (server dry"
+                + " run)");
 
     // Nothing was created by the dry run.
     assertThat(
@@ -348,7 +354,18 @@ class ChartIT {
     assertThat(aggregated)
         .as("the aggregated roles")
         .extracting(r -> r.getMetadata().getName())
-        .containsExactlyInAnyOrder("tm-trafficmonitors-edit", "tm-trafficmonitors-view");
+        .containsExactlyInAnyOrder(
+            "tm-trafficmonitors-edit", "tm-trafficmonitors-view", "tm-trafficmonitors-live");
+    // Watching a namespace's monitors live (kubectl trafficmonitor): the live API's subresource of
+    // namespaced TrafficMonitors only, for admin, edit and view; the operator then checks the
+    // caller's right to get the monitor itself.
+    assertThat(rules(find(objects, "ClusterRole", "tm-trafficmonitors-live")))
+        .extracting(r -> r.get("apiGroups") + " " + r.get("resources") + " " + r.get("verbs"))
+        .containsExactly("[live.trafficmonitor.io] [trafficmonitors/intervals] [get]");
+    aggregated =
+        aggregated.stream()
+            .filter(r -> !r.getMetadata().getName().equals("tm-trafficmonitors-live"))
+            .toList();
     assertThat(find(objects, "ClusterRole", "tm-trafficmonitors-edit").getMetadata().getLabels())
         .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
         .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")

@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.trafficmonitor.operator.live.LiveApiServer;
+import io.trafficmonitor.operator.live.LiveSettings;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Optional;
@@ -27,12 +30,16 @@ public class OperatorLifecycle {
   private final Set<String> namespaces;
   private volatile KubernetesClient client;
   private volatile TrafficMonitorOperator operator;
+  private volatile LiveApiServer live;
+  private final Vertx vertx;
 
   public OperatorLifecycle(
       MeterRegistry registry,
+      Vertx vertx,
       @ConfigProperty(name = "trafficmonitor.kubeconfig") Optional<String> kubeconfig,
       @ConfigProperty(name = "trafficmonitor.namespaces") Optional<Set<String>> namespaces) {
     this.registry = registry;
+    this.vertx = vertx;
     this.kubeconfig = kubeconfig;
     this.namespaces = watched(namespaces);
   }
@@ -45,10 +52,20 @@ public class OperatorLifecycle {
     client = new KubernetesClientBuilder().withConfig(config).build();
     operator = TrafficMonitorOperator.create(client, registry, namespaces);
     operator.start();
+    live =
+        LiveApiServer.start(
+            vertx,
+            client,
+            OperatorSettings.current().namespace(),
+            AgentSettings.current().metricsPort(),
+            LiveSettings.fromConfig());
     LOG.infof("trafficmonitor operator started against %s", config.getMasterUrl());
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    if (live != null) {
+      live.close();
+    }
     if (operator != null) {
       operator.stop();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
+import io.trafficmonitor.operator.live.LiveSettings;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import io.trafficmonitor.operator.model.PrometheusObjects;
 import java.nio.file.Files;
@@ -61,6 +62,23 @@ class ChartDefaultsTest {
     assertThat(AgentDaemonSet.METRICS_PORT_NAME)
         .as("the agent Service targets the port by this name")
         .isEqualTo("metrics");
+  }
+
+  @Test
+  void theChartsLiveApiValuesAreTheOperatorsDefaults() throws Exception {
+    JsonNode live =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(
+                Files.readString(
+                    OperatorHarness.repoRoot().resolve("charts/trafficmonitor/values.yaml")))
+            .get("liveApi");
+    assertThat(live.get("port").asInt()).isEqualTo(LiveSettings.DEFAULT_PORT);
+    assertThat(
+            Files.readString(
+                OperatorHarness.repoRoot()
+                    .resolve("charts/trafficmonitor/templates/deployment.yaml")))
+        .as("the chart mounts the certificate where the operator reads it")
+        .contains("mountPath: " + LiveSettings.DEFAULT_TLS_DIR);
   }
 
   @Test

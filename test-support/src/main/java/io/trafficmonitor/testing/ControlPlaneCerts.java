@@ -47,6 +47,15 @@ final class ControlPlaneCerts {
   final Path serviceAccountKey;
   final Path serviceAccountPub;
 
+  /** The aggregation layer's: the CA aggregated APIs trust, and the API server's client cert. */
+  final Path frontProxyCa;
+
+  final Path proxyClientCert;
+  final Path proxyClientKey;
+
+  /** The proxy client certificate's common name ({@code --requestheader-allowed-names}). */
+  static final String PROXY_CLIENT_NAME = "front-proxy-client";
+
   private ControlPlaneCerts(Path dir) {
     caCert = dir.resolve("ca.crt");
     serverCert = dir.resolve("apiserver.crt");
@@ -55,6 +64,9 @@ final class ControlPlaneCerts {
     clientKey = dir.resolve("admin.key");
     serviceAccountKey = dir.resolve("sa.key");
     serviceAccountPub = dir.resolve("sa.pub");
+    frontProxyCa = dir.resolve("front-proxy-ca.crt");
+    proxyClientCert = dir.resolve("front-proxy-client.crt");
+    proxyClientKey = dir.resolve("front-proxy-client.key");
   }
 
   static ControlPlaneCerts generate(Path dir) {
@@ -109,7 +121,25 @@ final class ControlPlaneCerts {
               KeyPurposeId.id_kp_clientAuth,
               null);
 
+      KeyPair proxyCa = rsa();
+      X500Name proxyCaName = new X500Name("CN=trafficmonitor-local-front-proxy-ca");
+      X509Certificate proxyCaCert =
+          sign(proxyCaName, proxyCaName, proxyCa, proxyCa, true, null, null);
+      KeyPair proxyClient = rsa();
+      X509Certificate proxyClientCert =
+          sign(
+              new X500Name("CN=" + PROXY_CLIENT_NAME),
+              proxyCaName,
+              proxyClient,
+              proxyCa,
+              false,
+              KeyPurposeId.id_kp_clientAuth,
+              null);
+
       KeyPair sa = rsa();
+      write(certs.frontProxyCa, proxyCaCert);
+      write(certs.proxyClientCert, proxyClientCert);
+      write(certs.proxyClientKey, proxyClient.getPrivate());
       write(certs.caCert, caCert);
       write(certs.serverCert, serverCert);
       write(certs.serverKey, server.getPrivate());
@@ -122,6 +152,42 @@ final class ControlPlaneCerts {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot generate control-plane certificates", e);
+    }
+  }
+
+  /**
+   * A CA and a serving certificate it signs for {@code dnsNames} and {@code ips}, written to {@code
+   * dir} as ca.crt, tls.crt and tls.key (the files of a kubernetes.io/tls Secret).
+   */
+  static ServingCert serving(Path dir, String commonName, List<String> dnsNames, List<String> ips) {
+    try {
+      Files.createDirectories(dir);
+      KeyPair ca = rsa();
+      X500Name caName = new X500Name("CN=" + commonName + "-ca");
+      X509Certificate caCert = sign(caName, caName, ca, ca, true, null, null);
+      List<GeneralName> names = new ArrayList<>();
+      dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+      ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+      KeyPair server = rsa();
+      X509Certificate cert =
+          sign(
+              new X500Name("CN=" + commonName),
+              caName,
+              server,
+              ca,
+              false,
+              KeyPurposeId.id_kp_serverAuth,
+              new GeneralNames(names.toArray(GeneralName[]::new)));
+      ServingCert out =
+          new ServingCert(dir.resolve("ca.crt"), dir.resolve("tls.crt"), dir.resolve("tls.key"));
+      write(out.ca(), caCert);
+      write(out.cert(), cert);
+      write(out.key(), server.getPrivate());
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot generate a serving certificate", e);
     }
   }
 

@@ -167,6 +167,16 @@ public final class LocalCluster implements TestCluster {
                 "--service-account-signing-key-file=" + certs.serviceAccountKey,
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--allow-privileged=true",
+                // The aggregation layer, as kubeadm sets it up (the operator's live API)
+                "--requestheader-client-ca-file=" + certs.frontProxyCa,
+                "--requestheader-allowed-names=" + ControlPlaneCerts.PROXY_CLIENT_NAME,
+                "--requestheader-username-headers=X-Remote-User",
+                "--requestheader-group-headers=X-Remote-Group",
+                "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                "--proxy-client-cert-file=" + certs.proxyClientCert,
+                "--proxy-client-key-file=" + certs.proxyClientKey,
+                // No kube-proxy on the API server's host: it calls an APIService's endpoints
+                "--enable-aggregator-routing=true",
                 "--v=0"));
     if (options.kubeletNodes()) {
       apiServerArgs.addAll(

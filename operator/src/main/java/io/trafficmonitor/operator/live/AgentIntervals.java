@@ -1,0 +1,198 @@
+package io.trafficmonitor.operator.live;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.agent.IntervalReport;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The agents' interval API as the operator calls it: a poll ({@code .../intervals?after=N}) or a
+ * stream ({@code .../intervals/stream?after=N}) of one node's records, with the operator's own
+ * ServiceAccount token (the agents check that its user may get the monitor; the chart's ClusterRole
+ * lets it get every monitor). The caller's own right to the monitor is checked before.
+ */
+final class AgentIntervals {
+  /** Where the kubelet keeps the pod's ServiceAccount token, refreshed before it expires. */
+  static final Path TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+  private final int port;
+  private final Supplier<String> token;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .executor(
+              Executors.newFixedThreadPool(
+                  2,
+                  r -> {
+                    Thread t = new Thread(r, "live-api-agents");
+                    t.setDaemon(true);
+                    return t;
+                  }))
+          .build();
+
+  /**
+   * Agents on {@code port}; {@code fallbackToken} when no ServiceAccount token is mounted (a
+   * process outside a pod).
+   */
+  AgentIntervals(int port, String fallbackToken) {
+    this.port = port;
+    this.token =
+        () -> {
+          try {
+            return Files.isReadable(TOKEN) ? Files.readString(TOKEN).strip() : fallbackToken;
+          } catch (IOException e) {
+            return fallbackToken;
+          }
+        };
+  }
+
+  /** An agent's answer that is not a report: its status and body. */
+  static final class AgentError extends Exception {
+    final int status;
+
+    AgentError(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private URI uri(String address, String namespace, String name, long after, boolean stream) {
+    String path =
+        (namespace == null ? IntervalReport.CLUSTER_PATH : IntervalReport.NAMESPACED_PATH)
+            .replace("{namespace}", namespace == null ? "" : enc(namespace))
+            .replace("{name}", enc(name));
+    String host = address.contains(":") ? "[" + address + "]" : address;
+    return URI.create(
+        "http://" + host + ":" + port + path + (stream ? "/stream" : "") + "?after=" + after);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    String t = token.get();
+    if (t != null && !t.isBlank()) {
+      b.header("Authorization", "Bearer " + t);
+    }
+    return b;
+  }
+
+  /** One node's records after {@code after}; an {@link AgentError} carries a refusal or a 404. */
+  CompletableFuture<IntervalReport> poll(
+      String address, String namespace, String name, long after) {
+    HttpRequest req =
+        request(uri(address, namespace, name, after, false)).timeout(Duration.ofSeconds(5)).build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+        .thenCompose(
+            r ->
+                r.statusCode() == 200
+                    ? CompletableFuture.completedFuture(
+                        Serialization.unmarshal(r.body(), IntervalReport.class))
+                    : CompletableFuture.failedFuture(
+                        new AgentError(r.statusCode(), r.body().strip())));
+  }
+
+  /** A running stream; cancel it to close the connection. */
+  interface Stream {
+    void cancel();
+  }
+
+  /**
+   * Streams one node's records after {@code after}: each event's data (an {@link IntervalReport} in
+   * JSON) to {@code onEvent}, then {@code onEnd} once (null when the agent ended it, else why it
+   * failed or was refused).
+   */
+  Stream stream(
+      String address,
+      String namespace,
+      String name,
+      long after,
+      Consumer<String> onEvent,
+      Consumer<Throwable> onEnd) {
+    HttpRequest req =
+        request(uri(address, namespace, name, after, true))
+            .header("Accept", "text/event-stream")
+            .build();
+    LineSubscriber lines = new LineSubscriber(onEvent);
+    CompletableFuture<HttpResponse<Void>> response =
+        http.sendAsync(
+            req,
+            info ->
+                info.statusCode() == 200
+                    ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
+                    : HttpResponse.BodySubscribers.replacing(null));
+    response.whenComplete(
+        (r, failed) -> {
+          if (failed != null) {
+            onEnd.accept(failed);
+          } else if (r.statusCode() != 200) {
+            onEnd.accept(new AgentError(r.statusCode(), "the agent answered " + r.statusCode()));
+          } else {
+            onEnd.accept(null);
+          }
+        });
+    return () -> {
+      lines.cancel();
+      response.cancel(true);
+    };
+  }
+
+  /**
+   * Server-Sent Events, one {@code data:} line per event here (the agent writes JSON on a line).
+   */
+  private static final class LineSubscriber implements Flow.Subscriber<String> {
+    private final Consumer<String> onEvent;
+    private volatile Flow.Subscription subscription;
+    private volatile boolean cancelled;
+
+    LineSubscriber(Consumer<String> onEvent) {
+      this.onEvent = onEvent;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (cancelled) {
+        s.cancel();
+      } else {
+        s.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(String line) {
+      if (line.startsWith("data:")) {
+        onEvent.accept(line.substring(5).strip());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onComplete() {}
+
+    void cancel() {
+      cancelled = true;
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+  }
+}

@@ -1,0 +1,501 @@
+package io.trafficmonitor.operator.live;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.MonitorAccess;
+import io.trafficmonitor.api.agent.IntervalReport;
+import io.trafficmonitor.api.live.IntervalCursor;
+import io.trafficmonitor.api.live.IntervalReportList;
+import io.trafficmonitor.api.live.LiveApi;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.model.AgentDaemonSet;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * The live API ({@link LiveApi}) behind the API server: an HTTPS server that only the API server
+ * may call (its proxy client certificate, {@link FrontProxy}), which checks that the caller it
+ * names may get the monitor ({@link MonitorAccess}) and then reads the monitor's records from every
+ * agent ({@link AgentIntervals}). Every replica serves it (the APIService's Service selects them
+ * all): it writes nothing and needs no leadership.
+ */
+public final class LiveApiServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LiveApiServer.class);
+
+  /** A node's stream that ended before the response's end is opened again after this long. */
+  private static final long RESTREAM_MILLIS = 1_000;
+
+  private final KubernetesClient client;
+  private final String agentNamespace;
+  private final AgentIntervals agents;
+  private final FrontProxy frontProxy;
+  private HttpServer server;
+
+  LiveApiServer(
+      KubernetesClient client, String agentNamespace, AgentIntervals agents, FrontProxy proxy) {
+    this.client = client;
+    this.agentNamespace = agentNamespace;
+    this.agents = agents;
+    this.frontProxy = proxy;
+  }
+
+  /**
+   * Starts the live API on {@code settings}' port when it has a certificate and the API server
+   * publishes its request-header CA; otherwise says why not and returns null.
+   */
+  public static LiveApiServer start(
+      Vertx vertx,
+      KubernetesClient client,
+      String agentNamespace,
+      int agentPort,
+      LiveSettings settings) {
+    if (settings.port() == 0) {
+      return null;
+    }
+    if (!settings.certificatePresent()) {
+      LOG.infof(
+          "the live API (%s) is off: no serving certificate in %s (the chart mounts one)",
+          LiveApi.API_SERVICE, settings.tlsDir());
+      return null;
+    }
+    FrontProxy proxy;
+    try {
+      proxy = FrontProxy.read(client);
+    } catch (KubernetesClientException e) {
+      LOG.warnf(
+          "the live API is off: cannot read %s/%s (%s)",
+          FrontProxy.NAMESPACE, FrontProxy.CONFIG_MAP, e.getMessage());
+      return null;
+    }
+    if (proxy == null) {
+      LOG.warnf(
+          "the live API is off: the API server publishes no request-header CA in %s/%s (its"
+              + " aggregation layer is not configured)",
+          FrontProxy.NAMESPACE, FrontProxy.CONFIG_MAP);
+      return null;
+    }
+    String fallbackToken = client.getConfiguration().getOauthToken();
+    LiveApiServer s =
+        new LiveApiServer(
+            client, agentNamespace, new AgentIntervals(agentPort, fallbackToken), proxy);
+    s.listen(vertx, settings);
+    return s;
+  }
+
+  private void listen(Vertx vertx, LiveSettings settings) {
+    Router router = Router.router(vertx);
+    router.get(LiveApi.BASE).handler(this::discovery);
+    // The API server merges every aggregated API's OpenAPI: this one adds no schema to it.
+    router
+        .get("/openapi/v2")
+        .handler(
+            rc ->
+                peerChecked(
+                    rc,
+                    "{\"swagger\":\"2.0\",\"info\":{\"title\":\""
+                        + LiveApi.API_SERVICE
+                        + "\",\"version\":\""
+                        + LiveApi.VERSION
+                        + "\"},\"paths\":{}}"));
+    router.get("/openapi/v3").handler(rc -> peerChecked(rc, "{\"paths\":{}}"));
+    router
+        .get(LiveApi.BASE + "/namespaces/:namespace/trafficmonitors/:name/" + LiveApi.SUBRESOURCE)
+        .blockingHandler(rc -> poll(rc, rc.pathParam("namespace")), false);
+    router
+        .get(LiveApi.BASE + "/clustertrafficmonitors/:name/" + LiveApi.SUBRESOURCE)
+        .blockingHandler(rc -> poll(rc, null), false);
+    router
+        .get(
+            LiveApi.BASE
+                + "/namespaces/:namespace/trafficmonitors/:name/"
+                + LiveApi.SUBRESOURCE
+                + "/stream")
+        .blockingHandler(rc -> stream(rc, rc.pathParam("namespace")), false);
+    router
+        .get(LiveApi.BASE + "/clustertrafficmonitors/:name/" + LiveApi.SUBRESOURCE + "/stream")
+        .blockingHandler(rc -> stream(rc, null), false);
+    router.route().handler(rc -> status(rc.response(), 404, "NotFound", "no such path"));
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setPort(settings.port())
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertPath(settings.certFile().toString())
+                    .setKeyPath(settings.keyFile().toString()))
+            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(frontProxy.caPem())))
+            .setClientAuth(ClientAuth.REQUIRED);
+    server =
+        vertx
+            .createHttpServer(options)
+            .requestHandler(router)
+            .listen()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
+    LOG.infof(
+        "live API %s served on port %d (callers: the API server's proxy certificate%s)",
+        LiveApi.API_SERVICE,
+        server.actualPort(),
+        frontProxy.allowedNames().isEmpty() ? "" : " named " + frontProxy.allowedNames());
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Answers {@code json} when the caller is the API server, else 401. */
+  private void peerChecked(RoutingContext rc, String json) {
+    if (fromApiServer(rc)) {
+      json(rc.response(), 200, json);
+    }
+  }
+
+  private boolean fromApiServer(RoutingContext rc) {
+    try {
+      frontProxy.checkPeer(rc.request().connection().peerCertificates());
+      return true;
+    } catch (FrontProxy.NotAuthenticated | javax.net.ssl.SSLPeerUnverifiedException e) {
+      status(rc.response(), 401, "Unauthorized", e.getMessage());
+      return false;
+    }
+  }
+
+  /** The API server's discovery of this group version (also its availability check). */
+  private void discovery(RoutingContext rc) {
+    if (!fromApiServer(rc)) {
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("kind", "APIResourceList");
+    body.put("apiVersion", "v1");
+    body.put("groupVersion", LiveApi.GROUP + "/" + LiveApi.VERSION);
+    body.put(
+        "resources",
+        List.of(
+            resource("trafficmonitors/" + LiveApi.SUBRESOURCE, true),
+            resource("clustertrafficmonitors/" + LiveApi.SUBRESOURCE, false)));
+    json(rc.response(), 200, Serialization.asJson(body));
+  }
+
+  private static Map<String, Object> resource(String name, boolean namespaced) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("name", name);
+    r.put("singularName", "");
+    r.put("namespaced", namespaced);
+    r.put("kind", IntervalReportList.KIND);
+    r.put("verbs", List.of("get"));
+    return r;
+  }
+
+  /** The caller the API server names, or null after answering 401. */
+  private MonitorAccess.Caller caller(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    try {
+      return frontProxy.caller(
+          req.connection().peerCertificates(),
+          h -> req.headers().getAll(h),
+          new ArrayList<>(req.headers().names()));
+    } catch (FrontProxy.NotAuthenticated | javax.net.ssl.SSLPeerUnverifiedException e) {
+      status(rc.response(), 401, "Unauthorized", e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Checks the caller and the monitor; answers the refusal and returns false when the request must
+   * not go on.
+   */
+  private boolean admitted(RoutingContext rc, String namespace, String name) {
+    MonitorAccess.Caller caller = caller(rc);
+    if (caller == null) {
+      return false;
+    }
+    String what =
+        namespace == null
+            ? "clustertrafficmonitors " + name
+            : "trafficmonitors " + name + " in namespace " + namespace;
+    try {
+      String refusal = MonitorAccess.refusal(client, caller, namespace, name);
+      if (refusal != null) {
+        status(rc.response(), 403, "Forbidden", refusal);
+        return false;
+      }
+      boolean exists =
+          namespace == null
+              ? client.resources(ClusterTrafficMonitor.class).withName(name).get() != null
+              : client.resources(TrafficMonitor.class).inNamespace(namespace).withName(name).get()
+                  != null;
+      if (!exists) {
+        status(rc.response(), 404, "NotFound", what + " not found");
+        return false;
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      status(
+          rc.response(), 503, "ServiceUnavailable", "cannot ask the API server: " + e.getMessage());
+      return false;
+    }
+  }
+
+  /** Node name to agent pod address, for the agents that run. */
+  Map<String, String> agentAddresses() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Pod p :
+        client
+            .pods()
+            .inNamespace(agentNamespace)
+            .withLabel("app.kubernetes.io/name", AgentDaemonSet.NAME)
+            .list()
+            .getItems()) {
+      if (p.getSpec().getNodeName() != null
+          && p.getStatus() != null
+          && p.getStatus().getPodIP() != null
+          && p.getMetadata().getDeletionTimestamp() == null) {
+        out.put(p.getSpec().getNodeName(), p.getStatus().getPodIP());
+      }
+    }
+    return out;
+  }
+
+  private IntervalCursor cursor(RoutingContext rc) {
+    try {
+      return IntervalCursor.parse(rc.request().getParam("after"));
+    } catch (IllegalArgumentException e) {
+      status(rc.response(), 400, "BadRequest", e.getMessage());
+      return null;
+    }
+  }
+
+  private void poll(RoutingContext rc, String namespace) {
+    String name = rc.pathParam("name");
+    IntervalCursor cursor = cursor(rc);
+    if (cursor == null || !admitted(rc, namespace, name)) {
+      return;
+    }
+    Map<String, CompletableFuture<IntervalReport>> asked = new LinkedHashMap<>();
+    agentAddresses()
+        .forEach(
+            (node, addr) -> asked.put(node, pollFrom(addr, namespace, name, cursor.after(node))));
+    List<IntervalReport> items = new ArrayList<>();
+    List<String> unreachable = new ArrayList<>();
+    asked.forEach(
+        (node, f) -> {
+          try {
+            IntervalReport r = f.get(10, TimeUnit.SECONDS);
+            items.add(r);
+            cursor.advance(node, newest(r));
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AgentIntervals.AgentError a && a.status == 404) {
+              return; // this node's agent does not serve the monitor (no pod of it there)
+            }
+            unreachable.add(node + ": " + reason(e.getCause()));
+          } catch (Exception e) {
+            unreachable.add(node + ": " + reason(e));
+          }
+        });
+    json(
+        rc.response(),
+        200,
+        Serialization.asJson(
+            new IntervalReportList(
+                namespace,
+                name,
+                cursor.toString(),
+                items,
+                unreachable.isEmpty() ? null : unreachable)));
+  }
+
+  /**
+   * A node's records after {@code after}; when its agent's newest is older than that, the agent
+   * started again (it numbers from 1): its records since then.
+   */
+  private CompletableFuture<IntervalReport> pollFrom(
+      String addr, String namespace, String name, long after) {
+    return agents
+        .poll(addr, namespace, name, after)
+        .thenCompose(
+            r ->
+                r.last() < after
+                    ? agents.poll(addr, namespace, name, 0)
+                    : CompletableFuture.completedFuture(r));
+  }
+
+  /** The newest record a report brings, or its newest kept when it brings none. */
+  static long newest(IntervalReport r) {
+    List<IntervalReport.Interval> records = r.records();
+    return records == null || records.isEmpty() ? r.last() : records.get(records.size() - 1).seq();
+  }
+
+  private static String reason(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  /**
+   * Merges every node's stream into one response for {@link LiveApi#STREAM_SECONDS}: an event per
+   * node and interval, each a node's report; a node whose stream ends is asked again from its last
+   * record sent.
+   */
+  private void stream(RoutingContext rc, String namespace) {
+    String name = rc.pathParam("name");
+    IntervalCursor cursor = cursor(rc);
+    if (cursor == null || !admitted(rc, namespace, name)) {
+      return;
+    }
+    HttpServerResponse resp = rc.response();
+    Context ctx = rc.vertx().getOrCreateContext();
+    Map<String, AgentIntervals.Stream> open = new ConcurrentHashMap<>();
+    AtomicBoolean done = new AtomicBoolean();
+    Runnable finish =
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            open.values().forEach(AgentIntervals.Stream::cancel);
+            ctx.runOnContext(
+                v -> {
+                  if (!resp.ended() && !resp.closed()) {
+                    resp.end();
+                  }
+                });
+          }
+        };
+    resp.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache");
+    resp.write(": " + LiveApi.API_SERVICE + "\n\n");
+    resp.closeHandler(v -> finish.run());
+    Map<String, String> addresses = agentAddresses();
+    Map<String, Long> last = new ConcurrentHashMap<>();
+    addresses.keySet().forEach(node -> last.put(node, cursor.after(node)));
+    rc.vertx().setTimer(LiveApi.STREAM_SECONDS * 1000L, t -> finish.run());
+    addresses.forEach(
+        (node, addr) ->
+            follow(rc.vertx(), ctx, resp, open, done, last, node, addr, namespace, name));
+  }
+
+  private void follow(
+      Vertx vertx,
+      Context ctx,
+      HttpServerResponse resp,
+      Map<String, AgentIntervals.Stream> open,
+      AtomicBoolean done,
+      Map<String, Long> last,
+      String node,
+      String addr,
+      String namespace,
+      String name) {
+    if (done.get()) {
+      return;
+    }
+    // The agent's newest record older than the cursor: it started again, read it from its start.
+    agents
+        .poll(addr, namespace, name, last.get(node))
+        .whenComplete(
+            (r, failed) -> {
+              if (r != null && r.last() < last.get(node)) {
+                last.put(node, 0L);
+              }
+              if (failed instanceof java.util.concurrent.CompletionException c
+                  && c.getCause() instanceof AgentIntervals.AgentError a
+                  && a.status == 404) {
+                return; // the monitor has no pod on this node
+              }
+              openStream(vertx, ctx, resp, open, done, last, node, addr, namespace, name);
+            });
+  }
+
+  private void openStream(
+      Vertx vertx,
+      Context ctx,
+      HttpServerResponse resp,
+      Map<String, AgentIntervals.Stream> open,
+      AtomicBoolean done,
+      Map<String, Long> last,
+      String node,
+      String addr,
+      String namespace,
+      String name) {
+    if (done.get()) {
+      return;
+    }
+    AgentIntervals.Stream s =
+        agents.stream(
+            addr,
+            namespace,
+            name,
+            last.get(node),
+            json -> {
+              IntervalReport r = Serialization.unmarshal(json, IntervalReport.class);
+              last.merge(node, newest(r), Math::max);
+              ctx.runOnContext(
+                  v -> {
+                    if (!done.get() && !resp.ended()) {
+                      resp.write("data: " + json + "\n\n");
+                    }
+                  });
+            },
+            failed -> {
+              open.remove(node);
+              if (failed instanceof AgentIntervals.AgentError a && a.status == 404) {
+                return; // the monitor has no pod on this node
+              }
+              if (!done.get()) {
+                vertx.setTimer(
+                    RESTREAM_MILLIS,
+                    t -> follow(vertx, ctx, resp, open, done, last, node, addr, namespace, name));
+              }
+            });
+    open.put(node, s);
+    if (done.get()) {
+      s.cancel();
+    }
+  }
+
+  private static void status(HttpServerResponse resp, int code, String reason, String message) {
+    if (resp.ended()) {
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("kind", "Status");
+    body.put("apiVersion", "v1");
+    body.put("metadata", Map.of());
+    body.put("status", "Failure");
+    body.put("message", message);
+    body.put("reason", reason);
+    body.put("code", code);
+    json(resp, code, Serialization.asJson(body));
+  }
+
+  private static void json(HttpServerResponse resp, int code, String body) {
+    resp.setStatusCode(code).putHeader("Content-Type", "application/json").end(body + "\n");
+  }
+}
