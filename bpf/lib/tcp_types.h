@@ -13,9 +13,12 @@
 
 /* log2 buckets: bucket i counts values in [2^i, 2^(i+1)), bucket 0 also 0; the last is open. */
 #define TM_TCP_HIST_BUCKETS 32
+/* Window scale buckets: 0..14 (RFC 7323 caps the shift at 14), and TM_TCP_WSCALE_NONE. */
+#define TM_TCP_WSCALE_BUCKETS 16
+#define TM_TCP_WSCALE_NONE 15 /* window scaling not negotiated (one side did not offer it) */
 
 /*
- * tcp_cgroups value (592 bytes), key: __u64 cgroup v2 id of the socket (0: none).
+ * tcp_cgroups value (744 bytes), key: __u64 cgroup v2 id of the socket (0: none).
  * Cumulative since load; updated with atomic adds (a HASH shared by all CPUs).
  */
 struct tcp_cg_stats {
@@ -31,9 +34,18 @@ struct tcp_cg_stats {
 	__u64 failed_active; /*  72: SYN_SENT -> CLOSE (refused, timed out) */
 	__u64 rtt_hist[TM_TCP_HIST_BUCKETS]; /*  80: srtt samples, log2 of microseconds */
 	__u64 duration_hist[TM_TCP_HIST_BUCKETS]; /* 336: durations, log2 of microseconds */
+	/*
+	 * Flow control, seen at tcp_probe (a segment received on an established socket), counted
+	 * as transitions of the socket into the state, not per segment (tcp_sk_state.wnd_flags).
+	 */
+	__u64 zero_wnd_peer; /* 592: the peer's advertised window became 0 (snd_wnd == 0) */
+	__u64 zero_wnd_local; /* 600: the window the socket advertised became 0 (rcv_wnd == 0) */
+	__u64 rwnd_limited; /* 608: sending became limited by the peer's window (chrono) */
+	/* 616: connections established, by the socket's own receive window scale (rcv_wscale) */
+	__u64 wscale_conns[TM_TCP_WSCALE_BUCKETS];
 };
 
-_Static_assert(sizeof(struct tcp_cg_stats) == 592, "TcpLayout.CG_SIZE");
+_Static_assert(sizeof(struct tcp_cg_stats) == 744, "TcpLayout.CG_SIZE");
 _Static_assert(__builtin_offsetof(struct tcp_cg_stats, retrans_segs) == 0,
 	       "TcpLayout.CG_RETRANS_SEGS");
 _Static_assert(__builtin_offsetof(struct tcp_cg_stats, synack_retrans) == 8,
@@ -56,6 +68,14 @@ _Static_assert(__builtin_offsetof(struct tcp_cg_stats, failed_active) == 72,
 _Static_assert(__builtin_offsetof(struct tcp_cg_stats, rtt_hist) == 80, "TcpLayout.CG_RTT_HIST");
 _Static_assert(__builtin_offsetof(struct tcp_cg_stats, duration_hist) == 336,
 	       "TcpLayout.CG_DURATION_HIST");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, zero_wnd_peer) == 592,
+	       "TcpLayout.CG_ZERO_WND_PEER");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, zero_wnd_local) == 600,
+	       "TcpLayout.CG_ZERO_WND_LOCAL");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, rwnd_limited) == 608,
+	       "TcpLayout.CG_RWND_LIMITED");
+_Static_assert(__builtin_offsetof(struct tcp_cg_stats, wscale_conns) == 616,
+	       "TcpLayout.CG_WSCALE_CONNS");
 
 /* tcp_conns key (48 bytes): the socket's own view, local and remote. */
 struct tcp_conn_key {
@@ -80,6 +100,7 @@ _Static_assert(__builtin_offsetof(struct tcp_conn_key, family) == 36, "TcpLayout
 _Static_assert(__builtin_offsetof(struct tcp_conn_key, netns) == 40, "TcpLayout.CONN_KEY_NETNS");
 
 #define TM_CONN_F_PASSIVE 1 /* opened by accept (SYN_RECV -> ESTABLISHED) */
+#define TM_CONN_F_WSCALE 2 /* window scaling negotiated (rx_opt.wscale_ok: both SYNs had it) */
 
 /* tcp_conns value (56 bytes). Times: bpf_ktime_get_ns() = CLOCK_MONOTONIC. */
 struct tcp_conn {
@@ -92,7 +113,9 @@ struct tcp_conn {
 	__u32 snd_cwnd; /* 44: latest congestion window, segments */
 	__u8 state; /* 48: TCP_* of include/net/tcp_states.h (1 ESTABLISHED .. 7 CLOSE) */
 	__u8 flags; /* 49: TM_CONN_F_* */
-	__u8 pad[6]; /* 50 */
+	__u8 snd_wscale; /* 50: the peer's window scale (shift of the windows it advertises) */
+	__u8 rcv_wscale; /* 51: the socket's own window scale; both 0 without TM_CONN_F_WSCALE */
+	__u8 pad[4]; /* 52 */
 };
 
 _Static_assert(sizeof(struct tcp_conn) == 56, "TcpLayout.CONN_SIZE");
@@ -107,6 +130,8 @@ _Static_assert(__builtin_offsetof(struct tcp_conn, srtt_us) == 40, "TcpLayout.CO
 _Static_assert(__builtin_offsetof(struct tcp_conn, snd_cwnd) == 44, "TcpLayout.CONN_SND_CWND");
 _Static_assert(__builtin_offsetof(struct tcp_conn, state) == 48, "TcpLayout.CONN_STATE");
 _Static_assert(__builtin_offsetof(struct tcp_conn, flags) == 49, "TcpLayout.CONN_FLAGS");
+_Static_assert(__builtin_offsetof(struct tcp_conn, snd_wscale) == 50, "TcpLayout.CONN_SND_WSCALE");
+_Static_assert(__builtin_offsetof(struct tcp_conn, rcv_wscale) == 51, "TcpLayout.CONN_RCV_WSCALE");
 
 /* tcp_drops key (16 bytes), value: __u64 count. */
 struct tcp_drop_key {
@@ -127,7 +152,13 @@ struct tcp_sk_state {
 	__u64 conn_us; /* tcp_mstamp of the last tcp_probe copy into tcp_conns */
 	__u32 retrans_seen; /* tcp_sock.total_retrans already counted */
 	__u16 local_port; /* the kernel clears it before the CLOSE event */
-	__u16 pad;
+	__u8 wnd_flags; /* TM_SK_WND_*: the flow-control states the socket is in (tcp_probe) */
+	__u8 pad;
 };
+
+/* tcp_sk_state.wnd_flags */
+#define TM_SK_WND_ZERO_PEER 1 /* snd_wnd == 0 */
+#define TM_SK_WND_ZERO_LOCAL 2 /* rcv_wnd == 0 */
+#define TM_SK_WND_RWND_LIMITED 4 /* chrono_type RWND_LIMITED (or SNDBUF_LIMITED after it) */
 
 #endif /* TM_TCP_TYPES_H */

@@ -241,9 +241,47 @@ int tm_tcp_retransmit_synack(__u64 *ctx)
 }
 
 /*
- * Every segment received on an established socket: an srtt sample for the cgroup, and the
- * latest srtt/cwnd of the connection (copied at most every cfg_conn_interval_us per socket: a
- * table update costs more than the rest of the program).
+ * Flow control at a segment received (tcp_probe runs before the segment is processed, so it sees
+ * the windows as the previous segments left them). Each state counts once when the socket enters
+ * it, not per segment: the peer advertised a zero window (snd_wnd == 0), the socket advertised
+ * one (rcv_wnd == 0: what tcp_select_window last sent), the kernel's own rwnd-limited chrono is
+ * running (tcp_write_xmit found the peer's window too small for the next segment; the same
+ * measure as tcp_info's tcpi_rwnd_limited). SNDBUF_LIMITED ranks above RWND_LIMITED in the
+ * chrono, so a socket that was window-limited stays so while only the send buffer shows.
+ * The common case (no change) costs three loads and one compare.
+ */
+static __always_inline void window_events(struct tcp_sock *tp, struct tcp_sk_state *st,
+					  struct tcp_cg_stats *s)
+{
+	__u8 was = st->wnd_flags;
+	__u8 now = 0, entered;
+	__u8 chrono = BPF_CORE_READ_BITFIELD(tp, chrono_type);
+
+	if (tp->snd_wnd == 0)
+		now |= TM_SK_WND_ZERO_PEER;
+	if (tp->rcv_wnd == 0)
+		now |= TM_SK_WND_ZERO_LOCAL;
+	if (chrono == TCP_CHRONO_RWND_LIMITED ||
+	    (chrono == TCP_CHRONO_SNDBUF_LIMITED && (was & TM_SK_WND_RWND_LIMITED)))
+		now |= TM_SK_WND_RWND_LIMITED;
+	if (now == was)
+		return;
+	st->wnd_flags = now;
+	entered = now & ~was;
+	if (!entered || !s)
+		return;
+	if (entered & TM_SK_WND_ZERO_PEER)
+		__sync_fetch_and_add(&s->zero_wnd_peer, 1);
+	if (entered & TM_SK_WND_ZERO_LOCAL)
+		__sync_fetch_and_add(&s->zero_wnd_local, 1);
+	if (entered & TM_SK_WND_RWND_LIMITED)
+		__sync_fetch_and_add(&s->rwnd_limited, 1);
+}
+
+/*
+ * Every segment received on an established socket: an srtt sample for the cgroup, flow-control
+ * transitions (window_events), and the latest srtt/cwnd of the connection (copied at most every
+ * cfg_conn_interval_us per socket: a table update costs more than the rest of the program).
  */
 SEC("tp_btf/tcp_probe")
 int tm_tcp_probe(__u64 *ctx)
@@ -270,6 +308,8 @@ int tm_tcp_probe(__u64 *ctx)
 		__sync_fetch_and_add(&s->rtt_sum_us, srtt);
 		__sync_fetch_and_add(&s->rtt_hist[log2_bucket(srtt)], 1);
 	}
+	if (st)
+		window_events(tp, st, s);
 	if (st && cfg_conn_interval_us) {
 		us = tp->tcp_mstamp;
 		if (st->conn_us && us - st->conn_us < cfg_conn_interval_us)
@@ -302,6 +342,12 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		total = tp->total_retrans;
 		v.srtt_us = tp->srtt_us >> 3;
 		v.snd_cwnd = tp->snd_cwnd;
+		/* both SYNs are processed by now: the scales are final (0 when not negotiated) */
+		if (BPF_CORE_READ_BITFIELD(tp, rx_opt.wscale_ok)) {
+			v.flags |= TM_CONN_F_WSCALE;
+			v.snd_wscale = BPF_CORE_READ_BITFIELD(tp, rx_opt.snd_wscale);
+			v.rcv_wscale = BPF_CORE_READ_BITFIELD(tp, rx_opt.rcv_wscale);
+		}
 	}
 	st = sk_state(sk, total);
 	conn_key(sk, &k);
@@ -313,8 +359,14 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 		st->cgroup = cg;
 		st->local_port = k.local_port;
 		st->conn_us = 0;
+		st->wnd_flags = 0;
 		if (s)
 			__sync_fetch_and_add(passive ? &s->opened_passive : &s->opened_active, 1);
+	}
+	if (s) {
+		__u32 b = v.flags & TM_CONN_F_WSCALE ? v.rcv_wscale : TM_TCP_WSCALE_NONE;
+
+		__sync_fetch_and_add(&s->wscale_conns[b & (TM_TCP_WSCALE_BUCKETS - 1)], 1);
 	}
 	/* retransmitted SYNs of this connect, recorded before it was established */
 	old = bpf_map_lookup_elem(&tcp_conns, &k);
@@ -324,7 +376,7 @@ static __always_inline void on_established(const struct sock *sk, int oldstate, 
 	v.established_ns = now;
 	v.updated_ns = now;
 	v.state = TM_TCP_ESTABLISHED;
-	v.flags = passive ? TM_CONN_F_PASSIVE : 0;
+	v.flags |= passive ? TM_CONN_F_PASSIVE : 0;
 	if (bpf_map_update_elem(&tcp_conns, &k, &v, BPF_ANY))
 		bump(TM_EV_LOST_CONN);
 }

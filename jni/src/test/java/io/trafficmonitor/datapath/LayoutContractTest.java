@@ -71,6 +71,8 @@ class LayoutContractTest {
           "FlowLayout.SET_SEQ_PATTERN",
           "FlowLayout.FILTER_SET_BIT",
           "TcpLayout.CONN_F_PASSIVE",
+          "TcpLayout.CONN_F_WSCALE",
+          "TcpLayout.WSCALE_NONE",
           // limits and scales
           "FlowLayout.HIST_SHIFT",
           "FlowLayout.SEQ_MAX_WINDOW",
@@ -114,7 +116,8 @@ class LayoutContractTest {
           // array lengths: the elements span the field up to the next one
           "FlowLayout.HIST_BUCKETS",
           "FlowLayout.MAX_PORT_RANGES",
-          "TcpLayout.HIST_BUCKETS");
+          "TcpLayout.HIST_BUCKETS",
+          "TcpLayout.WSCALE_BUCKETS");
 
   /**
    * Map name constant -> the key and value as Java sizes them: a size constant (the map must be
@@ -252,9 +255,12 @@ class LayoutContractTest {
     assertEquals( // __u64 rtt_hist[TM_TCP_HIST_BUCKETS], then duration_hist to the end
         offset("tcp_cg_stats", "duration_hist") - offset("tcp_cg_stats", "rtt_hist"),
         8L * TcpLayout.HIST_BUCKETS);
-    assertEquals(
-        size("tcp_cg_stats") - offset("tcp_cg_stats", "duration_hist"),
+    assertEquals( // __u64 duration_hist[TM_TCP_HIST_BUCKETS], then zero_wnd_peer
+        offset("tcp_cg_stats", "zero_wnd_peer") - offset("tcp_cg_stats", "duration_hist"),
         8L * TcpLayout.HIST_BUCKETS);
+    assertEquals( // __u64 wscale_conns[TM_TCP_WSCALE_BUCKETS] to the end
+        size("tcp_cg_stats") - offset("tcp_cg_stats", "wscale_conns"),
+        8L * TcpLayout.WSCALE_BUCKETS);
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.Arrays;
  * @param failedActive connects that failed (SYN_SENT to CLOSE: refused, timed out)
  * @param rttHistogram srtt samples, log2 of microseconds
  * @param durationHistogram connection durations, log2 of microseconds
+ * @param window flow-control events and the window scales of the connections established
  */
 public record CgroupTcpStats(
     long retransmittedSegments,
@@ -33,7 +34,38 @@ public record CgroupTcpStats(
     long stateChanges,
     long failedActive,
     long[] rttHistogram,
-    long[] durationHistogram) {
+    long[] durationHistogram,
+    WindowStats window) {
+
+  /** Without flow-control figures (none recorded). */
+  public CgroupTcpStats(
+      long retransmittedSegments,
+      long synAckRetransmits,
+      long rttSamples,
+      long rttSumMicros,
+      long openedActive,
+      long openedPassive,
+      long closed,
+      long durationSumMicros,
+      long stateChanges,
+      long failedActive,
+      long[] rttHistogram,
+      long[] durationHistogram) {
+    this(
+        retransmittedSegments,
+        synAckRetransmits,
+        rttSamples,
+        rttSumMicros,
+        openedActive,
+        openedPassive,
+        closed,
+        durationSumMicros,
+        stateChanges,
+        failedActive,
+        rttHistogram,
+        durationHistogram,
+        WindowStats.NONE);
+  }
 
   static CgroupTcpStats decode(java.nio.ByteBuffer b, int off) {
     long[] rtt = new long[TcpLayout.HIST_BUCKETS];
@@ -54,7 +86,8 @@ public record CgroupTcpStats(
         b.getLong(off + TcpLayout.CG_STATE_CHANGES),
         b.getLong(off + TcpLayout.CG_FAILED_ACTIVE),
         rtt,
-        dur);
+        dur,
+        WindowStats.decode(b, off));
   }
 
   /** Connections established (active and passive). */
@@ -99,7 +132,8 @@ public record CgroupTcpStats(
         && stateChanges == s.stateChanges
         && failedActive == s.failedActive
         && Arrays.equals(rttHistogram, s.rttHistogram)
-        && Arrays.equals(durationHistogram, s.durationHistogram);
+        && Arrays.equals(durationHistogram, s.durationHistogram)
+        && window.equals(s.window);
   }
 
   @Override
@@ -112,7 +146,8 @@ public record CgroupTcpStats(
   public String toString() {
     return String.format(
         "CgroupTcpStats[retrans=%d (synack %d), rtt samples=%d mean=%.1fus, opened=%d+%d,"
-            + " closed=%d mean=%.1fus, stateChanges=%d, failed=%d, rttHist=%s, durationHist=%s]",
+            + " closed=%d mean=%.1fus, stateChanges=%d, failed=%d, rttHist=%s, durationHist=%s,"
+            + " %s]",
         retransmittedSegments,
         synAckRetransmits,
         rttSamples,
@@ -124,6 +159,7 @@ public record CgroupTcpStats(
         stateChanges,
         failedActive,
         Arrays.toString(rttHistogram),
-        Arrays.toString(durationHistogram));
+        Arrays.toString(durationHistogram),
+        window);
   }
 }

@@ -24,6 +24,10 @@ import java.util.Arrays;
  * @param state TCP state number (1 ESTABLISHED ... 7 CLOSE ... 11 CLOSING), see {@link
  *     #stateName()}
  * @param passive opened by accept
+ * @param windowScaling window scaling negotiated (both SYNs offered it); false also when the
+ *     connection was established before the programs were attached (the scales are not known)
+ * @param sendScale the peer's window scale (shift of the windows it advertises), 0 without scaling
+ * @param receiveScale the socket's own window scale, 0 without scaling
  */
 public record TcpConnection(
     int family,
@@ -40,7 +44,10 @@ public record TcpConnection(
     long srttMicros,
     long cwnd,
     int state,
-    boolean passive) {
+    boolean passive,
+    boolean windowScaling,
+    int sendScale,
+    int receiveScale) {
 
   private static final String[] STATES = {
     "UNKNOWN",
@@ -81,7 +88,10 @@ public record TcpConnection(
         Integer.toUnsignedLong(v.getInt(vo + TcpLayout.CONN_SRTT_US)),
         Integer.toUnsignedLong(v.getInt(vo + TcpLayout.CONN_SND_CWND)),
         Byte.toUnsignedInt(v.get(vo + TcpLayout.CONN_STATE)),
-        (v.get(vo + TcpLayout.CONN_FLAGS) & TcpLayout.CONN_F_PASSIVE) != 0);
+        (v.get(vo + TcpLayout.CONN_FLAGS) & TcpLayout.CONN_F_PASSIVE) != 0,
+        (v.get(vo + TcpLayout.CONN_FLAGS) & TcpLayout.CONN_F_WSCALE) != 0,
+        Byte.toUnsignedInt(v.get(vo + TcpLayout.CONN_SND_WSCALE)),
+        Byte.toUnsignedInt(v.get(vo + TcpLayout.CONN_RCV_WSCALE)));
   }
 
   public InetAddress localAddress() {
@@ -126,7 +136,10 @@ public record TcpConnection(
         && srttMicros == c.srttMicros
         && cwnd == c.cwnd
         && state == c.state
-        && passive == c.passive;
+        && passive == c.passive
+        && windowScaling == c.windowScaling
+        && sendScale == c.sendScale
+        && receiveScale == c.receiveScale;
   }
 
   @Override
@@ -140,7 +153,7 @@ public record TcpConnection(
   public String toString() {
     return String.format(
         "TcpConnection[%s:%d -> %s:%d netns=%d cgroup=%d %s%s srtt=%dus cwnd=%d retrans=%d"
-            + " established=%d closed=%d]",
+            + " established=%d closed=%d wscale=%s]",
         localAddress().getHostAddress(),
         localPort,
         remoteAddress().getHostAddress(),
@@ -153,6 +166,7 @@ public record TcpConnection(
         cwnd,
         retransmittedSegments,
         establishedNanos,
-        closedNanos);
+        closedNanos,
+        windowScaling ? sendScale + "," + receiveScale : "none");
   }
 }

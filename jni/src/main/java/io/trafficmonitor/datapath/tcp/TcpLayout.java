@@ -12,8 +12,14 @@ public final class TcpLayout {
 
   public static final int HIST_BUCKETS = 32;
 
-  /** struct tcp_cg_stats (592 bytes), value of tcp_cgroups (key: __u64 cgroup id). */
-  public static final int CG_SIZE = 592;
+  /** Window scale buckets of tcp_cg_stats.wscale_conns: shifts 0..14, then {@link #WSCALE_NONE}. */
+  public static final int WSCALE_BUCKETS = 16;
+
+  /** The bucket of connections without window scaling. */
+  public static final int WSCALE_NONE = 15;
+
+  /** struct tcp_cg_stats (744 bytes), value of tcp_cgroups (key: __u64 cgroup id). */
+  public static final int CG_SIZE = 744;
 
   public static final int CG_RETRANS_SEGS = 0;
   public static final int CG_SYNACK_RETRANS = 8;
@@ -27,6 +33,10 @@ public final class TcpLayout {
   public static final int CG_FAILED_ACTIVE = 72;
   public static final int CG_RTT_HIST = 80;
   public static final int CG_DURATION_HIST = 336;
+  public static final int CG_ZERO_WND_PEER = 592;
+  public static final int CG_ZERO_WND_LOCAL = 600;
+  public static final int CG_RWND_LIMITED = 608;
+  public static final int CG_WSCALE_CONNS = 616;
 
   /** struct tcp_conn_key (48 bytes). */
   public static final int CONN_KEY_SIZE = 48;
@@ -50,7 +60,10 @@ public final class TcpLayout {
   public static final int CONN_SND_CWND = 44; // __u32
   public static final int CONN_STATE = 48; // __u8
   public static final int CONN_FLAGS = 49; // __u8
+  public static final int CONN_SND_WSCALE = 50; // __u8
+  public static final int CONN_RCV_WSCALE = 51; // __u8
   public static final int CONN_F_PASSIVE = 1;
+  public static final int CONN_F_WSCALE = 2;
 
   /** struct tcp_drop_key (16 bytes), value __u64. */
   public static final int DROP_KEY_SIZE = 16;

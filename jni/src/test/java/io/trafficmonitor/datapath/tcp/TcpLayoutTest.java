@@ -34,7 +34,8 @@ class TcpLayoutTest {
     v.putLong(TcpLayout.CONN_CGROUP, 77).putLong(TcpLayout.CONN_ESTABLISHED, 5);
     v.putLong(TcpLayout.CONN_RETRANS_SEGS, 3).putInt(TcpLayout.CONN_SRTT_US, 250);
     v.putInt(TcpLayout.CONN_SND_CWND, 10).put(TcpLayout.CONN_STATE, (byte) 1);
-    v.put(TcpLayout.CONN_FLAGS, (byte) TcpLayout.CONN_F_PASSIVE);
+    v.put(TcpLayout.CONN_FLAGS, (byte) (TcpLayout.CONN_F_PASSIVE | TcpLayout.CONN_F_WSCALE));
+    v.put(TcpLayout.CONN_SND_WSCALE, (byte) 7).put(TcpLayout.CONN_RCV_WSCALE, (byte) 2);
     TcpConnection c = TcpConnection.decode(k, 0, v, 0);
     assertEquals("10.0.0.1", c.localAddress().getHostAddress());
     assertEquals("10.0.0.2", c.remoteAddress().getHostAddress());
@@ -47,6 +48,9 @@ class TcpLayoutTest {
     assertEquals(10, c.cwnd());
     assertEquals("ESTABLISHED", c.stateName());
     assertTrue(c.passive());
+    assertTrue(c.windowScaling());
+    assertEquals(7, c.sendScale());
+    assertEquals(2, c.receiveScale());
   }
 
   @Test
@@ -62,5 +66,24 @@ class TcpLayoutTest {
     assertEquals(100.0, s.meanDurationMicros());
     assertEquals(4, s.durationHistogram()[6]);
     assertEquals(1, s.rttHistogram()[31]);
+    assertEquals(WindowStats.NONE, s.window());
+  }
+
+  @Test
+  void windowStatsDecode() {
+    ByteBuffer b = ByteBuffer.allocate(TcpLayout.CG_SIZE).order(ByteOrder.nativeOrder());
+    b.putLong(TcpLayout.CG_DURATION_HIST + 8 * 31, 9); // the field before: not read as window
+    b.putLong(TcpLayout.CG_ZERO_WND_PEER, 3).putLong(TcpLayout.CG_ZERO_WND_LOCAL, 2);
+    b.putLong(TcpLayout.CG_RWND_LIMITED, 5);
+    b.putLong(TcpLayout.CG_WSCALE_CONNS + 8 * 7, 4);
+    b.putLong(TcpLayout.CG_WSCALE_CONNS + 8 * TcpLayout.WSCALE_NONE, 1);
+    WindowStats w = CgroupTcpStats.decode(b, 0).window();
+    assertEquals(3, w.zeroWindowPeer());
+    assertEquals(2, w.zeroWindowLocal());
+    assertEquals(5, w.windowLimited());
+    assertEquals(4, w.scaleConnections()[7]);
+    assertEquals(1, w.scaleConnections()[TcpLayout.WSCALE_NONE]);
+    assertEquals("none", WindowStats.scaleLabel(TcpLayout.WSCALE_NONE));
+    assertEquals("14", WindowStats.scaleLabel(14));
   }
 }
