@@ -109,6 +109,12 @@ public class NodeStatus {
   private Long drops;
 
   @JsonPropertyDescription(
+      "TCP flow control of the monitored pods' sockets (zero windows, window-limited sending,"
+          + " connections without window scaling), since the node's agent started (TCP health"
+          + " starts again with the agent).")
+  private TcpFlowControl flowControl;
+
+  @JsonPropertyDescription(
       "Dropped packets by kernel drop reason, since the agent started: the busiest 16 reasons,"
           + " busiest first.")
   @Size(max = 16)
@@ -321,6 +327,14 @@ public class NodeStatus {
 
   public void setDrops(Long drops) {
     this.drops = drops;
+  }
+
+  public TcpFlowControl getFlowControl() {
+    return flowControl;
+  }
+
+  public void setFlowControl(TcpFlowControl flowControl) {
+    this.flowControl = flowControl;
   }
 
   public List<Talker> getTopTalkers() {

@@ -78,6 +78,10 @@ public class Summary {
   private Long drops;
 
   @JsonPropertyDescription(
+      "TCP flow control of the monitored pods' sockets, each figure summed over all nodes.")
+  private TcpFlowControl flowControl;
+
+  @JsonPropertyDescription(
       "Dropped packets by kernel drop reason, merged over all nodes: the busiest 16 reasons,"
           + " busiest first.")
   @Size(max = 16)
@@ -218,6 +222,14 @@ public class Summary {
 
   public void setDrops(Long drops) {
     this.drops = drops;
+  }
+
+  public TcpFlowControl getFlowControl() {
+    return flowControl;
+  }
+
+  public void setFlowControl(TcpFlowControl flowControl) {
+    this.flowControl = flowControl;
   }
 
   public List<Flow> getTopFlows() {

@@ -7,6 +7,7 @@ import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
+import io.trafficmonitor.datapath.tcp.WindowStats;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +37,12 @@ public final class TcpCollector {
 
     void dropsRemoved(Drops drops);
 
+    /**
+     * A pod's connections showed a window scale bucket ({@link WindowStats#scaleLabel}) for the
+     * first time: its series starts now (buckets never seen have none, so a pod has one or two).
+     */
+    default void tcpScaleAdded(PodTcp pod, int bucket) {}
+
     Sink NONE =
         new Sink() {
           @Override
@@ -62,7 +69,10 @@ public final class TcpCollector {
   public static final int RTT_SAMPLES = 5;
   public static final int RTT_SUM_MICROS = 6;
   public static final int STATE_CHANGES = 7;
-  static final int COUNTERS = 8;
+  public static final int ZERO_WINDOW_PEER = 8;
+  public static final int ZERO_WINDOW_LOCAL = 9;
+  public static final int WINDOW_LIMITED = 10;
+  static final int COUNTERS = 11;
 
   /** The TCP health of one pod since the agent started. */
   public static final class PodTcp {
@@ -72,6 +82,7 @@ public final class TcpCollector {
     private final AtomicLongArray durations = new AtomicLongArray(TcpLayout.HIST_BUCKETS);
     private final AtomicLongArray cwnd = new AtomicLongArray(CWND_BUCKETS);
     private final AtomicLong cwndSum = new AtomicLong();
+    private final AtomicLongArray scales = new AtomicLongArray(TcpLayout.WSCALE_BUCKETS);
 
     PodTcp(Target target) {
       this.target = target;
@@ -106,6 +117,14 @@ public final class TcpCollector {
       return copy(cwnd);
     }
 
+    /**
+     * Connections established by window scale bucket of the pod's side: index 0..14 the shift of
+     * the windows the pod's socket advertises, {@link TcpLayout#WSCALE_NONE} no window scaling.
+     */
+    public long scaleConnections(int bucket) {
+      return scales.get(bucket);
+    }
+
     /** The sum of the congestion windows sampled, in segments. */
     public long cwndSum() {
       return cwndSum.get();
@@ -124,7 +143,8 @@ public final class TcpCollector {
       return out;
     }
 
-    void add(CgroupTcpStats now, CgroupTcpStats before) {
+    /** Adds the growth since {@code before}; returns the scale buckets seen for the first time. */
+    List<Integer> add(CgroupTcpStats now, CgroupTcpStats before) {
       add(RETRANSMITS, now.retransmittedSegments(), before.retransmittedSegments());
       add(OPENED, now.opened(), before.opened());
       add(CLOSED, now.closed(), before.closed());
@@ -138,6 +158,20 @@ public final class TcpCollector {
         durations.addAndGet(
             i, Math.max(0, now.durationHistogram()[i] - before.durationHistogram()[i]));
       }
+      WindowStats w = now.window();
+      WindowStats b = before.window();
+      add(ZERO_WINDOW_PEER, w.zeroWindowPeer(), b.zeroWindowPeer());
+      add(ZERO_WINDOW_LOCAL, w.zeroWindowLocal(), b.zeroWindowLocal());
+      add(WINDOW_LIMITED, w.windowLimited(), b.windowLimited());
+      List<Integer> first = List.of();
+      for (int i = 0; i < TcpLayout.WSCALE_BUCKETS; i++) {
+        long d = Math.max(0, w.scaleConnections()[i] - b.scaleConnections()[i]);
+        if (d > 0 && scales.getAndAdd(i, d) == 0) {
+          first = first.isEmpty() ? new ArrayList<>() : first;
+          first.add(i);
+        }
+      }
+      return first;
     }
 
     private void add(int counter, long now, long before) {
@@ -224,7 +258,9 @@ public final class TcpCollector {
         pods.put(t, p);
         sink.tcpAdded(p);
       }
-      p.add(e.getValue(), before == null ? ZERO : before);
+      for (int bucket : p.add(e.getValue(), before == null ? ZERO : before)) {
+        sink.tcpScaleAdded(p, bucket);
+      }
     }
     for (Map.Entry<DropKey, Long> e : kernelDrops.entrySet()) {
       DropKey k = e.getKey();
@@ -297,16 +333,30 @@ public final class TcpCollector {
       long rttSamples,
       long rttSumMicros,
       long drops,
-      List<Map.Entry<String, Long>> dropReasons) {}
+      List<Map.Entry<String, Long>> dropReasons,
+      Window window) {}
+
+  /**
+   * The node's flow-control figures since the agent started (sums over its monitored pods).
+   *
+   * @param zeroWindowPeer times a pod's socket was told a zero window by its peer
+   * @param zeroWindowLocal times a pod's socket advertised a zero window
+   * @param windowLimited times a pod's socket's sending became limited by the peer's window
+   * @param withoutScaling connections established without window scaling
+   */
+  public record Window(
+      long zeroWindowPeer, long zeroWindowLocal, long windowLimited, long withoutScaling) {}
 
   public synchronized Totals totals() {
     long[] sum = new long[COUNTERS];
     long open = 0;
+    long withoutScaling = 0;
     for (PodTcp p : pods.values()) {
       for (int i = 0; i < COUNTERS; i++) {
         sum[i] += p.get(i);
       }
       open += p.open();
+      withoutScaling += p.scaleConnections(TcpLayout.WSCALE_NONE);
     }
     Map<String, Long> byReason = new HashMap<>();
     long dropped = 0;
@@ -327,7 +377,9 @@ public final class TcpCollector {
         sum[RTT_SAMPLES],
         sum[RTT_SUM_MICROS],
         dropped,
-        List.copyOf(reasons));
+        List.copyOf(reasons),
+        new Window(
+            sum[ZERO_WINDOW_PEER], sum[ZERO_WINDOW_LOCAL], sum[WINDOW_LIMITED], withoutScaling));
   }
 
   /** Per-pod figures (for tests). */

@@ -18,6 +18,7 @@ import io.trafficmonitor.agent.collect.TcpFlagSeries;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.datapath.flow.FlowLayout;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
+import io.trafficmonitor.datapath.tcp.WindowStats;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -135,8 +136,19 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   /** Samples of one rate: bits and packets per second. */
   static final int RATE_SAMPLES = 2;
 
-  /** Samples of a pod's TCP figures: 5 counters, 1 gauge, the RTT, duration and cwnd histograms. */
-  static final int TCP_SAMPLES = 6 + samples(TCP_RTT) + samples(TCP_DURATION) + samples(TCP_CWND);
+  /**
+   * Samples of a pod's TCP figures: 8 counters (3 of them flow control), 1 gauge, the RTT, duration
+   * and cwnd histograms. Each window scale its connections show adds one ({@link
+   * #TCP_SCALE_SAMPLES}).
+   */
+  static final int TCP_SAMPLES = 9 + samples(TCP_RTT) + samples(TCP_DURATION) + samples(TCP_CWND);
+
+  static final int TCP_SCALE_SAMPLES = 1;
+
+  static final String ZERO_WINDOW_HELP =
+      "Times a socket of the pod entered a zero receive window: advertised by its peer (side"
+          + " peer: the pod had to stop sending) or by itself (side local: the pod did not read"
+          + " fast enough)";
 
   /** Samples of one drop reason. */
   static final int DROPS_SAMPLES = 1;
@@ -490,6 +502,25 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
                 TcpCollector.STATE_CHANGES,
                 "TCP state changes of the pod's sockets (inet_sock_set_state)",
                 tags),
+            tcpCounter(
+                "zero.window.events",
+                p,
+                TcpCollector.ZERO_WINDOW_PEER,
+                ZERO_WINDOW_HELP,
+                tags.and("side", "peer")),
+            tcpCounter(
+                "zero.window.events",
+                p,
+                TcpCollector.ZERO_WINDOW_LOCAL,
+                ZERO_WINDOW_HELP,
+                tags.and("side", "local")),
+            tcpCounter(
+                "window.limited.events",
+                p,
+                TcpCollector.WINDOW_LIMITED,
+                "Times a socket of the pod became limited in sending by the peer's receive window"
+                    + " (the kernel's rwnd-limited time started)",
+                tags),
             Gauge.builder("trafficmonitor.tcp.connections.open", p, TcpCollector.PodTcp::open)
                 .description("TCP connections established and not yet closed")
                 .tags(tags)
@@ -514,8 +545,38 @@ public final class AgentMetrics implements MetricsSink, TcpCollector.Sink {
   }
 
   @Override
+  public synchronized void tcpScaleAdded(TcpCollector.PodTcp p, int bucket) {
+    if (closed || !budget.admitted(p)) {
+      return; // a late call, or a pod whose TCP figures the budget refused
+    }
+    Object key = List.of(p, "wscale", bucket);
+    if (!budget.admit(key, SeriesBudget.Kind.TCP, TCP_SCALE_SAMPLES)) {
+      return;
+    }
+    meters.put(
+        key,
+        List.of(
+            FunctionCounter.builder(
+                    "trafficmonitor.tcp.connections.window.scale",
+                    p,
+                    x -> x.scaleConnections(bucket))
+                .description(
+                    "TCP connections established, by the window scale of the pod's side (the"
+                        + " shift of the windows it advertises; none: window scaling not"
+                        + " negotiated)")
+                .tags(targetTags(p.target()))
+                .tag("scale", WindowStats.scaleLabel(bucket))
+                .register(registry)));
+  }
+
+  @Override
   public synchronized void tcpRemoved(TcpCollector.PodTcp p) {
     remove(p);
+    for (int b = 0; b < TcpLayout.WSCALE_BUCKETS; b++) {
+      Object key = List.of(p, "wscale", b);
+      remove(key);
+      budget.release(key);
+    }
     removeHistogram(List.of(p, "rtt"));
     removeHistogram(List.of(p, "duration"));
     removeHistogram(List.of(p, "cwnd"));

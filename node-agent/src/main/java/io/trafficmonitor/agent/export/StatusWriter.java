@@ -15,6 +15,7 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.PrefixDirection;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
+import io.trafficmonitor.api.v1alpha1.TcpFlowControl;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.datapath.flow.DatapathCounters;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
@@ -224,6 +225,10 @@ public final class StatusWriter {
     s.setConnectionsOpened(tcp.opened());
     s.setConnectionsClosed(tcp.closed());
     s.setConnectionsOpen(tcp.open());
+    TcpCollector.Window w = tcp.window();
+    s.setFlowControl(
+        new TcpFlowControl(
+            w.zeroWindowPeer(), w.zeroWindowLocal(), w.windowLimited(), w.withoutScaling()));
     TcpCollector.Totals p = previousTcp;
     long closed = tcp.closed() - (p == null ? 0 : p.closed());
     long duration = tcp.durationSumMicros() - (p == null ? 0 : p.durationSumMicros());

@@ -8,6 +8,7 @@ import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
+import io.trafficmonitor.datapath.tcp.WindowStats;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,55 @@ class TcpCollectorTest {
     assertThat(t.durationSumMicros()).isEqualTo(200_000);
   }
 
+  static CgroupTcpStats window(long peer, long local, long limited, long scale7, long none) {
+    long[] scales = new long[TcpLayout.WSCALE_BUCKETS];
+    scales[7] = scale7;
+    scales[TcpLayout.WSCALE_NONE] = none;
+    long[] h = new long[TcpLayout.HIST_BUCKETS];
+    return new CgroupTcpStats(
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, h, h, new WindowStats(peer, local, limited, scales));
+  }
+
+  @Test
+  void flowControlAddsUpAsDeltasAndAnnouncesEachScaleOnce() {
+    List<String> announced = new java.util.ArrayList<>();
+    TcpCollector c =
+        new TcpCollector(
+            new TcpCollector.Sink() {
+              @Override
+              public void tcpAdded(TcpCollector.PodTcp pod) {}
+
+              @Override
+              public void tcpRemoved(TcpCollector.PodTcp pod) {}
+
+              @Override
+              public void dropsAdded(TcpCollector.Drops drops) {}
+
+              @Override
+              public void dropsRemoved(TcpCollector.Drops drops) {}
+
+              @Override
+              public void tcpScaleAdded(TcpCollector.PodTcp pod, int bucket) {
+                announced.add(WindowStats.scaleLabel(bucket));
+              }
+            });
+    c.collect(Map.of(100L, window(1, 0, 2, 3, 0)), Map.of(), index, NODE_NETNS);
+    c.collect(
+        Map.of(100L, window(4, 1, 2, 5, 1), 101L, window(1, 0, 0, 1, 0)),
+        Map.of(),
+        index,
+        NODE_NETNS);
+    TcpCollector.PodTcp a = c.pod(podA);
+    assertThat(a.get(TcpCollector.ZERO_WINDOW_PEER)).isEqualTo(5);
+    assertThat(a.get(TcpCollector.ZERO_WINDOW_LOCAL)).isEqualTo(1);
+    assertThat(a.get(TcpCollector.WINDOW_LIMITED)).isEqualTo(2);
+    assertThat(a.scaleConnections(7)).isEqualTo(6);
+    assertThat(a.scaleConnections(TcpLayout.WSCALE_NONE)).isEqualTo(1);
+    assertThat(announced).containsExactly("7", "none");
+    TcpCollector.Window w = c.totals().window();
+    assertThat(w).isEqualTo(new TcpCollector.Window(5, 1, 2, 1));
+  }
+
   @Test
   void congestionWindowsOfEstablishedConnectionsAreSampledPerPod() {
     tcp.collect(Map.of(100L, stats(0, 2, 0, 0)), Map.of(), index, NODE_NETNS);
@@ -100,7 +150,10 @@ class TcpCollectorTest {
         100,
         cwnd,
         state,
-        false);
+        false,
+        true,
+        7,
+        7);
   }
 
   @Test

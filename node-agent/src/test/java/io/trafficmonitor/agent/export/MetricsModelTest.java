@@ -18,6 +18,7 @@ import io.trafficmonitor.datapath.flow.DatapathCounters;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
+import io.trafficmonitor.datapath.tcp.WindowStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,13 +104,23 @@ class MetricsModelTest {
     long[] buckets = new long[TcpLayout.HIST_BUCKETS];
     new TcpCollector(metrics)
         .collect(
-            Map.of(100L, new CgroupTcpStats(1, 0, 1, 200, 1, 0, 1, 5000, 4, 0, buckets, buckets)),
+            Map.of(
+                100L,
+                new CgroupTcpStats(
+                    1, 0, 1, 200, 1, 0, 1, 5000, 4, 0, buckets, buckets, windowWithAScale())),
             Map.of(
                 new DropKey(100, 1, 5, "TCP_CSUM"), 2L,
                 new DropKey(0, nodeNetns, 3, "NO_SOCKET"), 3L),
             new TargetIndex(Map.of(100L, pod), Map.of()),
             nodeNetns);
     return registry.scrape();
+  }
+
+  /** Flow-control figures with one connection of window scale 7: its scale series exists. */
+  static WindowStats windowWithAScale() {
+    long[] scales = new long[TcpLayout.WSCALE_BUCKETS];
+    scales[7] = 1;
+    return new WindowStats(1, 1, 1, scales);
   }
 
   /** The trafficmonitor_ families of a scrape in the text format, histograms by their base name. */

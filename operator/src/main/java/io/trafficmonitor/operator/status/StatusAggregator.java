@@ -12,6 +12,7 @@ import io.trafficmonitor.api.v1alpha1.PrefixSettings;
 import io.trafficmonitor.api.v1alpha1.SequenceStatus;
 import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.Talker;
+import io.trafficmonitor.api.v1alpha1.TcpFlowControl;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import java.time.Duration;
@@ -324,6 +325,7 @@ public final class StatusAggregator {
     s.setConnectionsOpen(sum(fresh, NodeStatus::getConnectionsOpen));
     s.setRetransmits(sum(all, NodeStatus::getRetransmits));
     s.setDrops(sum(all, NodeStatus::getDrops));
+    s.setFlowControl(flowControl(all));
     s.setDropReasons(dropReasons(all));
     s.setTopTalkers(topTalkers(all));
     s.setHeavyPrefixes(
@@ -469,6 +471,20 @@ public final class StatusAggregator {
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /** The nodes' flow-control figures summed, each over the nodes that report it; null if none. */
+  static TcpFlowControl flowControl(List<NodeStatus> nodes) {
+    List<TcpFlowControl> f =
+        nodes.stream().map(NodeStatus::getFlowControl).filter(Objects::nonNull).toList();
+    if (f.isEmpty()) {
+      return null;
+    }
+    return new TcpFlowControl(
+        sumOf(f, TcpFlowControl::getZeroWindowPeer),
+        sumOf(f, TcpFlowControl::getZeroWindowLocal),
+        sumOf(f, TcpFlowControl::getWindowLimited),
+        sumOf(f, TcpFlowControl::getConnectionsWithoutWindowScaling));
   }
 
   private static long sum(List<NodeStatus> nodes, Function<NodeStatus, Long> field) {
