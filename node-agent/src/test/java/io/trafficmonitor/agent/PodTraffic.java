@@ -19,6 +19,11 @@ import java.net.InetSocketAddress;
  *                                       to its end, prints the bytes read (10 s max)
  * connect SRC DST PORT COUNT BYTES HOLD COUNT TCP connections one after the other: each sends
  *                                       BYTES, stays open HOLD ms, closes
+ * stall ADDR PORT RCVBUF HOLD           prints READY, accepts one TCP connection on a socket of
+ *                                       SO_RCVBUF RCVBUF, reads nothing for HOLD ms (its window
+ *                                       goes to zero), then reads to the end, prints the bytes
+ * flood SRC DST PORT BYTES              one TCP connection that sends BYTES (blocked while the
+ *                                       peer's window is zero), closes
  * </pre>
  */
 public final class PodTraffic {
@@ -106,6 +111,36 @@ public final class PodTraffic {
             c.getOutputStream().flush();
             Thread.sleep(hold);
           }
+        }
+      }
+      case "stall" -> {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+          ss.setReceiveBufferSize(Integer.parseInt(args[3])); // before bind: the SYN-ACK's window
+          ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
+          ss.setSoTimeout(10_000);
+          System.out.println("READY");
+          System.out.flush();
+          long total = 0;
+          byte[] buf = new byte[65536];
+          try (java.net.Socket c = ss.accept()) {
+            Thread.sleep(Long.parseLong(args[4]));
+            c.setSoTimeout(10_000);
+            for (int r; (r = c.getInputStream().read(buf)) >= 0; ) {
+              total += r;
+            }
+          }
+          System.out.println(total);
+        }
+      }
+      case "flood" -> {
+        try (java.net.Socket c = new java.net.Socket()) {
+          c.bind(new InetSocketAddress(args[1], 0));
+          c.connect(new InetSocketAddress(args[2], Integer.parseInt(args[3])), 5000);
+          byte[] chunk = new byte[65536];
+          for (long left = Long.parseLong(args[4]); left > 0; left -= chunk.length) {
+            c.getOutputStream().write(chunk, 0, (int) Math.min(left, chunk.length));
+          }
+          c.getOutputStream().flush();
         }
       }
       default -> throw new IllegalArgumentException(args[0]);
