@@ -546,7 +546,11 @@ class TcpHealthIT {
               Map.entry("state_changes", TcpLayout.CG_STATE_CHANGES),
               Map.entry("failed_active", TcpLayout.CG_FAILED_ACTIVE),
               Map.entry("rtt_hist", TcpLayout.CG_RTT_HIST),
-              Map.entry("duration_hist", TcpLayout.CG_DURATION_HIST)),
+              Map.entry("duration_hist", TcpLayout.CG_DURATION_HIST),
+              Map.entry("zero_wnd_peer", TcpLayout.CG_ZERO_WND_PEER),
+              Map.entry("zero_wnd_local", TcpLayout.CG_ZERO_WND_LOCAL),
+              Map.entry("rwnd_limited", TcpLayout.CG_RWND_LIMITED),
+              Map.entry("wscale_conns", TcpLayout.CG_WSCALE_CONNS)),
           btf.get("tcp_cg_stats"));
       Map<String, Integer> key = btf.get("tcp_conn_key");
       assertEquals(TcpLayout.CONN_KEY_SIZE, key.get("size"));
@@ -567,6 +571,8 @@ class TcpHealthIT {
       assertEquals(TcpLayout.CONN_SND_CWND, conn.get("snd_cwnd"));
       assertEquals(TcpLayout.CONN_STATE, conn.get("state"));
       assertEquals(TcpLayout.CONN_FLAGS, conn.get("flags"));
+      assertEquals(TcpLayout.CONN_SND_WSCALE, conn.get("snd_wscale"));
+      assertEquals(TcpLayout.CONN_RCV_WSCALE, conn.get("rcv_wscale"));
       assertEquals(
           Map.of(
               "size", TcpLayout.DROP_KEY_SIZE,
