@@ -51,13 +51,17 @@ public final class FlowsCommand {
               }
             });
     Runtime.getRuntime().addShutdownHook(onExit);
+    boolean failed = true;
     try {
       feed.follow(this::print, this::full);
+      failed = false;
     } finally {
       if (done.compareAndSet(false, true)) {
         Runtime.getRuntime().removeShutdownHook(onExit);
         out.flush();
-        printCursor();
+        if (!failed || printed > 0) { // a refusal before any record has no cursor to tell
+          printCursor();
+        }
       }
     }
     return 0;
