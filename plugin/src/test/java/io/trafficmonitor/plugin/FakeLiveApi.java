@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -42,15 +44,19 @@ public final class FakeLiveApi implements AutoCloseable {
   private final long intervalNanos;
 
   /** Every request: method, path and query, and the Impersonate-User header. */
-  final List<String> requests = new CopyOnWriteArrayList<>();
+  public final List<String> requests = new CopyOnWriteArrayList<>();
 
   final List<String> impersonated = new CopyOnWriteArrayList<>();
-  volatile int eventsPerStream = 2;
+  public volatile int eventsPerStream = 2;
   volatile int refuseLive;
+
+  /** Codes to answer the next stream requests with, one each, before serving again. */
+  public final Queue<Integer> streamRefusals = new ConcurrentLinkedQueue<>();
+
   volatile String refusal = "";
   volatile boolean missedOnPoll;
   volatile boolean monitorExists = true;
-  volatile String monitorJson;
+  public volatile String monitorJson;
   volatile String apiServiceJson;
 
   public FakeLiveApi(String namespace, String name, long intervalNanos) throws IOException {
@@ -67,16 +73,32 @@ public final class FakeLiveApi implements AutoCloseable {
   }
 
   /** Adds a record of {@code node} numbered after its last, ending at {@code end}. */
+  public Interval add(String node, long durationNanos, long rx, long tx, List<Counts> pods) {
+    return add(node, durationNanos, rx, tx, rx / 1000, tx / 1000, pods);
+  }
+
+  /** Adds a record of {@code node} numbered after its last, with these totals. */
   public synchronized Interval add(
-      String node, long durationNanos, long rx, long tx, List<Counts> pods) {
+      String node, long durationNanos, long rx, long tx, long rxp, long txp, List<Counts> pods) {
     List<Interval> list = records.computeIfAbsent(node, n -> new ArrayList<>());
     long seq = list.size() + 1;
     Instant end = Instant.parse("2026-11-30T12:00:00Z").plusNanos(seq * durationNanos);
-    long rxp = rx / 1000, txp = tx / 1000;
     Interval i =
         new Interval(seq, end.toString(), durationNanos, rx, tx, rxp, txp, pods, List.of());
     list.add(i);
     return i;
+  }
+
+  /** Adds a record of {@code node} whose totals are the sums of its pods'. */
+  public Interval add(String node, long durationNanos, List<Counts> pods) {
+    return add(
+        node,
+        durationNanos,
+        pods.stream().mapToLong(Counts::rxBytes).sum(),
+        pods.stream().mapToLong(Counts::txBytes).sum(),
+        pods.stream().mapToLong(Counts::rxPackets).sum(),
+        pods.stream().mapToLong(Counts::txPackets).sum(),
+        pods);
   }
 
   /** Writes a kubeconfig whose current context "fake" reaches this server, namespace {@code ns}. */
@@ -121,7 +143,10 @@ public final class FakeLiveApi implements AutoCloseable {
     String live = LiveApi.intervalsPath(namespace, name);
     try (ex) {
       if (path.equals(live) || path.equals(live + "/stream")) {
-        if (refuseLive != 0) {
+        Integer once = path.endsWith("/stream") ? streamRefusals.poll() : null;
+        if (once != null) {
+          send(ex, once, status(once, "refused once"));
+        } else if (refuseLive != 0) {
           send(ex, refuseLive, status(refuseLive, refusal));
         } else if (path.endsWith("/stream")) {
           stream(ex, cursor(query));
@@ -274,7 +299,7 @@ public final class FakeLiveApi implements AutoCloseable {
     ex.getResponseBody().write(bytes);
   }
 
-  static String asJson(Object o) {
+  public static String asJson(Object o) {
     return new KubernetesSerialization().asJson(o);
   }
 

@@ -139,7 +139,9 @@ public final class LiveClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      body.cancel();
+      if (!body.done().isDone()) {
+        body.cancel(); // stopped early; a finished response leaves its connection to be reused
+      }
     }
   }
 

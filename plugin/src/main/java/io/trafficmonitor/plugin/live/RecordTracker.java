@@ -58,16 +58,18 @@ public final class RecordTracker {
 
   private static String missed(IntervalReport report, long after, List<Interval> records) {
     long next = records.isEmpty() ? report.first() : records.get(0).seq();
-    String which =
-        after > 0 && next > after + 1
-            ? (next - after - 1 == 1
-                ? "record " + (after + 1)
-                : "records " + (after + 1) + " to " + (next - 1))
-            : "records";
+    String which;
+    if (after <= 0 || next <= after + 1) {
+      which = "records were lost";
+    } else if (next - after - 1 == 1) {
+      which = "record " + (after + 1) + " was lost";
+    } else {
+      which = "records " + (after + 1) + " to " + (next - 1) + " were lost";
+    }
     return "node "
         + report.node()
         + ": "
         + which
-        + " were lost: the agent no longer keeps them (it keeps the last 1,024; read more often)";
+        + ": the agent no longer keeps them (it keeps the last 1,024; read more often)";
   }
 }
