@@ -3,7 +3,7 @@
 
 MVN ?= mvn -B -ntp
 
-.PHONY: setup demo demo-down test build fmt clean images
+.PHONY: setup demo demo-down test build fmt clean images plugin
 
 setup:
 	hack/setup.sh
@@ -24,6 +24,16 @@ test: setup images
 ## Build without running the tests.
 build: setup
 	$(MVN) install -DskipTests
+
+## The kubectl plugin (kubectl trafficmonitor, kubectl tm) from its release archive
+## (plugin/target/kubectl-trafficmonitor-VERSION.tar.gz) into ./bin: add ./bin to PATH, then
+## `kubectl tm top MONITOR` (docs/plugin.md). Needs only the JDK and Maven.
+plugin:
+	$(MVN) -pl plugin -am package -DskipTests
+	mkdir -p bin
+	rm -rf bin/kubectl-trafficmonitor bin/kubectl-tm bin/lib
+	tar -xzf plugin/target/kubectl-trafficmonitor-*.tar.gz -C bin --strip-components=1
+	@echo "kubectl trafficmonitor is in $(CURDIR)/bin: export PATH=\"$(CURDIR)/bin:\$$PATH\", then kubectl tm --help"
 
 ## Format Java (google-java-format) and C (clang-format).
 fmt:
