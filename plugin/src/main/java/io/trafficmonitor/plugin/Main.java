@@ -40,7 +40,7 @@ public final class Main {
         LiveClient live = new LiveClient(client, monitor);
         return switch (options.command()) {
           case "flows" -> new FlowsCommand(options, live, out, err).run();
-          case "top" -> new TopCommand(options, client, live, out, err).run();
+          case "top" -> new TopCommand(options, client, live, out).run();
           default -> throw new IllegalStateException("parse lets no other command through");
         };
       }

@@ -58,23 +58,23 @@ public final class Options {
   private static final Set<String> TOP_ONLY =
       Set.of("sort", "reverse", "filter", "once", "iterations");
 
-  String command;
-  String monitor;
-  String kubeconfig;
-  String context;
-  String namespace;
-  String as;
-  final List<String> asGroups = new ArrayList<>();
-  boolean clusterMonitor;
-  boolean watch;
-  String output = "wide";
-  String after;
-  long limit;
-  SortKey sort = SortKey.RX;
-  boolean reverse;
-  String filter = "";
-  int iterations;
-  boolean help;
+  private String command;
+  private String monitor;
+  private String kubeconfig;
+  private String context;
+  private String namespace;
+  private String as;
+  private final List<String> asGroups = new ArrayList<>();
+  private boolean clusterMonitor;
+  private boolean watch;
+  private String output = "wide";
+  private String after;
+  private long limit;
+  private SortKey sort = SortKey.RX;
+  private boolean reverse;
+  private String filter = "";
+  private int iterations;
+  private boolean help;
 
   private Options() {}
 

@@ -98,6 +98,26 @@ class LauncherIT {
   }
 
   @Test
+  void topOnceIsPlainTextAndTheLibrariesStayQuiet() throws Exception {
+    Result r =
+        run(
+            List.of(
+                bin.resolve("kubectl-tm").toString(),
+                "top",
+                "web",
+                "--once",
+                "--kubeconfig",
+                kubeconfig.toString()),
+            Map.of());
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.out())
+        .startsWith("kubectl tm top  demo/web  interval 10ms")
+        .doesNotContain("\033");
+    assertThat(r.out()).contains("demo/web-1");
+    assertThat(r.err()).isEmpty(); // no fabric8 or Vert.x warning (v1alpha1 resources included)
+  }
+
+  @Test
   void aRefusalIsOneLineAndExitStatusOne() throws Exception {
     api.refuseLive = 403;
     api.refusal = "no";

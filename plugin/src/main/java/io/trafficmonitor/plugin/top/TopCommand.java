@@ -7,6 +7,7 @@ import io.trafficmonitor.plugin.PluginException;
 import io.trafficmonitor.plugin.live.IntervalFeed;
 import io.trafficmonitor.plugin.live.LiveClient;
 import io.trafficmonitor.plugin.live.RecordTracker;
+import io.trafficmonitor.plugin.live.RecordTracker.Seen;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -42,8 +43,7 @@ public final class TopCommand {
   private volatile boolean stop;
   private volatile RuntimeException failure;
 
-  public TopCommand(
-      Options options, KubernetesClient client, LiveClient live, PrintStream out, PrintStream err) {
+  public TopCommand(Options options, KubernetesClient client, LiveClient live, PrintStream out) {
     this.options = options;
     this.live = live;
     this.out = out;
@@ -79,7 +79,7 @@ public final class TopCommand {
     status = reader.read();
     try (Terminal terminal = Terminal.open(out)) {
       terminal.readKeys(this::key);
-      start("records", () -> feed.follow(s -> add(s), () -> stop));
+      start("records", () -> feed.follow(this::add, () -> stop));
       start("status", this::readStatus);
       long lastDraw = 0;
       while (!stop && failure == null) {
@@ -107,7 +107,7 @@ public final class TopCommand {
     return 0;
   }
 
-  private void add(io.trafficmonitor.plugin.live.RecordTracker.Seen s) {
+  private void add(Seen s) {
     synchronized (rates) {
       rates.add(s);
     }
