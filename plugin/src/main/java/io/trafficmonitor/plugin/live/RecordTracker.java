@@ -17,12 +17,17 @@ import java.util.function.Consumer;
  * <p>The cursor moves with each record handed out, not to the report's {@code last}: the two are
  * the same for a report that carries every record after the cursor, as the live API's do, and a
  * report that carries fewer loses nothing.
+ *
+ * <p>An agent numbers its records from 1 each time it starts: a report whose {@code last} is below
+ * the cursor's number for its node comes from an agent that started again, and the cursor forgets
+ * that node, so that the next read starts from its oldest record instead of waiting for the old
+ * number to come round.
  */
 public final class RecordTracker {
   /** A record handed out, with its report (node, monitor, interval) and the cursor after it. */
   public record Seen(IntervalReport report, Interval record, String cursor) {}
 
-  private final IntervalCursor cursor;
+  private IntervalCursor cursor;
 
   public RecordTracker(IntervalCursor start) {
     this.cursor = start;
@@ -38,6 +43,15 @@ public final class RecordTracker {
    */
   public List<Seen> accept(IntervalReport report, Consumer<String> warn) {
     String node = report.node();
+    if (report.last() < cursor.after(node)) {
+      warn.accept(
+          "node "
+              + node
+              + ": its agent started again (records numbered from 1 anew, the newest "
+              + report.last()
+              + "); going on from its oldest record");
+      forget(node);
+    }
     long after = cursor.after(node);
     List<Interval> records =
         new ArrayList<>(report.records() == null ? List.of() : report.records());
@@ -54,6 +68,19 @@ public final class RecordTracker {
       seen.add(new Seen(report, r, cursor.toString()));
     }
     return seen;
+  }
+
+  private void forget(String node) {
+    IntervalCursor rest = IntervalCursor.empty();
+    cursor
+        .nodes()
+        .forEach(
+            (n, seq) -> {
+              if (!n.equals(node)) {
+                rest.advance(n, seq);
+              }
+            });
+    cursor = rest;
   }
 
   private static String missed(IntervalReport report, long after, List<Interval> records) {

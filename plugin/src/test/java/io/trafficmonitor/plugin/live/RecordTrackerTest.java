@@ -59,4 +59,21 @@ class RecordTrackerTest {
             "node n: record 12 was lost: the agent no longer keeps them (it keeps the last 1,024; read more often)",
             "node m: records were lost: the agent no longer keeps them (it keeps the last 1,024; read more often)");
   }
+
+  @Test
+  void anAgentThatStartedAgainIsReadFromItsOldestRecord() {
+    RecordTracker t = new RecordTracker(IntervalCursor.parse("a:5000,b:7"));
+    IntervalReport same = new IntervalReport("a", "demo", "web", 1, 3977, 5000, false, List.of());
+    assertThat(t.accept(same, warnings::add)).isEmpty(); // no record after 5000 yet
+    assertThat(t.cursor()).isEqualTo("a:5000,b:7");
+
+    IntervalReport restarted = new IntervalReport("a", "demo", "web", 1, 1, 30, false, List.of());
+    assertThat(t.accept(restarted, warnings::add)).isEmpty();
+    assertThat(t.cursor()).isEqualTo("b:7");
+    assertThat(warnings)
+        .containsExactly(
+            "node a: its agent started again (records numbered from 1 anew, the newest 30); going on"
+                + " from its oldest record");
+    assertThat(t.accept(report("a", false, 1, 2), warnings::add)).hasSize(2);
+  }
 }
