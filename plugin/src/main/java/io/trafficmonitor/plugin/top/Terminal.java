@@ -21,6 +21,8 @@ final class Terminal implements AutoCloseable {
   private final String saved;
   private final Thread restore;
   private boolean closed;
+  private int[] size;
+  private long sizeRead;
 
   private Terminal(PrintStream out, String saved) {
     this.out = out;
@@ -43,14 +45,22 @@ final class Terminal implements AutoCloseable {
     return new Terminal(out, saved);
   }
 
-  /** {rows, columns} of the terminal; {24, 80} when it cannot be read. */
+  /**
+   * {rows, columns} of the terminal, read again at most once a second (it runs stty); {24, 80} when
+   * it cannot be read.
+   */
   int[] size() {
-    try {
-      String[] rc = stty("size").strip().split("\\s+");
-      return new int[] {Integer.parseInt(rc[0]), Integer.parseInt(rc[1])};
-    } catch (IOException | RuntimeException e) {
-      return new int[] {24, 80};
+    long now = System.nanoTime();
+    if (size == null || now - sizeRead > 1_000_000_000L) {
+      sizeRead = now;
+      try {
+        String[] rc = stty("size").strip().split("\\s+");
+        size = new int[] {Integer.parseInt(rc[0]), Integer.parseInt(rc[1])};
+      } catch (IOException | RuntimeException e) {
+        size = new int[] {24, 80};
+      }
     }
+    return size;
   }
 
   /** Draws {@code lines} over the last frame. */
