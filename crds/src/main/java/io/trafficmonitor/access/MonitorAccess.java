@@ -20,6 +20,44 @@ public final class MonitorAccess {
       String username, List<String> groups, String uid, Map<String, List<String>> extra) {}
 
   /**
+   * Null when {@code caller} may write the status of TrafficMonitors in every namespace (the
+   * operator does; so may a cluster admin), which is what reading every monitor's figures at once
+   * asks (an agent's entries of all the monitors it serves); else the refusal's message.
+   *
+   * @throws io.fabric8.kubernetes.client.KubernetesClientException when the API server cannot be
+   *     asked
+   */
+  public static String refusalToWriteStatus(KubernetesClient client, Caller caller) {
+    SubjectAccessReview access =
+        client
+            .authorization()
+            .v1()
+            .subjectAccessReview()
+            .create(
+                new SubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withUser(caller.username())
+                    .withGroups(caller.groups())
+                    .withUid(caller.uid())
+                    .withExtra(caller.extra())
+                    .withNewResourceAttributes()
+                    .withGroup("trafficmonitor.io")
+                    .withResource("trafficmonitors")
+                    .withSubresource("status")
+                    .withVerb("update")
+                    .withNamespace("")
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build());
+    if (access.getStatus() != null && Boolean.TRUE.equals(access.getStatus().getAllowed())) {
+      return null;
+    }
+    return caller.username()
+        + " may not read every monitor's figures: that needs update on trafficmonitors/status in"
+        + " all namespaces (the operator's right)";
+  }
+
+  /**
    * Null when {@code caller} may get monitor {@code namespace/name} ({@code namespace} null: a
    * ClusterTrafficMonitor), else the refusal's message, naming who lacks what.
    *

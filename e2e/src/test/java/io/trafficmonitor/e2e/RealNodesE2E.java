@@ -16,6 +16,7 @@ import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.PrometheusServer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -824,6 +825,7 @@ class RealNodesE2E {
                               && (webIp + "/32").equals(h.get("prefix")));
         });
     agentsAnswerOnlyWhoMayGetTheMonitor("web-peers");
+    theLiveApiAnswersOnlyWhoMayGetTheMonitor("web-peers");
     kubectl("delete", "tm", "web-peers", "-n", NS, "--wait=true");
   }
 
@@ -1073,6 +1075,184 @@ class RealNodesE2E {
         read.body().length(), refused.body());
   }
 
+  /**
+   * The live API through the API server, as the chart installs it (an APIService whose endpoints
+   * are the operator pods): the {@code viewer} ServiceAccount (the namespace's view role) reads the
+   * records of monitor {@code name} from every node, poll and stream; {@code nobody} is refused by
+   * the API server. Runs after {@link #agentsAnswerOnlyWhoMayGetTheMonitor}, which makes both.
+   */
+  static void theLiveApiAnswersOnlyWhoMayGetTheMonitor(String name) {
+    await(
+        "the APIService v1alpha1.live.trafficmonitor.io to be Available",
+        Duration.ofSeconds(90),
+        () ->
+            nodes
+                .cluster()
+                .kubectl(
+                    "get",
+                    "apiservice",
+                    "v1alpha1.live.trafficmonitor.io",
+                    "-o",
+                    "jsonpath={.status.conditions[?(@.type=='Available')].status}")
+                .stdout()
+                .strip()
+                .equals("True"));
+    String path =
+        "/apis/live.trafficmonitor.io/v1alpha1/namespaces/" + NS + "/trafficmonitors/" + name;
+    String viewer = "--as=system:serviceaccount:" + NS + ":viewer";
+    ProcessResult read = kubectl("get", "--raw", path + "/intervals", viewer);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> list = Serialization.unmarshal(read.stdout(), Map.class);
+    assertThat(list.get("kind")).isEqualTo("IntervalReportList");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> items = (List<Map<String, Object>>) list.get("items");
+    assertThat(items)
+        .as("a report of node A's agent, with records")
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("node")).isEqualTo(nodeA.name());
+              assertThat((List<?>) r.get("records")).isNotEmpty();
+            });
+    assertThat((String) list.get("cursor")).contains(nodeA.name() + ":");
+    ProcessResult refused =
+        nodes
+            .cluster()
+            .kubectl(
+                "get",
+                "--raw",
+                path + "/intervals",
+                "--as=system:serviceaccount:" + NS + ":nobody");
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr()).contains("forbidden", "trafficmonitors/intervals");
+    // The stream, through the API server: kubectl prints each event as it comes; 3 s of it.
+    ProcessResult stream =
+        io.trafficmonitor.testing.Commands.run(
+            Duration.ofSeconds(20),
+            List.of(
+                "timeout",
+                "3",
+                io.trafficmonitor.testing.KubeBinaries.locate().kubectl().toString(),
+                "--kubeconfig=" + nodes.cluster().kubeconfig(),
+                "get",
+                "--raw",
+                path + "/intervals/stream?after=" + list.get("cursor"),
+                viewer),
+            null);
+    assertThat(stream.stdout()).as(stream.stderr()).contains("data: {", "\"records\"");
+    System.out.printf(
+        "RealNodesE2E: the live API through the API server: %d bytes polled, %d streamed in 3 s,"
+            + " refused: %s%n",
+        read.stdout().length(), stream.stdout().length(), refused.stderr().strip());
+    thePluginShowsTheMonitorToWhoMayReadIt(name);
+  }
+
+  /**
+   * {@code kubectl tm}, from the release archive the build makes, run by kubectl from PATH as a
+   * user would: {@code flows} streams the viewer's records as json lines, {@code top --once}
+   * renders the monitor (the screen goes to target/plugin-top-screen.txt, which docs/plugin.md
+   * shows), and {@code nobody} is refused with the API server's reason.
+   */
+  static void thePluginShowsTheMonitorToWhoMayReadIt(String name) {
+    Path bin = pluginBin();
+    Map<String, String> env =
+        Map.of(
+            "PATH",
+            bin + ":" + System.getenv("PATH"),
+            "KUBECONFIG",
+            nodes.cluster().kubeconfig().toString());
+    String kubectl = io.trafficmonitor.testing.KubeBinaries.locate().kubectl().toString();
+    String viewer = "--as=system:serviceaccount:" + NS + ":viewer";
+    ProcessResult flows =
+        run(
+            env, kubectl, "tm", "flows", name, "-n", NS, "-o", "json", "--watch", "--limit", "5",
+            viewer);
+    assertThat(flows.exitCode()).as(flows.stderr()).isZero();
+    List<String> lines = flows.stdout().lines().toList();
+    assertThat(lines).hasSize(5);
+    assertThat(lines)
+        .allSatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("{\"monitor\":\"" + NS + "/" + name + "\",\"node\":")
+                    .contains("\"cursor\":"));
+    ProcessResult top = run(env, kubectl, "tm", "top", name, "-n", NS, "--once", viewer);
+    assertThat(top.exitCode()).as(top.stderr()).isZero();
+    assertThat(top.stdout()).contains("kubectl tm top  " + NS + "/" + name, "TOP FLOWS");
+    try {
+      Files.writeString(Path.of("target/plugin-top-screen.txt"), top.stdout());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ProcessResult refused =
+        run(
+            env,
+            kubectl,
+            "tm",
+            "flows",
+            name,
+            "-n",
+            NS,
+            "--as=system:serviceaccount:" + NS + ":nobody");
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stderr())
+        .startsWith("error: you may not read trafficmonitor " + NS + "/" + name)
+        .contains("trafficmonitors/intervals");
+    System.out.printf(
+        "RealNodesE2E: kubectl tm: 5 json lines, top --once:%n%s%nrefused: %s%n",
+        top.stdout(), refused.stderr().strip());
+  }
+
+  /** The plugin's release archive (the plugin module's package), unpacked into target. */
+  static Path pluginBin() {
+    try (var archives = Files.list(Path.of("..", "plugin", "target"))) {
+      Path archive =
+          archives
+              .filter(
+                  p -> p.getFileName().toString().matches("kubectl-trafficmonitor-.*\\.tar\\.gz"))
+              .findFirst()
+              .orElseThrow(
+                  () -> new AssertionError("no plugin/target/kubectl-trafficmonitor-*.tar.gz"));
+      Path dir = Files.createDirectories(Path.of("target", "plugin"));
+      run(Map.of(), "tar", "-xzf", archive.toString(), "-C", dir.toString()).orThrow();
+      try (var unpacked = Files.list(dir)) {
+        return unpacked
+            .filter(p -> p.getFileName().toString().startsWith("kubectl-trafficmonitor-"))
+            .findFirst()
+            .orElseThrow()
+            .toAbsolutePath();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Runs {@code command} with {@code env} added to this process's environment (at most 60 s). */
+  static ProcessResult run(Map<String, String> env, String... command) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.environment().putAll(env);
+      Path out = Files.createTempFile("tm-e2e-", ".out");
+      Path err = Files.createTempFile("tm-e2e-", ".err");
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not end in 60 s");
+      }
+      ProcessResult r =
+          new ProcessResult(
+              List.of(command), p.exitValue(), Files.readString(out), Files.readString(err));
+      Files.delete(out);
+      Files.delete(err);
+      return r;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** status.summary.heavyPrefixes of TrafficMonitor {@code name} (empty when none). */
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> heavyPrefixes(String name) {
@@ -1304,6 +1484,18 @@ class RealNodesE2E {
     System.out.printf(
         "RealNodesE2E: web pod's kernel: %.0f segments sent, %.0f retransmitted%n",
         sentSegments, retransmitted);
+    // The ratio's two parts, for a mismatch: the agent's counts against the kernel's.
+    System.out.printf(
+        "RealNodesE2E: over the window, the agent's retransmits %s and TCP egress packets %s%n",
+        prom.query(
+            "sum(increase(trafficmonitor_tcp_retransmits_total{monitor=\"web\",pod_name=\"web\"}["
+                + window.toSeconds()
+                + "s]))"),
+        prom.query(
+            "sum(increase(trafficmonitor_pod_packets_total{monitor=\"web\",pod_name=\"web\","
+                + "protocol=\"TCP\",direction=\"egress\"}["
+                + window.toSeconds()
+                + "s]))"));
     double ratio = value(panel(prom, 9, window).get(0), Map.of("pod_name", "web"));
     if (retransmitted == 0) {
       assertThat(ratio).as("no segment retransmitted").isZero();

@@ -45,6 +45,9 @@ class IntervalStreamIT {
   /** A ServiceAccount's token whose Role may get the namespace's TrafficMonitors. */
   static String readerToken;
 
+  /** A token with the operator's right: every monitor's entries. */
+  static String operatorToken;
+
   /** A ServiceAccount's token without any role. */
   static String strangerToken;
 
@@ -100,6 +103,7 @@ class IntervalStreamIT {
                 .build())
         .create();
     readerToken = token("reader");
+    operatorToken = OperatorTokens.token(client, namespace);
     strangerToken = token("stranger");
     Map<String, String> env = node.agentEnv(namespace);
     env.put("KUBECONFIG", cluster.kubeconfig().toString());
@@ -110,7 +114,7 @@ class IntervalStreamIT {
         Duration.ofSeconds(30),
         () -> {
           try {
-            return agent.get("/api/v1/status").contains("\"pods\":2");
+            return agent.get("/api/v1/status", operatorToken).contains("\"pods\":2");
           } catch (Exception notYet) {
             return false;
           }
@@ -145,6 +149,7 @@ class IntervalStreamIT {
 
   @AfterAll
   static void tearDown() throws Exception {
+    OperatorTokens.remove(client, namespace);
     Cluster.tearDown(agent, node, client, namespace, nodeName);
   }
 
@@ -211,6 +216,23 @@ class IntervalStreamIT {
             "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0",
             readerToken);
     return Serialization.unmarshal(json, IntervalReport.class).last();
+  }
+
+  /**
+   * Every monitor's entries at once ({@code /api/v1/status}, what the operator pulls) only for
+   * whoever may write every monitor's status: not without a token, not for a reader of the
+   * namespace's monitors.
+   */
+  @Test
+  void everyMonitorsEntriesOnlyForTheOperatorsRight() throws Exception {
+    assertThat(agent.send("/api/v1/status", null).statusCode()).isEqualTo(401);
+    var refused = agent.send("/api/v1/status", readerToken);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body())
+        .contains(
+            "system:serviceaccount:" + namespace + ":reader",
+            "may not read every monitor's figures");
+    assertThat(agent.send("/api/v1/status", operatorToken).statusCode()).isEqualTo(200);
   }
 
   /**

@@ -101,6 +101,7 @@ class LosslessRestartIT {
     try {
       removeAll(pins);
       removeAll(state);
+      OperatorTokens.remove(client, namespace);
     } finally {
       Cluster.tearDown(agent, node, client, namespace, nodeName);
     }
@@ -242,7 +243,9 @@ class LosslessRestartIT {
     // what the operator pulls (GET /api/v1/status): the same entry, under the monitor's uid
     io.trafficmonitor.api.agent.AgentReport report =
         io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-            agent.get(io.trafficmonitor.api.agent.AgentReport.PATH),
+            agent.get(
+                io.trafficmonitor.api.agent.AgentReport.PATH,
+                OperatorTokens.token(client, namespace)),
             io.trafficmonitor.api.agent.AgentReport.class);
     assertThat(report.node()).isEqualTo(nodeName);
     assertThat(report.monitors())

@@ -12,36 +12,64 @@ import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Who may read a monitor's figures from an agent: the caller's bearer token is authenticated by the
- * API server (TokenReview) and the user it names must be allowed to {@code get} the monitor ({@link
- * MonitorAccess}): a tenant reads only the TrafficMonitors its RBAC lets it read. Answers are kept
- * for {@link #CACHE_NANOS} per token and monitor, as kube-rbac-proxy does, so a poller costs the
- * API server two requests a minute at most.
+ * Who may read what from an agent: the caller's bearer token is authenticated by the API server
+ * (TokenReview), then its user must be allowed, as the API server's authorizer answers a
+ * SubjectAccessReview, to {@code get} the monitor it asks about ({@link MonitorAccess}: a tenant
+ * reads only the TrafficMonitors its RBAC lets it read), or, for every monitor's entries at once
+ * (what the operator pulls), to write the status of TrafficMonitors in all namespaces ({@link
+ * MonitorAccess#refusalToWriteStatus}): the operator, or a cluster admin. Answers are kept for
+ * {@link #CACHE_NANOS} per token and question, as kube-rbac-proxy does, so a poller costs the API
+ * server two requests a minute at most.
  */
 final class ApiAccess {
   static final long CACHE_NANOS = 30_000_000_000L;
 
   private final Map<String, Long> allowedUntil = new ConcurrentHashMap<>();
 
-  /**
-   * Returns when the bearer token of {@code authorization} may get monitor {@code namespace/name}
-   * ({@code namespace} null: a ClusterTrafficMonitor); throws 401 without a valid token, 403 when
-   * its user may not read the monitor.
-   */
   /** A refusal that says why, in its body (a bare exception's body is empty). */
   private static Response answer(int status, String message) {
     Response.ResponseBuilder r = Response.status(status).type("text/plain").entity(message + "\n");
     return status == 401 ? r.header("WWW-Authenticate", "Bearer").build() : r.build();
   }
 
+  /**
+   * Returns when the bearer token of {@code authorization} may get monitor {@code namespace/name}
+   * ({@code namespace} null: a ClusterTrafficMonitor); throws 401 without a valid token, 403 when
+   * its user may not read the monitor.
+   */
   void check(KubernetesClient client, String authorization, String namespace, String name) {
+    check(
+        client,
+        authorization,
+        namespace + "\n" + name,
+        caller -> MonitorAccess.refusal(client, caller, namespace, name));
+  }
+
+  /**
+   * Returns when the bearer token of {@code authorization} may read every monitor's entries on this
+   * node (it may write the status of all TrafficMonitors); 401 or 403 otherwise.
+   */
+  void checkStatusReader(KubernetesClient client, String authorization) {
+    check(
+        client,
+        authorization,
+        "\nstatus",
+        caller -> MonitorAccess.refusalToWriteStatus(client, caller));
+  }
+
+  private void check(
+      KubernetesClient client,
+      String authorization,
+      String question,
+      Function<MonitorAccess.Caller, String> refusal) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new NotAuthorizedException(answer(401, "a bearer token is needed"));
     }
     String token = authorization.substring(7).trim();
-    String key = token + "\n" + namespace + "\n" + name;
+    String key = token + "\n" + question;
     Long until = allowedUntil.get(key);
     long now = System.nanoTime();
     if (until != null && until - now > 0) {
@@ -50,7 +78,6 @@ final class ApiAccess {
     if (client == null) {
       throw new ServiceUnavailableException("the agent has not started yet");
     }
-    UserInfo user;
     try {
       TokenReview review =
           client
@@ -62,16 +89,13 @@ final class ApiAccess {
           || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
         throw new NotAuthorizedException(answer(401, "the token is not valid"));
       }
-      user = review.getStatus().getUser();
-      String refusal =
-          MonitorAccess.refusal(
-              client,
+      UserInfo user = review.getStatus().getUser();
+      String refused =
+          refusal.apply(
               new MonitorAccess.Caller(
-                  user.getUsername(), user.getGroups(), user.getUid(), user.getExtra()),
-              namespace,
-              name);
-      if (refusal != null) {
-        throw new ForbiddenException(answer(403, refusal));
+                  user.getUsername(), user.getGroups(), user.getUid(), user.getExtra()));
+      if (refused != null) {
+        throw new ForbiddenException(answer(403, refused));
       }
     } catch (KubernetesClientException e) {
       throw new ServiceUnavailableException("cannot ask the API server: " + e.getMessage());

@@ -64,6 +64,7 @@ public final class AgentPuller implements AutoCloseable {
   private record Wish(Duration period, long atNanos, Runnable due, long calledNanos) {}
 
   private final int port;
+  private final Supplier<String> token;
   private final HttpClient http;
   private final ScheduledExecutorService timer;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -73,6 +74,11 @@ public final class AgentPuller implements AutoCloseable {
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong rounds = new AtomicLong();
   private volatile long lastRoundNanos;
+
+  /** A refusal (401, 403: the operator's token or rights) is logged at most once a minute. */
+  private static final long REFUSAL_LOG_NANOS = 60_000_000_000L;
+
+  private volatile long lastRefusalLogNanos = System.nanoTime() - REFUSAL_LOG_NANOS;
   private volatile Supplier<Map<String, String>> agents;
 
   private static final String POOL_PROPERTY = "jdk.httpclient.connectionPoolSize";
@@ -86,9 +92,18 @@ public final class AgentPuller implements AutoCloseable {
     }
   }
 
-  /** Pulls agents on {@code port} (the agent DaemonSet's HTTP port). */
+  /** Pulls agents on {@code port} (the agent DaemonSet's HTTP port), without a token. */
   public AgentPuller(int port) {
+    this(port, () -> null);
+  }
+
+  /**
+   * Pulls agents on {@code port} (the agent DaemonSet's HTTP port) with {@code token}: the agents
+   * give every monitor's entries only to whoever may write every monitor's status.
+   */
+  public AgentPuller(int port, Supplier<String> token) {
     this.port = port;
+    this.token = token;
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
@@ -230,11 +245,15 @@ public final class AgentPuller implements AutoCloseable {
 
   private CompletableFuture<Void> pull(String node, String address, Duration timeout) {
     String host = address.contains(":") ? "[" + address + "]" : address;
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + AgentReport.PATH))
             .timeout(timeout)
-            .GET()
-            .build();
+            .GET();
+    String bearer = token.get();
+    if (bearer != null && !bearer.isBlank()) {
+      builder.header("Authorization", "Bearer " + bearer);
+    }
+    HttpRequest request = builder.build();
     requests.incrementAndGet();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle(
@@ -242,6 +261,14 @@ public final class AgentPuller implements AutoCloseable {
               inFlight.release();
               if (error != null || response.statusCode() != 200) {
                 failures.incrementAndGet();
+                if (response != null
+                    && (response.statusCode() == 401 || response.statusCode() == 403)
+                    && System.nanoTime() - lastRefusalLogNanos > REFUSAL_LOG_NANOS) {
+                  lastRefusalLogNanos = System.nanoTime();
+                  LOG.warnf(
+                      "the agent of node %s refuses the operator (HTTP %d): %s",
+                      node, response.statusCode(), response.body().strip());
+                }
                 LOG.debugf(
                     "agent of node %s at %s: %s",
                     node,

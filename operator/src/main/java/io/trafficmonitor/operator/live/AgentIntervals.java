@@ -2,15 +2,12 @@ package io.trafficmonitor.operator.live;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.IntervalReport;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -25,9 +22,6 @@ import java.util.function.Supplier;
  * lets it get every monitor). The caller's own right to the monitor is checked before.
  */
 final class AgentIntervals {
-  /** Where the kubelet keeps the pod's ServiceAccount token, refreshed before it expires. */
-  static final Path TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
-
   private final int port;
   private final Supplier<String> token;
   private final HttpClient http =
@@ -43,20 +37,10 @@ final class AgentIntervals {
                   }))
           .build();
 
-  /**
-   * Agents on {@code port}; {@code fallbackToken} when no ServiceAccount token is mounted (a
-   * process outside a pod).
-   */
-  AgentIntervals(int port, String fallbackToken) {
+  /** Agents on {@code port}, called with {@code token} (the operator's). */
+  AgentIntervals(int port, Supplier<String> token) {
     this.port = port;
-    this.token =
-        () -> {
-          try {
-            return Files.isReadable(TOKEN) ? Files.readString(TOKEN).strip() : fallbackToken;
-          } catch (IOException e) {
-            return fallbackToken;
-          }
-        };
+    this.token = token;
   }
 
   /** An agent's answer that is not a report: its status and body. */

@@ -11,6 +11,7 @@ import io.trafficmonitor.api.live.IntervalReportList;
 import io.trafficmonitor.api.live.LiveApi;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.operator.agents.OperatorToken;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -96,10 +97,9 @@ public final class LiveApiServer implements AutoCloseable {
           FrontProxy.NAMESPACE, FrontProxy.CONFIG_MAP);
       return null;
     }
-    String fallbackToken = client.getConfiguration().getOauthToken();
     LiveApiServer s =
         new LiveApiServer(
-            client, agentNamespace, new AgentIntervals(agentPort, fallbackToken), proxy);
+            client, agentNamespace, new AgentIntervals(agentPort, OperatorToken.of(client)), proxy);
     s.listen(vertx, settings);
     return s;
   }
