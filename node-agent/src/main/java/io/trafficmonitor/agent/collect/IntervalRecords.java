@@ -50,6 +50,22 @@ public final class IntervalRecords {
     return last + 1;
   }
 
+  /**
+   * The newest records that together last at least {@code windowNanos} (at least the newest one;
+   * fewer when not that many are kept), oldest first; empty before the first.
+   */
+  public synchronized List<Record> latest(long windowNanos) {
+    List<Record> out = new ArrayList<>();
+    long first = Math.max(1, last - CAPACITY + 1);
+    long lasting = 0;
+    for (long s = last; s >= first && (out.isEmpty() || lasting < windowNanos); s--) {
+      Record r = ring[(int) (s % CAPACITY)];
+      out.add(0, r);
+      lasting += r.durationNanos();
+    }
+    return out;
+  }
+
   /** The records numbered after {@code after}, oldest first. */
   public synchronized Since since(long after) {
     long first = Math.max(1, last - CAPACITY + 1);

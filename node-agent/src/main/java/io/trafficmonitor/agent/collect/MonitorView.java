@@ -55,6 +55,12 @@ public final class MonitorView {
   private long intervalNanos = 1_000_000_000L;
   private long recordStart;
 
+  /** When the cumulative figures began (epoch nanoseconds): now, or what a checkpoint carried. */
+  private long sinceEpochNanos = epochNanos(java.time.Instant.now());
+
+  /** Whether the cumulative figures continue a previous agent's checkpoint. */
+  private boolean restored;
+
   /** Distinct 5-tuples and remote addresses since start (HyperLogLog, 0.81% standard error). */
   private final HyperLogLog distinctFlows = new HyperLogLog(HyperLogLog.DEFAULT_PRECISION);
 
@@ -307,11 +313,10 @@ public final class MonitorView {
     List<IntervalRecords.TargetCounts> targets = new ArrayList<>(byTarget.size());
     byTarget.forEach(
         (t, c) -> targets.add(new IntervalRecords.TargetCounts(t, c[0], c[1], c[2], c[3])));
-    java.time.Instant end = java.time.Instant.now();
     records.add(
         new IntervalRecords.Record(
             records.next(),
-            end.getEpochSecond() * 1_000_000_000L + end.getNano(),
+            epochNanos(java.time.Instant.now()),
             now - recordStart,
             total[0],
             total[1],
@@ -331,6 +336,51 @@ public final class MonitorView {
   /** The monitor's last interval records. */
   public IntervalRecords records() {
     return records;
+  }
+
+  /**
+   * The monitor's cumulative figures: in all, and per pod cgroup and node interface it counts now
+   * (from its series, a few per target: no flow is walked), since {@code sinceEpochNanos}.
+   */
+  public record Totals(
+      long sinceEpochNanos,
+      boolean restored,
+      long rxBytes,
+      long txBytes,
+      long rxPackets,
+      long txPackets,
+      List<IntervalRecords.TargetCounts> targets) {}
+
+  /** The cumulative figures now ({@link Totals}). */
+  public Totals totals() {
+    synchronized (lock) {
+      Map<Target, long[]> byTarget = new java.util.LinkedHashMap<>();
+      for (Series s : series.values()) {
+        Target t = s.key().target();
+        if (!t.inTotals()) {
+          continue; // a pod's veth: its cgroup counts the same packets
+        }
+        int rx = s.key().direction().equals("ingress") ? 0 : 1;
+        long[] c = byTarget.computeIfAbsent(t, k -> new long[4]);
+        c[rx] += s.bytes();
+        c[rx + 2] += s.packets();
+      }
+      List<IntervalRecords.TargetCounts> targets = new ArrayList<>(byTarget.size());
+      byTarget.forEach(
+          (t, c) -> targets.add(new IntervalRecords.TargetCounts(t, c[0], c[1], c[2], c[3])));
+      return new Totals(
+          sinceEpochNanos,
+          restored,
+          totals.rxBytes,
+          totals.txBytes,
+          totals.rxPackets,
+          totals.txPackets,
+          targets);
+    }
+  }
+
+  private static long epochNanos(java.time.Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
   /**
@@ -565,6 +615,8 @@ public final class MonitorView {
       }
       // Prefix counters, after the peer series
       prefixes.save(out);
+      // When the figures began, after the prefix counters
+      out.writeLong(sinceEpochNanos);
     }
   }
 
@@ -648,6 +700,10 @@ public final class MonitorView {
       if (in.available() > 0) { // an agent without prefix counters wrote none
         prefixes.restore(in);
       }
+      if (in.available() > 0) { // an agent without it wrote none: the figures began before now
+        sinceEpochNanos = in.readLong();
+      }
+      restored = true;
     }
   }
 

@@ -570,8 +570,9 @@ class CollectorTest {
     view.save(new java.io.DataOutputStream(bytes));
     byte[] saved = bytes.toByteArray();
     // the previous format ends where the application series begin (here: their count, 0), before
-    // the TCP flag series (their count, 0) and the prefix counters (absent: one byte)
-    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES - 1);
+    // the TCP flag series (their count, 0), the prefix counters (absent: one byte) and when the
+    // figures began (a long)
+    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES - 1 - Long.BYTES);
 
     MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
     Checkpoint.restore(next, previous);

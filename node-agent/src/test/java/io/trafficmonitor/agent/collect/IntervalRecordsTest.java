@@ -38,4 +38,30 @@ class IntervalRecordsTest {
     assertThat(s.records().get(0).seq()).isEqualTo(11);
     assertThat(r.since(10).missed()).as("10 was the last seen: 11 on are all kept").isFalse();
   }
+
+  @Test
+  void theLatestRecordsLastAtLeastTheWindowAndAtLeastOne() {
+    IntervalRecords r = new IntervalRecords();
+    assertThat(r.latest(1_000_000_000L)).isEmpty();
+    for (int i = 0; i < 250; i++) {
+      r.add(record(r.next())); // 10 ms each
+    }
+    assertThat(r.latest(1_000_000_000L))
+        .as("100 records of 10 ms: the last second")
+        .extracting(IntervalRecords.Record::seq)
+        .startsWith(151L)
+        .endsWith(250L)
+        .hasSize(100);
+    assertThat(r.latest(15_000_000L))
+        .extracting(IntervalRecords.Record::seq)
+        .containsExactly(249L, 250L);
+    assertThat(r.latest(0))
+        .as("the last record alone")
+        .extracting(IntervalRecords.Record::seq)
+        .containsExactly(250L);
+    IntervalRecords few = new IntervalRecords();
+    few.add(record(few.next()));
+    few.add(record(few.next()));
+    assertThat(few.latest(1_000_000_000L)).as("those kept").hasSize(2);
+  }
 }
