@@ -8,12 +8,15 @@ import io.trafficmonitor.agent.collect.Collector;
 import io.trafficmonitor.agent.collect.IntervalRecords;
 import io.trafficmonitor.agent.collect.Routing;
 import io.trafficmonitor.agent.export.NodeMetrics;
+import io.trafficmonitor.agent.export.Snapshots;
 import io.trafficmonitor.agent.spec.MonitorSettings;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.watch.MonitorWatch;
 import io.trafficmonitor.agent.watch.PodWatch;
 import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.agent.IntervalReport;
+import io.trafficmonitor.api.agent.RealtimeReport;
+import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,6 +218,43 @@ public final class Agent implements AutoCloseable {
         since.last(),
         since.missed(),
         records);
+  }
+
+  /**
+   * The current rates of monitor {@code namespace/name} ({@code namespace} null: a
+   * ClusterTrafficMonitor) on this node, or null when the agent does not serve it. Costs a walk of
+   * the records of the last second ({@link RealtimeReport#WINDOW_NANOS}: at most 100 at the
+   * shortest interval) and of their targets; the top flows are the last status entry's, so no flow
+   * is walked.
+   */
+  public RealtimeReport realtime(String namespace, String name) {
+    MonitorRuntime rt = serving.runtimes().get(MonitorRuntime.key(namespace, name));
+    if (rt == null) {
+      return null;
+    }
+    return Snapshots.realtime(
+        new Snapshots.Monitor(config.nodeName(), namespace, name),
+        rt.settings.interval().toNanos(),
+        rt.settings.statusInterval().toNanos(),
+        rt.view.records().latest(RealtimeReport.WINDOW_NANOS),
+        rt.lastStatus,
+        java.time.Instant.now());
+  }
+
+  /**
+   * The totals of monitor {@code namespace/name} on this node since its counters began, or null
+   * when the agent does not serve it. Costs a walk of its series (a few per pod and interface),
+   * under the collector's lock, as a collection does; no flow is walked.
+   */
+  public SummaryReport summary(String namespace, String name) {
+    MonitorRuntime rt = serving.runtimes().get(MonitorRuntime.key(namespace, name));
+    if (rt == null) {
+      return null;
+    }
+    return Snapshots.summary(
+        new Snapshots.Monitor(config.nodeName(), namespace, name),
+        rt.view.totals(),
+        java.time.Instant.now());
   }
 
   /** Ready once the monitors are read and, when one selects the node, the programs loaded. */
