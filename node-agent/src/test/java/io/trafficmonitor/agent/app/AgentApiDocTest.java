@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * code says: run with {@code -Dtm.api.update=true} to rewrite it.
  */
 class AgentApiDocTest {
-  static final List<Class<?>> RESOURCES = List.of(StatusResource.class, IntervalsResource.class);
+  static final List<Class<?>> RESOURCES =
+      List.of(StatusResource.class, IntervalsResource.class, SnapshotsResource.class);
 
   private static final ObjectMapper JSON = Serialization.jsonMapper();
 
@@ -149,8 +150,8 @@ class AgentApiDocTest {
             "v1",
             "description",
             "What each node's agent serves on its HTTP port (9400): its monitors' entries for the"
-                + " operator and their per-interval records, the latter to callers whose own RBAC"
-                + " lets them get the monitor. Made by the build from the code"
+                + " operator, and their per-interval records, current rates and totals to callers"
+                + " whose own RBAC lets them get the monitor. Made by the build from the code"
                 + " (AgentApiDocTest)."));
     doc.put("paths", paths);
     doc.put(
