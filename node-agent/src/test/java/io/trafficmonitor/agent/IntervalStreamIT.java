@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.IntervalReport;
+import io.trafficmonitor.api.agent.RealtimeReport;
+import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.TestCluster;
@@ -260,6 +262,37 @@ class IntervalStreamIT {
                 .statusCode())
         .as("allowed (its Role covers the namespace's monitors), and no such monitor served")
         .isEqualTo(404);
+  }
+
+  /** The snapshots beside the records are checked as they are, and answer what they say. */
+  @Test
+  void theSnapshotsAreForTheSameCallersOnly() throws Exception {
+    String base = "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/";
+    for (String snapshot : List.of("realtime", "summary")) {
+      assertThat(agent.send(base + snapshot, null).statusCode()).as(snapshot).isEqualTo(401);
+      var refused = agent.send(base + snapshot, strangerToken);
+      assertThat(refused.statusCode()).as(snapshot).isEqualTo(403);
+      assertThat(refused.body())
+          .contains("may not get trafficmonitors/web in namespace " + namespace);
+      assertThat(
+              agent
+                  .send(
+                      "/api/v1/namespaces/" + namespace + "/trafficmonitors/other/" + snapshot,
+                      readerToken)
+                  .statusCode())
+          .as(snapshot + " of a monitor not served")
+          .isEqualTo(404);
+    }
+    var realtime = agent.send(base + "realtime", readerToken);
+    assertThat(realtime.statusCode()).isEqualTo(200);
+    RealtimeReport r = Serialization.unmarshal(realtime.body(), RealtimeReport.class);
+    assertThat(r.name()).isEqualTo("web");
+    assertThat(r.intervalNanos()).isEqualTo(10_000_000L);
+    var summary = agent.send(base + "summary", readerToken);
+    assertThat(summary.statusCode()).isEqualTo(200);
+    SummaryReport s = Serialization.unmarshal(summary.body(), SummaryReport.class);
+    assertThat(s.namespace()).isEqualTo(namespace);
+    assertThat(s.since()).isNotNull();
   }
 
   @Test
