@@ -361,7 +361,9 @@ class ChartIT {
     // caller's right to get the monitor itself.
     assertThat(rules(find(objects, "ClusterRole", "tm-trafficmonitors-live")))
         .extracting(r -> r.get("apiGroups") + " " + r.get("resources") + " " + r.get("verbs"))
-        .containsExactly("[live.trafficmonitor.io] [trafficmonitors/intervals] [get]");
+        .containsExactly(
+            "[live.trafficmonitor.io] [trafficmonitors/intervals, trafficmonitors/realtime,"
+                + " trafficmonitors/summary] [get]");
     aggregated =
         aggregated.stream()
             .filter(r -> !r.getMetadata().getName().equals("tm-trafficmonitors-live"))

@@ -1143,6 +1143,10 @@ class RealNodesE2E {
         "RealNodesE2E: the live API through the API server: %d bytes polled, %d streamed in 3 s,"
             + " refused: %s%n",
         read.stdout().length(), stream.stdout().length(), refused.stderr().strip());
+    for (String snapshot : List.of("realtime", "summary")) {
+      ProcessResult r = kubectl("get", "--raw", path + "/" + snapshot, viewer);
+      assertThat(r.stdout()).as(snapshot).contains("\"node\":\"" + nodeA.name() + "\"", "\"pods\"");
+    }
     thePluginShowsTheMonitorToWhoMayReadIt(name);
   }
 

@@ -19,6 +19,11 @@ package io.trafficmonitor.api.live;
  *       records not sent yet; the operator ends the response after {@link #STREAM_SECONDS} (the API
  *       server cuts requests that are not watches at 60 s) and a client goes on from its {@link
  *       IntervalCursor} without losing a record;
+ *   <li>{@code namespaces/{ns}/trafficmonitors/{name}/realtime} and {@code .../summary}: every
+ *       node's {@link io.trafficmonitor.api.agent.RealtimeReport} (rates over the last second of
+ *       records, top flows) or {@link io.trafficmonitor.api.agent.SummaryReport} (totals since the
+ *       counters began), as {@code RealtimeReportList} and {@code SummaryReportList} ({@code
+ *       items}, {@code unreachable}); the API server authorizes {@code get} on those subresources;
  *   <li>the same under {@code clustertrafficmonitors/{name}/...} for a ClusterTrafficMonitor.
  * </ul>
  *
@@ -30,6 +35,12 @@ public final class LiveApi {
   public static final String API_SERVICE = VERSION + "." + GROUP;
   public static final String BASE = "/apis/" + GROUP + "/" + VERSION;
   public static final String SUBRESOURCE = "intervals";
+
+  /** A monitor's current rates on every node: a {@code RealtimeReportList}. */
+  public static final String REALTIME = "realtime";
+
+  /** A monitor's totals on every node since its counters began: a {@code SummaryReportList}. */
+  public static final String SUMMARY = "summary";
 
   /** How long the operator keeps one stream response open. */
   public static final int STREAM_SECONDS = 45;
@@ -44,6 +55,11 @@ public final class LiveApi {
             : "/namespaces/" + namespace + "/trafficmonitors/" + name)
         + "/"
         + SUBRESOURCE;
+  }
+
+  /** The path of a monitor's snapshot {@link #REALTIME} or {@link #SUMMARY}. */
+  public static String snapshotPath(String namespace, String name, String snapshot) {
+    return intervalsPath(namespace, name).replaceFirst("/" + SUBRESOURCE + "$", "/" + snapshot);
   }
 
   /** The path of a monitor's stream of records. */

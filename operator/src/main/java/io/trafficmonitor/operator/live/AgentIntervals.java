@@ -76,6 +76,21 @@ final class AgentIntervals {
     return b;
   }
 
+  /** One node's snapshot ({@code realtime} or {@code summary}) as the agent wrote it (JSON). */
+  CompletableFuture<String> snapshot(String address, String namespace, String name, String which) {
+    URI records = uri(address, namespace, name, 0, false);
+    URI uri = URI.create(records.toString().replaceFirst("/intervals\\?after=0$", "/" + which));
+    return http.sendAsync(
+            request(uri).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .thenCompose(
+            r ->
+                r.statusCode() == 200
+                    ? CompletableFuture.completedFuture(r.body())
+                    : CompletableFuture.failedFuture(
+                        new AgentError(r.statusCode(), r.body().strip())));
+  }
+
   /** One node's records after {@code after}; an {@link AgentError} carries a refusal or a 404. */
   CompletableFuture<IntervalReport> poll(
       String address, String namespace, String name, long after) {

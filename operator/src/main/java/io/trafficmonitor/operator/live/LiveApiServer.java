@@ -136,6 +136,14 @@ public final class LiveApiServer implements AutoCloseable {
     router
         .get(LiveApi.BASE + "/clustertrafficmonitors/:name/" + LiveApi.SUBRESOURCE + "/stream")
         .blockingHandler(rc -> stream(rc, null), false);
+    for (String which : List.of(LiveApi.REALTIME, LiveApi.SUMMARY)) {
+      router
+          .get(LiveApi.BASE + "/namespaces/:namespace/trafficmonitors/:name/" + which)
+          .blockingHandler(rc -> snapshot(rc, rc.pathParam("namespace"), which), false);
+      router
+          .get(LiveApi.BASE + "/clustertrafficmonitors/:name/" + which)
+          .blockingHandler(rc -> snapshot(rc, null, which), false);
+    }
     router.route().handler(rc -> status(rc.response(), 404, "NotFound", "no such path"));
     HttpServerOptions options =
         new HttpServerOptions()
@@ -203,17 +211,21 @@ public final class LiveApiServer implements AutoCloseable {
     body.put(
         "resources",
         List.of(
-            resource("trafficmonitors/" + LiveApi.SUBRESOURCE, true),
-            resource("clustertrafficmonitors/" + LiveApi.SUBRESOURCE, false)));
+            resource("trafficmonitors/" + LiveApi.SUBRESOURCE, true, "IntervalReportList"),
+            resource("clustertrafficmonitors/" + LiveApi.SUBRESOURCE, false, "IntervalReportList"),
+            resource("trafficmonitors/" + LiveApi.REALTIME, true, "RealtimeReportList"),
+            resource("clustertrafficmonitors/" + LiveApi.REALTIME, false, "RealtimeReportList"),
+            resource("trafficmonitors/" + LiveApi.SUMMARY, true, "SummaryReportList"),
+            resource("clustertrafficmonitors/" + LiveApi.SUMMARY, false, "SummaryReportList")));
     json(rc.response(), 200, Serialization.asJson(body));
   }
 
-  private static Map<String, Object> resource(String name, boolean namespaced) {
+  private static Map<String, Object> resource(String name, boolean namespaced, String kind) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("name", name);
     r.put("singularName", "");
     r.put("namespaced", namespaced);
-    r.put("kind", IntervalReportList.KIND);
+    r.put("kind", kind);
     r.put("verbs", List.of("get"));
     return r;
   }
@@ -334,6 +346,46 @@ public final class LiveApiServer implements AutoCloseable {
                 cursor.toString(),
                 items,
                 unreachable.isEmpty() ? null : unreachable)));
+  }
+
+  /**
+   * Every node's snapshot {@code which} of the monitor, as its agent wrote it, in a list: {@code
+   * RealtimeReportList} or {@code SummaryReportList}.
+   */
+  private void snapshot(RoutingContext rc, String namespace, String which) {
+    String name = rc.pathParam("name");
+    if (!admitted(rc, namespace, name)) {
+      return;
+    }
+    Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
+    agentAddresses()
+        .forEach((node, addr) -> asked.put(node, agents.snapshot(addr, namespace, name, which)));
+    List<Object> items = new ArrayList<>();
+    List<String> unreachable = new ArrayList<>();
+    asked.forEach(
+        (node, f) -> {
+          try {
+            items.add(Serialization.unmarshal(f.get(10, TimeUnit.SECONDS), Map.class));
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof AgentIntervals.AgentError a && a.status == 404)) {
+              unreachable.add(node + ": " + reason(e.getCause()));
+            }
+          } catch (Exception e) {
+            unreachable.add(node + ": " + reason(e));
+          }
+        });
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("apiVersion", LiveApi.GROUP + "/" + LiveApi.VERSION);
+    body.put("kind", (which.equals(LiveApi.REALTIME) ? "Realtime" : "Summary") + "ReportList");
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    body.put("name", name);
+    body.put("items", items);
+    if (!unreachable.isEmpty()) {
+      body.put("unreachable", unreachable);
+    }
+    json(rc.response(), 200, Serialization.asJson(body));
   }
 
   /**

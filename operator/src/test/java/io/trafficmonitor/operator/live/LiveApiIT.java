@@ -280,7 +280,10 @@ class LiveApiIT {
       r.addToRules(
           new PolicyRuleBuilder()
               .withApiGroups(LiveApi.GROUP)
-              .withResources("trafficmonitors/intervals")
+              .withResources(
+                  "trafficmonitors/intervals",
+                  monitor ? "trafficmonitors/realtime" : "trafficmonitors/intervals",
+                  monitor ? "trafficmonitors/summary" : "trafficmonitors/intervals")
               .withVerbs("get")
               .build());
     }
@@ -350,6 +353,10 @@ class LiveApiIT {
         path,
         ex -> {
           String p = ex.getRequestURI().getPath();
+          if (p.equals(path + MONITOR + "/realtime") || p.equals(path + MONITOR + "/summary")) {
+            send(ex, 200, "{\"node\":\"" + node + "\",\"at\":\"" + p + "\"}");
+            return;
+          }
           long after =
               Long.parseLong(ex.getRequestURI().getQuery().replaceAll(".*after=(\\d+).*", "$1"));
           if (!p.startsWith(path + MONITOR + "/intervals")) {
@@ -428,6 +435,27 @@ class LiveApiIT {
     ProcessResult bad = raw("alice", path + "?after=live-a");
     assertThat(bad.exitCode()).isNotZero();
     assertThat(bad.stderr()).contains("a cursor is node:number");
+  }
+
+  @Test
+  void snapshotsListEveryNodesAnswer() {
+    for (String which : List.of(LiveApi.REALTIME, LiveApi.SUMMARY)) {
+      ProcessResult r = raw("alice", LiveApi.snapshotPath(NS, MONITOR, which));
+      assertThat(r.exitCode()).as(r.stderr()).isZero();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> list = Serialization.unmarshal(r.stdout(), Map.class);
+      assertThat(list.get("kind"))
+          .isEqualTo(which.equals("realtime") ? "RealtimeReportList" : "SummaryReportList");
+      List<Object> nodes =
+          ((List<?>) list.get("items"))
+              .stream().map(i -> (Object) ((Map<?, ?>) i).get("node")).toList();
+      assertThat(nodes).containsExactlyInAnyOrder(NODES.toArray());
+      ProcessResult bob = raw("bob", LiveApi.snapshotPath(NS, MONITOR, which));
+      assertThat(bob.exitCode()).isNotZero();
+      assertThat(bob.stderr())
+          .as("bob's role has no %s: the API server refuses", which)
+          .contains("forbidden", "trafficmonitors/" + which);
+    }
   }
 
   @Test
