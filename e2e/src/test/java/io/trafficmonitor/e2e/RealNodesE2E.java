@@ -1179,9 +1179,32 @@ class RealNodesE2E {
                 assertThat(l)
                     .startsWith("{\"monitor\":\"" + NS + "/" + name + "\",\"node\":")
                     .contains("\"cursor\":"));
+    // The screen while the client sends to web (4 Mbit/s of UDP for 6 s): after 3 s, one frame.
+    CompletableFuture<String> traffic =
+        CompletableFuture.supplyAsync(
+            () ->
+                generate(
+                    "--protocol",
+                    "udp",
+                    "--target",
+                    pod("web").getStatus().getPodIP() + ":7000",
+                    "--size",
+                    "500",
+                    "--rate",
+                    "4Mbit",
+                    "--duration",
+                    "6s"));
+    try {
+      Thread.sleep(3_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
     ProcessResult top = run(env, kubectl, "tm", "top", name, "-n", NS, "--once", viewer);
+    traffic.join();
     assertThat(top.exitCode()).as(top.stderr()).isZero();
-    assertThat(top.stdout()).contains("kubectl tm top  " + NS + "/" + name, "TOP FLOWS");
+    assertThat(top.stdout())
+        .contains("kubectl tm top  " + NS + "/" + name, "TOP FLOWS", NS + "/web ");
     try {
       Files.writeString(Path.of("target/plugin-top-screen.txt"), top.stdout());
     } catch (IOException e) {
