@@ -2,15 +2,16 @@ package io.trafficmonitor.api.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.api.v1alpha1.HeavyPrefix;
 import java.util.List;
 
 /**
  * What one node's agent answers for a monitor's current rates: per pod and per node interface, the
  * bytes and packets a second of its newest interval records that together last at least {@link
  * #WINDOW_NANOS} (the last record alone when spec.interval is 1 s or more; about the last 100 at 10
- * ms), and the monitor's busiest flows as its last status entry on this node lists them. Built from
- * what the agent already keeps: the records (a walk of those in the window) and the status entry
- * (no walk of the flows at all).
+ * ms), and the monitor's busiest flows and heavy prefixes as its last status entry on this node
+ * lists them. Built from what the agent already keeps: the records (a walk of those in the window)
+ * and the status entry (no walk of the flows or prefixes at all).
  *
  * @param node the agent's node
  * @param namespace the TrafficMonitor's namespace; null for a ClusterTrafficMonitor
@@ -30,6 +31,10 @@ import java.util.List;
  * @param topFlows the busiest flows (spec.topN), as status.nodes[].topFlows has them: 5-tuple,
  *     bytes and packets since first seen, bitsPerSecond over the status interval, application,
  *     round-trip time and retransmits when known, peers when named
+ * @param heavyPrefixes this node's heavy prefixes (spec.prefixes), as status.nodes[].heavyPrefixes
+ *     has them in the same entry (taken at topFlowsAt): direction, prefix, bytes, totalBytes and
+ *     share of this node's bytes; null (absent) when the monitor does not ask for prefixes or the
+ *     entry lists none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RealtimeReport(
@@ -44,7 +49,8 @@ public record RealtimeReport(
     List<Rates> interfaces,
     String topFlowsAt,
     long statusIntervalNanos,
-    List<Flow> topFlows) {
+    List<Flow> topFlows,
+    List<HeavyPrefix> heavyPrefixes) {
 
   /** The paths under the agent's HTTP port, for a TrafficMonitor and a ClusterTrafficMonitor. */
   public static final String NAMESPACED_PATH =

@@ -27,7 +27,8 @@ public final class Snapshots {
   /**
    * The rates of {@code window} (the newest records, oldest first, as {@link
    * IntervalRecords#latest} gives them: every target's bytes and packets added up, then divided by
-   * the records' durations added up) and the top flows of {@code lastStatus} (null: none yet).
+   * the records' durations added up) and the top flows and heavy prefixes of {@code lastStatus}
+   * (null: none yet).
    */
   public static RealtimeReport realtime(
       Monitor m,
@@ -84,7 +85,8 @@ public final class Snapshots {
         statusIntervalNanos,
         lastStatus == null || lastStatus.getTopFlows() == null
             ? List.of()
-            : lastStatus.getTopFlows());
+            : lastStatus.getTopFlows(),
+        lastStatus == null ? null : lastStatus.getHeavyPrefixes());
   }
 
   /** The totals of {@code t}, per pod cgroup and node interface and in all. */

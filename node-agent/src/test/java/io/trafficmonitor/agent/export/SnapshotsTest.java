@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.agent.collect.IntervalRecords;
@@ -9,7 +10,9 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.Flow;
+import io.trafficmonitor.api.v1alpha1.HeavyPrefix;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.PrefixDirection;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,7 @@ class SnapshotsTest {
     assertThat(r.intervalNanos()).isEqualTo(250 * MS);
     assertThat(r.topFlows()).as("no status entry yet").isEmpty();
     assertThat(r.topFlowsAt()).isNull();
+    assertThat(r.heavyPrefixes()).isNull();
   }
 
   @Test
@@ -92,6 +96,29 @@ class SnapshotsTest {
     RealtimeReport back = Serialization.unmarshal(Serialization.asJson(r), RealtimeReport.class);
     assertThat(back.topFlows().get(0).getBitsPerSecond()).isEqualTo(9_876L);
     assertThat(Serialization.asJson(r)).contains("\"application\":\"https\"");
+    assertThat(r.heavyPrefixes()).as("the monitor asks for no prefixes").isNull();
+    assertThat(Serialization.asJson(r)).doesNotContain("heavyPrefixes");
+  }
+
+  @Test
+  void theHeavyPrefixesAreTheLastStatusEntrysAsTheyAre() {
+    HeavyPrefix src = new HeavyPrefix(PrefixDirection.Source, "10.1.0.0/16", 6_000L, 9_000L, 0.4);
+    HeavyPrefix dst =
+        new HeavyPrefix(PrefixDirection.Destination, "2001:db8::/32", 3_000L, 3_000L, 0.2);
+    NodeStatus st = new NodeStatus();
+    st.setLastUpdate("2026-11-30T20:59:55Z");
+    st.setTopFlows(List.of());
+    st.setHeavyPrefixes(List.of(src, dst));
+    RealtimeReport r = Snapshots.realtime(WEB, 10 * MS, 10_000 * MS, List.of(), st, AT);
+
+    assertThat(r.heavyPrefixes()).containsExactly(src, dst);
+    RealtimeReport back = Serialization.unmarshal(Serialization.asJson(r), RealtimeReport.class);
+    assertThat(back.heavyPrefixes())
+        .extracting(HeavyPrefix::getDirection, HeavyPrefix::getPrefix, HeavyPrefix::getShare)
+        .containsExactly(
+            tuple(PrefixDirection.Source, "10.1.0.0/16", 0.4),
+            tuple(PrefixDirection.Destination, "2001:db8::/32", 0.2));
+    assertThat(back.heavyPrefixes().get(0).getTotalBytes()).isEqualTo(9_000L);
   }
 
   @Test
