@@ -15,8 +15,9 @@ import java.util.Locale;
 /**
  * Renders a {@link Frame} as lines of text at most {@code width} wide: a header (monitor, interval,
  * nodes, total rates, sort and filter), the table of pods and interfaces with their rates over the
- * window, and what the status says (top flows, loss, retransmits, drops, and how old it is). With a
- * {@code height} the pod table is cut to fit the screen; 0 shows every row.
+ * window, and what the status says (top flows, heavy prefixes when there are any, loss,
+ * retransmits, drops, and how old it is). With a {@code height} the pod table is cut to fit the
+ * screen; 0 shows every row.
  */
 public final class TopScreen {
   private static final DateTimeFormatter CLOCK =
@@ -155,6 +156,11 @@ public final class TopScreen {
               fit(orDash(fl.getPod()), podWidth - 1),
               fl.getBitsPerSecond() == null ? "-" : Units.bits(fl.getBitsPerSecond()),
               fl.getRetransmits() == null ? "-" : fl.getRetransmits().toString()));
+    }
+    List<String> prefixes = PrefixSection.lines(s, width);
+    if (!prefixes.isEmpty()) {
+      lines.add("");
+      lines.addAll(prefixes);
     }
     lines.add("");
     lines.add(loss(s));

@@ -4,6 +4,9 @@ import static io.trafficmonitor.plugin.top.Records.pod;
 import static io.trafficmonitor.plugin.top.Records.seen;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.trafficmonitor.api.v1alpha1.HeavyPrefix;
+import io.trafficmonitor.api.v1alpha1.PrefixDirection;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.plugin.Options.SortKey;
 import java.time.Instant;
 import java.util.List;
@@ -114,5 +117,33 @@ class TopScreenTest {
     s.key('p');
     assertThat(TopScreen.render(frame(rates(2), s, null), 100, 0).get(2))
         .isEqualTo("filter: p_   (Enter applies, Esc clears)");
+  }
+
+  @Test
+  void heavyPrefixesAreCutToTenAndToTheWidth() {
+    TrafficMonitor m = Demo.monitor(NOW.minusSeconds(3));
+    m.getStatus()
+        .getSummary()
+        .setHeavyPrefixes(
+            IntStream.range(0, 14)
+                .mapToObj(
+                    i ->
+                        new HeavyPrefix(
+                            PrefixDirection.Destination,
+                            "2001:db8:" + Integer.toHexString(i) + "::ffff:ffff:ffff/128",
+                            1_000L * (i + 1),
+                            1_000L * (i + 1),
+                            (i + 1) / 100.0))
+                .toList());
+    List<String> lines =
+        TopScreen.render(
+            frame(rates(2), new ViewState(SortKey.RX, false, ""), StatusSnapshot.of(m)), 60, 0);
+
+    List<String> rows = lines.stream().filter(l -> l.startsWith("destination")).toList();
+    assertThat(rows).hasSize(PrefixSection.MAX_PREFIXES);
+    assertThat(rows.get(0)).contains("2001:db8:d::", "14.00%", "14.0 kB");
+    assertThat(rows.get(9)).contains("2001:db8:4::", "5.00%");
+    assertThat(lines).contains("... 4 more in status.summary.heavyPrefixes");
+    assertThat(lines).allMatch(l -> l.length() <= 60);
   }
 }

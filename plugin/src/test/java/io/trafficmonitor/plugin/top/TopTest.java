@@ -3,6 +3,9 @@ package io.trafficmonitor.plugin.top;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trafficmonitor.api.agent.IntervalReport.Counts;
+import io.trafficmonitor.api.v1alpha1.HeavyPrefix;
+import io.trafficmonitor.api.v1alpha1.PrefixDirection;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.plugin.FakeLiveApi;
 import io.trafficmonitor.plugin.Main;
 import java.io.ByteArrayOutputStream;
@@ -94,6 +97,40 @@ class TopTest {
         .contains("TOP FLOWS  from status.summary, written ", "(every 5s)", "retransmits 341");
     assertThat(api.requests)
         .contains("GET /apis/trafficmonitor.io/v1alpha1/namespaces/shop/trafficmonitors/web");
+  }
+
+  @Test
+  void theSummarysHeavyPrefixesFollowTheFlowsLargestShareFirst() {
+    assertThat(run("top", "web", "--kubeconfig", kubeconfig, "--once"))
+        .as("none in the summary: no section")
+        .doesNotContain("HEAVY PREFIXES");
+
+    TrafficMonitor m = Demo.monitor(Instant.now().minusSeconds(3));
+    m.getStatus()
+        .getSummary()
+        .setHeavyPrefixes(
+            List.of(
+                new HeavyPrefix(
+                    PrefixDirection.Destination, "10.96.0.0/16", 52_000L, 52_000L, 0.0521),
+                new HeavyPrefix(
+                    PrefixDirection.Source, "10.244.1.0/24", 412_000_000L, 530_000_000L, 0.4123),
+                new HeavyPrefix(
+                    PrefixDirection.Source, "2001:db8::/32", 96_300_000L, 96_300_000L, 0.0964)));
+    api.monitorJson = FakeLiveApi.asJson(m);
+    String screen = run("top", "web", "--kubeconfig", kubeconfig, "--once");
+    List<String> lines = screen.lines().toList();
+
+    assertThat(screen)
+        .containsSubsequence(
+            "TOP FLOWS", "10.244.1.12:37001", "HEAVY PREFIXES  from status.summary", "LOSS  ");
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("source") || l.startsWith("destination"))
+        .extracting(l -> List.of(l.split("\\s+")))
+        .containsExactly(
+            List.of("source", "10.244.1.0/24", "41.23%", "412", "MB"),
+            List.of("source", "2001:db8::/32", "9.64%", "96.3", "MB"),
+            List.of("destination", "10.96.0.0/16", "5.21%", "52.0", "kB"));
+    assertThat(lines).allMatch(l -> l.length() <= 120);
   }
 
   @Test
