@@ -1147,6 +1147,9 @@ class RealNodesE2E {
       ProcessResult r = kubectl("get", "--raw", path + "/" + snapshot, viewer);
       assertThat(r.stdout()).as(snapshot).contains("\"node\":\"" + nodeA.name() + "\"", "\"pods\"");
     }
+    assertThat(kubectl("get", "--raw", path + "/realtime", viewer).stdout())
+        .as("the monitor asks for prefixes: each node's realtime snapshot lists them")
+        .contains("\"heavyPrefixes\"");
     thePluginShowsTheMonitorToWhoMayReadIt(name);
   }
 
@@ -1204,7 +1207,8 @@ class RealNodesE2E {
     traffic.join();
     assertThat(top.exitCode()).as(top.stderr()).isZero();
     assertThat(top.stdout())
-        .contains("kubectl tm top  " + NS + "/" + name, "TOP FLOWS", NS + "/web ");
+        .contains(
+            "kubectl tm top  " + NS + "/" + name, "TOP FLOWS", NS + "/web ", "HEAVY PREFIXES");
     try {
       Files.writeString(Path.of("target/plugin-top-screen.txt"), top.stdout());
     } catch (IOException e) {
