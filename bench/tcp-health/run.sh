@@ -4,6 +4,7 @@
 # docs/benchmarks/tcp-health.md: the generated tables, then the hand-written notes.md.
 # Needs iperf3 and built modules (without installing them):
 #   mvn -B -q -pl jni -am verify -DskipITs -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+# Two revisions of tcp_events.bpf.o: ab.sh (the cost part, objects in turn) and pair.sh (both attached).
 set -eu
 cd "$(dirname "$0")/../.."
 CP="jni/target/test-classes:jni/target/classes:bpf/target/classes"
