@@ -1,5 +1,7 @@
 package io.trafficmonitor.access;
 
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributes;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,33 +30,20 @@ public final class MonitorAccess {
    *     asked
    */
   public static String refusalToWriteStatus(KubernetesClient client, Caller caller) {
-    SubjectAccessReview access =
-        client
-            .authorization()
-            .v1()
-            .subjectAccessReview()
-            .create(
-                new SubjectAccessReviewBuilder()
-                    .withNewSpec()
-                    .withUser(caller.username())
-                    .withGroups(caller.groups())
-                    .withUid(caller.uid())
-                    .withExtra(caller.extra())
-                    .withNewResourceAttributes()
-                    .withGroup("trafficmonitor.io")
-                    .withResource("trafficmonitors")
-                    .withSubresource("status")
-                    .withVerb("update")
-                    .withNamespace("")
-                    .endResourceAttributes()
-                    .endSpec()
-                    .build());
-    if (access.getStatus() != null && Boolean.TRUE.equals(access.getStatus().getAllowed())) {
-      return null;
-    }
-    return caller.username()
-        + " may not read every monitor's figures: that needs update on trafficmonitors/status in"
-        + " all namespaces (the operator's right)";
+    return allowed(
+            client,
+            caller,
+            new ResourceAttributesBuilder()
+                .withGroup("trafficmonitor.io")
+                .withResource("trafficmonitors")
+                .withSubresource("status")
+                .withVerb("update")
+                .withNamespace("")
+                .build())
+        ? null
+        : caller.username()
+            + " may not read every monitor's figures: that needs update on trafficmonitors/status"
+            + " in all namespaces (the operator's right)";
   }
 
   /**
@@ -66,6 +55,26 @@ public final class MonitorAccess {
    */
   public static String refusal(
       KubernetesClient client, Caller caller, String namespace, String name) {
+    return allowed(
+            client,
+            caller,
+            new ResourceAttributesBuilder()
+                .withGroup("trafficmonitor.io")
+                .withResource(namespace == null ? "clustertrafficmonitors" : "trafficmonitors")
+                .withVerb("get")
+                .withNamespace(namespace)
+                .withName(name)
+                .build())
+        ? null
+        : caller.username()
+            + " may not get "
+            + (namespace == null
+                ? "clustertrafficmonitors/" + name
+                : "trafficmonitors/" + name + " in namespace " + namespace);
+  }
+
+  /** The API server's answer to whether {@code caller} may do {@code what}. */
+  private static boolean allowed(KubernetesClient client, Caller caller, ResourceAttributes what) {
     SubjectAccessReview access =
         client
             .authorization()
@@ -78,22 +87,9 @@ public final class MonitorAccess {
                     .withGroups(caller.groups())
                     .withUid(caller.uid())
                     .withExtra(caller.extra())
-                    .withNewResourceAttributes()
-                    .withGroup("trafficmonitor.io")
-                    .withResource(namespace == null ? "clustertrafficmonitors" : "trafficmonitors")
-                    .withVerb("get")
-                    .withNamespace(namespace)
-                    .withName(name)
-                    .endResourceAttributes()
+                    .withResourceAttributes(what)
                     .endSpec()
                     .build());
-    if (access.getStatus() != null && Boolean.TRUE.equals(access.getStatus().getAllowed())) {
-      return null;
-    }
-    return caller.username()
-        + " may not get "
-        + (namespace == null
-            ? "clustertrafficmonitors/" + name
-            : "trafficmonitors/" + name + " in namespace " + namespace);
+    return access.getStatus() != null && Boolean.TRUE.equals(access.getStatus().getAllowed());
   }
 }

@@ -2,18 +2,15 @@ package io.trafficmonitor.agent.app;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.smallrye.mutiny.Multi;
-import io.trafficmonitor.agent.Agent;
 import io.trafficmonitor.api.agent.IntervalReport;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,19 +119,7 @@ public class IntervalsResource {
   private static final long MIN_TICK_NANOS = 10_000_000L;
 
   private IntervalReport report(String namespace, String name, long after) {
-    Agent agent = lifecycle.agent();
-    if (agent == null) {
-      throw new ServiceUnavailableException("the agent has not started yet");
-    }
-    IntervalReport report = agent.intervals(namespace, name, after);
-    if (report == null) {
-      throw new NotFoundException(
-          "this agent serves no "
-              + (namespace == null
-                  ? "ClusterTrafficMonitor " + name
-                  : "TrafficMonitor " + namespace + "/" + name));
-    }
-    return report;
+    return Served.monitor(lifecycle, namespace, name, a -> a.intervals(namespace, name, after));
   }
 
   private String answer(String namespace, String name, long after) {

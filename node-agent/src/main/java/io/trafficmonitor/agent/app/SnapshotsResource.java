@@ -7,11 +7,9 @@ import io.trafficmonitor.api.agent.SummaryReport;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.ServiceUnavailableException;
 import java.util.function.Function;
 
 /**
@@ -79,18 +77,6 @@ public class SnapshotsResource {
 
   /** What {@code snapshot} makes of the agent, as JSON; 503 before it starts, 404 if not served. */
   private String answer(String namespace, String name, Function<Agent, Object> snapshot) {
-    Agent agent = lifecycle.agent();
-    if (agent == null) {
-      throw new ServiceUnavailableException("the agent has not started yet");
-    }
-    Object report = snapshot.apply(agent);
-    if (report == null) {
-      throw new NotFoundException(
-          "this agent serves no "
-              + (namespace == null
-                  ? "ClusterTrafficMonitor " + name
-                  : "TrafficMonitor " + namespace + "/" + name));
-    }
-    return Serialization.asJson(report);
+    return Serialization.asJson(Served.monitor(lifecycle, namespace, name, snapshot));
   }
 }

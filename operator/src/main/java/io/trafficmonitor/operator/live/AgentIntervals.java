@@ -2,6 +2,9 @@ package io.trafficmonitor.operator.live;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.IntervalReport;
+import io.trafficmonitor.api.agent.RealtimeReport;
+import io.trafficmonitor.api.agent.SummaryReport;
+import io.trafficmonitor.api.live.LiveApi;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -53,14 +56,33 @@ final class AgentIntervals {
     }
   }
 
-  private URI uri(String address, String namespace, String name, long after, boolean stream) {
+  /**
+   * The agent's path for a TrafficMonitor ({@code namespaced}) or a ClusterTrafficMonitor ({@code
+   * cluster}, when {@code namespace} is null), with {@code tail} after it.
+   */
+  private URI uri(
+      String address,
+      String namespaced,
+      String cluster,
+      String namespace,
+      String name,
+      String tail) {
     String path =
-        (namespace == null ? IntervalReport.CLUSTER_PATH : IntervalReport.NAMESPACED_PATH)
+        (namespace == null ? cluster : namespaced)
             .replace("{namespace}", namespace == null ? "" : enc(namespace))
             .replace("{name}", enc(name));
     String host = address.contains(":") ? "[" + address + "]" : address;
-    return URI.create(
-        "http://" + host + ":" + port + path + (stream ? "/stream" : "") + "?after=" + after);
+    return URI.create("http://" + host + ":" + port + path + tail);
+  }
+
+  private URI intervals(String address, String namespace, String name, String tail) {
+    return uri(
+        address,
+        IntervalReport.NAMESPACED_PATH,
+        IntervalReport.CLUSTER_PATH,
+        namespace,
+        name,
+        tail);
   }
 
   private static String enc(String s) {
@@ -78,8 +100,28 @@ final class AgentIntervals {
 
   /** One node's snapshot ({@code realtime} or {@code summary}) as the agent wrote it (JSON). */
   CompletableFuture<String> snapshot(String address, String namespace, String name, String which) {
-    URI records = uri(address, namespace, name, 0, false);
-    URI uri = URI.create(records.toString().replaceFirst("/intervals\\?after=0$", "/" + which));
+    boolean realtime = which.equals(LiveApi.REALTIME);
+    return get(
+        uri(
+            address,
+            realtime ? RealtimeReport.NAMESPACED_PATH : SummaryReport.NAMESPACED_PATH,
+            realtime ? RealtimeReport.CLUSTER_PATH : SummaryReport.CLUSTER_PATH,
+            namespace,
+            name,
+            ""));
+  }
+
+  /** One node's records after {@code after}; an {@link AgentError} carries a refusal or a 404. */
+  CompletableFuture<IntervalReport> poll(
+      String address, String namespace, String name, long after) {
+    return get(intervals(address, namespace, name, "?after=" + after))
+        .thenApply(body -> Serialization.unmarshal(body, IntervalReport.class));
+  }
+
+  /**
+   * The agent's answer to a GET of {@code uri}; any status but 200 fails as an {@link AgentError}.
+   */
+  private CompletableFuture<String> get(URI uri) {
     return http.sendAsync(
             request(uri).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString())
@@ -87,21 +129,6 @@ final class AgentIntervals {
             r ->
                 r.statusCode() == 200
                     ? CompletableFuture.completedFuture(r.body())
-                    : CompletableFuture.failedFuture(
-                        new AgentError(r.statusCode(), r.body().strip())));
-  }
-
-  /** One node's records after {@code after}; an {@link AgentError} carries a refusal or a 404. */
-  CompletableFuture<IntervalReport> poll(
-      String address, String namespace, String name, long after) {
-    HttpRequest req =
-        request(uri(address, namespace, name, after, false)).timeout(Duration.ofSeconds(5)).build();
-    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
-        .thenCompose(
-            r ->
-                r.statusCode() == 200
-                    ? CompletableFuture.completedFuture(
-                        Serialization.unmarshal(r.body(), IntervalReport.class))
                     : CompletableFuture.failedFuture(
                         new AgentError(r.statusCode(), r.body().strip())));
   }
@@ -124,7 +151,7 @@ final class AgentIntervals {
       Consumer<String> onEvent,
       Consumer<Throwable> onEnd) {
     HttpRequest req =
-        request(uri(address, namespace, name, after, true))
+        request(intervals(address, namespace, name, "/stream?after=" + after))
             .header("Accept", "text/event-stream")
             .build();
     LineSubscriber lines = new LineSubscriber(onEvent);

@@ -33,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -315,27 +317,14 @@ public final class LiveApiServer implements AutoCloseable {
     if (cursor == null || !admitted(rc, namespace, name)) {
       return;
     }
-    Map<String, CompletableFuture<IntervalReport>> asked = new LinkedHashMap<>();
-    agentAddresses()
-        .forEach(
-            (node, addr) -> asked.put(node, pollFrom(addr, namespace, name, cursor.after(node))));
     List<IntervalReport> items = new ArrayList<>();
-    List<String> unreachable = new ArrayList<>();
-    asked.forEach(
-        (node, f) -> {
-          try {
-            IntervalReport r = f.get(10, TimeUnit.SECONDS);
-            items.add(r);
-            cursor.advance(node, newest(r));
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof AgentIntervals.AgentError a && a.status == 404) {
-              return; // this node's agent does not serve the monitor (no pod of it there)
-            }
-            unreachable.add(node + ": " + reason(e.getCause()));
-          } catch (Exception e) {
-            unreachable.add(node + ": " + reason(e));
-          }
-        });
+    List<String> unreachable =
+        askEveryAgent(
+            (node, addr) -> pollFrom(addr, namespace, name, cursor.after(node)),
+            (node, r) -> {
+              items.add(r);
+              cursor.advance(node, newest(r));
+            });
     json(
         rc.response(),
         200,
@@ -357,23 +346,11 @@ public final class LiveApiServer implements AutoCloseable {
     if (!admitted(rc, namespace, name)) {
       return;
     }
-    Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
-    agentAddresses()
-        .forEach((node, addr) -> asked.put(node, agents.snapshot(addr, namespace, name, which)));
     List<Object> items = new ArrayList<>();
-    List<String> unreachable = new ArrayList<>();
-    asked.forEach(
-        (node, f) -> {
-          try {
-            items.add(Serialization.unmarshal(f.get(10, TimeUnit.SECONDS), Map.class));
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof AgentIntervals.AgentError a && a.status == 404)) {
-              unreachable.add(node + ": " + reason(e.getCause()));
-            }
-          } catch (Exception e) {
-            unreachable.add(node + ": " + reason(e));
-          }
-        });
+    List<String> unreachable =
+        askEveryAgent(
+            (node, addr) -> agents.snapshot(addr, namespace, name, which),
+            (node, json) -> items.add(Serialization.unmarshal(json, Map.class)));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("apiVersion", LiveApi.GROUP + "/" + LiveApi.VERSION);
     body.put("kind", (which.equals(LiveApi.REALTIME) ? "Realtime" : "Summary") + "ReportList");
@@ -389,8 +366,54 @@ public final class LiveApiServer implements AutoCloseable {
   }
 
   /**
-   * A node's records after {@code after}; when its agent's newest is older than that, the agent
-   * started again (it numbers from 1): its records since then.
+   * Asks every agent at once ({@code ask} of its node and address) and hands each answer to {@code
+   * answered} with its node, in node order; returns the nodes that did not answer, with why. A node
+   * whose agent does not serve the monitor (no pod of it there) is neither.
+   */
+  private <T> List<String> askEveryAgent(
+      BiFunction<String, String, CompletableFuture<T>> ask, BiConsumer<String, T> answered) {
+    Map<String, CompletableFuture<T>> asked = new LinkedHashMap<>();
+    agentAddresses().forEach((node, addr) -> asked.put(node, ask.apply(node, addr)));
+    List<String> unreachable = new ArrayList<>();
+    asked.forEach(
+        (node, f) -> {
+          try {
+            answered.accept(node, f.get(10, TimeUnit.SECONDS));
+          } catch (java.util.concurrent.ExecutionException e) {
+            if (!notServedHere(e)) {
+              unreachable.add(node + ": " + reason(e.getCause()));
+            }
+          } catch (Exception e) {
+            unreachable.add(node + ": " + reason(e));
+          }
+        });
+    return unreachable;
+  }
+
+  /**
+   * Whether an agent's answer (or the failure wrapping it) says it serves no pod of the monitor.
+   */
+  static boolean notServedHere(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof AgentIntervals.AgentError a && a.status == 404;
+  }
+
+  /**
+   * Whether an agent started again since {@code after} was read from it: it numbers its records
+   * from 1 at each start, so its newest is then older than the cursor.
+   */
+  static boolean restarted(IntervalReport r, long after) {
+    return r.last() < after;
+  }
+
+  /**
+   * A node's records after {@code after}; when its agent {@link #restarted}, its records since
+   * then.
    */
   private CompletableFuture<IntervalReport> pollFrom(
       String addr, String namespace, String name, long after) {
@@ -398,7 +421,7 @@ public final class LiveApiServer implements AutoCloseable {
         .poll(addr, namespace, name, after)
         .thenCompose(
             r ->
-                r.last() < after
+                restarted(r, after)
                     ? agents.poll(addr, namespace, name, 0)
                     : CompletableFuture.completedFuture(r));
   }
@@ -424,111 +447,103 @@ public final class LiveApiServer implements AutoCloseable {
     if (cursor == null || !admitted(rc, namespace, name)) {
       return;
     }
-    HttpServerResponse resp = rc.response();
-    Context ctx = rc.vertx().getOrCreateContext();
-    Map<String, AgentIntervals.Stream> open = new ConcurrentHashMap<>();
-    AtomicBoolean done = new AtomicBoolean();
-    Runnable finish =
-        () -> {
-          if (done.compareAndSet(false, true)) {
-            open.values().forEach(AgentIntervals.Stream::cancel);
-            ctx.runOnContext(
-                v -> {
-                  if (!resp.ended() && !resp.closed()) {
-                    resp.end();
-                  }
-                });
-          }
-        };
-    resp.setChunked(true)
-        .putHeader("Content-Type", "text/event-stream")
-        .putHeader("Cache-Control", "no-cache");
-    resp.write(": " + LiveApi.API_SERVICE + "\n\n");
-    resp.closeHandler(v -> finish.run());
-    Map<String, String> addresses = agentAddresses();
-    Map<String, Long> last = new ConcurrentHashMap<>();
-    addresses.keySet().forEach(node -> last.put(node, cursor.after(node)));
-    rc.vertx().setTimer(LiveApi.STREAM_SECONDS * 1000L, t -> finish.run());
-    addresses.forEach(
-        (node, addr) ->
-            follow(rc.vertx(), ctx, resp, open, done, last, node, addr, namespace, name));
-  }
-
-  private void follow(
-      Vertx vertx,
-      Context ctx,
-      HttpServerResponse resp,
-      Map<String, AgentIntervals.Stream> open,
-      AtomicBoolean done,
-      Map<String, Long> last,
-      String node,
-      String addr,
-      String namespace,
-      String name) {
-    if (done.get()) {
-      return;
-    }
-    // The agent's newest record older than the cursor: it started again, read it from its start.
-    agents
-        .poll(addr, namespace, name, last.get(node))
-        .whenComplete(
-            (r, failed) -> {
-              if (r != null && r.last() < last.get(node)) {
-                last.put(node, 0L);
-              }
-              if (failed instanceof java.util.concurrent.CompletionException c
-                  && c.getCause() instanceof AgentIntervals.AgentError a
-                  && a.status == 404) {
-                return; // the monitor has no pod on this node
-              }
-              openStream(vertx, ctx, resp, open, done, last, node, addr, namespace, name);
+    Merge merge = new Merge(rc, namespace, name);
+    rc.vertx().setTimer(LiveApi.STREAM_SECONDS * 1000L, t -> merge.finish());
+    agentAddresses()
+        .forEach(
+            (node, addr) -> {
+              merge.last.put(node, cursor.after(node));
+              merge.follow(node, addr);
             });
   }
 
-  private void openStream(
-      Vertx vertx,
-      Context ctx,
-      HttpServerResponse resp,
-      Map<String, AgentIntervals.Stream> open,
-      AtomicBoolean done,
-      Map<String, Long> last,
-      String node,
-      String addr,
-      String namespace,
-      String name) {
-    if (done.get()) {
-      return;
+  /** One stream response and the agents' streams merged into it. */
+  private final class Merge {
+    private final Vertx vertx;
+    private final Context ctx;
+    private final HttpServerResponse resp;
+    private final String namespace;
+    private final String name;
+    private final Map<String, AgentIntervals.Stream> open = new ConcurrentHashMap<>();
+    private final Map<String, Long> last = new ConcurrentHashMap<>();
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    Merge(RoutingContext rc, String namespace, String name) {
+      this.vertx = rc.vertx();
+      this.ctx = vertx.getOrCreateContext();
+      this.resp = rc.response();
+      this.namespace = namespace;
+      this.name = name;
+      resp.setChunked(true)
+          .putHeader("Content-Type", "text/event-stream")
+          .putHeader("Cache-Control", "no-cache");
+      resp.write(": " + LiveApi.API_SERVICE + "\n\n");
+      resp.closeHandler(v -> finish());
     }
-    AgentIntervals.Stream s =
-        agents.stream(
-            addr,
-            namespace,
-            name,
-            last.get(node),
-            json -> {
-              IntervalReport r = Serialization.unmarshal(json, IntervalReport.class);
-              last.merge(node, newest(r), Math::max);
-              ctx.runOnContext(
-                  v -> {
-                    if (!done.get() && !resp.ended()) {
-                      resp.write("data: " + json + "\n\n");
-                    }
-                  });
-            },
-            failed -> {
-              open.remove(node);
-              if (failed instanceof AgentIntervals.AgentError a && a.status == 404) {
-                return; // the monitor has no pod on this node
-              }
-              if (!done.get()) {
-                vertx.setTimer(
-                    RESTREAM_MILLIS,
-                    t -> follow(vertx, ctx, resp, open, done, last, node, addr, namespace, name));
+
+    /** Ends the response and every agent stream, once. */
+    void finish() {
+      if (done.compareAndSet(false, true)) {
+        open.values().forEach(AgentIntervals.Stream::cancel);
+        ctx.runOnContext(
+            v -> {
+              if (!resp.ended() && !resp.closed()) {
+                resp.end();
               }
             });
-    open.put(node, s);
-    if (done.get()) {
-      s.cancel();
+      }
+    }
+
+    /**
+     * Streams {@code node} from its last record sent, from its start when it {@link #restarted}.
+     */
+    void follow(String node, String addr) {
+      if (done.get()) {
+        return;
+      }
+      agents
+          .poll(addr, namespace, name, last.get(node))
+          .whenComplete(
+              (r, failed) -> {
+                if (r != null && restarted(r, last.get(node))) {
+                  last.put(node, 0L);
+                }
+                if (failed == null || !notServedHere(failed)) {
+                  open(node, addr);
+                }
+              });
+    }
+
+    private void open(String node, String addr) {
+      if (done.get()) {
+        return;
+      }
+      AgentIntervals.Stream s =
+          agents.stream(
+              addr,
+              namespace,
+              name,
+              last.get(node),
+              json -> {
+                IntervalReport r = Serialization.unmarshal(json, IntervalReport.class);
+                last.merge(node, newest(r), Math::max);
+                ctx.runOnContext(
+                    v -> {
+                      if (!done.get() && !resp.ended()) {
+                        resp.write("data: " + json + "\n\n");
+                      }
+                    });
+              },
+              failed -> {
+                open.remove(node);
+                if (!notServedHere(failed) && !done.get()) {
+                  vertx.setTimer(RESTREAM_MILLIS, t -> follow(node, addr));
+                }
+              });
+      open.put(node, s);
+      if (done.get()) {
+        s.cancel();
+      }
     }
   }
 
