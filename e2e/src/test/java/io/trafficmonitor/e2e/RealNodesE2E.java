@@ -1259,29 +1259,8 @@ class RealNodesE2E {
 
   /** Runs {@code command} with {@code env} added to this process's environment (at most 60 s). */
   static ProcessResult run(Map<String, String> env, String... command) {
-    try {
-      ProcessBuilder pb = new ProcessBuilder(command);
-      pb.environment().putAll(env);
-      Path out = Files.createTempFile("tm-e2e-", ".out");
-      Path err = Files.createTempFile("tm-e2e-", ".err");
-      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-      Process p = pb.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not end in 60 s");
-      }
-      ProcessResult r =
-          new ProcessResult(
-              List.of(command), p.exitValue(), Files.readString(out), Files.readString(err));
-      Files.delete(out);
-      Files.delete(err);
-      return r;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return io.trafficmonitor.testing.Commands.run(
+        Duration.ofSeconds(60), List.of(command), null, env);
   }
 
   /** status.summary.heavyPrefixes of TrafficMonitor {@code name} (empty when none). */

@@ -70,6 +70,52 @@ final class Cluster {
   }
 
   /**
+   * Where a test class with one agent runs: a namespace {@code <namespacePrefix><id>} and a test
+   * node {@code <nodePrefix><id>} (Node object, network namespaces, cgroups) of the shared cluster,
+   * the id random per class.
+   */
+  record Site(TestCluster cluster, KubernetesClient client, String namespace, TestNode node) {
+    String nodeName() {
+      return node.name;
+    }
+  }
+
+  /**
+   * Checks the kernel and the cluster, installs the CRDs and makes a {@link Site}; what it made is
+   * removed again when it fails half-way.
+   */
+  static Site site(String namespacePrefix, String nodePrefix) throws Exception {
+    requireKernelAndCluster();
+    TestCluster cluster = TestCluster.shared();
+    KubernetesClient client = cluster.client();
+    installCrd(cluster);
+    int id = java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    String namespace = namespacePrefix + id;
+    String nodeName = nodePrefix + id;
+    TestNode node = null;
+    try {
+      createNamespace(client, namespace);
+      cluster.addNode(nodeName, Map.of());
+      node = new TestNode(client, nodeName, id % 250);
+      return new Site(cluster, client, namespace, node);
+    } catch (Exception | Error e) {
+      tearDown(null, node, client, namespace, nodeName);
+      throw e;
+    }
+  }
+
+  /** {@link #tearDown(AutoCloseable, TestNode, KubernetesClient, String, String)} of a site. */
+  static void tearDown(AutoCloseable agent, Site site) throws Exception {
+    if (site == null) {
+      if (agent != null) {
+        agent.close();
+      }
+      return;
+    }
+    tearDown(agent, site.node(), site.client(), site.namespace(), site.nodeName());
+  }
+
+  /**
    * The end of a test class with one agent on one test node: the agent stops, the node's
    * namespaces, veths and cgroups go, then its namespace and Node object.
    */

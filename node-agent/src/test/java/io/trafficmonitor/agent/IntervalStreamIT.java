@@ -135,18 +135,7 @@ class IntervalStreamIT {
                 .endMetadata()
                 .build())
         .create();
-    return client
-        .serviceAccounts()
-        .inNamespace(namespace)
-        .withName(name)
-        .tokenRequest(
-            new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
-                .withNewSpec()
-                .withExpirationSeconds(3600L)
-                .endSpec()
-                .build())
-        .getStatus()
-        .getToken();
+    return OperatorTokens.tokenOf(client, namespace, name);
   }
 
   @AfterAll

@@ -6,12 +6,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.agent.IntervalReport;
-import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class IntervalsIT {
   static final int UDP_IPV4_HEADERS = 28;
 
+  static Cluster.Site site;
   static KubernetesClient client;
   static String namespace;
   static TestNode node;
@@ -34,16 +33,10 @@ class IntervalsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    TestCluster cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-intervals-" + id;
-    Cluster.createNamespace(client, namespace);
-    String nodeName = "tmiv" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
+    site = Cluster.site("tm-intervals-", "tmiv");
+    client = site.client();
+    namespace = site.namespace();
+    node = site.node();
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
     client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
@@ -57,12 +50,7 @@ class IntervalsIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    Cluster.tearDown(
-        agent,
-        node,
-        client,
-        namespace,
-        namespace == null ? null : "tmiv" + namespace.substring("tm-intervals-".length()));
+    Cluster.tearDown(agent, site);
   }
 
   @Test

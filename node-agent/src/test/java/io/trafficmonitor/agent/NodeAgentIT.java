@@ -14,7 +14,6 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.Sequence;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class NodeAgentIT {
   static final int UDP_IPV4_HEADERS = 28;
 
+  static Cluster.Site site;
   static KubernetesClient client;
   static String namespace;
   static TestNode node;
@@ -53,16 +52,10 @@ class NodeAgentIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    TestCluster cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-agent-" + id;
-    Cluster.createNamespace(client, namespace);
-    String nodeName = "tmag" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
+    site = Cluster.site("tm-agent-", "tmag");
+    client = site.client();
+    namespace = site.namespace();
+    node = site.node();
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
     client.resource(monitor()).create();
@@ -82,12 +75,7 @@ class NodeAgentIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    Cluster.tearDown(
-        agent,
-        node,
-        client,
-        namespace,
-        namespace == null ? null : "tmag" + namespace.substring("tm-agent-".length()));
+    Cluster.tearDown(agent, site);
   }
 
   /**

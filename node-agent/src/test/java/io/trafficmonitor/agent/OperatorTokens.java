@@ -60,10 +60,15 @@ final class OperatorTokens {
                 .endSubject()
                 .build())
         .serverSideApply();
+    return tokenOf(client, namespace, "operator");
+  }
+
+  /** A token (an hour) of ServiceAccount {@code namespace/name}. */
+  static String tokenOf(KubernetesClient client, String namespace, String name) {
     return client
         .serviceAccounts()
         .inNamespace(namespace)
-        .withName("operator")
+        .withName(name)
         .tokenRequest(
             new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
         .getStatus()

@@ -10,12 +10,10 @@ import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
-import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotsIT {
   static final int UDP_IPV4_HEADERS = 28;
 
+  static Cluster.Site site;
   static KubernetesClient client;
   static String namespace;
   static TestNode node;
@@ -39,16 +38,10 @@ class SnapshotsIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    TestCluster cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-snapshots-" + id;
-    Cluster.createNamespace(client, namespace);
-    String nodeName = "tmsn" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
+    site = Cluster.site("tm-snapshots-", "tmsn");
+    client = site.client();
+    namespace = site.namespace();
+    node = site.node();
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
     client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
@@ -62,12 +55,7 @@ class SnapshotsIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    Cluster.tearDown(
-        agent,
-        node,
-        client,
-        namespace,
-        namespace == null ? null : "tmsn" + namespace.substring("tm-snapshots-".length()));
+    Cluster.tearDown(agent, site);
   }
 
   static SummaryReport.Totals pod(SummaryReport s, String name) {

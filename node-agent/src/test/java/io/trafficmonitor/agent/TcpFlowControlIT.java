@@ -7,13 +7,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TcpFlowControl;
-import io.trafficmonitor.testing.TestCluster;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +31,7 @@ class TcpFlowControlIT {
   static final Pattern WSCALE = Pattern.compile("wscale:(\\d+),(\\d+)");
   static final Pattern RWND_LIMITED = Pattern.compile("rwnd_limited:(\\d+)ms");
 
+  static Cluster.Site site;
   static KubernetesClient client;
   static String namespace;
   static TestNode node;
@@ -45,16 +44,10 @@ class TcpFlowControlIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    TestCluster cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-wnd-" + id;
-    Cluster.createNamespace(client, namespace);
-    String nodeName = "tmwn" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
+    site = Cluster.site("tm-wnd-", "tmwn");
+    client = site.client();
+    namespace = site.namespace();
+    node = site.node();
     a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
     b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
     c = node.addPod(namespace, "c", 4, Map.of("app", "web"));
@@ -79,12 +72,7 @@ class TcpFlowControlIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    Cluster.tearDown(
-        agent,
-        node,
-        client,
-        namespace,
-        namespace == null ? null : "tmwn" + namespace.substring("tm-wnd-".length()));
+    Cluster.tearDown(agent, site);
   }
 
   static Map<String, String> pod(TestNode.TestPod p, String... more) {

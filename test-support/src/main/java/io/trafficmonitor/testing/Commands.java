@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +19,16 @@ public final class Commands {
   }
 
   public static ProcessResult run(Duration timeout, List<String> command, String stdin) {
+    return run(timeout, command, stdin, Map.of());
+  }
+
+  /** As {@link #run(Duration, List, String)}, with {@code env} added to this process's. */
+  public static ProcessResult run(
+      Duration timeout, List<String> command, String stdin, Map<String, String> env) {
     try {
-      Process p = new ProcessBuilder(command).start();
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.environment().putAll(env);
+      Process p = pb.start();
       CompletableFuture<String> out = drain(p.getInputStream());
       CompletableFuture<String> err = drain(p.getErrorStream());
       try (var in = p.getOutputStream()) {
