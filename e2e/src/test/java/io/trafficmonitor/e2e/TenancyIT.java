@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -332,19 +333,35 @@ class TenancyIT {
 
   @Test
   void anAdminCreatesAClusterTrafficMonitor() {
-    var ctm =
+    var pods =
         admin(CTM)
             .resource(
                 monitor(
                     "ClusterTrafficMonitor",
-                    "tenancy-nodes",
-                    "namespaceSelector: {matchLabels: {team: a}}\n  interfaces: [eth0]"))
+                    "tenancy-pods",
+                    "namespaceSelector: {matchLabels: {team: a}}"))
+            .create();
+    var nodes =
+        admin(CTM)
+            .resource(
+                Serialization.unmarshal(
+                    """
+                    apiVersion: trafficmonitor.io/v1alpha1
+                    kind: ClusterTrafficMonitor
+                    metadata: {name: tenancy-nodes}
+                    spec: {interfaces: [eth0]}
+                    """,
+                    GenericKubernetesResource.class))
             .create();
     try {
-      assertThat(ctm.<List<String>>get("spec", "interfaces"))
-          .as("a cluster admin's ClusterTrafficMonitor watches node interfaces")
+      assertThat(pods.<Map<String, Object>>get("spec", "namespaceSelector"))
+          .as("a cluster admin's ClusterTrafficMonitor selects pods of other namespaces")
+          .isNotNull();
+      assertThat(nodes.<List<String>>get("spec", "interfaces"))
+          .as("and another watches node interfaces")
           .containsExactly("eth0");
     } finally {
+      admin(CTM).withName("tenancy-pods").delete();
       admin(CTM).withName("tenancy-nodes").delete();
     }
   }

@@ -19,6 +19,7 @@ import io.trafficmonitor.agent.watch.MonitorWatch.Monitor;
 import io.trafficmonitor.agent.watch.PodWatch;
 import io.trafficmonitor.api.v1alpha1.Peer;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.names.PeerDirectory;
 import io.trafficmonitor.names.PeerIndex;
@@ -189,6 +190,13 @@ final class Serving {
         if (!rt.cluster() && (!s.interfaces().isEmpty() || s.namespaceSelector().isPresent())) {
           errs.get(rt).add("spec: " + TrafficMonitor.NAMESPACED_ONLY + "; ignored");
           s = s.confined();
+        } else if (s.mixesPodsAndInterfaces()) {
+          errs.get(rt)
+              .add(
+                  "spec: "
+                      + TrafficMonitorSpec.PODS_OR_INTERFACES_MESSAGE
+                      + "; its interfaces are ignored");
+          s = s.podsOnly();
         }
         rt.settings = s;
         rt.view.applications(s.applications()); // names of flows bound from now on

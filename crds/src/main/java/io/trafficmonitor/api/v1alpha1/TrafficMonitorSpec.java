@@ -41,6 +41,9 @@ import java.util.Map;
         "alerts.maxPacketLossRatio needs spec.sequence: loss is measured from the packets'"
             + " sequence numbers")
 @ValidationRule(
+    value = TrafficMonitorSpec.PODS_OR_INTERFACES,
+    message = TrafficMonitorSpec.PODS_OR_INTERFACES_MESSAGE)
+@ValidationRule(
     value =
         "!has(self.interfaceIngressHook) || self.interfaceIngressHook != 'XDP'"
             + " || (has(self.interfaces) && size(self.interfaces) > 0)",
@@ -49,6 +52,23 @@ import java.util.Map;
             + " counted")
 public class TrafficMonitorSpec {
 
+  /**
+   * CEL: a monitor counts pods or node interfaces, never both. A pod's packets also cross its
+   * node's interfaces, so one monitor's totals, talkers, prefixes and bandwidth alert would count
+   * them twice; two monitors cost the agents no more than one.
+   */
+  static final String PODS_OR_INTERFACES =
+      "!has(self.interfaces) || size(self.interfaces) == 0 || !has(self.podSelector)"
+          + " || ((!has(self.podSelector.matchLabels) || size(self.podSelector.matchLabels) == 0)"
+          + " && (!has(self.podSelector.matchExpressions)"
+          + " || size(self.podSelector.matchExpressions) == 0))";
+
+  public static final String PODS_OR_INTERFACES_MESSAGE =
+      "a monitor counts pods or node interfaces, not both: a pod's packets cross its node's"
+          + " interfaces too, so one monitor's totals and alerts would count them twice; make one"
+          + " ClusterTrafficMonitor with podSelector and another with interfaces (the agents' cost"
+          + " does not grow with the number of monitors)";
+
   /** CEL: applications {@code a} and {@code b} name the same port for a common protocol. */
   static final String SAME_PORT =
       "b.port == a.port && (!has(a.protocol) || !has(b.protocol) || a.protocol == b.protocol)";
@@ -56,8 +76,9 @@ public class TrafficMonitorSpec {
   @JsonPropertyDescription(
       "Pods whose traffic is counted (by their cgroup and host-side veth): of the monitor's"
           + " own namespace (TrafficMonitor) or of the namespaces namespaceSelector selects"
-          + " (ClusterTrafficMonitor). Missing or empty selects no pods; node interfaces are still"
-          + " monitored.")
+          + " (ClusterTrafficMonitor). Missing or empty selects no pods. A monitor of node interfaces"
+          + " selects none: it counts pods or interfaces, never both (a pod's packets cross the"
+          + " node's interfaces too).")
   private Selector podSelector;
 
   @JsonPropertyDescription(
@@ -82,6 +103,8 @@ public class TrafficMonitorSpec {
   @JsonPropertyDescription(
       "ClusterTrafficMonitor only: node interfaces to monitor with TC programs, as names or"
           + " shell globs (eth0, ens*, eth[0-3]). Missing or empty: none, only the selected pods."
+          + " Refused beside a podSelector that selects pods: a pod's packets cross the node's"
+          + " interfaces too, so pods and interfaces are counted by separate monitors."
           + " A TrafficMonitor refuses it (node traffic is every tenant's).")
   @Size(max = 16)
   @ValidationRule(

@@ -187,7 +187,13 @@ class TrafficMonitorValidationIT {
         Arguments.of("interfaces: ['averyveryverylongname0']", "Too long"),
         Arguments.of("ports: ['http']", "ports must be ports such as 80 or port ranges"),
         Arguments.of("interfaceIngressHook: XDP", "interfaceIngressHook XDP needs spec.interfaces"),
-        Arguments.of("{interfaces: [eth0], interfaceIngressHook: AF_XDP}", "Unsupported value"));
+        Arguments.of("{interfaces: [eth0], interfaceIngressHook: AF_XDP}", "Unsupported value"),
+        Arguments.of(
+            "{interfaces: [eth0], podSelector: {matchLabels: {app: web}}}",
+            TrafficMonitorSpec.PODS_OR_INTERFACES_MESSAGE),
+        Arguments.of(
+            "{interfaces: [eth0], podSelector: {matchExpressions: [{key: app, operator: Exists}]}}",
+            "a monitor counts pods or node interfaces, not both"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -201,22 +207,36 @@ class TrafficMonitorValidationIT {
   }
 
   @Test
-  void aClusterTrafficMonitorTakesInterfacesAndOtherNamespaces() throws Exception {
-    GenericKubernetesResource ctm =
-        Serialization.unmarshal(
-            Files.readString(CrdInstaller.repoRoot().resolve("crds/examples/cluster-web.yaml")),
-            GenericKubernetesResource.class);
-    client.resource(ctm).create();
-    ClusterTrafficMonitor got =
+  void aClusterTrafficMonitorTakesInterfacesOrOtherNamespaces() throws Exception {
+    for (String example : new String[] {"cluster-web.yaml", "cluster-nodes.yaml"}) {
+      client
+          .resource(
+              Serialization.unmarshal(
+                  Files.readString(CrdInstaller.repoRoot().resolve("crds/examples/" + example)),
+                  GenericKubernetesResource.class))
+          .create();
+    }
+    ClusterTrafficMonitor pods =
         client.resources(ClusterTrafficMonitor.class).withName("cluster-web").get();
-    assertThat(got.getSpec().getInterfaces()).containsExactly("eth0", "ens*", "eth[0-3]");
-    assertThat(got.getSpec().getInterfaceIngressHook()).isEqualTo(IngressHook.XDP);
-    assertThat(got.getSpec().getNamespaceSelector().getMatchLabels()).containsEntry("team", "shop");
-    assertThat(got.getSpec().getInterval()).isEqualTo("1s");
-    assertThat(got.getSpec().getStatusInterval())
+    assertThat(pods.getSpec().getNamespaceSelector().getMatchLabels())
+        .containsEntry("team", "shop");
+    assertThat(pods.getSpec().getInterval()).isEqualTo("1s");
+    assertThat(pods.getSpec().getStatusInterval())
         .as("defaults as TrafficMonitor's")
         .isEqualTo("10s");
+    ClusterTrafficMonitor nodes =
+        client.resources(ClusterTrafficMonitor.class).withName("cluster-nodes").get();
+    assertThat(nodes.getSpec().getInterfaces()).containsExactly("eth0", "ens*", "eth[0-3]");
+    assertThat(nodes.getSpec().getInterfaceIngressHook()).isEqualTo(IngressHook.XDP);
+    assertThat(nodes.getSpec().getPodSelector()).as("selects no pods").isNull();
+    // an empty podSelector selects none, so it may stand beside interfaces
+    GenericKubernetesResource empty =
+        monitor("{interfaces: [eth0], podSelector: {matchLabels: {}}}");
+    empty.setKind(ClusterTrafficMonitor.KIND);
+    client.resource(empty).create();
+    client.resource(empty).delete();
     client.resources(ClusterTrafficMonitor.class).withName("cluster-web").delete();
+    client.resources(ClusterTrafficMonitor.class).withName("cluster-nodes").delete();
   }
 
   @Test

@@ -132,9 +132,27 @@ public record MonitorSettings(
    * have let them through.
    */
   public MonitorSettings confined() {
+    return withoutInterfaces(Optional.empty());
+  }
+
+  /**
+   * These settings without node interfaces: a monitor that selects pods counts only them ({@link
+   * #mixesPodsAndInterfaces}). The API server refuses both in one spec; this holds for one stored
+   * before that rule.
+   */
+  public MonitorSettings podsOnly() {
+    return withoutInterfaces(namespaceSelector);
+  }
+
+  /** True when the spec selects pods and node interfaces, which one monitor may not count both. */
+  public boolean mixesPodsAndInterfaces() {
+    return selectsPods() && !interfaces.isEmpty();
+  }
+
+  private MonitorSettings withoutInterfaces(Optional<Selector> namespaces) {
     return new MonitorSettings(
         podSelector,
-        Optional.empty(),
+        namespaces,
         List.of(),
         false,
         ingress,

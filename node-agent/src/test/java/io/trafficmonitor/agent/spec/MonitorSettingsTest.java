@@ -6,12 +6,14 @@ import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.Protocol;
+import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.datapath.flow.Cidr;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.PortRange;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,30 @@ class MonitorSettingsTest {
     assertThat(s.egress()).isTrue();
     assertThat(s.filters()).isEmpty();
     assertThat(s.selectsPods()).isFalse();
+  }
+
+  @Test
+  void aSpecOfPodsAndInterfacesStoredBeforeTheRuleCountsOnlyThePods() {
+    TrafficMonitorSpec spec = new TrafficMonitorSpec();
+    spec.setInterfaces(List.of("eth0"));
+    Selector none = new Selector();
+    spec.setPodSelector(none);
+    assertThat(MonitorSettings.of(spec, Optional.empty()).mixesPodsAndInterfaces())
+        .as("an empty podSelector selects no pods")
+        .isFalse();
+    Selector web = new Selector();
+    web.setMatchLabels(Map.of("app", "web"));
+    spec.setPodSelector(web);
+    Selector team = new Selector();
+    team.setMatchLabels(Map.of("team", "a"));
+    spec.setNamespaceSelector(team);
+    MonitorSettings mixed = MonitorSettings.of(spec, Optional.empty());
+    assertThat(mixed.mixesPodsAndInterfaces()).isTrue();
+    MonitorSettings pods = mixed.podsOnly();
+    assertThat(pods.mixesPodsAndInterfaces()).isFalse();
+    assertThat(pods.interfaces()).isEmpty();
+    assertThat(pods.selectsPods()).isTrue();
+    assertThat(pods.namespaceSelector()).as("other namespaces' pods still").contains(team);
   }
 
   @Test
