@@ -55,15 +55,20 @@ final class AgentProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** GET {@code path} without a token (the health checks); throws unless 200. */
   String get(String path) throws Exception {
-    if (netns != null) {
-      return InNetns.httpGet(netns, port, path);
-    }
     return get(path, null);
   }
 
-  /** GET {@code path} with {@code token} as the bearer (none when null); throws unless 200. */
+  /**
+   * GET {@code path} with {@code token} as the bearer (none when null), in the agent's network
+   * namespace when it has one; throws unless 200. /metrics needs a token of {@link
+   * OperatorTokens#metricsReader}.
+   */
   String get(String path, String token) throws Exception {
+    if (netns != null) {
+      return InNetns.httpGet(netns, port, path, token);
+    }
     HttpResponse<String> r = send(path, token);
     if (r.statusCode() != 200) {
       throw new IllegalStateException(path + ": HTTP " + r.statusCode() + " " + r.body());

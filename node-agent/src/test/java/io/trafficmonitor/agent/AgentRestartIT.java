@@ -39,6 +39,9 @@ class AgentRestartIT {
   static TestNode.TestPod b;
   static AgentProcess agent;
 
+  /** A token that may scrape the agent's /metrics. */
+  static String scrapeToken;
+
   @BeforeAll
   static void setUp() throws Exception {
     Cluster.requireKernelAndCluster();
@@ -51,6 +54,7 @@ class AgentRestartIT {
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-restart-" + id;
     Cluster.createNamespace(client, namespace);
+    scrapeToken = OperatorTokens.metricsReader(client, namespace);
     nodeName = "tmar" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250);
@@ -140,7 +144,7 @@ class AgentRestartIT {
     NodeStatus second = statusAfter(t1, 20);
     assertThat(second.getTxBytes()).isEqualTo(20L * (200 + 28));
     assertThat(second.getRxPackets()).isEqualTo(20);
-    String metrics = agent.get("/metrics");
+    String metrics = agent.get("/metrics", scrapeToken);
     System.out.println(
         "packaged agent (-Xmx64m, serial GC) "
             + Files.readAllLines(Path.of("/proc", Long.toString(agent.pid()), "status")).stream()
@@ -209,7 +213,7 @@ class AgentRestartIT {
     a.sendUdp(b, 7300, 7301, 15, 150);
     NodeStatus st = statusAfter(t1, 15);
     assertThat(st.getTxBytes()).isEqualTo(15L * (150 + 28));
-    String metrics = agent.get("/metrics");
+    String metrics = agent.get("/metrics", scrapeToken);
     Map<String, String> vethOut = Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
     assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut)).isEqualTo(15);
     agent.stop();

@@ -117,7 +117,8 @@ final class Cluster {
 
   /**
    * The end of a test class with one agent on one test node: the agent stops, the node's
-   * namespaces, veths and cgroups go, then its namespace and Node object.
+   * namespaces, veths and cgroups go, then the bindings of its {@link OperatorTokens}, its
+   * namespace and Node object.
    */
   static void tearDown(
       AutoCloseable agent,
@@ -135,6 +136,7 @@ final class Cluster {
         node.close();
       }
       if (client != null && namespace != null) {
+        OperatorTokens.remove(client, namespace);
         client.namespaces().withName(namespace).delete();
         client.nodes().withName(nodeName).delete();
       }

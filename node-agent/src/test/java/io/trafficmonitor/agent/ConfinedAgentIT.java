@@ -59,6 +59,9 @@ class ConfinedAgentIT {
   static Path work;
   static AgentProcess agent;
 
+  /** A token that may scrape the agent's /metrics. */
+  static String scrapeToken;
+
   @BeforeAll
   static void setUp() throws Exception {
     Cluster.requireKernelAndCluster();
@@ -74,6 +77,7 @@ class ConfinedAgentIT {
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-confined-" + id;
     Cluster.createNamespace(client, namespace);
+    scrapeToken = OperatorTokens.metricsReader(client, namespace);
     nodeName = "tmca" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250).cgroupfsUnder().pauseUser(65535);
@@ -194,7 +198,7 @@ class ConfinedAgentIT {
       NodeStatus st = statusAfter(t0, s -> s.getTxPackets() == 10);
       assertThat(st.getTxBytes()).isEqualTo(10L * (100 + HEADERS));
       assertThat(st.getErrors()).isEmpty();
-      String metrics = agent.get("/metrics");
+      String metrics = agent.get("/metrics", scrapeToken);
       Map<String, String> vethOut =
           Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
       assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut))
@@ -249,7 +253,9 @@ class ConfinedAgentIT {
         () -> {
           try {
             return Scrape.sum(
-                    agent.get("/metrics"), "trafficmonitor_pod_link_packets_total", vethOut)
+                    agent.get("/metrics", scrapeToken),
+                    "trafficmonitor_pod_link_packets_total",
+                    vethOut)
                 == 12;
           } catch (Exception e) {
             throw new IllegalStateException(e);

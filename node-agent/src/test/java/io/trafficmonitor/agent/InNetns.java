@@ -19,13 +19,17 @@ import java.nio.file.Path;
 final class InNetns {
   private InNetns() {}
 
-  /** GET http://127.0.0.1:port/path inside the namespace; the body of a 200 reply. */
-  static String httpGet(Path netns, int port, String path) throws Exception {
+  /**
+   * GET http://127.0.0.1:port/path inside the namespace, with {@code token} as the bearer (none
+   * when null); the body of a 200 reply.
+   */
+  static String httpGet(Path netns, int port, String path, String token) throws Exception {
     try (Socket s = NetNs.callIn(netns, () -> new Socket(InetAddress.getLoopbackAddress(), port))) {
       s.setSoTimeout(10_000);
+      String authorization = token == null ? "" : "Authorization: Bearer " + token + "\r\n";
       s.getOutputStream()
           .write(
-              ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+              ("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n" + authorization + "\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int body = reply.indexOf("\r\n\r\n");

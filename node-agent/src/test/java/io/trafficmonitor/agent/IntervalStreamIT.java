@@ -53,6 +53,9 @@ class IntervalStreamIT {
   /** A ServiceAccount's token without any role. */
   static String strangerToken;
 
+  /** A token whose user may get /metrics (a scraper's right). */
+  static String scraperToken;
+
   @BeforeAll
   static void setUp() throws Exception {
     Cluster.requireKernelAndCluster();
@@ -107,6 +110,7 @@ class IntervalStreamIT {
     readerToken = token("reader");
     operatorToken = OperatorTokens.token(client, namespace);
     strangerToken = token("stranger");
+    scraperToken = OperatorTokens.metricsReader(client, namespace);
     Map<String, String> env = node.agentEnv(namespace);
     env.put("KUBECONFIG", cluster.kubeconfig().toString());
     agent = new AgentProcess(env, Path.of("target", "agent-" + nodeName + ".log"));
@@ -140,7 +144,6 @@ class IntervalStreamIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    OperatorTokens.remove(client, namespace);
     Cluster.tearDown(agent, node, client, namespace, nodeName);
   }
 
@@ -224,6 +227,37 @@ class IntervalStreamIT {
             "system:serviceaccount:" + namespace + ":reader",
             "may not read every monitor's figures");
     assertThat(agent.send("/api/v1/status", operatorToken).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * /metrics, every monitor's series, only for a token whose user may get the non-resource URL
+   * /metrics (kube-rbac-proxy's rule): not without a token or with one the API server does not know
+   * (401, asking for a bearer token), not for a user without that right, even one who may read the
+   * monitors (403, naming what is missing); the health probes need no token.
+   */
+  @Test
+  void metricsOnlyForWhoMayGetTheMetricsUrl() throws Exception {
+    for (String token : new String[] {null, "not-a-token"}) {
+      var unauthenticated = agent.send("/metrics", token);
+      assertThat(unauthenticated.statusCode()).as(token).isEqualTo(401);
+      assertThat(unauthenticated.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+    }
+    for (String token : new String[] {strangerToken, readerToken}) {
+      var refused = agent.send("/metrics", token);
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body())
+          .startsWith("system:serviceaccount:" + namespace + ":")
+          .contains("may not get /metrics (nonResourceURLs: [\"/metrics\"], verbs: [\"get\"])");
+    }
+    var scraped = agent.send("/metrics", scraperToken);
+    assertThat(scraped.statusCode()).as(scraped.body()).isEqualTo(200);
+    assertThat(scraped.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain").contains("version=0.0.4"));
+    assertThat(
+            Scrape.has(scraped.body(), "trafficmonitor_pods_monitored", Map.of("monitor", "web")))
+        .isTrue();
+    assertThat(agent.send("/q/health/live", null).statusCode()).isEqualTo(200);
+    assertThat(agent.send("/q/health/ready", null).statusCode()).isEqualTo(200);
   }
 
   /**

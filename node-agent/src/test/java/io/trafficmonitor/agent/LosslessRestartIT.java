@@ -48,6 +48,10 @@ class LosslessRestartIT {
   static Path pins;
   static Path state;
   static AgentProcess agent;
+
+  /** A token that may scrape the agent's /metrics. */
+  static String scrapeToken;
+
   static int round;
 
   @BeforeAll
@@ -63,6 +67,7 @@ class LosslessRestartIT {
     int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     namespace = "tm-lossless-" + id;
     Cluster.createNamespace(client, namespace);
+    scrapeToken = OperatorTokens.metricsReader(client, namespace);
     nodeName = "tmlr" + id;
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250);
@@ -101,7 +106,6 @@ class LosslessRestartIT {
     try {
       removeAll(pins);
       removeAll(state);
-      OperatorTokens.remove(client, namespace);
     } finally {
       Cluster.tearDown(agent, node, client, namespace, nodeName);
     }
@@ -171,7 +175,7 @@ class LosslessRestartIT {
   static long egressPackets(AgentProcess p) throws Exception {
     return Math.round(
         Scrape.sum(
-            p.get("/metrics"),
+            p.get("/metrics", scrapeToken),
             "trafficmonitor_pod_packets_total",
             Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP")));
   }

@@ -66,6 +66,9 @@ public final class MonitorsRssBench {
   private Process agent;
   private int port;
 
+  /** A token that may scrape the agent's /metrics. */
+  private String scrapeToken;
+
   private MonitorsRssBench(
       int monitors, int settleSeconds, int steadySeconds, int rate, int flows) {
     this.monitors = monitors;
@@ -108,6 +111,7 @@ public final class MonitorsRssBench {
     ns = "tm-rss-" + id;
     nodeName = "tmrs" + id;
     Cluster.createNamespace(client, ns);
+    scrapeToken = OperatorTokens.metricsReader(client, ns);
     cluster.addNode(nodeName, Map.of());
     node = new TestNode(client, nodeName, id % 250);
     TestNode.TestPod a = node.addPod(ns, "a", 2, Map.of("app", "bench"));
@@ -285,21 +289,27 @@ public final class MonitorsRssBench {
 
   private String metrics() {
     try {
-      return get("/metrics");
+      return get("/metrics", scrapeToken);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }
 
   private String get(String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    return get(path, null);
+  }
+
+  /** GET {@code path} with {@code token} as the bearer (none when null); throws unless 200. */
+  private String get(String path, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException(path + ": HTTP " + r.statusCode());
+      throw new IllegalStateException(path + ": HTTP " + r.statusCode() + " " + r.body());
     }
     return r.body();
   }

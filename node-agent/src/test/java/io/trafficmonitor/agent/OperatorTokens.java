@@ -4,45 +4,73 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * A token with the operator's right that the agents ask of whoever reads every monitor's entries
- * ({@code GET /api/v1/status}): update on trafficmonitors/status in all namespaces (the chart's
- * operator ClusterRole has it).
+ * Tokens with the cluster-wide rights that the agents ask of whoever reads every monitor's figures
+ * at once: the operator's ({@link #token}: update on trafficmonitors/status in all namespaces, for
+ * {@code GET /api/v1/status}; the chart's operator ClusterRole has it) and a scraper's ({@link
+ * #metricsReader}: get on the non-resource URL /metrics; the chart's metrics-reader ClusterRole).
+ * Each is a ServiceAccount of the test's namespace bound by a ClusterRoleBinding named after the
+ * namespace, which {@link #remove} deletes ({@link Cluster#tearDown} calls it).
  */
 final class OperatorTokens {
   private OperatorTokens() {}
 
-  /** A ServiceAccount "operator" of {@code namespace} with that right, and a token of it. */
+  private static final String STATUS_WRITER = "tm-it-status-writer";
+  private static final String METRICS_READER = "tm-it-metrics-reader";
+
+  /** A ServiceAccount "operator" of {@code namespace} with the operator's right, and a token. */
   static String token(KubernetesClient client, String namespace) {
-    String name = "tm-it-status-writer-" + namespace;
+    return bound(
+        client,
+        namespace,
+        "operator",
+        STATUS_WRITER,
+        new PolicyRuleBuilder()
+            .withApiGroups("trafficmonitor.io")
+            .withResources("trafficmonitors/status")
+            .withVerbs("update", "patch")
+            .build());
+  }
+
+  /**
+   * A ServiceAccount "metrics-reader" of {@code namespace} that may get /metrics (scrape the
+   * agents), and a token.
+   */
+  static String metricsReader(KubernetesClient client, String namespace) {
+    return bound(
+        client,
+        namespace,
+        "metrics-reader",
+        METRICS_READER,
+        new PolicyRuleBuilder().withNonResourceURLs("/metrics").withVerbs("get").build());
+  }
+
+  /**
+   * ServiceAccount {@code namespace/account} bound to ClusterRole {@code role} (made with {@code
+   * rule}), and a token of it.
+   */
+  private static String bound(
+      KubernetesClient client, String namespace, String account, String role, PolicyRule rule) {
     client
         .rbac()
         .clusterRoles()
         .resource(
             new ClusterRoleBuilder()
                 .withNewMetadata()
-                .withName("tm-it-status-writer")
+                .withName(role)
                 .endMetadata()
-                .withRules(
-                    new PolicyRuleBuilder()
-                        .withApiGroups("trafficmonitor.io")
-                        .withResources("trafficmonitors/status")
-                        .withVerbs("update", "patch")
-                        .build())
+                .withRules(rule)
                 .build())
         .serverSideApply();
     client
         .serviceAccounts()
         .inNamespace(namespace)
         .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("operator")
-                .endMetadata()
-                .build())
+            new ServiceAccountBuilder().withNewMetadata().withName(account).endMetadata().build())
         .serverSideApply();
     client
         .rbac()
@@ -50,17 +78,17 @@ final class OperatorTokens {
         .resource(
             new ClusterRoleBindingBuilder()
                 .withNewMetadata()
-                .withName(name)
+                .withName(role + "-" + namespace)
                 .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "tm-it-status-writer")
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
                 .addNewSubject()
                 .withKind("ServiceAccount")
-                .withName("operator")
+                .withName(account)
                 .withNamespace(namespace)
                 .endSubject()
                 .build())
         .serverSideApply();
-    return tokenOf(client, namespace, "operator");
+    return tokenOf(client, namespace, account);
   }
 
   /** A token (an hour) of ServiceAccount {@code namespace/name}. */
@@ -75,8 +103,10 @@ final class OperatorTokens {
         .getToken();
   }
 
-  /** Removes what {@link #token} made outside the namespace. */
+  /** Removes what {@link #token} and {@link #metricsReader} made outside the namespace. */
   static void remove(KubernetesClient client, String namespace) {
-    client.rbac().clusterRoleBindings().withName("tm-it-status-writer-" + namespace).delete();
+    for (String role : new String[] {STATUS_WRITER, METRICS_READER}) {
+      client.rbac().clusterRoleBindings().withName(role + "-" + namespace).delete();
+    }
   }
 }

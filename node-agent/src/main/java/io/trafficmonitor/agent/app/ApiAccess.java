@@ -20,9 +20,11 @@ import java.util.function.Function;
  * SubjectAccessReview, to {@code get} the monitor it asks about ({@link MonitorAccess}: a tenant
  * reads only the TrafficMonitors its RBAC lets it read), or, for every monitor's entries at once
  * (what the operator pulls), to write the status of TrafficMonitors in all namespaces ({@link
- * MonitorAccess#refusalToWriteStatus}): the operator, or a cluster admin. Answers are kept for
- * {@link #CACHE_NANOS} per token and question, as kube-rbac-proxy does, so a poller costs the API
- * server two requests a minute at most.
+ * MonitorAccess#refusalToWriteStatus}): the operator, or a cluster admin; for {@code /metrics},
+ * every monitor's series, to {@code get} that non-resource URL ({@link
+ * MonitorAccess#refusalToGetMetrics}): a cluster's Prometheus. Answers are kept for {@link
+ * #CACHE_NANOS} per token and question, as kube-rbac-proxy does, so a poller costs the API server
+ * two requests a minute at most.
  */
 final class ApiAccess {
   static final long CACHE_NANOS = 30_000_000_000L;
@@ -58,6 +60,18 @@ final class ApiAccess {
         authorization,
         "\nstatus",
         caller -> MonitorAccess.refusalToWriteStatus(client, caller));
+  }
+
+  /**
+   * Returns when the bearer token of {@code authorization} may scrape this agent (its user may get
+   * the non-resource URL {@code /metrics}); 401 or 403 otherwise.
+   */
+  void checkMetricsReader(KubernetesClient client, String authorization) {
+    check(
+        client,
+        authorization,
+        "\nmetrics",
+        caller -> MonitorAccess.refusalToGetMetrics(client, caller));
   }
 
   private void check(
