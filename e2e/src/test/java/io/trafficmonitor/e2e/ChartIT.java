@@ -134,6 +134,7 @@ class ChartIT {
             "rolebinding.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "clusterrole.rbac.authorization.k8s.io/tm-agent created (server dry run)",
             "clusterrolebinding.rbac.authorization.k8s.io/tm-agent created (server dry run)",
+            "clusterrole.rbac.authorization.k8s.io/tm-metrics-reader created (server dry run)",
             "service/tm-agent-metrics created (server dry run)",
             "prometheusrule.monitoring.coreos.com/tm-alerts created (server dry run)",
             "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
@@ -181,6 +182,12 @@ class ChartIT {
 
   private static List<Map<String, Object>> rules(GenericKubernetesResource role) {
     return role.<List<Map<String, Object>>>get("rules");
+  }
+
+  /** The resources of a rule; none in a rule of non-resource URLs. */
+  @SuppressWarnings("unchecked")
+  private static List<String> resources(Map<String, Object> rule) {
+    return (List<String>) rule.getOrDefault("resources", List.of());
   }
 
   @Test
@@ -275,7 +282,7 @@ class ChartIT {
     // No ClusterRole of the chart reaches DaemonSets: the operator's Role does, in its namespace.
     assertThat(ofKind(objects, "ClusterRole"))
         .flatExtracting(ChartIT::rules)
-        .noneMatch(r -> ((List<String>) r.get("resources")).contains("daemonsets"));
+        .noneMatch(r -> resources(r).contains("daemonsets"));
     GenericKubernetesResource role = find(objects, "Role", "tm-operator");
     assertThat(role.getMetadata().getNamespace()).isEqualTo("trafficmonitor");
     assertThat(rules(role))
@@ -322,7 +329,7 @@ class ChartIT {
             "[apps] [replicasets] [list, watch]",
             "[batch] [jobs] [list, watch]",
             "[] [events] [create, patch]",
-            // the API of interval records: the caller's token and RBAC
+            // who reads from the agent (records, entries, /metrics): the caller's token and RBAC
             "[authentication.k8s.io] [tokenreviews] [create]",
             "[authorization.k8s.io] [subjectaccessreviews] [create]");
   }
@@ -470,7 +477,7 @@ class ChartIT {
         .containsExactly("[create] null", "[get, update, patch] [trafficmonitor-operator]");
     assertThat(ofKind(objects, "ClusterRole"))
         .flatExtracting(ChartIT::rules)
-        .noneMatch(r -> ((List<String>) r.get("resources")).contains("leases"));
+        .noneMatch(r -> resources(r).contains("leases"));
     assertThat(rules(find(objects, "ClusterRole", "tm-operator")))
         .flatExtracting(r -> (List<String>) r.get("resources"))
         .contains(
@@ -506,9 +513,51 @@ class ChartIT {
         .containsAllEntriesOf(monitor.<Map<String, String>>get("spec", "selector", "matchLabels"));
     assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints"))
         .singleElement()
-        .satisfies(e -> assertThat(e).containsEntry("port", "metrics"));
+        .satisfies(
+            e ->
+                assertThat(e)
+                    .containsEntry("port", "metrics")
+                    .containsEntry("path", "/metrics")
+                    // an agent serves /metrics only to a token: Prometheus' own
+                    .containsEntry(
+                        "bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
     // The job is trafficmonitor-agent whatever the release's name, as the shipped alerts expect.
     assertThat(monitor.<String>get("spec", "jobLabel")).isEqualTo("app.kubernetes.io/name");
+  }
+
+  /**
+   * The right an agent asks of whoever scrapes it, as one ClusterRole that other scrapers can be
+   * bound to: get on the non-resource URL /metrics and nothing else, made whether or not the
+   * ServiceMonitor is, bound by no binding of the chart.
+   */
+  @Test
+  void aMetricsReaderRoleGrantsGetOnMetricsOnly() {
+    for (String serviceMonitor : List.of("false", "true")) {
+      List<GenericKubernetesResource> objects =
+          objects(render("serviceMonitor.enabled=" + serviceMonitor));
+      GenericKubernetesResource role = find(objects, "ClusterRole", "tm-metrics-reader");
+      assertThat(role.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/instance", "tm")
+          .doesNotContainKeys(
+              "rbac.authorization.k8s.io/aggregate-to-admin",
+              "rbac.authorization.k8s.io/aggregate-to-edit",
+              "rbac.authorization.k8s.io/aggregate-to-view");
+      assertThat(rules(role))
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(r)
+                      .containsOnlyKeys("nonResourceURLs", "verbs")
+                      .containsEntry("nonResourceURLs", List.of("/metrics"))
+                      .containsEntry("verbs", List.of("get")));
+      assertThat(ofKind(objects, "ClusterRoleBinding"))
+          .noneMatch(b -> "tm-metrics-reader".equals(b.<String>get("roleRef", "name")));
+      // No other role of the chart grants it.
+      assertThat(ofKind(objects, "ClusterRole"))
+          .filteredOn(r -> !r.equals(role))
+          .flatExtracting(ChartIT::rules)
+          .noneMatch(r -> r.containsKey("nonResourceURLs"));
+    }
   }
 
   @Test
