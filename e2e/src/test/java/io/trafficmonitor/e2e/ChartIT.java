@@ -8,6 +8,7 @@ import io.trafficmonitor.testing.ClusterExtension;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.PrometheusServer;
 import io.trafficmonitor.testing.TestCluster;
 import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
@@ -523,6 +524,29 @@ class ChartIT {
                         "bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
     // The job is trafficmonitor-agent whatever the release's name, as the shipped alerts expect.
     assertThat(monitor.<String>get("spec", "jobLabel")).isEqualTo("app.kubernetes.io/name");
+  }
+
+  /**
+   * What the Prometheus Operator makes of the chart's ServiceMonitor ({@link ServiceMonitorScrape},
+   * which RealNodesE2E scrapes the agents with) is a configuration that the Prometheus of the tests
+   * loads, discovering through the cluster, and it sends Prometheus' ServiceAccount token from its
+   * file.
+   */
+  @Test
+  void theServiceMonitorIsAScrapeConfigPrometheusLoads(TestCluster cluster) throws IOException {
+    GenericKubernetesResource monitor =
+        ofKind(objects(render("serviceMonitor.enabled=true")), "ServiceMonitor").get(0);
+    Path token = Files.writeString(work.resolve("token"), "t");
+    String scrape = ServiceMonitorScrape.scrapeConfig(monitor, cluster.kubeconfig(), token);
+    assertThat(scrape)
+        .contains("metrics_path: /metrics")
+        .contains("authorization: {type: Bearer, credentials_file: '" + token + "'}");
+    // Fails unless Prometheus takes the configuration and becomes ready.
+    try (PrometheusServer prometheus =
+        PrometheusServer.startWith(
+            scrape, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of())) {
+      assertThat(prometheus.targetHealth()).as("no agent runs here").isEmpty();
+    }
   }
 
   /**

@@ -26,9 +26,11 @@ import java.util.Map;
  * {@code e2e/samples/web-monitor.yaml} has them count the web pods, and three workload pods of the
  * trafficgen image ({@code shop/web-a} and {@code shop/client} on the first node, {@code
  * shop/web-b} on the second) send HTTP and UDP between them ({@link #server}, {@link #client}).
- * Prometheus scrapes the agents through their pod IPs with the chart's alert rules. The screen
- * shows {@code kubectl get trafficmonitors -A} every 2 s for {@code DEMO_SECONDS} (a day by
- * default) or until Ctrl-C (SIGINT/SIGTERM), then everything is torn down.
+ * Prometheus scrapes the agents through their pod IPs with the chart's alert rules, sending the
+ * token of a ServiceAccount bound to the chart's metrics-reader role ({@link
+ * Install#scraperToken}), as an agent serves /metrics to nobody else. The screen shows {@code
+ * kubectl get trafficmonitors -A} every 2 s for {@code DEMO_SECONDS} (a day by default) or until
+ * Ctrl-C (SIGINT/SIGTERM), then everything is torn down.
  */
 public final class Demo {
   static final String NS = "shop";
@@ -111,9 +113,11 @@ public final class Demo {
         agents(client).stream().map(p -> p.getStatus().getPodIP() + ":9400").sorted().toList();
     Path rules = Files.createTempFile("tm-demo-rules", ".yaml");
     Install.writeAlertRules(rules);
+    // The token outlasts the demo (DEMO_SECONDS), so that no scrape is refused.
+    Path token = Install.scraperToken(nodes, Duration.ofSeconds(seconds).plusHours(1));
     PrometheusServer prom =
         PrometheusServer.start(
-            targets, Duration.ofSeconds(2), Duration.ofSeconds(2), List.of(rules));
+            targets, token, Duration.ofSeconds(2), Duration.ofSeconds(2), List.of(rules));
     Files.deleteIfExists(rules);
     synchronized (open) {
       open.add(prom);
@@ -142,6 +146,10 @@ public final class Demo {
       screen.append("agent metrics: ");
       screen.append(
           String.join("  ", targets.stream().map(t -> "http://" + t + "/metrics").toList()));
+      screen
+          .append("\n  with token:  curl -H \"Authorization: Bearer $(cat ")
+          .append(token)
+          .append(")\" ...   (no token: 401)");
       screen.append("\nPrometheus:    ").append(prom.url()).append("   (alerts: ");
       screen.append(prom.url()).append("/alerts)\n");
       screen.append("Ctrl-C or `make demo-down` tears everything down.\n\n");

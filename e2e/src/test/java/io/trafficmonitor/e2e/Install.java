@@ -1,7 +1,12 @@
 package io.trafficmonitor.e2e;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
@@ -15,9 +20,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * trafficmonitor installed on real kubelet nodes as a user installs it: the images built by {@code
@@ -28,6 +36,14 @@ final class Install {
   static final String NAMESPACE = "trafficmonitor-system";
   static final String RELEASE = "trafficmonitor";
   static final List<String> IMAGES = List.of("operator", "node-agent", "trafficgen");
+
+  /** The namespace and name of the scrapers' ServiceAccount, as kube-prometheus-stack's. */
+  static final String SCRAPER_NAMESPACE = "monitoring";
+
+  static final String SCRAPER = "prometheus";
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private Install() {}
 
@@ -119,6 +135,72 @@ final class Install {
               "-f",
               "-")
           .orThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A scraper's token in a file (owner-only, removed when the JVM exits), as the kubelet projects
+   * one into a Prometheus pod: ServiceAccount {@value #SCRAPER} of namespace {@value
+   * #SCRAPER_NAMESPACE}, bound by a ClusterRoleBinding to the chart's ClusterRole {@code
+   * <release>-metrics-reader}, which is all an agent asks of whoever scrapes its /metrics. The
+   * token lasts {@code lifetime}. Needs the chart installed (the role).
+   */
+  static Path scraperToken(KubeletNodes nodes, Duration lifetime) {
+    KubernetesClient client = nodes.cluster().client();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(SCRAPER_NAMESPACE)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    client
+        .serviceAccounts()
+        .inNamespace(SCRAPER_NAMESPACE)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName(SCRAPER).endMetadata().build())
+        .serverSideApply();
+    client
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName(SCRAPER + "-" + RELEASE + "-metrics-reader")
+                .endMetadata()
+                .withNewRoleRef(
+                    "rbac.authorization.k8s.io", "ClusterRole", RELEASE + "-metrics-reader")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(SCRAPER)
+                .withNamespace(SCRAPER_NAMESPACE)
+                .endSubject()
+                .build())
+        .serverSideApply();
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace(SCRAPER_NAMESPACE)
+            .withName(SCRAPER)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(lifetime.toSeconds())
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    try {
+      Path file =
+          Files.createTempFile(
+              "tm-scraper-token", "", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      file.toFile().deleteOnExit();
+      Files.writeString(file, token);
+      return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -240,6 +240,33 @@ class RealNodesE2E {
         .getItems();
   }
 
+  /** The address of node {@code node}'s agent (host network: the node's). */
+  static String agentIp(KubeletNode node) {
+    return agents().stream()
+        .filter(p -> node.name().equals(p.getSpec().getNodeName()))
+        .findFirst()
+        .orElseThrow()
+        .getStatus()
+        .getPodIP();
+  }
+
+  /** GET {@code path} of the agent at {@code agentIp}, with {@code token} when not null. */
+  static java.net.http.HttpResponse<String> agentGet(String agentIp, String path, String token) {
+    var b =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + agentIp + ":9400" + path))
+            .timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      return java.net.http.HttpClient.newHttpClient()
+          .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   static List<Pod> operators() {
     return client
         .pods()
@@ -356,9 +383,12 @@ class RealNodesE2E {
               .withName(Install.RELEASE + "-agents")
               .get();
       assertThat(serviceMonitor).as("the chart's ServiceMonitor").isNotNull();
+      // Prometheus' own ServiceAccount token, bound to the chart's metrics-reader role.
+      Path token = Install.scraperToken(nodes, Duration.ofHours(6));
       prometheus =
           PrometheusServer.startWith(
-              ServiceMonitorScrape.scrapeConfig(serviceMonitor, nodes.cluster().kubeconfig()),
+              ServiceMonitorScrape.scrapeConfig(
+                  serviceMonitor, nodes.cluster().kubeconfig(), token),
               Duration.ofSeconds(1),
               Duration.ofSeconds(1),
               List.of());
@@ -593,6 +623,28 @@ class RealNodesE2E {
   @Order(4)
   void prometheusScrapesTheAgentsThroughTheirPods() throws Exception {
     PrometheusServer prom = prometheus();
+    // Both targets are up with the scraper's token (the chart's metrics-reader role); without a
+    // token, or with one of a user who may not get /metrics, an agent refuses.
+    String agentIp = agentIp(nodeA);
+    var anonymous = agentGet(agentIp, "/metrics", null);
+    assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+    var refused =
+        agentGet(
+            agentIp, "/metrics", kubectl("create", "token", "default", "-n", NS).stdout().trim());
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.body())
+        .contains(
+            "system:serviceaccount:"
+                + NS
+                + ":default may not get /metrics (nonResourceURLs:"
+                + " [\"/metrics\"], verbs: [\"get\"])");
+    assertThat(agentGet(agentIp, "/q/health/ready", null).statusCode())
+        .as("the kubelet's probes need no token")
+        .isEqualTo(200);
+    System.out.printf(
+        "RealNodesE2E: an agent's /metrics: 401 without a token, to a user without the right: %s",
+        refused.body());
     // The targets as the Prometheus Operator's relabelling leaves them, plus the chart's node.
     assertThat(prom.targetLabels())
         .extracting(l -> l.path("node").asText())
@@ -1033,35 +1085,10 @@ class RealNodesE2E {
         NS);
     String viewer = kubectl("create", "token", "viewer", "-n", NS).stdout().trim();
     String nobody = kubectl("create", "token", "nobody", "-n", NS).stdout().trim();
-    String agentIp =
-        agents().stream()
-            .filter(p -> nodeA.name().equals(p.getSpec().getNodeName()))
-            .findFirst()
-            .orElseThrow()
-            .getStatus()
-            .getPodIP();
-    java.net.URI uri =
-        java.net.URI.create(
-            "http://"
-                + agentIp
-                + ":9400/api/v1/namespaces/"
-                + NS
-                + "/trafficmonitors/"
-                + name
-                + "/intervals?after=0");
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String agentIp = agentIp(nodeA);
+    String path = "/api/v1/namespaces/" + NS + "/trafficmonitors/" + name + "/intervals?after=0";
     java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
-        token -> {
-          var b = java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
-          if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-          }
-          try {
-            return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-          } catch (Exception e) {
-            throw new AssertionError(e);
-          }
-        };
+        token -> agentGet(agentIp, path, token);
     var read = get.apply(viewer);
     assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
     assertThat(read.body()).contains("\"records\"", "\"node\":\"" + nodeA.name() + "\"");

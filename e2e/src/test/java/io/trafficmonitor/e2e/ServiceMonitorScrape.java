@@ -13,19 +13,29 @@ import java.util.regex.Pattern;
  * endpoints} against the API server (through a kubeconfig), the operator's relabelling (keep the
  * Service's labels and the endpoint's port, then the target labels {@code namespace}, {@code
  * service}, {@code pod}, {@code container}, {@code endpoint} and {@code job}) and the
- * ServiceMonitor's own {@code relabelings}; {@code honor_labels} false, as the operator's default.
- * What the chart's ServiceMonitor says is what Prometheus does, so the test proves the labels
- * survive the relabelling a user's Prometheus applies (the rules of prometheus-operator's {@code
- * generateServiceMonitorConfig}, for the fields the chart uses).
+ * ServiceMonitor's own {@code relabelings}; {@code honor_labels} false, as the operator's default;
+ * the endpoint's {@code bearerTokenFile} as {@code authorization: {credentials_file: ...}}, the
+ * token sent at every scrape. What the chart's ServiceMonitor says is what Prometheus does, so the
+ * test proves the labels survive the relabelling a user's Prometheus applies (the rules of
+ * prometheus-operator's {@code generateServiceMonitorConfig}, for the fields the chart uses).
  */
 final class ServiceMonitorScrape {
   private static final Pattern INVALID = Pattern.compile("[^a-zA-Z0-9_]");
 
+  /** Where the kubelet projects a pod's ServiceAccount token: Prometheus' own, in its pod. */
+  static final String SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
   private ServiceMonitorScrape() {}
 
-  /** The {@code scrape_configs} entry of {@code monitor}'s first endpoint, indented by two. */
+  /**
+   * The {@code scrape_configs} entry of {@code monitor}'s first endpoint, indented by two, for a
+   * Prometheus outside the cluster that discovers through {@code kubeconfig} and whose own
+   * ServiceAccount token (what {@value #SERVICE_ACCOUNT_TOKEN} holds in a Prometheus pod) is in
+   * {@code serviceAccountToken}.
+   */
   @SuppressWarnings("unchecked")
-  static String scrapeConfig(GenericKubernetesResource monitor, Path kubeconfig) {
+  static String scrapeConfig(
+      GenericKubernetesResource monitor, Path kubeconfig, Path serviceAccountToken) {
     Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
     Map<String, Object> selector = (Map<String, Object>) spec.get("selector");
     Map<String, String> matchLabels = (Map<String, String>) selector.get("matchLabels");
@@ -92,10 +102,22 @@ final class ServiceMonitorScrape {
               (String) r.get("targetLabel"),
               (String) r.get("replacement")));
     }
+    String authorization = "";
+    String tokenFile = (String) endpoint.get("bearerTokenFile");
+    if (tokenFile != null) {
+      Path file =
+          tokenFile.equals(SERVICE_ACCOUNT_TOKEN) ? serviceAccountToken : Path.of(tokenFile);
+      if (file == null) {
+        throw new IllegalArgumentException(
+            "the ServiceMonitor sends Prometheus' ServiceAccount token: give its file");
+      }
+      authorization = "authorization: {type: Bearer, credentials_file: '" + file + "'}";
+    }
     return """
           - job_name: serviceMonitor/%s/%s/0
             honor_labels: false
             metrics_path: %s
+            %s
             kubernetes_sd_configs:
               - role: endpoints
                 kubeconfig_file: %s
@@ -107,6 +129,7 @@ final class ServiceMonitorScrape {
             monitor.getMetadata().getNamespace(),
             monitor.getMetadata().getName(),
             endpoint.getOrDefault("path", "/metrics"),
+            authorization,
             kubeconfig,
             String.join(", ", namespaces),
             String.join("\n", relabel));

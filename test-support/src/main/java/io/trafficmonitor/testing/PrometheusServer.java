@@ -37,24 +37,33 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus scraping {@code targets} (host:port) every {@code scrapeInterval} and
-   * evaluating {@code ruleFiles} every {@code evaluationInterval}.
+   * Starts Prometheus scraping {@code targets} (host:port) every {@code scrapeInterval}, sending
+   * the bearer token in {@code tokenFile} (read again at every scrape; none when null), as the
+   * agents' /metrics asks, and evaluating {@code ruleFiles} every {@code evaluationInterval}.
    */
   public static PrometheusServer start(
       List<String> targets,
+      Path tokenFile,
       Duration scrapeInterval,
       Duration evaluationInterval,
       List<Path> ruleFiles) {
+    String authorization =
+        tokenFile == null
+            ? ""
+            : "authorization: {type: Bearer, credentials_file: '" + tokenFile + "'}";
     String scrape =
         """
           - job_name: trafficmonitor-agent
             # Prometheus 3 refuses an answer without a known Content-Type unless told what to
             # read it as; the agents send text/plain; version=0.0.4.
             fallback_scrape_protocol: PrometheusText0.0.4
+            %s
             static_configs:
               - targets: [%s]
         """
-            .formatted(String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
+            .formatted(
+                authorization,
+                String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
     return startWith(scrape, scrapeInterval, evaluationInterval, ruleFiles);
   }
 
