@@ -3,6 +3,8 @@ package io.trafficmonitor.operator.live;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.access.MonitorAccess;
 import io.trafficmonitor.api.agent.IntervalReport;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,17 +54,38 @@ public final class LiveApiServer implements AutoCloseable {
   private static final long RESTREAM_MILLIS = 1_000;
 
   private final KubernetesClient client;
-  private final String agentNamespace;
   private final AgentIntervals agents;
   private final FrontProxy frontProxy;
+
+  /**
+   * The agent pods, watched by every replica (a standby runs no reconciler's informers), each kept
+   * as its node, address and deletion mark only; read by each request instead of a list.
+   */
+  private final SharedIndexInformer<Pod> agentPods;
+
   private HttpServer server;
 
   LiveApiServer(
       KubernetesClient client, String agentNamespace, AgentIntervals agents, FrontProxy proxy) {
     this.client = client;
-    this.agentNamespace = agentNamespace;
     this.agents = agents;
     this.frontProxy = proxy;
+    this.agentPods =
+        client
+            .pods()
+            .inNamespace(agentNamespace)
+            .withLabel("app.kubernetes.io/name", AgentDaemonSet.NAME)
+            .runnableInformer(0);
+    agentPods.itemStore(
+        new ReducedStateItemStore<>(
+            ReducedStateItemStore.UID_KEY_STATE,
+            Pod.class,
+            client.getKubernetesSerialization(),
+            "spec.nodeName",
+            "status.podIP",
+            "metadata.deletionTimestamp",
+            "metadata.name",
+            "metadata.namespace"));
   }
 
   /**
@@ -107,6 +131,7 @@ public final class LiveApiServer implements AutoCloseable {
   }
 
   private void listen(Vertx vertx, LiveSettings settings) {
+    agentPods.run(); // the first list before the first request
     Router router = Router.router(vertx);
     router.get(LiveApi.BASE).handler(this::discovery);
     // The API server merges every aggregated API's OpenAPI: this one adds no schema to it.
@@ -182,6 +207,7 @@ public final class LiveApiServer implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    agentPods.close();
   }
 
   /** Answers {@code json} when the caller is the API server, else 401. */
@@ -282,16 +308,10 @@ public final class LiveApiServer implements AutoCloseable {
     }
   }
 
-  /** Node name to agent pod address, for the agents that run. */
+  /** Node name to agent pod address, for the agents that run (from the watch, no request). */
   Map<String, String> agentAddresses() {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Pod p :
-        client
-            .pods()
-            .inNamespace(agentNamespace)
-            .withLabel("app.kubernetes.io/name", AgentDaemonSet.NAME)
-            .list()
-            .getItems()) {
+    Map<String, String> out = new TreeMap<>();
+    for (Pod p : agentPods.getStore().list()) {
       if (p.getSpec().getNodeName() != null
           && p.getStatus() != null
           && p.getStatus().getPodIP() != null
