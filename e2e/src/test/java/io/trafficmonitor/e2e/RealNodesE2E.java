@@ -1500,35 +1500,11 @@ class RealNodesE2E {
       // The two before the window carry a second of data, so that some of it is retransmitted:
       // rate() extrapolates a counter to the window's start only where it was above zero there,
       // and the ratio's two counters must be extrapolated alike.
-      generateFrom(
-          "web",
-          "--protocol",
-          "tcp",
-          "--target",
-          server,
-          "--connections",
-          "2",
-          "--rate",
-          "16Mbit",
-          "--duration",
-          "1s");
+      tcpFromWeb(server, 2, "1s");
       Thread.sleep(window.plusSeconds(3).toMillis()); // the first two are out of the window
       snmp0 = tcpSegments("web");
       CompletableFuture<String> traffic =
-          CompletableFuture.supplyAsync(
-              () ->
-                  generateFrom(
-                      "web",
-                      "--protocol",
-                      "tcp",
-                      "--target",
-                      server,
-                      "--connections",
-                      "8",
-                      "--rate",
-                      "16Mbit",
-                      "--duration",
-                      "10s"));
+          CompletableFuture.supplyAsync(() -> tcpFromWeb(server, 8, "10s"));
       for (int i = 0; i < 4; i++) {
         Thread.sleep(2_000);
         String ss =
@@ -1665,6 +1641,22 @@ class RealNodesE2E {
     assertThat(values).as("samples").isNotEmpty();
     List<Double> sorted = values.stream().sorted().toList();
     return sorted.get(sorted.size() / 2);
+  }
+
+  /** TCP from the web pod to {@code server}: 16 Mbit/s over {@code connections} together. */
+  static String tcpFromWeb(String server, int connections, String duration) {
+    return generateFrom(
+        "web",
+        "--protocol",
+        "tcp",
+        "--target",
+        server,
+        "--connections",
+        Integer.toString(connections),
+        "--rate",
+        "16Mbit",
+        "--duration",
+        duration);
   }
 
   /** Runs the generator's client in pod {@code name} of the test's namespace. */
