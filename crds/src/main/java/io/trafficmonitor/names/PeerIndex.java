@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The cluster's pods, Services, nodes, ReplicaSets and Jobs, watched, kept in a {@link
@@ -143,7 +144,7 @@ public final class PeerIndex implements AutoCloseable {
       Class<T> type,
       Consumer<T> put,
       BiConsumer<T, List<String>> remove,
-      java.util.function.Function<T, List<String>> ips,
+      Function<T, List<String>> ips,
       String kept) {
     SharedIndexInformer<T> informer = what.runnableInformer(0);
     informer.itemStore(

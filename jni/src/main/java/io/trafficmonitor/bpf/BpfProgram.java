@@ -1,6 +1,7 @@
 package io.trafficmonitor.bpf;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.locks.Lock;
 import java.util.function.IntConsumer;
 
@@ -70,7 +71,7 @@ public final class BpfProgram {
 
   private BpfLink attachTc(int fd, int ifindex, Direction direction, TcMode mode) {
     boolean ingress = direction == Direction.INGRESS;
-    String target = "tc " + direction.name().toLowerCase() + " ifindex " + ifindex;
+    String target = "tc " + direction.name().toLowerCase(Locale.ROOT) + " ifindex " + ifindex;
     BpfException tcxError = null;
     if (mode != TcMode.CLSACT) {
       try {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -217,7 +218,8 @@ public final class KernelFeatures {
     for (Check c : checks.values()) {
       b.append(b.length() == 0 ? "" : ", ")
           .append(c.feature().label())
-          .append(c.state() == State.PRESENT ? "" : " " + c.state().name().toLowerCase());
+          .append(
+              c.state() == State.PRESENT ? "" : " " + c.state().name().toLowerCase(Locale.ROOT));
     }
     return b.toString();
   }

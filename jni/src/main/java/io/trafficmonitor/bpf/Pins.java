@@ -5,6 +5,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Pins on bpffs. A pinned map or link outlives the process that made it: it lives until its pin is
@@ -119,6 +120,6 @@ public final class Pins {
   }
 
   private static String name(Type type) {
-    return type.name().toLowerCase();
+    return type.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,5 +1,7 @@
 package io.trafficmonitor.bpf;
 
+import java.util.Locale;
+
 /**
  * Where an XDP program runs on an interface: {@link #NATIVE} in the driver, before any skb is made
  * (where the driver supports XDP: veth, most 10G+ NICs); {@link #GENERIC} in the core network stack
@@ -20,7 +22,7 @@ public enum XdpMode {
 
   /** "XDP (native)", "XDP (generic)": how status and logs say it. */
   public String label() {
-    return this == AUTO ? "XDP" : "XDP (" + name().toLowerCase(java.util.Locale.ROOT) + ")";
+    return this == AUTO ? "XDP" : "XDP (" + name().toLowerCase(Locale.ROOT) + ")";
   }
 
   /** The XDP program of an interface: its id (0: none) and where it runs (null: none). */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,8 +190,7 @@ class PinIT {
   }
 
   private static boolean linkExists(int id) {
-    return Sh.run(java.util.List.of("bpftool", "link", "show", "id", Integer.toString(id))).exit()
-        == 0;
+    return Sh.run(List.of("bpftool", "link", "show", "id", Integer.toString(id))).exit() == 0;
   }
 
   /** Links are freed asynchronously once the last reference is gone: wait up to 5 s. */

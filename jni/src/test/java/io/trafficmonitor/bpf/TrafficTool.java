@@ -1,11 +1,14 @@
 package io.trafficmonitor.bpf;
 
+import java.io.File;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URISyntaxException;
 
 /**
  * A sender run as its own process (so it can live in its own cgroup):
@@ -32,8 +35,7 @@ public final class TrafficTool {
     try {
       String java = ProcessHandle.current().info().command().orElse("java");
       String cp =
-          new java.io.File(
-                  TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          new File(TrafficTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
               .getPath();
       return java
           + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
@@ -42,7 +44,7 @@ public final class TrafficTool {
           + TrafficTool.class.getName()
           + " "
           + args;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -109,7 +111,7 @@ public final class TrafficTool {
         System.out.println(totalNanos / n / 1000);
       }
       case "serve" -> {
-        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+        try (ServerSocket ss = new ServerSocket()) {
           ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])), 64);
           ss.setSoTimeout(20000);
           System.out.println("ready");

@@ -20,6 +20,7 @@ import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -200,7 +201,7 @@ public final class Agent implements AutoCloseable {
       records.add(
           new IntervalReport.Interval(
               r.seq(),
-              java.time.Instant.ofEpochSecond(0, r.endEpochNanos()).toString(),
+              Instant.ofEpochSecond(0, r.endEpochNanos()).toString(),
               r.durationNanos(),
               r.rxBytes(),
               r.txBytes(),
@@ -238,7 +239,7 @@ public final class Agent implements AutoCloseable {
         rt.settings.statusInterval().toNanos(),
         rt.view.records().latest(RealtimeReport.WINDOW_NANOS),
         rt.lastStatus,
-        java.time.Instant.now());
+        Instant.now());
   }
 
   /**
@@ -252,9 +253,7 @@ public final class Agent implements AutoCloseable {
       return null;
     }
     return Snapshots.summary(
-        new Snapshots.Monitor(config.nodeName(), namespace, name),
-        rt.view.totals(),
-        java.time.Instant.now());
+        new Snapshots.Monitor(config.nodeName(), namespace, name), rt.view.totals(), Instant.now());
   }
 
   /** Ready once the monitors are read and, when one selects the node, the programs loaded. */

@@ -15,6 +15,7 @@ import io.trafficmonitor.agent.watch.PodWatch;
 import io.trafficmonitor.api.v1alpha1.InterfaceHook;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -140,7 +141,7 @@ final class TargetRouting {
                 out.add(new InterfaceHook(t.iface(), byIfindex.getOrDefault(ifindex, "TC")));
               }
             });
-    out.sort(java.util.Comparator.comparing(InterfaceHook::getName));
+    out.sort(Comparator.comparing(InterfaceHook::getName));
     return out.isEmpty() ? null : out;
   }
 }

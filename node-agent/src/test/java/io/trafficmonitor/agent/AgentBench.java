@@ -24,11 +24,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
 
 /**
  * Figures of docs/benchmarks/agent.md (root; not a test):
@@ -119,7 +121,7 @@ public final class AgentBench {
       }
       long intervalMs = Long.parseLong(args[2]);
       long seconds = Long.parseLong(args[3]);
-      collector.interval(java.time.Duration.ofMillis(intervalMs)); // a record per collection
+      collector.interval(Duration.ofMillis(intervalMs)); // a record per collection
       bump.run();
       Thread updater =
           new Thread(
@@ -359,7 +361,7 @@ public final class AgentBench {
   }
 
   /** n flow keys (TCP to port 443, half of them ingress), flow i seen at cgroup target(i). */
-  static byte[][] keys(int n, java.util.function.IntToLongFunction target) {
+  static byte[][] keys(int n, IntToLongFunction target) {
     byte[][] out = new byte[n][];
     for (int i = 0; i < n; i++) {
       byte[] src = FakeFlows.mapped("10.50." + (i >> 8 & 0xff) + "." + (i & 0xff));

@@ -8,8 +8,10 @@ import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.datapath.flow.FlowDatapath;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class AgentConfigTest {
@@ -37,9 +39,9 @@ class AgentConfigTest {
   @Test
   void flowValuesAreAutoSharedOrPerCpu() {
     Map<String, String> base = Map.of("NODE_NAME", "n");
-    java.util.function.Function<String, AgentConfig> with =
+    Function<String, AgentConfig> with =
         v -> {
-          Map<String, String> env = new java.util.HashMap<>(base);
+          Map<String, String> env = new HashMap<>(base);
           env.put("FLOW_VALUES", v);
           return AgentConfig.from(env);
         };

@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent;
 
 import io.trafficmonitor.api.agent.AgentEnvironment;
+import io.trafficmonitor.testing.LocalCluster;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,6 +132,6 @@ final class AgentProcess implements AutoCloseable {
   }
 
   private static int freePort() {
-    return io.trafficmonitor.testing.LocalCluster.freePort();
+    return LocalCluster.freePort();
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.datapath.tcp.TcpHealth;
 import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +66,7 @@ class AgentRestartIT {
   }
 
   /** Every test starts its own agents; one that failed half-way must not leave one running. */
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void stopAgent() throws Exception {
     if (agent != null) {
       agent.close();
@@ -126,7 +128,7 @@ class AgentRestartIT {
         .hasSize(8);
     assertThat(BpfFds.links(agent.pid()))
         .filteredOn(l -> l.type().equals("raw_tracepoint"))
-        .hasSize(io.trafficmonitor.datapath.tcp.TcpHealth.PROGRAMS.size());
+        .hasSize(TcpHealth.PROGRAMS.size());
     assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_egress");
 
     agent.kill();

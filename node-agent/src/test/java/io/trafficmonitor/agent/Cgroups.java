@@ -3,6 +3,8 @@ package io.trafficmonitor.agent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What bpftool says is attached to a cgroup or to an interface of a test node. */
 final class Cgroups {
@@ -19,8 +21,7 @@ final class Cgroups {
   /** The ifindex of an interface of the node's network namespace. */
   static long ifindex(TestNode node, String ifname) {
     String json = Sh.ok("ip -n " + node.netns + " -j link show dev " + ifname);
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\"ifindex\":([0-9]+)").matcher(json);
+    Matcher m = Pattern.compile("\"ifindex\":([0-9]+)").matcher(json);
     if (!m.find()) {
       throw new IllegalStateException("no ifindex in " + json);
     }
@@ -36,8 +37,7 @@ final class Cgroups {
 
   private static String names(String json) {
     StringBuilder out = new StringBuilder();
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\"name\":\"(tm_[a-z_]+)\"").matcher(json);
+    Matcher m = Pattern.compile("\"name\":\"(tm_[a-z_]+)\"").matcher(json);
     while (m.find()) {
       out.append(m.group(1)).append(' ');
     }

@@ -10,6 +10,7 @@ import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Preconditions and set-up shared by the integration tests. */
 final class Cluster {
@@ -89,7 +90,7 @@ final class Cluster {
     TestCluster cluster = TestCluster.shared();
     KubernetesClient client = cluster.client();
     installCrd(cluster);
-    int id = java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000, 99_999);
+    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
     String namespace = namespacePrefix + id;
     String nodeName = nodePrefix + id;
     TestNode node = null;

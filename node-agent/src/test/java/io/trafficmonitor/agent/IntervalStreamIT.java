@@ -2,6 +2,9 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.IntervalReport;
@@ -21,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,7 +83,7 @@ class IntervalStreamIT {
         .roles()
         .inNamespace(namespace)
         .resource(
-            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+            new RoleBuilder()
                 .withNewMetadata()
                 .withName("read-monitors")
                 .endMetadata()
@@ -95,7 +99,7 @@ class IntervalStreamIT {
         .roleBindings()
         .inNamespace(namespace)
         .resource(
-            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+            new RoleBindingBuilder()
                 .withNewMetadata()
                 .withName("reader")
                 .endMetadata()
@@ -133,11 +137,7 @@ class IntervalStreamIT {
         .serviceAccounts()
         .inNamespace(namespace)
         .resource(
-            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .build())
+            new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return OperatorTokens.tokenOf(client, namespace, name);
   }
@@ -365,7 +365,7 @@ class IntervalStreamIT {
             });
     Thread.sleep(3_000); // reconciled
     HttpClient http = HttpClient.newHttpClient();
-    List<Watcher> ws = new java.util.ArrayList<>();
+    List<Watcher> ws = new ArrayList<>();
     long after = last();
     for (int i = 0; i < n; i++) {
       ws.add(new Watcher(http, after));

@@ -3,6 +3,8 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.Requirements;
@@ -245,12 +247,10 @@ class LosslessRestartIT {
         .isEqualTo(1);
     assertThat(agent.tail()).contains("adopted");
     // what the operator pulls (GET /api/v1/status): the same entry, under the monitor's uid
-    io.trafficmonitor.api.agent.AgentReport report =
-        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-            agent.get(
-                io.trafficmonitor.api.agent.AgentReport.PATH,
-                OperatorTokens.token(client, namespace)),
-            io.trafficmonitor.api.agent.AgentReport.class);
+    AgentReport report =
+        Serialization.unmarshal(
+            agent.get(AgentReport.PATH, OperatorTokens.token(client, namespace)),
+            AgentReport.class);
     assertThat(report.node()).isEqualTo(nodeName);
     assertThat(report.monitors())
         .singleElement()

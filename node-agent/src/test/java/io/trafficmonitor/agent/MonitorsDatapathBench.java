@@ -10,9 +10,12 @@ import io.trafficmonitor.bpf.BpfStats;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -23,12 +26,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Per-packet cost of the flow programs with 1 and with 20 monitors on the same pods, in one run
@@ -204,7 +210,7 @@ public final class MonitorsDatapathBench {
     line(
         "%nMonitors: m00 all traffic; in each B phase 19 more, new names each time (b<cycle>m01 to"
             + " b<cycle>m19): %s. Load average at the end %s.",
-        String.join(", ", new java.util.LinkedHashSet<>(kinds.values())), loadAverage());
+        String.join(", ", new LinkedHashSet<>(kinds.values())), loadAverage());
   }
 
   /**
@@ -498,7 +504,7 @@ public final class MonitorsDatapathBench {
       return BpfFds.links(ProcessHandle.current().pid()).stream()
           .filter(l -> l.cgroupId() == ino)
           .count();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return -1;
     }
   }
@@ -512,7 +518,7 @@ public final class MonitorsDatapathBench {
         String target;
         try {
           target = Files.readSymbolicLink(fd).toString();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           continue;
         }
         if (!target.equals("anon_inode:bpf-prog")) {
@@ -526,7 +532,7 @@ public final class MonitorsDatapathBench {
               info.put(l.substring(0, colon).trim(), l.substring(colon + 1).trim());
             }
           }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           continue;
         }
         long id = Long.parseLong(info.getOrDefault("prog_id", "0"));
@@ -543,7 +549,7 @@ public final class MonitorsDatapathBench {
     return out;
   }
 
-  private static final Map<Long, String> NAMES = new java.util.HashMap<>();
+  private static final Map<Long, String> NAMES = new HashMap<>();
 
   /** The name of program id when it is one of the flow programs, else "" (bpftool, once). */
   private static String flowProgram(long id) {
@@ -583,7 +589,7 @@ public final class MonitorsDatapathBench {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "unknown";
     }
   }
@@ -593,8 +599,7 @@ public final class MonitorsDatapathBench {
     System.err.println(String.format(fmt, args));
   }
 
-  private final java.util.concurrent.atomic.AtomicBoolean tornDown =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean tornDown = new AtomicBoolean();
 
   /** Removes the agent, the node's namespaces, veths and cgroups, the namespace and Node; once. */
   private void tearDown() {
@@ -647,15 +652,15 @@ public final class MonitorsDatapathBench {
         System.out.println(sent);
         return;
       }
-      try (java.net.DatagramSocket s =
-          new java.net.DatagramSocket(new InetSocketAddress(args[1], Integer.parseInt(args[2])))) {
+      try (DatagramSocket s =
+          new DatagramSocket(new InetSocketAddress(args[1], Integer.parseInt(args[2])))) {
         s.setReceiveBufferSize(32 << 20);
         s.setSoTimeout(30_000);
         System.out.println("READY");
         System.out.flush();
         int count = Integer.parseInt(args[3]);
         byte[] buf = new byte[2048];
-        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
         int n = 0;
         try {
           s.receive(p);

@@ -1,9 +1,11 @@
 package io.trafficmonitor.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.TestCluster;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Resident memory of the packaged agent (quarkus-run.jar, as its own process, with the JVM options
@@ -45,7 +48,7 @@ public final class MonitorsRssBench {
    * replaces them (to see what the agent would use with a larger heap).
    */
   static final String JAVA_TOOL_OPTIONS =
-      System.getProperty("bench.jvm", io.trafficmonitor.api.agent.AgentEnvironment.JVM_OPTIONS);
+      System.getProperty("bench.jvm", AgentEnvironment.JVM_OPTIONS);
 
   private final int monitors;
   private final int settleSeconds;
@@ -56,8 +59,7 @@ public final class MonitorsRssBench {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicBoolean tornDown =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean tornDown = new AtomicBoolean();
   private TestCluster cluster;
   private KubernetesClient client;
   private String ns;
@@ -324,7 +326,7 @@ public final class MonitorsRssBench {
           String stat = Files.readString(t.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // the thread ended
         }
       }

@@ -3,18 +3,27 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trafficmonitor.api.v1alpha1.Application;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.Protocol;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -68,11 +77,10 @@ class MultiMonitorIT {
     create(Cluster.monitor(shop, "all", "web", "100ms"));
     TrafficMonitor port = Cluster.monitor(shop, "port", "web", "100ms");
     port.getSpec().setPorts(List.of("7001"));
-    io.trafficmonitor.api.v1alpha1.Application media =
-        new io.trafficmonitor.api.v1alpha1.Application();
+    Application media = new Application();
     media.setName("media");
     media.setPort(7001);
-    media.setProtocol(io.trafficmonitor.api.v1alpha1.Protocol.UDP);
+    media.setProtocol(Protocol.UDP);
     port.getSpec().setApplications(List.of(media));
     create(port);
     TrafficMonitor in = Cluster.monitor(shop, "in", "web", "100ms");
@@ -143,8 +151,8 @@ class MultiMonitorIT {
    * The monitors of this test the agent serves (it serves every namespace's: monitors of other test
    * classes whose namespaces are still being deleted may be served too).
    */
-  static java.util.Set<String> ours() {
-    java.util.Set<String> out = new java.util.HashSet<>();
+  static Set<String> ours() {
+    Set<String> out = new HashSet<>();
     for (String k : agent.served()) {
       if (k.startsWith(shop + "/") || k.startsWith(other + "/") || k.startsWith(nodeName)) {
         out.add(k);
@@ -171,7 +179,7 @@ class MultiMonitorIT {
         () ->
             ours()
                 .equals(
-                    java.util.Set.of(
+                    Set.of(
                         shop + "/all",
                         shop + "/port",
                         shop + "/in",
@@ -299,10 +307,9 @@ class MultiMonitorIT {
   @Order(3)
   void aLargerMaxTrackedTakesEffectWithoutARestartAndLosesNothing() throws Exception {
     long before = entry(shop, "all").orElseThrow().getRxPackets();
-    java.util.concurrent.atomic.AtomicInteger batches =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CompletableFuture<Void> sending =
-        java.util.concurrent.CompletableFuture.runAsync(
+    AtomicInteger batches = new AtomicInteger();
+    CompletableFuture<Void> sending =
+        CompletableFuture.runAsync(
             () -> {
               try {
                 for (int i = 0; i < 20; i++) {
@@ -320,7 +327,7 @@ class MultiMonitorIT {
         "the flow map holds 100,000 flows",
         Duration.ofSeconds(30),
         () -> registry.scrape().contains("trafficmonitor_flows_capacity 100000.0"));
-    sending.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    sending.get(60, TimeUnit.SECONDS);
     NodeStatus all = entryWith(shop, "all", before + 400);
     assertThat(all.getRxPackets())
         .as("nothing lost or repeated by the switch")
@@ -338,9 +345,6 @@ class MultiMonitorIT {
         .resources(TrafficMonitor.class)
         .inNamespace(shop)
         .withName(name)
-        .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"spec\": " + specJson + "}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": " + specJson + "}");
   }
 }

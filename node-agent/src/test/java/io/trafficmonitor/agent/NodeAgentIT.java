@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.agent.target.CgroupLayout;
@@ -17,10 +18,13 @@ import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -82,12 +86,12 @@ class NodeAgentIT {
    * Edits the monitor's spec, again on a conflict: the agent writes the status (and so a new
    * resourceVersion) every second, which an edit read a moment before may race with.
    */
-  static void editMonitor(java.util.function.UnaryOperator<TrafficMonitor> change) {
+  static void editMonitor(UnaryOperator<TrafficMonitor> change) {
     for (int attempt = 1; ; attempt++) {
       try {
         client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").edit(change);
         return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 10) {
           throw e;
         }
@@ -244,9 +248,9 @@ class NodeAgentIT {
     assertThat(Scrape.sum(m, "trafficmonitor_pod_payload_bytes_total", in))
         .isEqualTo(50 * 300 + 89 * 64);
     assertThat(Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_count", in)).isEqualTo(50 + 89);
-    Map<String, String> le64 = new java.util.HashMap<>(in);
+    Map<String, String> le64 = new HashMap<>(in);
     le64.put("le", "64.0");
-    Map<String, String> le128 = new java.util.HashMap<>(in);
+    Map<String, String> le128 = new HashMap<>(in);
     le128.put("le", "128.0");
     // 64 + 28 = 92-byte packets fall in [64, 128); 328-byte ones above
     assertThat(Scrape.sum(m, "trafficmonitor_pod_packet_size_bytes_bucket", le64)).isZero();
@@ -281,11 +285,11 @@ class NodeAgentIT {
         .isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_rtt_seconds_count", podA)).isPositive();
     // every connection is one flow each way at a's sockets: its SYN and its FIN, once per flow
-    Map<String, String> synOut = new java.util.HashMap<>(podA);
+    Map<String, String> synOut = new HashMap<>(podA);
     synOut.put("direction", "egress");
     synOut.put("flag", "SYN");
     assertThat(Scrape.sum(m, "trafficmonitor_pod_tcp_flag_flows_total", synOut)).isEqualTo(n);
-    Map<String, String> finOut = new java.util.HashMap<>(synOut);
+    Map<String, String> finOut = new HashMap<>(synOut);
     finOut.put("flag", "FIN");
     assertThat(Scrape.sum(m, "trafficmonitor_pod_tcp_flag_flows_total", finOut)).isEqualTo(n);
     assertThat(Scrape.has(m, "trafficmonitor_tcp_retransmits_total", podA)).isTrue();
@@ -304,7 +308,7 @@ class NodeAgentIT {
     int n = 25;
     // nothing listens on b:7399: b's namespace drops each datagram without a socket
     Process send = a.start("send", a.ip, "7398", b.ip, "7399", Integer.toString(n), "32", "");
-    assertThat(send.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(send.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(send.exitValue()).isZero();
     agent.collectNow();
     NodeStatus st = agent.writeStatusNow();

@@ -4,6 +4,11 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Traffic of a test pod, run as its own process so that its sockets belong to the pod's cgroup:
@@ -38,7 +43,7 @@ public final class PodTraffic {
           int port = Integer.parseInt(args[4]);
           int count = Integer.parseInt(args[5]);
           int size = Integer.parseInt(args[6]);
-          java.util.Set<Integer> skip = new java.util.HashSet<>();
+          Set<Integer> skip = new HashSet<>();
           boolean numbered = args.length > 7;
           if (numbered && !args[7].equals("-")) {
             for (String n : args[7].split(",")) {
@@ -52,7 +57,7 @@ public final class PodTraffic {
               while (skip.contains(seq)) {
                 seq++;
               }
-              java.nio.ByteBuffer.wrap(payload).putInt(0, seq++);
+              ByteBuffer.wrap(payload).putInt(0, seq++);
             }
             s.send(new DatagramPacket(payload, size, to, port));
             if (i % 16 == 15) {
@@ -81,7 +86,7 @@ public final class PodTraffic {
         }
       }
       case "serve" -> {
-        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+        try (ServerSocket ss = new ServerSocket()) {
           ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
           ss.setSoTimeout(10_000);
           System.out.println("READY");
@@ -89,7 +94,7 @@ public final class PodTraffic {
           long total = 0;
           byte[] buf = new byte[65536];
           for (int i = 0; i < Integer.parseInt(args[3]); i++) {
-            try (java.net.Socket c = ss.accept()) {
+            try (Socket c = ss.accept()) {
               c.setSoTimeout(10_000);
               for (int r; (r = c.getInputStream().read(buf)) >= 0; ) {
                 total += r;
@@ -104,7 +109,7 @@ public final class PodTraffic {
         byte[] data = new byte[Integer.parseInt(args[5])];
         long hold = Long.parseLong(args[6]);
         for (int i = 0; i < count; i++) {
-          try (java.net.Socket c = new java.net.Socket()) {
+          try (Socket c = new Socket()) {
             c.bind(new InetSocketAddress(args[1], 0));
             c.connect(new InetSocketAddress(args[2], Integer.parseInt(args[3])), 5000);
             c.getOutputStream().write(data);
@@ -114,7 +119,7 @@ public final class PodTraffic {
         }
       }
       case "stall" -> {
-        try (java.net.ServerSocket ss = new java.net.ServerSocket()) {
+        try (ServerSocket ss = new ServerSocket()) {
           ss.setReceiveBufferSize(Integer.parseInt(args[3])); // before bind: the SYN-ACK's window
           ss.bind(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
           ss.setSoTimeout(10_000);
@@ -122,7 +127,7 @@ public final class PodTraffic {
           System.out.flush();
           long total = 0;
           byte[] buf = new byte[65536];
-          try (java.net.Socket c = ss.accept()) {
+          try (Socket c = ss.accept()) {
             Thread.sleep(Long.parseLong(args[4]));
             c.setSoTimeout(10_000);
             for (int r; (r = c.getInputStream().read(buf)) >= 0; ) {
@@ -133,7 +138,7 @@ public final class PodTraffic {
         }
       }
       case "flood" -> {
-        try (java.net.Socket c = new java.net.Socket()) {
+        try (Socket c = new Socket()) {
           c.bind(new InetSocketAddress(args[1], 0));
           c.connect(new InetSocketAddress(args[2], Integer.parseInt(args[3])), 5000);
           byte[] chunk = new byte[65536];

@@ -10,6 +10,7 @@ import io.trafficmonitor.api.v1alpha1.TcpFlowControl;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,7 @@ class TcpFlowControlIT {
     agent.start();
     Wait.until(
         "the four pods attached",
-        java.time.Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
         () -> {
           try {
             NodeStatus st = agent.writeStatusNow();

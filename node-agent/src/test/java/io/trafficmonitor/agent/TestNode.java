@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -195,8 +196,8 @@ final class TestNode implements AutoCloseable {
    * watchNamespace} (null: every namespace), status and resync every second, this node's cgroups
    * and network namespace. A new map: a test adds what it needs.
    */
-  java.util.Map<String, String> agentEnv(String watchNamespace) {
-    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+  Map<String, String> agentEnv(String watchNamespace) {
+    Map<String, String> env = new LinkedHashMap<>();
     env.put("NODE_NAME", name);
     if (watchNamespace != null) {
       env.put("TM_WATCH_NAMESPACE", watchNamespace);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
+import io.trafficmonitor.api.v1alpha1.IngressHook;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
@@ -258,7 +259,7 @@ class TwoNodesIT {
         .withName(uplinksMonitor)
         .edit(
             tm -> {
-              tm.getSpec().setInterfaceIngressHook(io.trafficmonitor.api.v1alpha1.IngressHook.XDP);
+              tm.getSpec().setInterfaceIngressHook(IngressHook.XDP);
               return tm;
             });
     TestNode n1 = nodes.get(1);

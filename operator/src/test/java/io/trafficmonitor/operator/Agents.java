@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.AgentReport;
+import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -119,13 +121,13 @@ public final class Agents implements AutoCloseable {
     String uid =
         namespace == null
             ? client
-                .resources(io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor.class)
+                .resources(ClusterTrafficMonitor.class)
                 .withName(name)
                 .get()
                 .getMetadata()
                 .getUid()
             : client
-                .resources(io.trafficmonitor.api.v1alpha1.TrafficMonitor.class)
+                .resources(TrafficMonitor.class)
                 .inNamespace(namespace)
                 .withName(name)
                 .get()

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.operator.dependent.CrdPresentCondition;
 import io.trafficmonitor.operator.status.StatusWriter;
@@ -128,7 +129,7 @@ class ClusterMonitorStatusIT {
                 .withForce(true)
                 .build(),
             "{\"apiVersion\": \""
-                + io.trafficmonitor.api.v1alpha1.TrafficMonitor.API_VERSION
+                + TrafficMonitor.API_VERSION
                 + "\", \"kind\": \"ClusterTrafficMonitor\", \"metadata\": {\"name\": \""
                 + NAME
                 + "\"}, \"status\": {\"nodes\": [{\"node\": \"retired\", \"rxBytes\": 7}]}}");

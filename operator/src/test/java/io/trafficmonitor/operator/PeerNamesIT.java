@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.AgentReport;
@@ -26,6 +28,7 @@ import io.trafficmonitor.api.v1alpha1.Summary;
 import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -238,8 +242,7 @@ class PeerNamesIT {
     Agents.giveAddress(client, TEAM_B, "backup-29000000-q7x", BACKUP_IP);
   }
 
-  private static io.fabric8.kubernetes.api.model.ObjectMeta controlledBy(
-      String name, String kind, io.fabric8.kubernetes.api.model.ObjectMeta owner) {
+  private static ObjectMeta controlledBy(String name, String kind, ObjectMeta owner) {
     return new ObjectMetaBuilder()
         .withName(name)
         .withOwnerReferences(
@@ -339,15 +342,13 @@ class PeerNamesIT {
   }
 
   /** The monitor's top talkers by address, once every one of them is named. */
-  private static Map<String, Peer> awaitNamed(
-      java.util.function.Supplier<io.fabric8.kubernetes.client.CustomResource<?, ?>> monitor) {
-    Function<io.fabric8.kubernetes.client.CustomResource<?, ?>, List<Talker>> talkers =
+  private static Map<String, Peer> awaitNamed(Supplier<CustomResource<?, ?>> monitor) {
+    Function<CustomResource<?, ?>, List<Talker>> talkers =
         m -> {
           if (m == null || m.getStatus() == null) {
             return List.of();
           }
-          Summary s =
-              ((io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus) m.getStatus()).getSummary();
+          Summary s = ((TrafficMonitorStatus) m.getStatus()).getSummary();
           return s == null || s.getTopTalkers() == null ? List.of() : s.getTopTalkers();
         };
     await()

@@ -1,6 +1,7 @@
 package io.trafficmonitor.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ public final class Cgroups {
         }
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     throw new IllegalStateException("no cgroup2 mount in /proc/self/mountinfo");
   }
@@ -39,7 +40,7 @@ public final class Cgroups {
         }
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     return all;
   }
@@ -64,7 +65,7 @@ public final class Cgroups {
     while (Files.exists(dir) && System.nanoTime() < deadline) {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(Cgroups::rmdir);
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         // raced with an exiting task
       }
       if (Files.exists(dir)) {
@@ -88,7 +89,7 @@ public final class Cgroups {
     while (System.nanoTime() < deadline) {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(Cgroups::rmdir);
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         // raced with the kill
       }
       if (!Files.exists(dir)) {

@@ -3,6 +3,7 @@ package io.trafficmonitor.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -124,7 +125,7 @@ final class KubeletHost {
    */
   static String readKernelFile(Path file) throws IOException {
     try (var in = Files.newInputStream(file)) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
     }
   }
 

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -316,7 +317,7 @@ public final class KubeletNode {
             + " && exec nsenter --net="
             + netnsPath()
             + " -- \"$@\"";
-    List<String> cmd = new java.util.ArrayList<>(List.of("bash", "-c", wrapper, process));
+    List<String> cmd = new ArrayList<>(List.of("bash", "-c", wrapper, process));
     cmd.addAll(command);
     return ManagedProcess.start(process, dir, cmd);
   }

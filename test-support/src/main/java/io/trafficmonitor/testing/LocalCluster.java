@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -370,9 +372,8 @@ public final class LocalCluster implements TestCluster {
 
   static final int PORT_COUNT = 12000;
 
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-      new java.util.concurrent.atomic.AtomicInteger(
-          java.util.concurrent.ThreadLocalRandom.current().nextInt(PORT_COUNT));
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORT_COUNT));
 
   public static int freePort() {
     for (int attempt = 0; attempt < PORT_COUNT; attempt++) {

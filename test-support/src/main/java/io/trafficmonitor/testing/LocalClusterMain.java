@@ -3,6 +3,7 @@ package io.trafficmonitor.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -36,7 +37,7 @@ public final class LocalClusterMain {
                 },
                 "stop-local-cluster"));
     if (target != null) {
-      Files.copy(cluster.kubeconfig(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(cluster.kubeconfig(), target, StandardCopyOption.REPLACE_EXISTING);
       System.out.println("kubeconfig: " + target.toAbsolutePath());
     } else {
       System.out.println("kubeconfig: " + cluster.kubeconfig());

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -73,7 +74,7 @@ final class NodeLink implements AutoCloseable {
   /** The slot's lock channel if this call took it, else null (held elsewhere or in this JVM). */
   private static FileChannel tryLock(int k) {
     try {
-      java.nio.file.Files.createDirectories(ClusterDirs.root());
+      Files.createDirectories(ClusterDirs.root());
       FileChannel ch =
           FileChannel.open(lockFile(k), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock l;

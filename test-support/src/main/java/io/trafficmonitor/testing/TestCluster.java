@@ -1,6 +1,7 @@
 package io.trafficmonitor.testing;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -72,7 +73,7 @@ public interface TestCluster extends AutoCloseable {
                     .withAllocatable(capacity)
                     .withConditions(
                         List.of(
-                            new io.fabric8.kubernetes.api.model.NodeConditionBuilder()
+                            new NodeConditionBuilder()
                                 .withType("Ready")
                                 .withStatus("True")
                                 .withReason("KubeletReady")

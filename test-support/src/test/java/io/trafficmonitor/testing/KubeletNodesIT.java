@@ -18,6 +18,7 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ class KubeletNodesIT {
       // bind the same port
       Pod hostA = run(client, pod("host-a", a, nodes.pauseImage(), true, null));
       Pod hostB = run(client, pod("host-b", b, nodes.pauseImage(), true, null));
-      List<Process> servers = new java.util.ArrayList<>();
+      List<Process> servers = new ArrayList<>();
       try {
         for (var e : Map.of(a, hostA, b, hostB).entrySet()) {
           long pid = e.getKey().sandboxPid(e.getValue());

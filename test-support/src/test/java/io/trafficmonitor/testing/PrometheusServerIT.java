@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,7 +68,7 @@ class PrometheusServerIT {
     }
   }
 
-  private static void await(java.util.function.BooleanSupplier c) {
+  private static void await(BooleanSupplier c) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!c.getAsBoolean()) {
       assertThat(System.nanoTime()).as("condition within 30 s").isLessThan(deadline);

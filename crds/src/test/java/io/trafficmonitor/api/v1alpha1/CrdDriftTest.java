@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,7 +15,7 @@ class CrdDriftTest {
 
   @Test
   void committedCrdsMatchTheModel() throws Exception {
-    java.util.Map<String, String> generated = CrdYaml.generate();
+    Map<String, String> generated = CrdYaml.generate();
     assertThat(generated.keySet()).containsExactlyElementsOf(CrdYaml.FILES);
     Path root = Path.of(System.getProperty("tm.repo.root", ".."));
     for (String directory : CrdYaml.DIRECTORIES) {

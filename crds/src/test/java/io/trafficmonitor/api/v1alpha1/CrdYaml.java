@@ -1,5 +1,6 @@
 package io.trafficmonitor.api.v1alpha1;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -8,7 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Generates the TrafficMonitor and ClusterTrafficMonitor CRDs from the Java model with fabric8's
@@ -35,7 +41,7 @@ final class CrdYaml {
   private CrdYaml() {}
 
   /** The generated CRD files, by file name. */
-  static java.util.Map<String, String> generate() throws IOException {
+  static Map<String, String> generate() throws IOException {
     Path dir = Files.createTempDirectory("crd");
     try {
       new CRDGenerator()
@@ -52,7 +58,7 @@ final class CrdYaml {
           .get(0)
           .setAdditionalPrinterColumns(
               namespaced.getSpec().getVersions().get(0).getAdditionalPrinterColumns());
-      java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+      Map<String, String> out = new LinkedHashMap<>();
       for (CustomResourceDefinition crd : List.of(namespaced, cluster)) {
         JSONSchemaProps status =
             crd.getSpec()
@@ -86,15 +92,13 @@ final class CrdYaml {
   /** kubectl prints columns in CRD order; the generator sorts them, the annotations say. */
   private static void orderPrinterColumns(CustomResourceDefinition crd) {
     List<String> order =
-        java.util.Arrays.stream(
-                TrafficMonitor.class.getAnnotationsByType(
-                    io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.class))
-            .map(io.fabric8.crd.generator.annotation.AdditionalPrinterColumn::name)
+        Arrays.stream(TrafficMonitor.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+            .map(AdditionalPrinterColumn::name)
             .toList();
     var version = crd.getSpec().getVersions().get(0);
     version.setAdditionalPrinterColumns(
         version.getAdditionalPrinterColumns().stream()
-            .sorted(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())))
+            .sorted(Comparator.comparingInt(c -> order.indexOf(c.getName())))
             .toList());
   }
 
@@ -106,9 +110,7 @@ final class CrdYaml {
       item.setRequired(
           item.getRequired() == null
               ? List.of(key)
-              : java.util.stream.Stream.concat(
-                      item.getRequired().stream(), java.util.stream.Stream.of(key))
-                  .toList());
+              : Stream.concat(item.getRequired().stream(), Stream.of(key)).toList());
     }
   }
 }

@@ -3,6 +3,7 @@ package io.trafficmonitor.datapath.flow;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An address block, kept as 16 bytes (IPv4 as IPv4-mapped IPv6) and a prefix length in that 128-bit
@@ -76,18 +77,18 @@ public record Cidr(int family, byte[] network, int prefix) {
     return o instanceof Cidr c
         && c.family == family
         && c.prefix == prefix
-        && java.util.Arrays.equals(c.network, network);
+        && Arrays.equals(c.network, network);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(network) * 31 + prefix;
+    return Arrays.hashCode(network) * 31 + prefix;
   }
 
   @Override
   public String toString() {
     try {
-      byte[] a = family == 4 ? java.util.Arrays.copyOfRange(network, 12, 16) : network;
+      byte[] a = family == 4 ? Arrays.copyOfRange(network, 12, 16) : network;
       return InetAddress.getByAddress(a).getHostAddress()
           + "/"
           + (family == 4 ? prefix - 96 : prefix);

@@ -75,7 +75,7 @@ public record FilterRule(
   }
 
   /** Whether a set of rules accounts a flow: empty set, or any rule matches. */
-  public static boolean accounts(java.util.List<FilterRule> rules, FlowKey k) {
+  public static boolean accounts(List<FilterRule> rules, FlowKey k) {
     return rules.isEmpty() || rules.stream().anyMatch(r -> r.matches(k));
   }
 

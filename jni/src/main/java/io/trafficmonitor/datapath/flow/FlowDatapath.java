@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -285,7 +286,11 @@ public final class FlowDatapath implements AutoCloseable {
         BpfLink.openPinned(
             pin,
             kind == TargetKind.TC ? BpfLink.Kind.TCX : BpfLink.Kind.LINK,
-            kind.name().toLowerCase() + " " + direction.name().toLowerCase() + " " + pin);
+            kind.name().toLowerCase(Locale.ROOT)
+                + " "
+                + direction.name().toLowerCase(Locale.ROOT)
+                + " "
+                + pin);
     try {
       BpfLink.Info info = link.info();
       int type = kind == TargetKind.TC ? BpfLink.Info.TYPE_TCX : BpfLink.Info.TYPE_CGROUP;

@@ -4,6 +4,7 @@ import io.trafficmonitor.bpf.Direction;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -46,7 +47,7 @@ public record FlowKey(
 
   /** Encodes into the kernel layout (for lookups and deletes). */
   public byte[] encode() {
-    ByteBuffer b = ByteBuffer.allocate(FlowLayout.KEY_SIZE).order(java.nio.ByteOrder.nativeOrder());
+    ByteBuffer b = ByteBuffer.allocate(FlowLayout.KEY_SIZE).order(ByteOrder.nativeOrder());
     b.put(FlowLayout.KEY_SRC, source);
     b.put(FlowLayout.KEY_DST, destination);
     b.putLong(FlowLayout.KEY_TARGET, target);

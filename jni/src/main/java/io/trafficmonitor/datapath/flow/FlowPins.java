@@ -2,6 +2,7 @@ package io.trafficmonitor.datapath.flow;
 
 import io.trafficmonitor.bpf.BpfObject;
 import io.trafficmonitor.bpf.Pins;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ final class FlowPins {
     }
     try {
       Files.deleteIfExists(dir.resolve("maps"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not empty: someone else's pins, left alone
     }
   }

@@ -1,6 +1,7 @@
 package io.trafficmonitor.datapath.flow;
 
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -66,7 +67,7 @@ public record SequenceConfig(
         + ", offset="
         + offset
         + ", pattern="
-        + (pattern == null ? "none" : java.util.HexFormat.of().formatHex(pattern))
+        + (pattern == null ? "none" : HexFormat.of().formatHex(pattern))
         + ", window="
         + window
         + ", gapThreshold="

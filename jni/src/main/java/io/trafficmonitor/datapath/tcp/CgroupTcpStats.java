@@ -1,5 +1,6 @@
 package io.trafficmonitor.datapath.tcp;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -67,7 +68,7 @@ public record CgroupTcpStats(
         WindowStats.NONE);
   }
 
-  static CgroupTcpStats decode(java.nio.ByteBuffer b, int off) {
+  static CgroupTcpStats decode(ByteBuffer b, int off) {
     long[] rtt = new long[TcpLayout.HIST_BUCKETS];
     long[] dur = new long[TcpLayout.HIST_BUCKETS];
     for (int i = 0; i < TcpLayout.HIST_BUCKETS; i++) {

@@ -11,10 +11,14 @@ import io.trafficmonitor.bpf.Sh;
 import io.trafficmonitor.bpf.TestNetwork;
 import io.trafficmonitor.bpf.Traffic;
 import io.trafficmonitor.bpf.TrafficTool;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -75,14 +79,14 @@ class CgroupAttributionIT {
       }
       int[] sizesA = new int[20];
       int[] sizesB = new int[30];
-      java.util.Arrays.fill(sizesA, 200);
-      java.util.Arrays.fill(sizesB, 300);
+      Arrays.fill(sizesA, 200);
+      Arrays.fill(sizesB, 300);
       try (DatagramSocket rx = Traffic.udpSocket(net.pathB(), net.ipB, 6300)) {
         tool(a, "udp " + net.ipA + " 7301 " + net.ipB + " 6300 20 200");
         tool(b, "udp " + net.ipA + " 7302 " + net.ipB + " 6300 30 300");
         byte[] buf = new byte[2048];
         for (int i = 0; i < 50; i++) {
-          rx.receive(new java.net.DatagramPacket(buf, buf.length));
+          rx.receive(new DatagramPacket(buf, buf.length));
         }
       }
       FlowStats fa =
@@ -112,8 +116,7 @@ class CgroupAttributionIT {
           NetNs.callIn(
               net.pathB(),
               () -> {
-                ServerSocket ss =
-                    new ServerSocket(6310, 4, java.net.InetAddress.getByName(net.ipB));
+                ServerSocket ss = new ServerSocket(6310, 4, InetAddress.getByName(net.ipB));
                 ss.setSoTimeout(20000);
                 return ss;
               })) {
@@ -121,7 +124,7 @@ class CgroupAttributionIT {
             CompletableFuture.supplyAsync(
                 () -> {
                   try (var c = server.accept()) {
-                    long n = c.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                    long n = c.getInputStream().transferTo(OutputStream.nullOutputStream());
                     return n;
                   } catch (Exception e) {
                     throw new IllegalStateException(e);

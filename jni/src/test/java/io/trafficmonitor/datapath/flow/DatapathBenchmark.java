@@ -13,12 +13,17 @@ import io.trafficmonitor.bpf.Sh;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TestNetwork;
 import io.trafficmonitor.bpf.Traffic;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -273,7 +278,7 @@ public final class DatapathBenchmark {
   /** The run whose cost above empty is the median. */
   private static double[] medianRun(double[][] runs) {
     double[][] sorted = runs.clone();
-    Arrays.sort(sorted, java.util.Comparator.comparingDouble(r -> r[2] - r[1]));
+    Arrays.sort(sorted, Comparator.comparingDouble(r -> r[2] - r[1]));
     return sorted[sorted.length / 2];
   }
 
@@ -450,10 +455,8 @@ public final class DatapathBenchmark {
                 "/dev/null")
             .redirectErrorStream(true)
             .start();
-    java.io.BufferedReader out =
-        new java.io.BufferedReader(
-            new java.io.InputStreamReader(
-                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     for (String l = out.readLine(); l != null; l = out.readLine()) {
       if (l.contains("listening on")) {
         Thread drain =
@@ -461,7 +464,7 @@ public final class DatapathBenchmark {
                 () -> {
                   try {
                     out.lines().forEach(x -> {});
-                  } catch (java.io.UncheckedIOException closed) {
+                  } catch (UncheckedIOException closed) {
                     // tcpdump stopped: its output closed
                   }
                 },

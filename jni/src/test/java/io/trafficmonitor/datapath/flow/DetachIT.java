@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -144,7 +145,7 @@ class DetachIT {
     FlowDatapath dp = FlowDatapath.open();
     BpfProgram p = dp.object().program(FlowLayout.PROG_TC_INGRESS);
     dp.close();
-    BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class, p::fd);
+    BpfException e = Assertions.assertThrows(BpfException.class, p::fd);
     assertEquals(9, e.errno(), "EBADF: " + e.getMessage());
   }
 }

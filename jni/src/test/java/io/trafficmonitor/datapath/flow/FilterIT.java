@@ -9,6 +9,7 @@ import io.trafficmonitor.bpf.NetNs;
 import io.trafficmonitor.bpf.TestNetwork;
 import io.trafficmonitor.bpf.Traffic;
 import java.net.DatagramSocket;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +52,7 @@ class FilterIT {
 
   private void send(String src, String dst, int sport, int dport, int count) throws Exception {
     int[] sizes = new int[count];
-    java.util.Arrays.fill(sizes, 100);
+    Arrays.fill(sizes, 100);
     try (DatagramSocket rx = Traffic.udpSocket(net.pathB(), dst, dport)) {
       Traffic.udpExchange(rx, net.pathA(), src, sport, dst, dport, sizes);
     }

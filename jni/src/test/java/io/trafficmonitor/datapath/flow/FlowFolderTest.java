@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FlowFolderTest {
@@ -39,7 +40,7 @@ class FlowFolderTest {
                 out[i] = FlowStats.decode(values, i * FlowLayout.STATS_SIZE);
               }
             },
-            java.util.Map.of())
+            Map.of())
         .accept(ByteBuffer.allocate(0), in, 2);
     assertEquals(12, out[0].packets());
     assertEquals(1200, out[0].bytes());

@@ -1,5 +1,7 @@
 package io.trafficmonitor.datapath.flow;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,8 @@ final class Flows {
 
   static String normalize(String addr) {
     try {
-      return java.net.InetAddress.getByName(addr).getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByName(addr).getHostAddress();
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException(e);
     }
   }

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.concurrent.Callable;
 
 /**
  * A node interface's ingress counted by TC (tcx) or XDP (native, generic), in the same run: the
@@ -174,8 +175,7 @@ final class IngressHookBenchmark {
     return new double[] {f1.runCount() - f0.runCount(), empty, flows};
   }
 
-  private static <T> T inB(TestNetwork net, java.util.concurrent.Callable<T> body)
-      throws Exception {
+  private static <T> T inB(TestNetwork net, Callable<T> body) throws Exception {
     return NetNs.callIn(net.pathB(), body);
   }
 }

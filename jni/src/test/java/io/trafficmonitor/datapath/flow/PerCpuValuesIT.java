@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,7 +99,7 @@ class PerCpuValuesIT {
   }
 
   /** How many CPU copies of the flow's value counted packets. */
-  private static int cpusWithPackets(FlowDatapath dp, java.util.function.Predicate<FlowKey> flow) {
+  private static int cpusWithPackets(FlowDatapath dp, Predicate<FlowKey> flow) {
     BpfMap map = dp.object().map(FlowLayout.MAP_FLOWS);
     int[] n = {0};
     BpfMap.BatchReader raw = map.batchReader(64);

@@ -15,6 +15,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -153,7 +154,7 @@ class TrafficQualityIT {
       for (int seq : sendOrder()) {
         int prefix = (seq % 7) * 3; // the pattern moves: 0..18 bytes in
         byte[] p = new byte[80];
-        java.util.Arrays.fill(p, 0, prefix, (byte) 0x11);
+        Arrays.fill(p, 0, prefix, (byte) 0x11);
         System.arraycopy(PATTERN, 0, p, prefix, 4);
         ByteBuffer.wrap(p).putInt(prefix + 4 + 2, seq);
         payloads.add(p);

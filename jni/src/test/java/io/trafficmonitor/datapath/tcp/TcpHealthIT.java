@@ -20,6 +20,9 @@ import io.trafficmonitor.bpf.TrafficTool;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -170,7 +174,7 @@ class TcpHealthIT {
           try (Socket c = server.accept();
               InputStream in = c.getInputStream()) {
             c.setSoTimeout(20000);
-            return in.transferTo(java.io.OutputStream.nullOutputStream());
+            return in.transferTo(OutputStream.nullOutputStream());
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
@@ -419,7 +423,7 @@ class TcpHealthIT {
             try (Socket c = new Socket()) {
               c.connect(new InetSocketAddress(net.ipB, 6460), 2000);
               throw new AssertionError("connected to a closed port");
-            } catch (java.net.ConnectException expected) {
+            } catch (ConnectException expected) {
               // RST: SYN_SENT -> CLOSE
             }
           }
@@ -519,8 +523,8 @@ class TcpHealthIT {
     assertEquals(0, health.lost());
   }
 
-  private static java.net.InetAddress inet(String a) throws Exception {
-    return java.net.InetAddress.getByName(a);
+  private static InetAddress inet(String a) throws Exception {
+    return InetAddress.getByName(a);
   }
 
   /** TcpLayout's offsets are those of the structs in tcp_events.bpf.o's own BTF. */
@@ -598,7 +602,7 @@ class TcpHealthIT {
 
   /** struct name -> ("size" and member name -> byte offset), from bpftool's raw BTF dump. */
   private static Map<String, Map<String, Integer>> structs(String dump) {
-    Map<String, Map<String, Integer>> out = new java.util.HashMap<>();
+    Map<String, Map<String, Integer>> out = new HashMap<>();
     Pattern struct = Pattern.compile("^\\[\\d+\\] STRUCT '(\\w+)' size=(\\d+)");
     Pattern member = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
     Map<String, Integer> current = null;
@@ -606,7 +610,7 @@ class TcpHealthIT {
       Matcher s = struct.matcher(line);
       Matcher m = member.matcher(line);
       if (s.find()) {
-        current = new java.util.HashMap<>();
+        current = new HashMap<>();
         current.put("size", Integer.parseInt(s.group(2)));
         out.put(s.group(1), current);
       } else if (current != null && m.find()) {

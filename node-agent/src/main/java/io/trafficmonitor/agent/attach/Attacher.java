@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -247,7 +248,7 @@ final class Attacher implements AutoCloseable {
     }
   }
 
-  private <T> T inNode(java.util.concurrent.Callable<T> body) throws Exception {
+  private <T> T inNode(Callable<T> body) throws Exception {
     return nodeNetns.isPresent() ? NetNs.callIn(nodeNetns.get(), body) : body.call();
   }
 

@@ -6,9 +6,14 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowLayout;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -131,7 +136,7 @@ public final class Collector {
     FlowEntry[] previous = order;
     order = nextOrder;
     nextOrder = previous;
-    java.util.Arrays.fill(order, Math.min(seen[0], order.length), order.length, null);
+    Arrays.fill(order, Math.min(seen[0], order.length), order.length, null);
     source.readSequences(
         (keys, values, n) -> {
           for (int i = 0; i < n; i++) {
@@ -196,7 +201,7 @@ public final class Collector {
       db = bytes;
       dp = packets;
       dpl = payload;
-      java.util.Arrays.fill(e.sizes, 0);
+      Arrays.fill(e.sizes, 0);
     }
     e.bytes = bytes;
     e.packets = packets;
@@ -350,7 +355,7 @@ public final class Collector {
       drop(e);
     }
     flows.clear();
-    java.util.Arrays.fill(order, null);
+    Arrays.fill(order, null);
   }
 
   /** Closes {@code view}: its monitor is no longer served, no flow feeds it again. */
@@ -369,7 +374,7 @@ public final class Collector {
   }
 
   /** The single view's interval: one interval record each (tests, benchmarks). */
-  public void interval(java.time.Duration interval) {
+  public void interval(Duration interval) {
     single.interval(interval);
   }
 
@@ -396,7 +401,7 @@ public final class Collector {
    * Writes what the collector has attributed of every kernel flow (its baselines), for the next
    * agent to take deltas from where this one stopped ({@link Checkpoint}).
    */
-  synchronized void save(java.io.DataOutputStream out) throws java.io.IOException {
+  synchronized void save(DataOutputStream out) throws IOException {
     out.writeInt(flows.size());
     for (FlowEntry e : flows.values()) {
       out.write(e.id.bytes());
@@ -416,7 +421,7 @@ public final class Collector {
   }
 
   /** Writes the TCP flags already attributed of every kernel flow that carried any. */
-  synchronized void saveTcpFlags(java.io.DataOutputStream out) throws java.io.IOException {
+  synchronized void saveTcpFlags(DataOutputStream out) throws IOException {
     List<FlowEntry> tcp = new ArrayList<>();
     for (FlowEntry e : flows.values()) {
       if (e.tcpFlags > 0) {
@@ -434,7 +439,7 @@ public final class Collector {
    * Takes the TCP flags of a previous agent's {@link #saveTcpFlags}, after {@link #restore}: a flag
    * that shows in a flow since then is counted, one it had is not.
    */
-  synchronized void restoreTcpFlags(java.io.DataInputStream in) throws java.io.IOException {
+  synchronized void restoreTcpFlags(DataInputStream in) throws IOException {
     for (FlowEntry e : flows.values()) {
       if (e.tcpFlags < 0) {
         e.tcpFlags = 0; // the previous agent wrote the flags of every flow that had any
@@ -454,7 +459,7 @@ public final class Collector {
   }
 
   /** Takes the baselines of a previous agent's {@link #save}; before the first collection. */
-  synchronized void restore(java.io.DataInputStream in) throws java.io.IOException {
+  synchronized void restore(DataInputStream in) throws IOException {
     int n = in.readInt();
     byte[] key = new byte[FlowLayout.KEY_SIZE];
     ByteBuffer keys = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());

@@ -8,10 +8,16 @@ import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.api.v1alpha1.Peer;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.FlowStats;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +62,7 @@ public final class MonitorView {
   private long recordStart;
 
   /** When the cumulative figures began (epoch nanoseconds): now, or what a checkpoint carried. */
-  private long sinceEpochNanos = epochNanos(java.time.Instant.now());
+  private long sinceEpochNanos = epochNanos(Instant.now());
 
   /** Whether the cumulative figures continue a previous agent's checkpoint. */
   private boolean restored;
@@ -290,7 +296,7 @@ public final class MonitorView {
    * previous record, by target (pod sockets and node interfaces: each pod's packet once).
    */
   private void record(long now) {
-    Map<Target, long[]> byTarget = new java.util.LinkedHashMap<>();
+    Map<Target, long[]> byTarget = new LinkedHashMap<>();
     long[] total = new long[4]; // rx bytes, tx bytes, rx packets, tx packets
     for (Series s : series.values()) {
       long bytes = s.bytes();
@@ -316,7 +322,7 @@ public final class MonitorView {
     records.add(
         new IntervalRecords.Record(
             records.next(),
-            epochNanos(java.time.Instant.now()),
+            epochNanos(Instant.now()),
             now - recordStart,
             total[0],
             total[1],
@@ -327,7 +333,7 @@ public final class MonitorView {
   }
 
   /** The monitor's interval (spec.interval): one record each ({@link #records()}). */
-  public void interval(java.time.Duration interval) {
+  public void interval(Duration interval) {
     synchronized (lock) {
       intervalNanos = interval.toNanos();
     }
@@ -354,7 +360,7 @@ public final class MonitorView {
   /** The cumulative figures now ({@link Totals}). */
   public Totals totals() {
     synchronized (lock) {
-      Map<Target, long[]> byTarget = new java.util.LinkedHashMap<>();
+      Map<Target, long[]> byTarget = new LinkedHashMap<>();
       for (Series s : series.values()) {
         Target t = s.key().target();
         if (!t.inTotals()) {
@@ -379,7 +385,7 @@ public final class MonitorView {
     }
   }
 
-  private static long epochNanos(java.time.Instant t) {
+  private static long epochNanos(Instant t) {
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
@@ -548,7 +554,7 @@ public final class MonitorView {
   }
 
   /** Writes this monitor's cumulative figures (series and totals) for the next agent. */
-  void save(java.io.DataOutputStream out) throws java.io.IOException {
+  void save(DataOutputStream out) throws IOException {
     synchronized (lock) {
       for (long v :
           new long[] {
@@ -624,7 +630,7 @@ public final class MonitorView {
    * Continues from a previous agent's {@link #save}: the series and totals go on from where they
    * were (so counters never go back), before the first collection feeds this view.
    */
-  void restore(java.io.DataInputStream in) throws java.io.IOException {
+  void restore(DataInputStream in) throws IOException {
     synchronized (lock) {
       totals.rxBytes = in.readLong();
       totals.txBytes = in.readLong();
@@ -707,15 +713,14 @@ public final class MonitorView {
     }
   }
 
-  private static void writeTarget(java.io.DataOutputStream out, Target t)
-      throws java.io.IOException {
+  private static void writeTarget(DataOutputStream out, Target t) throws IOException {
     out.writeUTF(t.kind().name());
     out.writeUTF(t.namespace());
     out.writeUTF(t.pod());
     out.writeUTF(t.iface());
   }
 
-  private static Target readTarget(java.io.DataInputStream in) throws java.io.IOException {
+  private static Target readTarget(DataInputStream in) throws IOException {
     return new Target(Target.Kind.valueOf(in.readUTF()), in.readUTF(), in.readUTF(), in.readUTF());
   }
 

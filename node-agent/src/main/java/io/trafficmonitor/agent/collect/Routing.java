@@ -5,8 +5,10 @@ import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where the node's kernel flows go: the node-wide {@link TargetIndex} (what every attached cgroup
@@ -39,7 +41,7 @@ public final class Routing {
     Map<Target, List<Subscription>> copy = new HashMap<>();
     subscriptions.forEach((t, l) -> copy.put(t, List.copyOf(l)));
     this.subscriptions = Map.copyOf(copy);
-    java.util.Set<MonitorView> all = new java.util.LinkedHashSet<>();
+    Set<MonitorView> all = new LinkedHashSet<>();
     copy.values().forEach(l -> l.forEach(x -> all.add(x.view())));
     this.views = List.copyOf(all);
   }

@@ -1,6 +1,7 @@
 package io.trafficmonitor.agent.spec;
 
 import io.trafficmonitor.api.v1alpha1.Application;
+import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.Filter;
 import io.trafficmonitor.api.v1alpha1.FlowSettings;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The spec as the agent uses it, with defaults applied: what to attach where (xdpIngress: the
@@ -60,15 +62,14 @@ public record MonitorSettings(
     for (String i : s.getInterfaces() == null ? List.<String>of() : s.getInterfaces()) {
       globs.add(Glob.compile(i));
     }
-    var dir =
-        s.getDirection() == null ? io.trafficmonitor.api.v1alpha1.Direction.Both : s.getDirection();
+    var dir = s.getDirection() == null ? Direction.Both : s.getDirection();
     return new MonitorSettings(
         s.getPodSelector(),
         Optional.ofNullable(s.getNamespaceSelector()),
         List.copyOf(globs),
         s.getInterfaceIngressHook() == IngressHook.XDP,
-        dir != io.trafficmonitor.api.v1alpha1.Direction.Egress,
-        dir != io.trafficmonitor.api.v1alpha1.Direction.Ingress,
+        dir != Direction.Egress,
+        dir != Direction.Ingress,
         filterRules(s.getFilters(), s.getPorts()),
         interval,
         status,
@@ -206,7 +207,7 @@ public record MonitorSettings(
                   ? null
                   : List.of(PortRange.parse(f.getDestinationPort())),
               portRanges,
-              java.util.Set.copyOf(protocols),
+              Set.copyOf(protocols),
               null,
               null));
     }

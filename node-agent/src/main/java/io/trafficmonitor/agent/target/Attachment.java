@@ -2,6 +2,7 @@ package io.trafficmonitor.agent.target;
 
 import io.trafficmonitor.bpf.Direction;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * One program attachment: a cgroup (path, id) or an interface of the node (name, ifindex), by TC
@@ -39,7 +40,7 @@ public record Attachment(boolean cgroup, String where, long id, Direction direct
         + (cgroup ? "id " : "ifindex ")
         + id
         + ") "
-        + direction.name().toLowerCase()
+        + direction.name().toLowerCase(Locale.ROOT)
         + (xdp ? " (XDP)" : "");
   }
 }

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
 public final class PodResolver implements PodLookup {
   /** A lookup that resolves each pod (by UID) once: one reconcile, however many monitors. */
   public PodLookup memoized() {
-    Map<String, Resolved> seen = new java.util.HashMap<>();
+    Map<String, Resolved> seen = new HashMap<>();
     return (pod, links) ->
         seen.computeIfAbsent(pod.getMetadata().getUid(), uid -> resolve(pod, links));
   }

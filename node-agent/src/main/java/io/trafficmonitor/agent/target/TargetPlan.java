@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.trafficmonitor.agent.spec.Glob;
 import io.trafficmonitor.agent.spec.MonitorSettings;
 import io.trafficmonitor.bpf.Direction;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -123,7 +124,7 @@ public record TargetPlan(
   private static long idOf(PodResolver.Resolved r) {
     try {
       return CgroupLayout.cgroupId(r.cgroupDir().get());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return 0;
     }
   }

@@ -11,13 +11,19 @@ import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.FilterRule;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.TargetKind;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CollectorTest {
   static final long S = 1_000_000_000L;
@@ -337,8 +343,8 @@ class CollectorTest {
   }
 
   @Test
-  void aNextCollectorContinuesFromACheckpointWithoutLossOrDoubleCount(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aNextCollectorContinuesFromACheckpointWithoutLossOrDoubleCount(@TempDir Path dir)
+      throws Exception {
     Collector first = new Collector(S);
     MonitorView before = new MonitorView(first, MetricsSink.NONE);
     FlowKey out = udp(1000, TargetKind.CGROUP, 100, Direction.EGRESS);
@@ -450,8 +456,8 @@ class CollectorTest {
   }
 
   @Test
-  void tcpFlowsCountOncePerFlagAndAFlowTakenOverFromACheckpointIsNotCountedAgain(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void tcpFlowsCountOncePerFlagAndAFlowTakenOverFromACheckpointIsNotCountedAgain(@TempDir Path dir)
+      throws Exception {
     Collector first = new Collector(S);
     MonitorView before = new MonitorView(first, MetricsSink.NONE);
     FlowKey a =
@@ -502,11 +508,11 @@ class CollectorTest {
   }
 
   @Test
-  void podTrafficIsCountedPerPeerWorkloadAndAnAddressLearntLaterIsNamedFromThen(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void podTrafficIsCountedPerPeerWorkloadAndAnAddressLearntLaterIsNamedFromThen(@TempDir Path dir)
+      throws Exception {
     Collector c = new Collector(S);
     MonitorView view = new MonitorView(c, MetricsSink.NONE);
-    Map<String, Peer> known = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Peer> known = new ConcurrentHashMap<>();
     known.put("10.1.0.2", new Peer(Peer.POD, "shop", "db-7f-x", "Deployment", "db"));
     Function<String, Peer> names =
         a -> known.getOrDefault(a, new Peer(Peer.WORLD, null, null, null, null));
@@ -566,13 +572,13 @@ class CollectorTest {
         4,
         S);
     c.collect(kernel, Routing.all(index, view), S, IDLE);
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    view.save(new java.io.DataOutputStream(bytes));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    view.save(new DataOutputStream(bytes));
     byte[] saved = bytes.toByteArray();
     // the previous format ends where the application series begin (here: their count, 0), before
     // the TCP flag series (their count, 0), the prefix counters (absent: one byte) and when the
     // figures began (a long)
-    byte[] previous = java.util.Arrays.copyOf(saved, saved.length - Integer.BYTES - 1 - Long.BYTES);
+    byte[] previous = Arrays.copyOf(saved, saved.length - Integer.BYTES - 1 - Long.BYTES);
 
     MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
     Checkpoint.restore(next, previous);
@@ -606,8 +612,8 @@ class CollectorTest {
             new StatusSnapshot.HeavyPrefix(false, "10.1.0.2/32", 900, 900),
             new StatusSnapshot.HeavyPrefix(false, "192.168.3.4/32", 100, 100));
 
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    view.save(new java.io.DataOutputStream(bytes));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    view.save(new DataOutputStream(bytes));
     MonitorView next = new MonitorView(new Collector(S), MetricsSink.NONE);
     next.prefixes(0.05);
     Checkpoint.restore(next, bytes.toByteArray());

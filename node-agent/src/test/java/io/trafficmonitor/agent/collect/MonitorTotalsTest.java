@@ -8,7 +8,9 @@ import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,8 +56,7 @@ class MonitorTotalsTest {
     MonitorView.Totals t = view.totals();
     Map<Target, IntervalRecords.TargetCounts> by =
         t.targets().stream()
-            .collect(
-                java.util.stream.Collectors.toMap(IntervalRecords.TargetCounts::target, x -> x));
+            .collect(Collectors.toMap(IntervalRecords.TargetCounts::target, x -> x));
     assertThat(by.keySet()).containsExactlyInAnyOrder(podA, podB, eth0);
     assertThat(by.get(podA)).isEqualTo(new IntervalRecords.TargetCounts(podA, 60, 5500, 1, 19));
     assertThat(by.get(podB)).isEqualTo(new IntervalRecords.TargetCounts(podB, 1000, 0, 10, 0));
@@ -66,7 +67,7 @@ class MonitorTotalsTest {
         .containsExactly(status.rxBytes(), status.txBytes(), status.rxPackets(), status.txPackets())
         .containsExactly(1060, 6200, 11, 26);
     assertThat(t.restored()).isFalse();
-    long now = java.time.Instant.now().getEpochSecond() * S;
+    long now = Instant.now().getEpochSecond() * S;
     assertThat(t.sinceEpochNanos()).isBetween(now - 60 * S, now + 60 * S);
   }
 

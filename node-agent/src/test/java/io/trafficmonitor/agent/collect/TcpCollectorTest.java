@@ -9,6 +9,8 @@ import io.trafficmonitor.datapath.tcp.DropKey;
 import io.trafficmonitor.datapath.tcp.TcpConnection;
 import io.trafficmonitor.datapath.tcp.TcpLayout;
 import io.trafficmonitor.datapath.tcp.WindowStats;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -74,7 +76,7 @@ class TcpCollectorTest {
 
   @Test
   void flowControlAddsUpAsDeltasAndAnnouncesEachScaleOnce() {
-    List<String> announced = new java.util.ArrayList<>();
+    List<String> announced = new ArrayList<>();
     TcpCollector c =
         new TcpCollector(
             new TcpCollector.Sink() {
@@ -130,7 +132,7 @@ class TcpCollectorTest {
     assertThat(h[0]).isEqualTo(2);
     assertThat(h[4]).isEqualTo(2);
     assertThat(h[TcpCollector.CWND_BUCKETS - 1]).isEqualTo(2);
-    assertThat(java.util.Arrays.stream(h).sum()).isEqualTo(6);
+    assertThat(Arrays.stream(h).sum()).isEqualTo(6);
     assertThat(tcp.pod(podA).cwndSum()).isEqualTo(2 * (10 + 1 + 5000));
   }
 

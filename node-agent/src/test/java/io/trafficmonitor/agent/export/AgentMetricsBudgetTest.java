@@ -13,6 +13,7 @@ import io.trafficmonitor.agent.collect.TcpCollector;
 import io.trafficmonitor.agent.target.Target;
 import io.trafficmonitor.agent.target.TargetIndex;
 import io.trafficmonitor.bpf.Direction;
+import io.trafficmonitor.datapath.flow.FlowKey;
 import io.trafficmonitor.datapath.flow.TargetKind;
 import io.trafficmonitor.datapath.tcp.CgroupTcpStats;
 import io.trafficmonitor.datapath.tcp.DropKey;
@@ -230,8 +231,7 @@ class AgentMetricsBudgetTest {
     assertThat(samples(m)).isEqualTo(node.budget().used()).isEqualTo(185 + 2);
   }
 
-  private static io.trafficmonitor.datapath.flow.FlowKey flow(
-      int protocol, int port, TargetKind kind, long target, Direction dir) {
+  private static FlowKey flow(int protocol, int port, TargetKind kind, long target, Direction dir) {
     return FakeFlows.key("10.0.0.1", 40000, "10.0.0.2", port, protocol, kind, target, dir);
   }
 

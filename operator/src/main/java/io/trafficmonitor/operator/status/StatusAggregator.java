@@ -1,9 +1,11 @@
 package io.trafficmonitor.operator.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.GoDuration;
@@ -48,8 +50,7 @@ public final class StatusAggregator {
   /** status.nodes keeps this many nodes' entries, whatever the number of nodes. */
   public static final int MAX_NODE_ENTRIES = 10;
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+  private static final ObjectMapper JSON = Serialization.jsonMapper();
 
   /** status.summary.dropReasons keeps the busiest this many reasons (the schema's maxItems). */
   static final int MAX_REASONS = 16;

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -105,7 +107,7 @@ public final class StatusWriter {
     if (current == null || current.getNodes() == null || current.getNodes().isEmpty()) {
       return false;
     }
-    java.util.Set<String> kept = new java.util.HashSet<>();
+    Set<String> kept = new HashSet<>();
     if (desired.getNodes() != null) {
       desired.getNodes().forEach(n -> kept.add(n.getNode()));
     }

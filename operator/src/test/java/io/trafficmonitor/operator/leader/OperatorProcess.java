@@ -1,5 +1,6 @@
 package io.trafficmonitor.operator.leader;
 
+import io.trafficmonitor.testing.LocalCluster;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -137,6 +138,6 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   private static int freePort() {
-    return io.trafficmonitor.testing.LocalCluster.freePort();
+    return LocalCluster.freePort();
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,7 @@ class FrontProxyTest {
     MonitorAccess.Caller c =
         p.caller(
             cert(dir, "front-proxy-client"),
-            h -> headers.get(h.toLowerCase(java.util.Locale.ROOT)),
+            h -> headers.get(h.toLowerCase(Locale.ROOT)),
             List.copyOf(headers.keySet()));
     assertThat(c.username()).isEqualTo("alice");
     assertThat(c.groups()).containsExactly("team-a", "system:authenticated");

@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.AlertSettings;
 import io.trafficmonitor.operator.Monitors;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +58,7 @@ class PrometheusObjectsTest {
                       "runbook_url",
                       AlertSettings.DEFAULT_RUNBOOKS
                           + "#"
-                          + ((String) r.get("alert")).toLowerCase());
+                          + ((String) r.get("alert")).toLowerCase(Locale.ROOT));
             });
     assertThat(((Map<String, String>) rules.get(1).get("annotations")).get("summary"))
         .isEqualTo("TCP retransmits of TrafficMonitor shop/web above 5%");
@@ -67,8 +69,8 @@ class PrometheusObjectsTest {
   void theInstallationsLabelsAndWindowsAreUsed() {
     AlertSettings settings =
         new AlertSettings(
-            java.time.Duration.ofSeconds(10),
-            java.time.Duration.ofMillis(1500),
+            Duration.ofSeconds(10),
+            Duration.ofMillis(1500),
             "https://docs.example/runbooks.md",
             Map.of("release", "kps", Names.MONITOR_LABEL, "not-this"));
     TrafficMonitor tm =

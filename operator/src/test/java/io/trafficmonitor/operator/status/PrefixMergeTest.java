@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class PrefixMergeTest {
@@ -29,9 +30,9 @@ class PrefixMergeTest {
     assertThat(PrefixMerge.merge(List.of(a, b), PHI))
         .extracting(HeavyPrefix::getPrefix, HeavyPrefix::getBytes, HeavyPrefix::getShare)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("11.0.0.0/8", 940L, 0.47),
-            org.assertj.core.groups.Tuple.tuple("12.0.0.0/8", 940L, 0.47),
-            org.assertj.core.groups.Tuple.tuple("10.1.0.0/24", 120L, 0.06));
+            Tuple.tuple("11.0.0.0/8", 940L, 0.47),
+            Tuple.tuple("12.0.0.0/8", 940L, 0.47),
+            Tuple.tuple("10.1.0.0/24", 120L, 0.06));
   }
 
   @Test
@@ -52,10 +53,9 @@ class PrefixMergeTest {
             HeavyPrefix::getBytes,
             HeavyPrefix::getTotalBytes)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(PrefixDirection.Source, "10.0.0.0/8", 630L, 930L),
-            org.assertj.core.groups.Tuple.tuple(PrefixDirection.Source, "10.1.2.3/32", 300L, 300L),
-            org.assertj.core.groups.Tuple.tuple(
-                PrefixDirection.Destination, "2001:db8::/32", 1000L, 1000L));
+            Tuple.tuple(PrefixDirection.Source, "10.0.0.0/8", 630L, 930L),
+            Tuple.tuple(PrefixDirection.Source, "10.1.2.3/32", 300L, 300L),
+            Tuple.tuple(PrefixDirection.Destination, "2001:db8::/32", 1000L, 1000L));
     assertThat(PrefixMerge.merge(List.of(a), 0)).as("off").isNull();
   }
 

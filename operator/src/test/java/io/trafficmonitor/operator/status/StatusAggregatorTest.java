@@ -20,10 +20,13 @@ import io.trafficmonitor.api.v1alpha1.Talker;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorStatus;
 import io.trafficmonitor.operator.Monitors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class StatusAggregatorTest {
@@ -67,8 +70,8 @@ class StatusAggregatorTest {
   private static NodeStatus node(String yaml) {
     try {
       return YAML.readValue(yaml, NodeStatus.class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -153,9 +156,7 @@ class StatusAggregatorTest {
     assertThat(s.getNodes())
         .as("every node shown while there are few, without top flows (the summary has them)")
         .extracting(NodeStatus::getNode, NodeStatus::getTopFlows)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("a", null),
-            org.assertj.core.groups.Tuple.tuple("b", null));
+        .containsExactly(Tuple.tuple("a", null), Tuple.tuple("b", null));
     assertThat(s.getObservedGeneration()).isEqualTo(1L);
     assertThat(s.getSummary().getNodesReady()).isEqualTo("2/2");
     assertThat(s.getSummary().getPods()).isEqualTo(3);

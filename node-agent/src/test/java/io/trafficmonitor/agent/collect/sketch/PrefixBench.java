@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -116,8 +117,7 @@ public final class PrefixBench {
             "mvn -q -o -pl node-agent dependency:build-classpath -Dmdep.outputFile=/tmp/sk.cp\n")
         .append(
             "java -cp node-agent/target/test-classes:node-agent/target/classes:crds/target/classes:$(cat /tmp/sk.cp) \\\n")
-        .append(
-            "    io.trafficmonitor.agent.collect.sketch.PrefixBench docs/benchmarks/prefixes.md\n```\n\n")
+        .append("    " + PrefixBench.class.getName() + " docs/benchmarks/prefixes.md\n```\n\n")
         .append("Workload (`PlantedPrefixes`): n addresses, 63% of the bytes in 8 planted prefixes")
         .append(" (10.1.2.3/32 12%, 10.1.2.0/24 8%, 172.16.0.0/16 7%, 100.0.0.0/8 6%,")
         .append(" 192.168.7.0/24 9%, 2001:db8:1::/48 9%, fd00::1/128 6%, 2600::/16 6%; each but")
@@ -185,7 +185,7 @@ public final class PrefixBench {
     gc();
     long before = rt.totalMemory() - rt.freeMemory();
     List<PrefixHeavyHitters> kept = new ArrayList<>();
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    SplittableRandom rnd = new SplittableRandom(1);
     for (int m = 0; m < 2 * monitors; m++) {
       PrefixHeavyHitters h = fresh();
       for (int i = 0; i < 2_000; i++) {

@@ -308,7 +308,7 @@ public final class SketchBench {
         mvn -B -q -pl node-agent -am test-compile -DskipTests
         mvn -q -pl node-agent dependency:build-classpath -Dmdep.outputFile=/tmp/sk.cp
         java -cp node-agent/target/test-classes:node-agent/target/classes:$(cat /tmp/sk.cp) \\
-            io.trafficmonitor.agent.collect.sketch.SketchBench docs/benchmarks/sketches.md
+            %s docs/benchmarks/sketches.md
         ```
 
         Workload: n distinct flows (48-byte kernel keys), each to one of n/4 peer addresses drawn
