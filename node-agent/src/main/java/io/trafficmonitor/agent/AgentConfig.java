@@ -21,6 +21,8 @@ import java.util.Optional;
  * TM_WATCH_NAMESPACE   serve only the TrafficMonitors of this namespace (default: all namespaces)
  * STATUS_PERIOD        overrides spec.statusInterval (Go duration, e.g. 10s; alias STATUS_INTERVAL)
  * TM_METRICS_PORT      HTTP port of /metrics and /q/health (alias METRICS_PORT; default 9464)
+ * TM_TLS_CERT_FILE     PEM serving certificate (and TM_TLS_KEY_FILE, its key): the port speaks HTTPS
+ *                      only (app.AgentTls; default: plain HTTP)
  * HOST_PROC            the host's /proc (default /host/proc when mounted, else /proc)
  * CGROUP_ROOT          cgroup v2 mount (default: found in /proc/self/mountinfo)
  * CGROUP_DRIVER        systemd | cgroupfs | auto (default auto: whichever layout exists)

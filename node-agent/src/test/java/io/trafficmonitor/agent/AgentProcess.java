@@ -2,6 +2,7 @@ package io.trafficmonitor.agent;
 
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.testing.LocalCluster;
+import io.trafficmonitor.testing.ServingCert;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,8 @@ final class AgentProcess implements AutoCloseable {
   final int port;
   final Path log;
   private final Path netns;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
+  private final String scheme;
 
   AgentProcess(Map<String, String> env, Path log) throws IOException {
     this(env, log, null, UnaryOperator.identity());
@@ -36,7 +38,26 @@ final class AgentProcess implements AutoCloseable {
 
   AgentProcess(Map<String, String> env, Path log, Path netns, UnaryOperator<List<String>> wrap)
       throws IOException {
+    this(env, log, netns, wrap, null);
+  }
+
+  /**
+   * With {@code tls} the agent serves HTTPS with that certificate (the DaemonSet's variables) and
+   * this class' requests trust its CA; null: plain HTTP.
+   */
+  AgentProcess(
+      Map<String, String> env,
+      Path log,
+      Path netns,
+      UnaryOperator<List<String>> wrap,
+      ServingCert tls)
+      throws IOException {
     this.port = freePort();
+    this.scheme = tls == null ? "http" : "https";
+    this.http =
+        tls == null
+            ? HttpClient.newHttpClient()
+            : HttpClient.newBuilder().sslContext(tls.clientContext()).build();
     this.log = log;
     this.netns = netns;
     List<String> command = new ArrayList<>();
@@ -49,6 +70,10 @@ final class AgentProcess implements AutoCloseable {
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);
     pb.environment().put("TM_METRICS_PORT", Integer.toString(port));
+    if (tls != null) {
+      pb.environment().put(AgentEnvironment.TLS_CERT_FILE, tls.cert().toString());
+      pb.environment().put(AgentEnvironment.TLS_KEY_FILE, tls.key().toString());
+    }
     process = pb.start();
   }
 
@@ -80,7 +105,7 @@ final class AgentProcess implements AutoCloseable {
   /** GET {@code path} with {@code token} as the bearer (none when null), whatever the status. */
   HttpResponse<String> send(String path, String token) throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(5));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);

@@ -1,7 +1,13 @@
 package io.trafficmonitor.testing;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A serving certificate for tests, with the CA that signs it: the files of a kubernetes.io/tls
@@ -12,5 +18,23 @@ public record ServingCert(Path ca, Path cert, Path key) {
   public static ServingCert generate(
       Path dir, String commonName, List<String> dnsNames, List<String> ips) {
     return ControlPlaneCerts.serving(dir, commonName, dnsNames, ips);
+  }
+
+  /** A client's TLS context that trusts {@link #ca} only (the JDK checks the host name too). */
+  public SSLContext clientContext() {
+    try (InputStream in = Files.newInputStream(ca)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (Exception e) {
+      throw new IllegalStateException("trust " + ca, e);
+    }
   }
 }

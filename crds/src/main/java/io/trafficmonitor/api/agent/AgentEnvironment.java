@@ -17,6 +17,16 @@ public final class AgentEnvironment {
   /** HTTP port of /metrics, /api/v1/status and the health checks. */
   public static final String METRICS_PORT = "TM_METRICS_PORT";
 
+  /**
+   * PEM file of the agent's serving certificate (the chain, as a kubernetes.io/tls Secret's {@code
+   * tls.crt}). With it the agent serves HTTPS only on {@link #METRICS_PORT}; without it, plain
+   * HTTP.
+   */
+  public static final String TLS_CERT_FILE = "TM_TLS_CERT_FILE";
+
+  /** PEM file of the private key of {@link #TLS_CERT_FILE} ({@code tls.key}). */
+  public static final String TLS_KEY_FILE = "TM_TLS_KEY_FILE";
+
   /** How flow counters are kept in the kernel: auto, shared or per-cpu. */
   public static final String FLOW_VALUES = "FLOW_VALUES";
 
