@@ -45,6 +45,13 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * @param tolerations tolerations of the agent pods, so that agents run on tainted nodes too
  * @param architectures the node architectures ({@code kubernetes.io/arch}) the agent image and its
  *     JNI library are built for: agents are kept off other nodes
+ * @param tlsSecret the kubernetes.io/tls Secret, in the operator's namespace, of the agents'
+ *     serving certificate (the chart's {@code <release>-agent-tls}): mounted into every agent,
+ *     which then serves HTTPS only; empty: plain HTTP (docs/metrics.md, "TLS on the agent port")
+ * @param tlsServerName the DNS name the agents' certificate is for (the agent metrics Service's),
+ *     which the operator expects instead of the agent's address
+ * @param tlsCaFile the CA of the agents' certificate as the operator reads it (the chart mounts the
+ *     Secret's {@code ca.crt} here)
  */
 public record AgentSettings(
     String image,
@@ -60,12 +67,18 @@ public record AgentSettings(
     String priorityClassName,
     Map<String, String> nodeSelector,
     List<Toleration> tolerations,
-    List<String> architectures) {
+    List<String> architectures,
+    String tlsSecret,
+    String tlsServerName,
+    String tlsCaFile) {
 
   public static final String PREFIX = "trafficmonitor.agent.";
 
   /** The image repository of the agent when the chart does not name one. */
   public static final String DEFAULT_REPOSITORY = "localhost/trafficmonitor/node-agent";
+
+  /** Where the chart mounts the CA of the agents' certificate into the operator. */
+  public static final String DEFAULT_TLS_CA_FILE = "/etc/trafficmonitor/agent-ca/ca.crt";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,12 +95,20 @@ public record AgentSettings(
               + ", not "
               + maxSeries);
     }
+    if (!tlsSecret.isEmpty() && tlsServerName.isEmpty()) {
+      throw new IllegalArgumentException(PREFIX + "tls.server-name must be set with tls.secret");
+    }
     if (architectures.isEmpty()) {
       throw new IllegalArgumentException(PREFIX + "architectures must name at least one");
     }
     nodeSelector = Map.copyOf(nodeSelector);
     tolerations = List.copyOf(tolerations);
     architectures = List.copyOf(architectures);
+  }
+
+  /** Whether the agents serve HTTPS (with the certificate of {@link #tlsSecret}). */
+  public boolean tls() {
+    return !tlsSecret.isEmpty();
   }
 
   /** The version of this build: the jars', the images' and the chart's. */
@@ -119,7 +140,10 @@ public record AgentSettings(
         "",
         Map.of(),
         List.of(),
-        List.of("amd64"));
+        List.of("amd64"),
+        "",
+        "",
+        DEFAULT_TLS_CA_FILE);
   }
 
   /** The settings from MicroProfile Config, falling back to {@link #defaults()}. */
@@ -143,7 +167,10 @@ public record AgentSettings(
         get(c, "architectures")
             .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(a -> !a.isEmpty()))
             .map(a -> a.toList())
-            .orElse(d.architectures));
+            .orElse(d.architectures),
+        get(c, "tls.secret").orElse(d.tlsSecret),
+        get(c, "tls.server-name").orElse(d.tlsServerName),
+        get(c, "tls.ca-file").orElse(d.tlsCaFile));
   }
 
   /** Tolerations from their JSON list (the chart passes {@code agent.tolerations} so). */

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.trafficmonitor.operator.agents.AgentTrust;
 import io.trafficmonitor.operator.live.LiveApiServer;
 import io.trafficmonitor.operator.live.LiveSettings;
 import io.vertx.core.Vertx;
@@ -58,6 +59,7 @@ public class OperatorLifecycle {
             client,
             OperatorSettings.current().namespace(),
             AgentSettings.current().metricsPort(),
+            AgentTrust.context(AgentSettings.current()),
             LiveSettings.fromConfig());
     LOG.infof("trafficmonitor operator started against %s", config.getMasterUrl());
   }

@@ -65,6 +65,7 @@ public final class AgentPuller implements AutoCloseable {
 
   private final int port;
   private final Supplier<String> token;
+  private final String scheme;
   private final HttpClient http;
   private final ScheduledExecutorService timer;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -102,13 +103,22 @@ public final class AgentPuller implements AutoCloseable {
    * give every monitor's entries only to whoever may write every monitor's status.
    */
   public AgentPuller(int port, Supplier<String> token) {
+    this(port, token, null);
+  }
+
+  /**
+   * Pulls agents over HTTPS with {@code tls} ({@link AgentTrust#context}), or plain HTTP when it is
+   * null.
+   */
+  public AgentPuller(int port, Supplier<String> token, javax.net.ssl.SSLContext tls) {
     this.port = port;
     this.token = token;
-    this.http =
+    this.scheme = tls == null ? "http" : "https";
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newFixedThreadPool(2, daemon("agent-puller-http")))
-            .build();
+            .executor(Executors.newFixedThreadPool(2, daemon("agent-puller-http")));
+    this.http = (tls == null ? b : b.sslContext(tls)).build();
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("agent-puller"));
   }
 
@@ -246,7 +256,7 @@ public final class AgentPuller implements AutoCloseable {
   private CompletableFuture<Void> pull(String node, String address, Duration timeout) {
     String host = address.contains(":") ? "[" + address + "]" : address;
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + AgentReport.PATH))
+        HttpRequest.newBuilder(URI.create(scheme + "://" + host + ":" + port + AgentReport.PATH))
             .timeout(timeout)
             .GET();
     String bearer = token.get();

@@ -27,23 +27,34 @@ import java.util.function.Supplier;
 final class AgentIntervals {
   private final int port;
   private final Supplier<String> token;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(2))
-          .executor(
-              Executors.newFixedThreadPool(
-                  2,
-                  r -> {
-                    Thread t = new Thread(r, "live-api-agents");
-                    t.setDaemon(true);
-                    return t;
-                  }))
-          .build();
+  private final String scheme;
+  private final HttpClient http;
 
-  /** Agents on {@code port}, called with {@code token} (the operator's). */
+  /** Agents on {@code port}, called with {@code token} (the operator's), over plain HTTP. */
   AgentIntervals(int port, Supplier<String> token) {
+    this(port, token, null);
+  }
+
+  /**
+   * Agents on {@code port}, called with {@code token} (the operator's), over HTTPS with {@code tls}
+   * ({@code AgentTrust.context}) or plain HTTP when it is null.
+   */
+  AgentIntervals(int port, Supplier<String> token, javax.net.ssl.SSLContext tls) {
     this.port = port;
     this.token = token;
+    this.scheme = tls == null ? "http" : "https";
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(
+                Executors.newFixedThreadPool(
+                    2,
+                    r -> {
+                      Thread t = new Thread(r, "live-api-agents");
+                      t.setDaemon(true);
+                      return t;
+                    }));
+    this.http = (tls == null ? b : b.sslContext(tls)).build();
   }
 
   /** An agent's answer that is not a report: its status and body. */
@@ -72,7 +83,7 @@ final class AgentIntervals {
             .replace("{namespace}", namespace == null ? "" : enc(namespace))
             .replace("{name}", enc(name));
     String host = address.contains(":") ? "[" + address + "]" : address;
-    return URI.create("http://" + host + ":" + port + path + tail);
+    return URI.create(scheme + "://" + host + ":" + port + path + tail);
   }
 
   private URI intervals(String address, String namespace, String name, String tail) {

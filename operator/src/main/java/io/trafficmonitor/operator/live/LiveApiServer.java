@@ -98,6 +98,20 @@ public final class LiveApiServer implements AutoCloseable {
       String agentNamespace,
       int agentPort,
       LiveSettings settings) {
+    return start(vertx, client, agentNamespace, agentPort, null, settings);
+  }
+
+  /**
+   * As {@link #start(Vertx, KubernetesClient, String, int, LiveSettings)}, calling the agents over
+   * HTTPS with {@code agentTls} ({@code AgentTrust.context}; null: plain HTTP).
+   */
+  public static LiveApiServer start(
+      Vertx vertx,
+      KubernetesClient client,
+      String agentNamespace,
+      int agentPort,
+      javax.net.ssl.SSLContext agentTls,
+      LiveSettings settings) {
     if (settings.port() == 0) {
       return null;
     }
@@ -125,7 +139,10 @@ public final class LiveApiServer implements AutoCloseable {
     }
     LiveApiServer s =
         new LiveApiServer(
-            client, agentNamespace, new AgentIntervals(agentPort, OperatorToken.of(client)), proxy);
+            client,
+            agentNamespace,
+            new AgentIntervals(agentPort, OperatorToken.of(client), agentTls),
+            proxy);
     s.listen(vertx, settings);
     return s;
   }

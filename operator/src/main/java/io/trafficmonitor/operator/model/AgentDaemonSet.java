@@ -135,7 +135,7 @@ public final class AgentDaemonSet {
             settings.priorityClassName().isEmpty() ? null : settings.priorityClassName())
         .withTerminationGracePeriodSeconds(30L)
         .withContainers(container(settings, namespace))
-        .withVolumes(volumes())
+        .withVolumes(volumes(settings))
         .endSpec()
         .endTemplate()
         .endSpec()
@@ -188,7 +188,7 @@ public final class AgentDaemonSet {
         .withReadOnlyRootFilesystem(true)
         .withCapabilities(capabilities())
         .endSecurityContext()
-        .withVolumeMounts(mounts())
+        .withVolumeMounts(mounts(settings))
         .build();
   }
 
@@ -236,6 +236,27 @@ public final class AgentDaemonSet {
   }
 
   private static List<EnvVar> env(AgentSettings settings, String namespace) {
+    List<EnvVar> env = new java.util.ArrayList<>(plainEnv(settings, namespace));
+    if (settings.tls()) {
+      // HTTPS only on the port, with the chart's certificate (node-agent's AgentTls)
+      env.add(
+          new EnvVarBuilder()
+              .withName(AgentEnvironment.TLS_CERT_FILE)
+              .withValue(TLS_DIR + "/tls.crt")
+              .build());
+      env.add(
+          new EnvVarBuilder()
+              .withName(AgentEnvironment.TLS_KEY_FILE)
+              .withValue(TLS_DIR + "/tls.key")
+              .build());
+    }
+    return env;
+  }
+
+  /** Where the agent's serving certificate (the Secret of {@code settings.tlsSecret()}) is. */
+  public static final String TLS_DIR = "/etc/trafficmonitor/agent-tls";
+
+  private static List<EnvVar> plainEnv(AgentSettings settings, String namespace) {
     return List.of(
         fieldRef(ENV_NODE_NAME, "spec.nodeName"),
         fieldRef(ENV_POD_NAME, "metadata.name"),
@@ -284,13 +305,29 @@ public final class AgentDaemonSet {
         .withNewHttpGet()
         .withPath(path)
         .withPort(new IntOrString(settings.metricsPort()))
+        // the kubelet does not verify the certificate; the health checks need no token
+        .withScheme(settings.tls() ? "HTTPS" : "HTTP")
         .endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withFailureThreshold(failureThreshold)
         .build();
   }
 
-  private static List<Volume> volumes() {
+  private static List<Volume> volumes(AgentSettings settings) {
+    List<Volume> volumes = new java.util.ArrayList<>(hostVolumes());
+    if (settings.tls()) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("tls")
+              .withNewSecret()
+              .withSecretName(settings.tlsSecret())
+              .endSecret()
+              .build());
+    }
+    return volumes;
+  }
+
+  private static List<Volume> hostVolumes() {
     return List.of(
         hostPath("cgroup", "/sys/fs/cgroup", "Directory"),
         hostPath("host-proc", "/proc", "Directory"),
@@ -306,7 +343,21 @@ public final class AgentDaemonSet {
             .build());
   }
 
-  private static List<VolumeMount> mounts() {
+  private static List<VolumeMount> mounts(AgentSettings settings) {
+    List<VolumeMount> mounts = new java.util.ArrayList<>(hostMounts());
+    if (settings.tls()) {
+      // a renewed Secret reaches the files; the agent reads them again hourly
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName("tls")
+              .withMountPath(TLS_DIR)
+              .withReadOnly(true)
+              .build());
+    }
+    return mounts;
+  }
+
+  private static List<VolumeMount> hostMounts() {
     return List.of(
         // Pod cgroups (kubelet layout, named from the pod UID) for cgroup_skb attach.
         new VolumeMountBuilder()

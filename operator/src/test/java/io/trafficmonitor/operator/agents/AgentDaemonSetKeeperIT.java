@@ -52,7 +52,10 @@ class AgentDaemonSetKeeperIT {
         d.priorityClassName(),
         Map.of("tm-it", "owner"), // no node: these agents leave the nodes' port to the harness's
         d.tolerations(),
-        d.architectures());
+        d.architectures(),
+        d.tlsSecret(),
+        d.tlsServerName(),
+        d.tlsCaFile());
   }
 
   private static DaemonSet agents() {

@@ -106,6 +106,53 @@ class AgentDaemonSetTest {
         .containsExactly(owner);
   }
 
+  @Test
+  void withTheChartsCertificateTheAgentsServeHttpsAndTheProbesFollow() {
+    AgentSettings d = AgentSettings.defaults();
+    AgentSettings tls =
+        new AgentSettings(
+            d.image(),
+            d.imagePullPolicy(),
+            d.cpuRequest(),
+            d.memoryRequest(),
+            d.cpuLimit(),
+            d.memoryLimit(),
+            d.metricsPort(),
+            d.serviceAccount(),
+            d.flowValues(),
+            d.maxSeries(),
+            d.priorityClassName(),
+            d.nodeSelector(),
+            d.tolerations(),
+            d.architectures(),
+            "tm-agent-tls",
+            "tm-agent-metrics.trafficmonitor-system.svc",
+            d.tlsCaFile());
+    PodSpec pod = desired(tls).getSpec().getTemplate().getSpec();
+    Container agent = pod.getContainers().get(0);
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("tm-agent-tls"));
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals(AgentEnvironment.TLS_CERT_FILE))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo(AgentDaemonSet.TLS_DIR + "/tls.crt");
+    assertThat(agent.getEnv())
+        .filteredOn(e -> e.getName().equals(AgentEnvironment.TLS_KEY_FILE))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo(AgentDaemonSet.TLS_DIR + "/tls.key");
+    assertThat(
+            List.of(agent.getStartupProbe(), agent.getLivenessProbe(), agent.getReadinessProbe()))
+        .allSatisfy(p -> assertThat(p.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+
+    Container plain = desired(settings).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(plain.getEnv()).noneMatch(e -> e.getName().equals(AgentEnvironment.TLS_CERT_FILE));
+    assertThat(plain.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+  }
+
   /** The default settings with these flow values and this placement. */
   private static AgentSettings placed(
       String flowValues,
@@ -142,7 +189,10 @@ class AgentDaemonSetTest {
         priorityClassName,
         nodeSelector,
         tolerations,
-        d.architectures());
+        d.architectures(),
+        d.tlsSecret(),
+        d.tlsServerName(),
+        d.tlsCaFile());
   }
 
   @Test
