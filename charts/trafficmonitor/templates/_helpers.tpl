@@ -29,3 +29,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "trafficmonitor.agentImage" -}}
 {{ .Values.agent.image.repository }}:{{ .Values.agent.image.tag | default .Chart.AppVersion }}
 {{- end -}}
+
+{{/* The agent metrics Service (service.yaml) and the name the agents' certificate is for. */}}
+{{- define "trafficmonitor.agentMetricsService" -}}{{ include "trafficmonitor.agentName" . }}-metrics{{- end -}}
+{{- define "trafficmonitor.agentServerName" -}}{{ include "trafficmonitor.agentMetricsService" . }}.{{ .Release.Namespace }}.svc{{- end -}}
+{{- define "trafficmonitor.agentTlsSecret" -}}{{ include "trafficmonitor.agentName" . }}-tls{{- end -}}

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +142,7 @@ class ChartIT {
             "servicemonitor.monitoring.coreos.com/tm-agents created (server dry run)",
             "configmap/tm-dashboard created (server dry run)",
             "secret/tm-operator-live-tls created (server dry run)",
+            "secret/tm-agent-tls created (server dry run)",
             "service/tm-operator-live created (server dry run)",
             "apiservice.apiregistration.k8s.io/v1alpha1.live.trafficmonitor.io created (server dry"
                 + " run)",
@@ -521,7 +523,16 @@ class ChartIT {
                     .containsEntry("path", "/metrics")
                     // an agent serves /metrics only to a token: Prometheus' own
                     .containsEntry(
-                        "bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
+                        "bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token")
+                    // the agents' HTTPS: the chart's CA, for the Service's name
+                    .containsEntry("scheme", "https")
+                    .containsEntry(
+                        "tlsConfig",
+                        Map.of(
+                            "ca",
+                            Map.of("secret", Map.of("name", "tm-agent-tls", "key", "ca.crt")),
+                            "serverName",
+                            "tm-agent-metrics.trafficmonitor.svc")));
     // The job is trafficmonitor-agent whatever the release's name, as the shipped alerts expect.
     assertThat(monitor.<String>get("spec", "jobLabel")).isEqualTo("app.kubernetes.io/name");
   }
@@ -534,19 +545,98 @@ class ChartIT {
    */
   @Test
   void theServiceMonitorIsAScrapeConfigPrometheusLoads(TestCluster cluster) throws IOException {
-    GenericKubernetesResource monitor =
-        ofKind(objects(render("serviceMonitor.enabled=true")), "ServiceMonitor").get(0);
+    List<GenericKubernetesResource> objects = objects(render("serviceMonitor.enabled=true"));
+    GenericKubernetesResource monitor = ofKind(objects, "ServiceMonitor").get(0);
     Path token = Files.writeString(work.resolve("token"), "t");
-    String scrape = ServiceMonitorScrape.scrapeConfig(monitor, cluster.kubeconfig(), token);
+    String scrape =
+        ServiceMonitorScrape.scrapeConfig(
+            monitor,
+            cluster.kubeconfig(),
+            token,
+            (name, key) -> {
+              Map<String, String> data = find(objects, "Secret", name).get("data");
+              try {
+                return Files.write(
+                    work.resolve(name + "-" + key), Base64.getDecoder().decode(data.get(key)));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    Path ca = work.resolve("tm-agent-tls-ca.crt");
     assertThat(scrape)
         .contains("metrics_path: /metrics")
-        .contains("authorization: {type: Bearer, credentials_file: '" + token + "'}");
+        .contains("authorization: {type: Bearer, credentials_file: '" + token + "'}")
+        .contains("scheme: https")
+        .contains(
+            "tls_config: {ca_file: '"
+                + ca
+                + "', server_name: 'tm-agent-metrics.trafficmonitor.svc'}");
+    assertThat(Files.readString(ca)).startsWith("-----BEGIN CERTIFICATE-----");
     // Fails unless Prometheus takes the configuration and becomes ready.
     try (PrometheusServer prometheus =
         PrometheusServer.startWith(
             scrape, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of())) {
       assertThat(prometheus.targetHealth()).as("no agent runs here").isEmpty();
     }
+  }
+
+  /**
+   * The agents' serving certificate: a kubernetes.io/tls Secret with the CA, for the agent metrics
+   * Service's name, that the operator is told to mount into the agents and whose CA alone it mounts
+   * itself; with agent.tls.enabled=false none of it, and the ServiceMonitor scrapes plain HTTP.
+   */
+  @Test
+  void theAgentsServeHttpsWithTheChartsCertificate() throws Exception {
+    List<GenericKubernetesResource> objects = objects(render("serviceMonitor.enabled=true"));
+    GenericKubernetesResource secret = find(objects, "Secret", "tm-agent-tls");
+    assertThat(secret.<String>get("type")).isEqualTo("kubernetes.io/tls");
+    Map<String, String> data = secret.get("data");
+    assertThat(data).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+    var x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+    var cert =
+        (java.security.cert.X509Certificate)
+            x509.generateCertificate(
+                new java.io.ByteArrayInputStream(Base64.getDecoder().decode(data.get("tls.crt"))));
+    var ca =
+        (java.security.cert.X509Certificate)
+            x509.generateCertificate(
+                new java.io.ByteArrayInputStream(Base64.getDecoder().decode(data.get("ca.crt"))));
+    cert.verify(ca.getPublicKey());
+    assertThat(cert.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
+        .contains("tm-agent-metrics.trafficmonitor.svc");
+
+    GenericKubernetesResource operator = find(objects, "Deployment", "tm-operator");
+    String deployment = Serialization.asYaml(operator);
+    assertThat(deployment)
+        .contains("TRAFFICMONITOR_AGENT_TLS_SECRET", "tm-agent-tls")
+        .contains("TRAFFICMONITOR_AGENT_TLS_SERVER_NAME", "tm-agent-metrics.trafficmonitor.svc")
+        .contains("TRAFFICMONITOR_AGENT_TLS_CA_FILE", "/etc/trafficmonitor/agent-ca/ca.crt");
+    // the operator gets the CA only, not the agents' key
+    assertThat(operator.<List<Map<String, Object>>>get("spec", "template", "spec", "volumes"))
+        .filteredOn(v -> "agent-ca".equals(v.get("name")))
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.get("secret"))
+                    .isEqualTo(
+                        Map.of(
+                            "secretName",
+                            "tm-agent-tls",
+                            "items",
+                            List.of(Map.of("key", "ca.crt", "path", "ca.crt")))));
+
+    List<GenericKubernetesResource> plain =
+        objects(render("serviceMonitor.enabled=true", "agent.tls.enabled=false"));
+    assertThat(ofKind(plain, "Secret"))
+        .noneMatch(s -> "tm-agent-tls".equals(s.getMetadata().getName()));
+    assertThat(Serialization.asYaml(find(plain, "Deployment", "tm-operator")))
+        .doesNotContain("TRAFFICMONITOR_AGENT_TLS");
+    assertThat(
+            ofKind(plain, "ServiceMonitor")
+                .get(0)
+                .<List<Map<String, Object>>>get("spec", "endpoints"))
+        .singleElement()
+        .satisfies(e -> assertThat(e).doesNotContainKeys("scheme", "tlsConfig"));
   }
 
   /**

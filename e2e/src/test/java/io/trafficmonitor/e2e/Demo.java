@@ -115,9 +115,17 @@ public final class Demo {
     Install.writeAlertRules(rules);
     // The token outlasts the demo (DEMO_SECONDS), so that no scrape is refused.
     Path token = Install.scraperToken(nodes, Duration.ofSeconds(seconds).plusHours(1));
+    // The agents serve HTTPS with the chart's certificate, for the agent metrics Service's name.
+    Path ca = Install.secretFile(nodes, Install.AGENT_TLS_SECRET, "ca.crt");
     PrometheusServer prom =
         PrometheusServer.start(
-            targets, token, Duration.ofSeconds(2), Duration.ofSeconds(2), List.of(rules));
+            targets,
+            token,
+            ca,
+            Install.AGENT_SERVER_NAME,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            List.of(rules));
     Files.deleteIfExists(rules);
     synchronized (open) {
       open.add(prom);
@@ -145,11 +153,17 @@ public final class Demo {
       screen.append("  exec:        ... exec -it -n shop client -c udp -- sh\n");
       screen.append("agent metrics: ");
       screen.append(
-          String.join("  ", targets.stream().map(t -> "http://" + t + "/metrics").toList()));
+          String.join("  ", targets.stream().map(t -> "https://" + t + "/metrics").toList()));
       screen
-          .append("\n  with token:  curl -H \"Authorization: Bearer $(cat ")
+          .append("\n  with token:  curl --cacert ")
+          .append(ca)
+          .append(" --connect-to ")
+          .append(Install.AGENT_SERVER_NAME)
+          .append(":9400:<agent>:9400 -H \"Authorization: Bearer $(cat ")
           .append(token)
-          .append(")\" ...   (no token: 401)");
+          .append(")\" https://")
+          .append(Install.AGENT_SERVER_NAME)
+          .append(":9400/metrics   (no token: 401)");
       screen.append("\nPrometheus:    ").append(prom.url()).append("   (alerts: ");
       screen.append(prom.url()).append("/alerts)\n");
       screen.append("Ctrl-C or `make demo-down` tears everything down.\n\n");

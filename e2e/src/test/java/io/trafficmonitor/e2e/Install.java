@@ -206,6 +206,48 @@ final class Install {
     }
   }
 
+  /** The chart's Secret of the agents' serving certificate (templates/agent-tls-secret.yaml). */
+  static final String AGENT_TLS_SECRET = RELEASE + "-agent-tls";
+
+  /**
+   * The name the agents' certificate is for, the agent metrics Service's, which a client checks
+   * instead of the agent's address.
+   */
+  static final String AGENT_SERVER_NAME = RELEASE + "-agent-metrics." + NAMESPACE + ".svc";
+
+  /**
+   * Key {@code key} of Secret {@code name} in the release's namespace written to a file (removed
+   * when the JVM exits), as the Prometheus Operator mounts a ServiceMonitor's {@code tlsConfig.ca}
+   * into Prometheus.
+   */
+  static Path secretFile(KubeletNodes nodes, String name, String key) {
+    var secret = nodes.cluster().client().secrets().inNamespace(NAMESPACE).withName(name).get();
+    if (secret == null || secret.getData() == null || secret.getData().get(key) == null) {
+      throw new IllegalStateException("no key " + key + " in Secret " + NAMESPACE + "/" + name);
+    }
+    try {
+      Path file = Files.createTempFile("tm-" + name + "-", "-" + key);
+      file.toFile().deleteOnExit();
+      Files.write(file, java.util.Base64.getDecoder().decode(secret.getData().get(key)));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An HTTP client for the agents' HTTPS, as the operator's: it trusts the chart's CA ({@value
+   * #AGENT_TLS_SECRET}'s ca.crt) for {@link #AGENT_SERVER_NAME}, whatever agent address it calls.
+   */
+  static java.net.http.HttpClient agentClient(KubeletNodes nodes) {
+    return java.net.http.HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .sslContext(
+            io.trafficmonitor.testing.ServingCert.clientContext(
+                secretFile(nodes, AGENT_TLS_SECRET, "ca.crt"), AGENT_SERVER_NAME))
+        .build();
+  }
+
   /** {@code helm} with the cluster's kubeconfig. */
   static ProcessResult helm(KubeletNodes nodes, String... args) {
     List<String> cmd = new ArrayList<>();

@@ -250,19 +250,46 @@ class RealNodesE2E {
         .getPodIP();
   }
 
-  /** GET {@code path} of the agent at {@code agentIp}, with {@code token} when not null. */
+  /** The agents' HTTPS client: it trusts the chart's CA for the agent metrics Service's name. */
+  private static java.net.http.HttpClient agentClient;
+
+  /**
+   * GET {@code path} of the agent at {@code agentIp} over HTTPS (the chart's certificate, checked
+   * as the operator checks it: {@link Install#agentClient}), with {@code token} when not null.
+   */
   static java.net.http.HttpResponse<String> agentGet(String agentIp, String path, String token) {
+    if (agentClient == null) {
+      agentClient = Install.agentClient(nodes);
+    }
     var b =
         java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://" + agentIp + ":9400" + path))
+                java.net.URI.create("https://" + agentIp + ":9400" + path))
             .timeout(Duration.ofSeconds(10));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
     try {
-      return java.net.http.HttpClient.newHttpClient()
-          .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      return agentClient.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether the agent at {@code agentIp} answers a plain HTTP request at all. */
+  static boolean answersPlainHttp(String agentIp) {
+    try {
+      java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://" + agentIp + ":9400/q/health/ready"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }
@@ -388,7 +415,10 @@ class RealNodesE2E {
       prometheus =
           PrometheusServer.startWith(
               ServiceMonitorScrape.scrapeConfig(
-                  serviceMonitor, nodes.cluster().kubeconfig(), token),
+                  serviceMonitor,
+                  nodes.cluster().kubeconfig(),
+                  token,
+                  (secret, key) -> Install.secretFile(nodes, secret, key)),
               Duration.ofSeconds(1),
               Duration.ofSeconds(1),
               List.of());
@@ -642,6 +672,7 @@ class RealNodesE2E {
     assertThat(agentGet(agentIp, "/q/health/ready", null).statusCode())
         .as("the kubelet's probes need no token")
         .isEqualTo(200);
+    assertThat(answersPlainHttp(agentIp)).as("the agent's port speaks HTTPS only").isFalse();
     System.out.printf(
         "RealNodesE2E: an agent's /metrics: 401 without a token, to a user without the right: %s",
         refused.body());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -15,9 +16,12 @@ import java.util.regex.Pattern;
  * service}, {@code pod}, {@code container}, {@code endpoint} and {@code job}) and the
  * ServiceMonitor's own {@code relabelings}; {@code honor_labels} false, as the operator's default;
  * the endpoint's {@code bearerTokenFile} as {@code authorization: {credentials_file: ...}}, the
- * token sent at every scrape. What the chart's ServiceMonitor says is what Prometheus does, so the
- * test proves the labels survive the relabelling a user's Prometheus applies (the rules of
- * prometheus-operator's {@code generateServiceMonitorConfig}, for the fields the chart uses).
+ * token sent at every scrape; its {@code scheme} and {@code tlsConfig} (a CA from a Secret's key,
+ * the server name) as {@code scheme} and {@code tls_config: {ca_file, server_name}}, the file being
+ * the Secret's key written out as the Prometheus Operator mounts it. What the chart's
+ * ServiceMonitor says is what Prometheus does, so the test proves the labels survive the
+ * relabelling a user's Prometheus applies (the rules of prometheus-operator's {@code
+ * generateServiceMonitorConfig}, for the fields the chart uses).
  */
 final class ServiceMonitorScrape {
   private static final Pattern INVALID = Pattern.compile("[^a-zA-Z0-9_]");
@@ -31,11 +35,15 @@ final class ServiceMonitorScrape {
    * The {@code scrape_configs} entry of {@code monitor}'s first endpoint, indented by two, for a
    * Prometheus outside the cluster that discovers through {@code kubeconfig} and whose own
    * ServiceAccount token (what {@value #SERVICE_ACCOUNT_TOKEN} holds in a Prometheus pod) is in
-   * {@code serviceAccountToken}.
+   * {@code serviceAccountToken}; {@code secretFile} writes a Secret's key (name, key) to a file and
+   * gives its path (the CA of {@code tlsConfig.ca.secret}).
    */
   @SuppressWarnings("unchecked")
   static String scrapeConfig(
-      GenericKubernetesResource monitor, Path kubeconfig, Path serviceAccountToken) {
+      GenericKubernetesResource monitor,
+      Path kubeconfig,
+      Path serviceAccountToken,
+      BiFunction<String, String, Path> secretFile) {
     Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
     Map<String, Object> selector = (Map<String, Object>) spec.get("selector");
     Map<String, String> matchLabels = (Map<String, String>) selector.get("matchLabels");
@@ -113,10 +121,27 @@ final class ServiceMonitorScrape {
       }
       authorization = "authorization: {type: Bearer, credentials_file: '" + file + "'}";
     }
+    String scheme = "scheme: " + endpoint.getOrDefault("scheme", "http");
+    String tls = "";
+    Map<String, Object> tlsConfig = (Map<String, Object>) endpoint.get("tlsConfig");
+    if (tlsConfig != null) {
+      List<String> fields = new ArrayList<>();
+      Map<String, Object> ca = (Map<String, Object>) tlsConfig.get("ca");
+      if (ca != null) {
+        Map<String, String> secret = (Map<String, String>) ca.get("secret");
+        fields.add("ca_file: '" + secretFile.apply(secret.get("name"), secret.get("key")) + "'");
+      }
+      if (tlsConfig.get("serverName") != null) {
+        fields.add("server_name: '" + tlsConfig.get("serverName") + "'");
+      }
+      tls = "tls_config: {" + String.join(", ", fields) + "}";
+    }
     return """
           - job_name: serviceMonitor/%s/%s/0
             honor_labels: false
             metrics_path: %s
+            %s
+            %s
             %s
             kubernetes_sd_configs:
               - role: endpoints
@@ -129,6 +154,8 @@ final class ServiceMonitorScrape {
             monitor.getMetadata().getNamespace(),
             monitor.getMetadata().getName(),
             endpoint.getOrDefault("path", "/metrics"),
+            scheme,
+            tls,
             authorization,
             kubeconfig,
             String.join(", ", namespaces),

@@ -82,6 +82,19 @@ class ChartDefaultsTest {
   }
 
   @Test
+  void theChartMountsTheAgentsCaWhereTheOperatorReadsIt() throws Exception {
+    String deployment =
+        Files.readString(
+            OperatorHarness.repoRoot().resolve("charts/trafficmonitor/templates/deployment.yaml"));
+    String dir = AgentSettings.DEFAULT_TLS_CA_FILE.replaceFirst("/ca\\.crt$", "");
+    assertThat(deployment)
+        .contains("mountPath: " + dir + ",")
+        .contains("value: " + AgentSettings.DEFAULT_TLS_CA_FILE)
+        .contains("items: [{key: ca.crt, path: ca.crt}]");
+    assertThat(AgentSettings.defaults().tls()).as("plain HTTP without the chart").isFalse();
+  }
+
+  @Test
   void theChartsAlertValuesAreTheOperatorsDefaults() throws Exception {
     JsonNode rule =
         new ObjectMapper(new YAMLFactory())

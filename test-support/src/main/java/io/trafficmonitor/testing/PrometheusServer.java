@@ -47,6 +47,27 @@ public final class PrometheusServer implements AutoCloseable {
       Duration scrapeInterval,
       Duration evaluationInterval,
       List<Path> ruleFiles) {
+    return start(targets, tokenFile, null, null, scrapeInterval, evaluationInterval, ruleFiles);
+  }
+
+  /**
+   * As {@link #start(List, Path, Duration, Duration, List)}, scraping over HTTPS when {@code
+   * caFile} is not null: the targets' certificate must lead to that CA and name {@code serverName}
+   * (the agents' certificate names their Service, not the addresses scraped).
+   */
+  public static PrometheusServer start(
+      List<String> targets,
+      Path tokenFile,
+      Path caFile,
+      String serverName,
+      Duration scrapeInterval,
+      Duration evaluationInterval,
+      List<Path> ruleFiles) {
+    String tls =
+        caFile == null
+            ? ""
+            : "scheme: https\n    tls_config: {ca_file: '%s', server_name: '%s'}"
+                .formatted(caFile, serverName);
     String authorization =
         tokenFile == null
             ? ""
@@ -58,11 +79,13 @@ public final class PrometheusServer implements AutoCloseable {
             # read it as; the agents send text/plain; version=0.0.4.
             fallback_scrape_protocol: PrometheusText0.0.4
             %s
+            %s
             static_configs:
               - targets: [%s]
         """
             .formatted(
                 authorization,
+                tls,
                 String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
     return startWith(scrape, scrapeInterval, evaluationInterval, ruleFiles);
   }
