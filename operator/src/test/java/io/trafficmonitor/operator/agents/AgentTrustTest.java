@@ -3,6 +3,9 @@ package io.trafficmonitor.operator.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.api.agent.AgentReport;
+import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.testing.ServingCert;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -15,9 +18,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +40,13 @@ class AgentTrustTest {
   static HttpServer agent;
   static ServingCert cert;
   static ServingCert other;
+  static final AgentReport REPORT = report();
+
+  static AgentReport report() {
+    NodeStatus entry = new NodeStatus();
+    entry.setRxBytes(1234L);
+    return new AgentReport("node-a", List.of(new AgentReport.Entry("ns", "tm", "uid-1", entry)));
+  }
 
   @BeforeAll
   static void serve(@TempDir Path dir) throws Exception {
@@ -53,7 +67,13 @@ class AgentTrustTest {
                         new PemKeyCertOptions()
                             .setCertPath(cert.cert().toString())
                             .setKeyPath(cert.key().toString())))
-            .requestHandler(r -> r.response().end("ok"))
+            .requestHandler(
+                r ->
+                    r.response()
+                        .end(
+                            r.path().equals(AgentReport.PATH)
+                                ? Serialization.asJson(REPORT)
+                                : "ok"))
             .listen(0, "127.0.0.1")
             .toCompletionStage()
             .toCompletableFuture()
@@ -78,6 +98,20 @@ class AgentTrustTest {
   @Test
   void theServiceNameSignedByTheCaIsTrustedAtAnyAddress() throws Exception {
     assertThat(get(AgentTrust.context(cert.ca(), SERVICE))).isEqualTo("ok");
+  }
+
+  @Test
+  void thePullerPullsOverHttps() {
+    try (AgentPuller puller =
+        new AgentPuller(agent.actualPort(), () -> null, AgentTrust.context(cert.ca(), SERVICE))) {
+      List<List<NodeStatus>> seen = new CopyOnWriteArrayList<>();
+      puller.want("uid-1", Duration.ofMillis(500), () -> seen.add(puller.entries("uid-1")));
+      puller.start(() -> Map.of("node-a", "127.0.0.1"));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+      assertThat(seen.get(0))
+          .singleElement()
+          .satisfies(n -> assertThat(n.getRxBytes()).isEqualTo(1234L));
+    }
   }
 
   @Test
