@@ -11,10 +11,14 @@ import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.PrometheusServer;
 import io.trafficmonitor.testing.TestCluster;
 import io.trafficmonitor.testing.Tools;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -559,7 +563,7 @@ class ChartIT {
                 return Files.write(
                     work.resolve(name + "-" + key), Base64.getDecoder().decode(data.get(key)));
               } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
               }
             });
     Path ca = work.resolve("tm-agent-tls-ca.crt");
@@ -592,15 +596,15 @@ class ChartIT {
     assertThat(secret.<String>get("type")).isEqualTo("kubernetes.io/tls");
     Map<String, String> data = secret.get("data");
     assertThat(data).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
-    var x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+    var x509 = CertificateFactory.getInstance("X.509");
     var cert =
-        (java.security.cert.X509Certificate)
+        (X509Certificate)
             x509.generateCertificate(
-                new java.io.ByteArrayInputStream(Base64.getDecoder().decode(data.get("tls.crt"))));
+                new ByteArrayInputStream(Base64.getDecoder().decode(data.get("tls.crt"))));
     var ca =
-        (java.security.cert.X509Certificate)
+        (X509Certificate)
             x509.generateCertificate(
-                new java.io.ByteArrayInputStream(Base64.getDecoder().decode(data.get("ca.crt"))));
+                new ByteArrayInputStream(Base64.getDecoder().decode(data.get("ca.crt"))));
     cert.verify(ca.getPublicKey());
     assertThat(cert.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
         .contains("tm-agent-metrics.trafficmonitor.svc");

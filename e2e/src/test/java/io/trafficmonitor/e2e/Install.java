@@ -13,10 +13,12 @@ import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.ServingCert;
 import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -228,7 +231,7 @@ final class Install {
     try {
       Path file = Files.createTempFile("tm-" + name + "-", "-" + key);
       file.toFile().deleteOnExit();
-      Files.write(file, java.util.Base64.getDecoder().decode(secret.getData().get(key)));
+      Files.write(file, Base64.getDecoder().decode(secret.getData().get(key)));
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -239,11 +242,11 @@ final class Install {
    * An HTTP client for the agents' HTTPS, as the operator's: it trusts the chart's CA ({@value
    * #AGENT_TLS_SECRET}'s ca.crt) for {@link #AGENT_SERVER_NAME}, whatever agent address it calls.
    */
-  static java.net.http.HttpClient agentClient(KubeletNodes nodes) {
-    return java.net.http.HttpClient.newBuilder()
+  static HttpClient agentClient(KubeletNodes nodes) {
+    return HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
         .sslContext(
-            io.trafficmonitor.testing.ServingCert.clientContext(
+            ServingCert.clientContext(
                 secretFile(nodes, AGENT_TLS_SECRET, "ca.crt"), AGENT_SERVER_NAME))
         .build();
   }

@@ -9,12 +9,20 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.Await;
+import io.trafficmonitor.testing.Commands;
+import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.KubeletNodesExtension;
 import io.trafficmonitor.testing.ProcessResult;
 import io.trafficmonitor.testing.PrometheusServer;
+import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +34,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,25 +262,24 @@ class RealNodesE2E {
   }
 
   /** The agents' HTTPS client: it trusts the chart's CA for the agent metrics Service's name. */
-  private static java.net.http.HttpClient agentClient;
+  private static HttpClient agentClient;
 
   /**
    * GET {@code path} of the agent at {@code agentIp} over HTTPS (the chart's certificate, checked
    * as the operator checks it: {@link Install#agentClient}), with {@code token} when not null.
    */
-  static java.net.http.HttpResponse<String> agentGet(String agentIp, String path, String token) {
+  static HttpResponse<String> agentGet(String agentIp, String path, String token) {
     if (agentClient == null) {
       agentClient = Install.agentClient(nodes);
     }
     var b =
-        java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("https://" + agentIp + ":9400" + path))
+        HttpRequest.newBuilder(URI.create("https://" + agentIp + ":9400" + path))
             .timeout(Duration.ofSeconds(10));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
     try {
-      return agentClient.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      return agentClient.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -278,15 +288,14 @@ class RealNodesE2E {
   /** Whether the agent at {@code agentIp} answers a plain HTTP request at all. */
   static boolean answersPlainHttp(String agentIp) {
     try {
-      java.net.http.HttpClient.newHttpClient()
+      HttpClient.newHttpClient()
           .send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create("http://" + agentIp + ":9400/q/health/ready"))
+              HttpRequest.newBuilder(URI.create("http://" + agentIp + ":9400/q/health/ready"))
                   .timeout(Duration.ofSeconds(10))
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.discarding());
+              HttpResponse.BodyHandlers.discarding());
       return true;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -1008,7 +1017,7 @@ class RealNodesE2E {
     results.forEach(
         (id, r) -> System.out.printf("RealNodesE2E: panel %d (%s): %s%n", id, titles.get(id), r));
 
-    Map<Integer, java.util.function.Consumer<List<JsonNode>>> expected = new TreeMap<>();
+    Map<Integer, Consumer<List<JsonNode>>> expected = new TreeMap<>();
     expected.put(1, r -> near(value(r.get(0), Map.of("pod_name", "web")), bits));
     expected.put(2, r -> assertThat(value(r.get(0), Map.of("pod_name", "web"))).isZero());
     expected.put(3, r -> assertThat(r.get(0)).as("web selects no interface").isEmpty());
@@ -1118,8 +1127,7 @@ class RealNodesE2E {
     String nobody = kubectl("create", "token", "nobody", "-n", NS).stdout().trim();
     String agentIp = agentIp(nodeA);
     String path = "/api/v1/namespaces/" + NS + "/trafficmonitors/" + name + "/intervals?after=0";
-    java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
-        token -> agentGet(agentIp, path, token);
+    Function<String, HttpResponse<String>> get = token -> agentGet(agentIp, path, token);
     var read = get.apply(viewer);
     assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
     assertThat(read.body()).contains("\"records\"", "\"node\":\"" + nodeA.name() + "\"");
@@ -1184,12 +1192,12 @@ class RealNodesE2E {
     assertThat(refused.stderr()).contains("forbidden", "trafficmonitors/intervals");
     // The stream, through the API server: kubectl prints each event as it comes; 3 s of it.
     ProcessResult stream =
-        io.trafficmonitor.testing.Commands.run(
+        Commands.run(
             Duration.ofSeconds(20),
             List.of(
                 "timeout",
                 "3",
-                io.trafficmonitor.testing.KubeBinaries.locate().kubectl().toString(),
+                KubeBinaries.locate().kubectl().toString(),
                 "--kubeconfig=" + nodes.cluster().kubeconfig(),
                 "get",
                 "--raw",
@@ -1225,7 +1233,7 @@ class RealNodesE2E {
             bin + ":" + System.getenv("PATH"),
             "KUBECONFIG",
             nodes.cluster().kubeconfig().toString());
-    String kubectl = io.trafficmonitor.testing.KubeBinaries.locate().kubectl().toString();
+    String kubectl = KubeBinaries.locate().kubectl().toString();
     String viewer = "--as=system:serviceaccount:" + NS + ":viewer";
     ProcessResult flows =
         run(
@@ -1270,7 +1278,7 @@ class RealNodesE2E {
     try {
       Files.writeString(Path.of("target/plugin-top-screen.txt"), top.stdout());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     ProcessResult refused =
         run(
@@ -1311,14 +1319,13 @@ class RealNodesE2E {
             .toAbsolutePath();
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
   /** Runs {@code command} with {@code env} added to this process's environment (at most 60 s). */
   static ProcessResult run(Map<String, String> env, String... command) {
-    return io.trafficmonitor.testing.Commands.run(
-        Duration.ofSeconds(60), List.of(command), null, env);
+    return Commands.run(Duration.ofSeconds(60), List.of(command), null, env);
   }
 
   /** status.summary.heavyPrefixes of TrafficMonitor {@code name} (empty when none). */
@@ -1340,9 +1347,7 @@ class RealNodesE2E {
   /** The chart's dashboard. */
   static JsonNode dashboard() throws IOException {
     return Serialization.unmarshal(
-        Files.readString(
-            io.trafficmonitor.testing.Tools.repoRoot()
-                .resolve("charts/trafficmonitor/files/dashboard.json")),
+        Files.readString(Tools.repoRoot().resolve("charts/trafficmonitor/files/dashboard.json")),
         JsonNode.class);
   }
 
@@ -1411,7 +1416,7 @@ class RealNodesE2E {
 
   /** Within 2% of the ground truth. */
   static void near(double value, double truth) {
-    assertThat(value).isCloseTo(truth, org.assertj.core.data.Percentage.withPercentage(2));
+    assertThat(value).isCloseTo(truth, Percentage.withPercentage(2));
   }
 
   @Test
@@ -1633,7 +1638,7 @@ class RealNodesE2E {
 
   /** Runs {@code command} on the host (root), with {@code stdin} or none; fails if it fails. */
   static ProcessResult host(List<String> command, String stdin) {
-    return io.trafficmonitor.testing.Commands.run(Duration.ofSeconds(30), command, stdin).orThrow();
+    return Commands.run(Duration.ofSeconds(30), command, stdin).orThrow();
   }
 
   /**
@@ -1649,7 +1654,7 @@ class RealNodesE2E {
             .filter(l -> !l.isEmpty())
             .toList()) {
       ProcessResult addresses =
-          io.trafficmonitor.testing.Commands.run(
+          Commands.run(
               Duration.ofSeconds(10),
               List.of("nsenter", "-t", pid, "-n", "ip", "-o", "-4", "addr", "show"));
       if (addresses.succeeded() && addresses.stdout().contains(" " + ip + "/")) {
@@ -1661,7 +1666,7 @@ class RealNodesE2E {
 
   /** Every number that {@code pattern}'s group 1 finds in ss's output. */
   static List<Double> ssValues(String ss, String pattern) {
-    return java.util.regex.Pattern.compile(pattern)
+    return Pattern.compile(pattern)
         .matcher(ss)
         .results()
         .map(m -> Double.parseDouble(m.group(1)))

@@ -12,8 +12,13 @@ import io.trafficmonitor.operator.live.LiveSettings;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -92,7 +97,7 @@ public class OperatorLifecycle {
     return names.stream()
         .map(String::trim)
         .filter(n -> !n.isEmpty() && !n.equals("JOSDK_ALL_NAMESPACES"))
-        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** The running operator, or null before start; for the health checks. */
@@ -102,9 +107,9 @@ public class OperatorLifecycle {
 
   private static String readFile(String path) {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of(path));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read kubeconfig " + path, e);
+      return Files.readString(Path.of(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read kubeconfig " + path, e);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.trafficmonitor.testing;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +114,8 @@ public record ServingCert(Path ca, Path cert, Path key) {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
       tmf.init(trust);
       return tmf;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

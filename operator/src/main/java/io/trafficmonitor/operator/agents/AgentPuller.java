@@ -23,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.jboss.logging.Logger;
 
 /**
@@ -110,7 +112,7 @@ public final class AgentPuller implements AutoCloseable {
    * Pulls agents over HTTPS with {@code tls} ({@link AgentTrust#context}), or plain HTTP when it is
    * null.
    */
-  public AgentPuller(int port, Supplier<String> token, javax.net.ssl.SSLContext tls) {
+  public AgentPuller(int port, Supplier<String> token, SSLContext tls) {
     this.port = port;
     this.token = token;
     this.scheme = tls == null ? "http" : "https";
@@ -122,7 +124,7 @@ public final class AgentPuller implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("agent-puller"));
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The agents' interval API as the operator calls it: a poll ({@code .../intervals?after=N}) or a
@@ -39,7 +40,7 @@ final class AgentIntervals {
    * Agents on {@code port}, called with {@code token} (the operator's), over HTTPS with {@code tls}
    * ({@code AgentTrust.context}) or plain HTTP when it is null.
    */
-  AgentIntervals(int port, Supplier<String> token, javax.net.ssl.SSLContext tls) {
+  AgentIntervals(int port, Supplier<String> token, SSLContext tls) {
     this.port = port;
     this.token = token;
     this.scheme = tls == null ? "http" : "https";

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.access.MonitorAccess;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -110,9 +112,8 @@ public record FrontProxy(
         if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
           // The key is the rest of the header's name, lower-cased and percent-decoded.
           String key =
-              java.net.URLDecoder.decode(
-                  name.substring(prefix.length()).toLowerCase(Locale.ROOT),
-                  java.nio.charset.StandardCharsets.UTF_8);
+              URLDecoder.decode(
+                  name.substring(prefix.length()).toLowerCase(Locale.ROOT), StandardCharsets.UTF_8);
           List<String> v = headers.apply(name);
           if (v != null) {
             extra.computeIfAbsent(key, k -> new ArrayList<>()).addAll(v);

@@ -33,11 +33,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jboss.logging.Logger;
 
 /**
@@ -110,7 +114,7 @@ public final class LiveApiServer implements AutoCloseable {
       KubernetesClient client,
       String agentNamespace,
       int agentPort,
-      javax.net.ssl.SSLContext agentTls,
+      SSLContext agentTls,
       LiveSettings settings) {
     if (settings.port() == 0) {
       return null;
@@ -238,7 +242,7 @@ public final class LiveApiServer implements AutoCloseable {
     try {
       frontProxy.checkPeer(rc.request().connection().peerCertificates());
       return true;
-    } catch (FrontProxy.NotAuthenticated | javax.net.ssl.SSLPeerUnverifiedException e) {
+    } catch (FrontProxy.NotAuthenticated | SSLPeerUnverifiedException e) {
       status(rc.response(), 401, "Unauthorized", e.getMessage());
       return false;
     }
@@ -283,7 +287,7 @@ public final class LiveApiServer implements AutoCloseable {
           req.connection().peerCertificates(),
           h -> req.headers().getAll(h),
           new ArrayList<>(req.headers().names()));
-    } catch (FrontProxy.NotAuthenticated | javax.net.ssl.SSLPeerUnverifiedException e) {
+    } catch (FrontProxy.NotAuthenticated | SSLPeerUnverifiedException e) {
       status(rc.response(), 401, "Unauthorized", e.getMessage());
       return null;
     }
@@ -416,7 +420,7 @@ public final class LiveApiServer implements AutoCloseable {
         (node, f) -> {
           try {
             answered.accept(node, f.get(10, TimeUnit.SECONDS));
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             if (!notServedHere(e)) {
               unreachable.add(node + ": " + reason(e.getCause()));
             }
@@ -432,8 +436,7 @@ public final class LiveApiServer implements AutoCloseable {
    */
   static boolean notServedHere(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.operator.AgentSettings;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -236,7 +237,7 @@ public final class AgentDaemonSet {
   }
 
   private static List<EnvVar> env(AgentSettings settings, String namespace) {
-    List<EnvVar> env = new java.util.ArrayList<>(plainEnv(settings, namespace));
+    List<EnvVar> env = new ArrayList<>(plainEnv(settings, namespace));
     if (settings.tls()) {
       // HTTPS only on the port, with the chart's certificate (node-agent's AgentTls)
       env.add(
@@ -314,7 +315,7 @@ public final class AgentDaemonSet {
   }
 
   private static List<Volume> volumes(AgentSettings settings) {
-    List<Volume> volumes = new java.util.ArrayList<>(hostVolumes());
+    List<Volume> volumes = new ArrayList<>(hostVolumes());
     if (settings.tls()) {
       volumes.add(
           new VolumeBuilder()
@@ -344,7 +345,7 @@ public final class AgentDaemonSet {
   }
 
   private static List<VolumeMount> mounts(AgentSettings settings) {
-    List<VolumeMount> mounts = new java.util.ArrayList<>(hostMounts());
+    List<VolumeMount> mounts = new ArrayList<>(hostMounts());
     if (settings.tls()) {
       // a renewed Secret reaches the files; the agent reads them again hourly
       mounts.add(

@@ -13,7 +13,10 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.live.IntervalCursor;
@@ -32,23 +35,31 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -255,9 +266,7 @@ class LiveApiIT {
     Path log = cluster.kubeconfig().getParent().resolve("kube-apiserver.log");
     if (Files.exists(log)) {
       Files.copy(
-          log,
-          Path.of("target/live-api-apiserver.log"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          log, Path.of("target/live-api-apiserver.log"), StandardCopyOption.REPLACE_EXISTING);
     }
     if (live != null) {
       live.close();
@@ -486,19 +495,14 @@ class LiveApiIT {
   void theStreamGoesOnOverAnAgentsEndedStreamWithoutLossOrRepeat() throws Exception {
     // alice's stream through the API server, as kubectl would read it (her identity: impersonated
     // by the admin client, which the API server turns into the request headers the operator reads)
-    io.fabric8.kubernetes.client.Config config =
-        new io.fabric8.kubernetes.client.ConfigBuilder(cluster.config())
-            .withImpersonateUsername("alice")
-            .build();
-    try (KubernetesClient alice =
-        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+    Config config = new ConfigBuilder(cluster.config()).withImpersonateUsername("alice").build();
+    try (KubernetesClient alice = new KubernetesClientBuilder().withConfig(config).build()) {
       String url =
           config.getMasterUrl().replaceAll("/$", "")
               + LiveApi.streamPath(NS, MONITOR)
               + "?after=live-a:10,live-b:30";
-      Map<String, List<Long>> seen = new java.util.HashMap<>();
-      java.util.concurrent.BlockingQueue<String> chunks =
-          new java.util.concurrent.LinkedBlockingQueue<>();
+      Map<String, List<Long>> seen = new HashMap<>();
+      BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
       var response =
           alice
               .getHttpClient()
@@ -510,7 +514,7 @@ class LiveApiIT {
                     }
                     body.consume();
                   })
-              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+              .get(30, TimeUnit.SECONDS);
       assertThat(response.code()).isEqualTo(200);
       assertThat(response.header("Content-Type")).startsWith("text/event-stream");
       response.body().consume();
@@ -523,7 +527,7 @@ class LiveApiIT {
         while (System.nanoTime() < deadline
             && (seen.getOrDefault("live-a", List.of()).size() < 30
                 || seen.getOrDefault("live-b", List.of()).size() < 10)) {
-          String chunk = chunks.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+          String chunk = chunks.poll(1, TimeUnit.SECONDS);
           if (chunk == null) {
             continue;
           }
@@ -547,11 +551,9 @@ class LiveApiIT {
       assertThat(seen).as("the stream: %s", all).containsKeys("live-a", "live-b");
       assertThat(seen.get("live-a"))
           .as("a's records after 10, in order, each once")
-          .containsExactlyElementsOf(
-              java.util.stream.LongStream.rangeClosed(11, 40).boxed().toList());
+          .containsExactlyElementsOf(LongStream.rangeClosed(11, 40).boxed().toList());
       assertThat(seen.get("live-b"))
-          .containsExactlyElementsOf(
-              java.util.stream.LongStream.rangeClosed(31, 40).boxed().toList());
+          .containsExactlyElementsOf(LongStream.rangeClosed(31, 40).boxed().toList());
     }
   }
 
@@ -572,12 +574,11 @@ class LiveApiIT {
     // The certificate names the endpoint's address: the server is verified, only the client is not.
     HttpRequest direct =
         HttpRequest.newBuilder(
-                java.net.URI.create(
+                URI.create(
                     "https://" + prefix + "3:" + live.port() + LiveApi.intervalsPath(NS, MONITOR)))
             .headers("X-Remote-User", "system:admin", "X-Remote-Group", "system:masters")
             .build();
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> http.send(direct, HttpResponse.BodyHandlers.ofString()))
+    Assertions.assertThatThrownBy(() -> http.send(direct, HttpResponse.BodyHandlers.ofString()))
         .as("without the API server's client certificate there is no TLS session")
         .isInstanceOf(IOException.class);
   }

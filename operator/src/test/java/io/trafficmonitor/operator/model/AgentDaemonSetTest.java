@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.operator.AgentSettings;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -294,7 +295,7 @@ class AgentDaemonSetTest {
         .containsExactly("bpffs /sys/fs/bpf null", "state /run/trafficmonitor null");
     assertThat(agent.getVolumeMounts())
         .allSatisfy(m -> assertThat(m.getMountPropagation()).isNull());
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     agent.getEnv().stream()
         .filter(e -> e.getValue() != null)
         .forEach(e -> env.put(e.getName(), e.getValue()));
