@@ -8,12 +8,12 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.AgentTrust;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
-import io.trafficmonitor.testing.ServingCert;
 import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -246,8 +246,7 @@ final class Install {
     return HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
         .sslContext(
-            ServingCert.clientContext(
-                secretFile(nodes, AGENT_TLS_SECRET, "ca.crt"), AGENT_SERVER_NAME))
+            AgentTrust.context(secretFile(nodes, AGENT_TLS_SECRET, "ca.crt"), AGENT_SERVER_NAME))
         .build();
   }
 

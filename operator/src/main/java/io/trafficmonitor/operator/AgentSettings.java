@@ -3,15 +3,18 @@ package io.trafficmonitor.operator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.trafficmonitor.access.AgentTrust;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -109,6 +112,14 @@ public record AgentSettings(
   /** Whether the agents serve HTTPS (with the certificate of {@link #tlsSecret}). */
   public boolean tls() {
     return !tlsSecret.isEmpty();
+  }
+
+  /**
+   * The TLS context for calling the agents (their chain to {@link #tlsCaFile}, their name {@link
+   * #tlsServerName}); null when they serve plain HTTP.
+   */
+  public SSLContext agentTls() {
+    return tls() ? AgentTrust.context(Path.of(tlsCaFile), tlsServerName) : null;
   }
 
   /** The version of this build: the jars', the images' and the chart's. */

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.trafficmonitor.operator.agents.AgentTrust;
 import io.trafficmonitor.operator.live.LiveApiServer;
 import io.trafficmonitor.operator.live.LiveSettings;
 import io.vertx.core.Vertx;
@@ -64,7 +63,7 @@ public class OperatorLifecycle {
             client,
             OperatorSettings.current().namespace(),
             AgentSettings.current().metricsPort(),
-            AgentTrust.context(AgentSettings.current()),
+            AgentSettings.current().agentTls(),
             LiveSettings.fromConfig());
     LOG.infof("trafficmonitor operator started against %s", config.getMasterUrl());
   }

@@ -14,7 +14,6 @@ import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.operator.agents.AgentDaemonSetKeeper;
 import io.trafficmonitor.operator.agents.AgentFleetSource;
 import io.trafficmonitor.operator.agents.AgentPuller;
-import io.trafficmonitor.operator.agents.AgentTrust;
 import io.trafficmonitor.operator.agents.OperatorToken;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -84,7 +83,7 @@ public final class TrafficMonitorOperator {
       OperatorSettings settings) {
     AgentDaemonSetKeeper keeper = new AgentDaemonSetKeeper(client, agent, settings);
     AgentPuller puller =
-        new AgentPuller(agent.metricsPort(), OperatorToken.of(client), AgentTrust.context(agent));
+        new AgentPuller(agent.metricsPort(), OperatorToken.of(client), agent.agentTls());
     String ns = settings.namespace();
     AgentFleetSource<TrafficMonitor> fleet = new AgentFleetSource<>(ns, keeper);
     ClusterNames names = new ClusterNames(client);

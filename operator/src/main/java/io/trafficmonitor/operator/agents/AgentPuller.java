@@ -109,8 +109,8 @@ public final class AgentPuller implements AutoCloseable {
   }
 
   /**
-   * Pulls agents over HTTPS with {@code tls} ({@link AgentTrust#context}), or plain HTTP when it is
-   * null.
+   * Pulls agents over HTTPS with {@code tls} ({@link AgentSettings#agentTls}), or plain HTTP when
+   * it is null.
    */
   public AgentPuller(int port, Supplier<String> token, SSLContext tls) {
     this.port = port;

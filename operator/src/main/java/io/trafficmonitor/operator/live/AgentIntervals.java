@@ -38,7 +38,7 @@ final class AgentIntervals {
 
   /**
    * Agents on {@code port}, called with {@code token} (the operator's), over HTTPS with {@code tls}
-   * ({@code AgentTrust.context}) or plain HTTP when it is null.
+   * ({@code AgentSettings.agentTls}) or plain HTTP when it is null.
    */
   AgentIntervals(int port, Supplier<String> token, SSLContext tls) {
     this.port = port;

@@ -107,7 +107,7 @@ public final class LiveApiServer implements AutoCloseable {
 
   /**
    * As {@link #start(Vertx, KubernetesClient, String, int, LiveSettings)}, calling the agents over
-   * HTTPS with {@code agentTls} ({@code AgentTrust.context}; null: plain HTTP).
+   * HTTPS with {@code agentTls} ({@code AgentSettings.agentTls}; null: plain HTTP).
    */
   public static LiveApiServer start(
       Vertx vertx,

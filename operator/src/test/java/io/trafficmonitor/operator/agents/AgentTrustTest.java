@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.AgentTrust;
 import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.testing.ServingCert;

@@ -1,6 +1,5 @@
-package io.trafficmonitor.operator.agents;
+package io.trafficmonitor.access;
 
-import io.trafficmonitor.operator.AgentSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -26,7 +25,8 @@ import javax.net.ssl.X509TrustManager;
  * address): the chain must lead to the chart's CA, and the certificate must name the agent metrics
  * Service ({@code serverName}). The certificate names the Service, not the pods' addresses, so the
  * address in the URI is not what is checked: this trust manager checks the name itself, and only
- * for the agents' client.
+ * for the agents' client. Shared by the operator (its pull and the live API) and the tests that
+ * call agents as it does.
  */
 public final class AgentTrust extends X509ExtendedTrustManager {
   private static final int DNS_NAME = 2;
@@ -37,14 +37,6 @@ public final class AgentTrust extends X509ExtendedTrustManager {
   AgentTrust(X509TrustManager chain, String serverName) {
     this.chain = chain;
     this.serverName = serverName;
-  }
-
-  /** The TLS context for the agents of {@code settings}; null when they serve plain HTTP. */
-  public static SSLContext context(AgentSettings settings) {
-    if (!settings.tls()) {
-      return null;
-    }
-    return context(Path.of(settings.tlsCaFile()), settings.tlsServerName());
   }
 
   /** A TLS context that trusts certificates of {@code ca} for {@code serverName}. */
