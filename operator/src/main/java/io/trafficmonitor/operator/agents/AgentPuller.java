@@ -9,8 +9,6 @@ import io.trafficmonitor.api.v1alpha1.DropReason;
 import io.trafficmonitor.api.v1alpha1.Flow;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.Talker;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -65,10 +62,8 @@ public final class AgentPuller implements AutoCloseable {
    */
   private record Wish(Duration period, long atNanos, Runnable due, long calledNanos) {}
 
-  private final int port;
   private final Supplier<String> token;
-  private final String scheme;
-  private final HttpClient http;
+  private final AgentHttp http;
   private final ScheduledExecutorService timer;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Map<String, Pulled> latest = new ConcurrentHashMap<>();
@@ -113,23 +108,9 @@ public final class AgentPuller implements AutoCloseable {
    * it is null.
    */
   public AgentPuller(int port, Supplier<String> token, SSLContext tls) {
-    this.port = port;
     this.token = token;
-    this.scheme = tls == null ? "http" : "https";
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newFixedThreadPool(2, daemon("agent-puller-http")));
-    this.http = (tls == null ? b : b.sslContext(tls)).build();
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("agent-puller"));
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    this.http = new AgentHttp(port, tls, "agent-puller-http");
+    this.timer = Executors.newSingleThreadScheduledExecutor(AgentHttp.daemon("agent-puller"));
   }
 
   /**
@@ -256,18 +237,16 @@ public final class AgentPuller implements AutoCloseable {
   }
 
   private CompletableFuture<Void> pull(String node, String address, Duration timeout) {
-    String host = address.contains(":") ? "[" + address + "]" : address;
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(scheme + "://" + host + ":" + port + AgentReport.PATH))
-            .timeout(timeout)
-            .GET();
+        HttpRequest.newBuilder(http.uri(address, AgentReport.PATH)).timeout(timeout).GET();
     String bearer = token.get();
     if (bearer != null && !bearer.isBlank()) {
       builder.header("Authorization", "Bearer " + bearer);
     }
     HttpRequest request = builder.build();
     requests.incrementAndGet();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+    return http.client()
+        .sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle(
             (response, error) -> {
               inFlight.release();

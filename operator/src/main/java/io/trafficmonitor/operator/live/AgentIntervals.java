@@ -5,15 +5,14 @@ import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.live.LiveApi;
+import io.trafficmonitor.operator.agents.AgentHttp;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -26,10 +25,8 @@ import javax.net.ssl.SSLContext;
  * lets it get every monitor). The caller's own right to the monitor is checked before.
  */
 final class AgentIntervals {
-  private final int port;
   private final Supplier<String> token;
-  private final String scheme;
-  private final HttpClient http;
+  private final AgentHttp agents;
 
   /** Agents on {@code port}, called with {@code token} (the operator's), over plain HTTP. */
   AgentIntervals(int port, Supplier<String> token) {
@@ -41,21 +38,8 @@ final class AgentIntervals {
    * ({@code AgentSettings.agentTls}) or plain HTTP when it is null.
    */
   AgentIntervals(int port, Supplier<String> token, SSLContext tls) {
-    this.port = port;
     this.token = token;
-    this.scheme = tls == null ? "http" : "https";
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2))
-            .executor(
-                Executors.newFixedThreadPool(
-                    2,
-                    r -> {
-                      Thread t = new Thread(r, "live-api-agents");
-                      t.setDaemon(true);
-                      return t;
-                    }));
-    this.http = (tls == null ? b : b.sslContext(tls)).build();
+    this.agents = new AgentHttp(port, tls, "live-api-agents");
   }
 
   /** An agent's answer that is not a report: its status and body. */
@@ -83,8 +67,7 @@ final class AgentIntervals {
         (namespace == null ? cluster : namespaced)
             .replace("{namespace}", namespace == null ? "" : enc(namespace))
             .replace("{name}", enc(name));
-    String host = address.contains(":") ? "[" + address + "]" : address;
-    return URI.create(scheme + "://" + host + ":" + port + path + tail);
+    return agents.uri(address, path + tail);
   }
 
   private URI intervals(String address, String namespace, String name, String tail) {
@@ -134,7 +117,9 @@ final class AgentIntervals {
    * The agent's answer to a GET of {@code uri}; any status but 200 fails as an {@link AgentError}.
    */
   private CompletableFuture<String> get(URI uri) {
-    return http.sendAsync(
+    return agents
+        .client()
+        .sendAsync(
             request(uri).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString())
         .thenCompose(
@@ -168,12 +153,14 @@ final class AgentIntervals {
             .build();
     LineSubscriber lines = new LineSubscriber(onEvent);
     CompletableFuture<HttpResponse<Void>> response =
-        http.sendAsync(
-            req,
-            info ->
-                info.statusCode() == 200
-                    ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
-                    : HttpResponse.BodySubscribers.replacing(null));
+        agents
+            .client()
+            .sendAsync(
+                req,
+                info ->
+                    info.statusCode() == 200
+                        ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
+                        : HttpResponse.BodySubscribers.replacing(null));
     response.whenComplete(
         (r, failed) -> {
           if (failed != null) {
