@@ -2,7 +2,11 @@ package io.trafficmonitor.bpf;
 
 import java.net.NetworkInterface;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Two network namespaces joined by a veth pair: {@code a} (veth {@code va}, 10.200.N.1/24,
@@ -73,6 +77,47 @@ public final class TestNetwork implements AutoCloseable {
 
   public int ifindexB() throws Exception {
     return NetNs.callIn(pathB(), () -> NetworkInterface.getByName("vb").getIndex());
+  }
+
+  /**
+   * What namespace a's kernel counted of losses so far: TCP segments it retransmitted ({@code Tcp
+   * RetransSegs} of its /proc/net/snmp) and frames its veth dropped after the egress hooks saw them
+   * ({@code tx dropped}: the peer's backlog was full). Either makes what crossed a hook differ from
+   * what the sockets exchanged.
+   */
+  public Losses lossesOfA() {
+    long retransmitted = snmp(pathA(), "Tcp", "RetransSegs");
+    Matcher m = TX_DROPPED.matcher(Sh.ok("ip -n " + nsA + " -s -j link show va"));
+    if (!m.find()) {
+      throw new IllegalStateException("no tx dropped counter for va in " + nsA);
+    }
+    return new Losses(retransmitted, Long.parseLong(m.group(1)));
+  }
+
+  /** A counter of /proc/net/snmp (e.g. "Tcp", "RetransSegs") as namespace ns counts it. */
+  public static long snmp(Path ns, String group, String field) {
+    List<String> rows =
+        Sh.ok("nsenter --net=" + ns + " cat /proc/net/snmp")
+            .lines()
+            .filter(l -> l.startsWith(group + ":"))
+            .toList();
+    List<String> names = Arrays.asList(rows.get(0).split("\\s+"));
+    return Long.parseLong(rows.get(1).split("\\s+")[names.indexOf(field)]);
+  }
+
+  private static final Pattern TX_DROPPED = Pattern.compile("\"tx\":\\{[^}]*\"dropped\":(\\d+)");
+
+  /** Counters of {@link #lossesOfA()}; {@link #since} gives a transfer's own. */
+  public record Losses(long retransmittedSegments, long droppedFrames) {
+    public Losses since(Losses before) {
+      return new Losses(
+          retransmittedSegments - before.retransmittedSegments,
+          droppedFrames - before.droppedFrames);
+    }
+
+    public boolean none() {
+      return retransmittedSegments == 0 && droppedFrames == 0;
+    }
   }
 
   /** Runs a command inside netns a (network only: /sys and cgroups stay visible). */

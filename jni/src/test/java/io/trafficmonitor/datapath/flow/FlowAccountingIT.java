@@ -93,47 +93,69 @@ class FlowAccountingIT {
     udpExact(TcMode.CLSACT, false, 5003);
   }
 
+  /**
+   * TCP payload counted at a's egress, at b's ingress and on the ACKs equals what the sockets
+   * exchanged. That holds when nothing was lost: a segment the kernel retransmitted, or a frame the
+   * veth dropped after a's egress hook (its peer's backlog full on a busy machine) crosses a hook
+   * twice, and both hooks must count every crossing. So a transfer in which namespace a's kernel
+   * counted a loss is checked only for what must still hold, and another is made (three at most).
+   */
   @Test
   void tcpPayloadBytesEqualWhatWasSent() throws Exception {
     long bytes = (3L << 20) + 12345;
-    try (FlowDatapath dp = FlowDatapath.open()) {
-      int ifA = net.ifindexA();
-      int ifB = net.ifindexB();
-      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
-      NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.INGRESS));
-      NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, Direction.INGRESS));
-      Traffic.TcpResult r = Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, 5010, bytes);
-      assertEquals(bytes, r.received());
-      FlowStats out =
-          Flows.one(
-              dp,
-              k ->
-                  k.protocol() == FlowKey.TCP
-                      && k.target() == ifA
-                      && k.direction() == Direction.EGRESS
-                      && k.sourcePort() == r.clientPort()
-                      && k.destinationPort() == 5010);
-      assertEquals(bytes, out.payloadBytes(), "TCP payload bytes out of a");
-      assertEquals(0x01 | 0x02 | 0x10, out.tcpFlags() & 0x13, "SYN, ACK and FIN seen");
-      FlowStats in =
-          Flows.one(
-              dp,
-              k ->
-                  k.protocol() == FlowKey.TCP
-                      && k.target() == ifB
-                      && k.direction() == Direction.INGRESS
-                      && k.sourcePort() == r.clientPort());
-      assertEquals(bytes, in.payloadBytes(), "TCP payload bytes into b");
-      FlowStats acks =
-          Flows.one(
-              dp,
-              k ->
-                  k.protocol() == FlowKey.TCP
-                      && k.target() == ifA
-                      && k.direction() == Direction.INGRESS
-                      && k.destinationPort() == r.clientPort());
-      assertEquals(0, acks.payloadBytes(), "the server sent no payload");
-      assertTrue(out.packets() >= bytes / 65536, "GSO segments counted");
+    for (int attempt = 1; ; attempt++) {
+      try (FlowDatapath dp = FlowDatapath.open()) {
+        int ifA = net.ifindexA();
+        int ifB = net.ifindexB();
+        NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.EGRESS));
+        NetNs.callIn(net.pathA(), () -> dp.attachInterface(ifA, Direction.INGRESS));
+        NetNs.callIn(net.pathB(), () -> dp.attachInterface(ifB, Direction.INGRESS));
+        TestNetwork.Losses before = net.lossesOfA();
+        int port = 5009 + attempt;
+        Traffic.TcpResult r = Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, port, bytes);
+        TestNetwork.Losses lost = net.lossesOfA().since(before);
+        assertEquals(bytes, r.received());
+        FlowStats out =
+            Flows.one(
+                dp,
+                k ->
+                    k.protocol() == FlowKey.TCP
+                        && k.target() == ifA
+                        && k.direction() == Direction.EGRESS
+                        && k.sourcePort() == r.clientPort()
+                        && k.destinationPort() == port);
+        FlowStats in =
+            Flows.one(
+                dp,
+                k ->
+                    k.protocol() == FlowKey.TCP
+                        && k.target() == ifB
+                        && k.direction() == Direction.INGRESS
+                        && k.sourcePort() == r.clientPort());
+        FlowStats acks =
+            Flows.one(
+                dp,
+                k ->
+                    k.protocol() == FlowKey.TCP
+                        && k.target() == ifA
+                        && k.direction() == Direction.INGRESS
+                        && k.destinationPort() == r.clientPort());
+        assertEquals(0x01 | 0x02 | 0x10, out.tcpFlags() & 0x13, "SYN, ACK and FIN seen");
+        assertEquals(0, acks.payloadBytes(), "the server sent no payload");
+        assertTrue(out.packets() >= bytes / 65536, "GSO segments counted");
+        if (lost.none()) {
+          assertEquals(bytes, out.payloadBytes(), "TCP payload bytes out of a");
+          assertEquals(bytes, in.payloadBytes(), "TCP payload bytes into b");
+          return;
+        }
+        System.out.printf(
+            "transfer %d lost segments (%s): payload out of a %d, into b %d, sent %d%n",
+            attempt, lost, out.payloadBytes(), in.payloadBytes(), bytes);
+        assertTrue(out.payloadBytes() >= bytes, "a saw every byte at least once");
+        assertTrue(in.payloadBytes() >= bytes, "b saw every byte at least once");
+        assertTrue(in.payloadBytes() <= out.payloadBytes(), "b saw no more than a sent");
+        assertTrue(attempt < 3, "three transfers in a row lost segments: the machine is too busy");
+      }
     }
   }
 }

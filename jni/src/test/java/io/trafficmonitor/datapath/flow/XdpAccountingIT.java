@@ -111,17 +111,28 @@ class XdpAccountingIT {
 
   /**
    * TCP (3 MiB): native XDP counts every frame the driver receives; TC ingress behind it counts the
-   * same, GRO batches by their segments. Packets, bytes and payload equal.
+   * same, GRO batches by their segments. Packets, bytes and payload equal; the payload equals what
+   * was sent unless namespace a's kernel counted a retransmission (a segment that arrives twice is
+   * counted twice, by both): then another transfer is made, three at most.
    */
   @Test
   void nativeTcpEqualsTc() throws Exception {
+    for (int attempt = 1; !nativeTcpEqualsTc(5109 + attempt); attempt++) {
+      assertTrue(attempt < 3, "three transfers in a row had retransmissions: the machine is busy");
+    }
+  }
+
+  /** One transfer; false when segments were retransmitted (XDP and TC still agree). */
+  private boolean nativeTcpEqualsTc(int port) throws Exception {
     long bytes = (3L << 20) + 12345;
     int ifB = net.ifindexB();
     try (FlowDatapath xdp = FlowDatapath.open();
         FlowDatapath tc = FlowDatapath.open()) {
       assertEquals(XdpMode.NATIVE, attachXdp(xdp, XdpMode.AUTO).mode());
       NetNs.callIn(net.pathB(), () -> tc.attachInterface(ifB, Direction.INGRESS));
-      Traffic.TcpResult r = Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, 5110, bytes);
+      TestNetwork.Losses before = net.lossesOfA();
+      Traffic.TcpResult r = Traffic.tcpTransfer(net.pathA(), net.pathB(), net.ipB, port, bytes);
+      TestNetwork.Losses lost = net.lossesOfA().since(before);
       assertEquals(bytes, r.received());
       Predicate<FlowKey> in =
           k ->
@@ -131,10 +142,17 @@ class XdpAccountingIT {
                   && k.sourcePort() == r.clientPort();
       FlowStats x = Flows.one(xdp, in);
       FlowStats t = Flows.one(tc, in);
-      assertEquals(bytes, x.payloadBytes(), "XDP payload = what was sent");
       assertEquals(t.packets(), x.packets(), "XDP packets = TC packets");
       assertEquals(t.bytes(), x.bytes(), "XDP bytes = TC bytes");
       assertEquals(t.payloadBytes(), x.payloadBytes(), "XDP payload = TC payload");
+      if (lost.retransmittedSegments() == 0) {
+        assertEquals(bytes, x.payloadBytes(), "XDP payload = what was sent");
+        return true;
+      }
+      System.out.printf(
+          "transfer to port %d lost segments (%s), XDP payload %d%n", port, lost, x.payloadBytes());
+      assertTrue(x.payloadBytes() >= bytes, "XDP saw every byte at least once");
+      return false;
     }
   }
 

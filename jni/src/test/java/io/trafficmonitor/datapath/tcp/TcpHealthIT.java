@@ -156,18 +156,6 @@ class TcpHealthIT {
     }
   }
 
-  /** A counter of /proc/net/snmp ("Tcp", "RetransSegs") as seen inside namespace ns. */
-  private static long snmp(Path ns, String group, String field) {
-    List<String> rows =
-        Sh.ok("nsenter --net=" + ns + " cat /proc/net/snmp")
-            .lines()
-            .filter(l -> l.startsWith(group + ":"))
-            .toList();
-    List<String> names = Arrays.asList(rows.get(0).split("\\s+"));
-    String[] values = rows.get(1).split("\\s+");
-    return Long.parseLong(values[names.indexOf(field)]);
-  }
-
   private static CompletableFuture<Long> drainOne(ServerSocket server) {
     return CompletableFuture.supplyAsync(
         () -> {
@@ -210,7 +198,7 @@ class TcpHealthIT {
     try (BpfObject dropper = dropper(port, 7, 12, false)) {
       dropIngress(dropper, net.pathB(), net.ifindexB());
 
-      long before = snmp(net.pathA(), "Tcp", "RetransSegs");
+      long before = TestNetwork.snmp(net.pathA(), "Tcp", "RetransSegs");
       int clientPort;
       try (ServerSocket server = serverInB(port)) {
         CompletableFuture<Long> got = drainOne(server);
@@ -219,7 +207,7 @@ class TcpHealthIT {
         exitsOk(client);
         assertEquals(bytes, got.get(30, TimeUnit.SECONDS));
       }
-      long kernel = snmp(net.pathA(), "Tcp", "RetransSegs") - before;
+      long kernel = TestNetwork.snmp(net.pathA(), "Tcp", "RetransSegs") - before;
       long dropped = arrayValue(dropper.map("dropper_stats"), 1);
 
       CgroupTcpStats a = health.cgroup(idA);
@@ -487,16 +475,16 @@ class TcpHealthIT {
     int port = 6450;
     try (BpfObject dropper = dropper(port, 1, 1, true)) {
       dropIngress(dropper, net.pathA(), net.ifindexA());
-      long beforeA = snmp(net.pathA(), "Tcp", "RetransSegs");
-      long beforeB = snmp(net.pathB(), "Tcp", "RetransSegs");
+      long beforeA = TestNetwork.snmp(net.pathA(), "Tcp", "RetransSegs");
+      long beforeB = TestNetwork.snmp(net.pathB(), "Tcp", "RetransSegs");
       Process server = tool(cgB, net.pathB(), "serve " + net.ip6B + " " + port + " 1");
       assertEquals("ready", firstLine(lines(server)));
       Process client = tool(cgA, net.pathA(), "tcp " + net.ip6B + " " + port + " 100000");
       int clientPort = Integer.parseInt(firstLine(lines(client)));
       exitsOk(client);
       exitsOk(server);
-      long kernelA = snmp(net.pathA(), "Tcp", "RetransSegs") - beforeA;
-      long kernelB = snmp(net.pathB(), "Tcp", "RetransSegs") - beforeB;
+      long kernelA = TestNetwork.snmp(net.pathA(), "Tcp", "RetransSegs") - beforeA;
+      long kernelB = TestNetwork.snmp(net.pathB(), "Tcp", "RetransSegs") - beforeB;
       CgroupTcpStats a = health.cgroup(idA);
       CgroupTcpStats b = health.cgroup(idB);
       System.out.printf(
