@@ -1,7 +1,7 @@
 package io.trafficmonitor.access;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +11,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -26,48 +28,114 @@ import javax.net.ssl.X509TrustManager;
  * Service ({@code serverName}). The certificate names the Service, not the pods' addresses, so the
  * address in the URI is not what is checked: this trust manager checks the name itself, and only
  * for the agents' client. Shared by the operator (its pull and the live API) and the tests that
- * call agents as it does.
+ * call agents as it does. The CA file is read again when a certificate fails (a CA renewed in the
+ * Secret reaches the agents' certificates and the mounted file alike) and at most every {@link
+ * #RECHECK} otherwise (a CA withdrawn stops being trusted), without a restart.
  */
 public final class AgentTrust extends X509ExtendedTrustManager {
   private static final int DNS_NAME = 2;
 
-  private final X509TrustManager chain;
+  /** How long a CA read is trusted before the file is looked at again. */
+  public static final Duration RECHECK = Duration.ofMinutes(1);
+
+  /** A CA as read: its file's bytes, the chain check they make, when they were read. */
+  private record Trusted(byte[] pem, X509TrustManager chain, long readAt) {}
+
+  private final Path ca;
   private final String serverName;
+  private final long recheckNanos;
+  private volatile Trusted trusted;
 
-  AgentTrust(X509TrustManager chain, String serverName) {
-    this.chain = chain;
+  private AgentTrust(Path ca, String serverName, Duration recheck) {
+    this.ca = ca;
     this.serverName = serverName;
-  }
-
-  /** A TLS context that trusts certificates of {@code ca} for {@code serverName}. */
-  public static SSLContext context(Path ca, String serverName) {
-    try (InputStream in = Files.newInputStream(ca)) {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
-      for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("ca-" + i++, cert);
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-      tmf.init(store);
-      X509TrustManager chain = null;
-      for (TrustManager tm : tmf.getTrustManagers()) {
-        if (tm instanceof X509TrustManager x) {
-          chain = x;
-        }
-      }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {new AgentTrust(chain, serverName)}, null);
-      return context;
+    this.recheckNanos = recheck.toNanos();
+    try {
+      byte[] pem = Files.readAllBytes(ca);
+      this.trusted = new Trusted(pem, chainOf(pem), System.nanoTime());
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot trust the agents' CA " + ca + ": " + e, e);
     }
   }
 
+  /** A TLS context that trusts certificates of {@code ca} for {@code serverName}. */
+  public static SSLContext context(Path ca, String serverName) {
+    return context(ca, serverName, RECHECK);
+  }
+
+  /** The same, looking at {@code ca} again after {@code recheck}. */
+  public static SSLContext context(Path ca, String serverName, Duration recheck) {
+    AgentTrust trust = new AgentTrust(ca, serverName, recheck);
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trust}, null);
+      // a session resumed skips the check: none outlives a look at the CA by more than a second
+      context.getClientSessionContext().setSessionTimeout((int) Math.max(1, recheck.toSeconds()));
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make a TLS context: " + e, e);
+    }
+  }
+
+  private static X509TrustManager chainOf(byte[] pem) throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    int i = 0;
+    for (var cert :
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem))) {
+      store.setCertificateEntry("ca-" + i++, cert);
+    }
+    if (i == 0) {
+      throw new CertificateException("no certificate in it");
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(store);
+    for (TrustManager tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new CertificateException("no X.509 trust manager");
+  }
+
+  /**
+   * The CA to check with: the one read, or the file's bytes again when {@code now} or {@link
+   * #recheckNanos} has passed. A file that cannot be read or parsed (being replaced) leaves the CA
+   * read before.
+   */
+  private Trusted current(boolean now) {
+    Trusted t = trusted;
+    long at = System.nanoTime();
+    if (!now && at - t.readAt < recheckNanos) {
+      return t;
+    }
+    try {
+      byte[] pem = Files.readAllBytes(ca);
+      t =
+          Arrays.equals(pem, t.pem)
+              ? new Trusted(t.pem, t.chain, at)
+              : new Trusted(pem, chainOf(pem), at);
+    } catch (IOException | GeneralSecurityException e) {
+      t = new Trusted(t.pem, t.chain, at);
+    }
+    trusted = t;
+    return t;
+  }
+
   @Override
   public void checkServerTrusted(X509Certificate[] certs, String authType)
       throws CertificateException {
-    chain.checkServerTrusted(certs, authType);
+    Trusted t = current(false);
+    try {
+      t.chain.checkServerTrusted(certs, authType);
+    } catch (CertificateException e) {
+      Trusted again = current(true);
+      if (again.pem == t.pem) {
+        throw e;
+      }
+      again.chain.checkServerTrusted(certs, authType);
+    }
     List<String> names = dnsNames(certs[0]);
     if (!names.contains(serverName)) {
       throw new CertificateException(
@@ -118,6 +186,6 @@ public final class AgentTrust extends X509ExtendedTrustManager {
 
   @Override
   public X509Certificate[] getAcceptedIssuers() {
-    return chain.getAcceptedIssuers();
+    return current(false).chain.getAcceptedIssuers();
   }
 }

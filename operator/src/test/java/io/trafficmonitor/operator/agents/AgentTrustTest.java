@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +109,11 @@ class AgentTrustTest {
       List<List<NodeStatus>> seen = new CopyOnWriteArrayList<>();
       puller.want("uid-1", Duration.ofMillis(500), () -> seen.add(puller.entries("uid-1")));
       puller.start(() -> Map.of("node-a", "127.0.0.1"));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
-      assertThat(seen.get(0))
+      // the first status may be due before the first pull has answered
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> seen.stream().anyMatch(e -> !e.isEmpty()));
+      assertThat(seen.stream().filter(e -> !e.isEmpty()).findFirst().orElseThrow())
           .singleElement()
           .satisfies(n -> assertThat(n.getRxBytes()).isEqualTo(1234L));
     }
@@ -118,6 +122,29 @@ class AgentTrustTest {
   @Test
   void anotherNameIsNot() {
     assertThatThrownBy(() -> get(AgentTrust.context(cert.ca(), "other.trafficmonitor.svc")))
+        .isInstanceOf(IOException.class);
+  }
+
+  /**
+   * A CA renewed in the mounted Secret is trusted at the next handshake its certificates fail, with
+   * no restart; a CA withdrawn from it stops being trusted once the file is looked at again.
+   */
+  @Test
+  void aRenewedCaIsTrustedWithoutARestart(@TempDir Path dir) throws Exception {
+    Path mounted = Files.copy(other.ca(), dir.resolve("ca.crt"));
+    SSLContext tls = AgentTrust.context(mounted, SERVICE);
+    assertThatThrownBy(() -> get(tls)).isInstanceOf(IOException.class);
+    Files.copy(cert.ca(), mounted, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(get(tls)).isEqualTo("ok");
+
+    SSLContext rechecking = AgentTrust.context(mounted, SERVICE, Duration.ZERO);
+    assertThat(get(rechecking)).isEqualTo("ok");
+    Files.copy(other.ca(), mounted, StandardCopyOption.REPLACE_EXISTING);
+    Thread.sleep(1100); // the TLS session resumed until then
+    assertThatThrownBy(() -> get(rechecking)).isInstanceOf(IOException.class);
+    Files.writeString(mounted, "half a file");
+    assertThatThrownBy(() -> get(rechecking))
+        .as("an unreadable file leaves the CA read before")
         .isInstanceOf(IOException.class);
   }
 
