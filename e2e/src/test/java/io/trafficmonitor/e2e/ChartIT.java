@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.AgentAudience;
 import io.trafficmonitor.testing.ClusterExtension;
 import io.trafficmonitor.testing.Commands;
 import io.trafficmonitor.testing.KubeBinaries;
@@ -210,6 +211,32 @@ class ChartIT {
     assertThat(container.get("volumeMounts").toString()).contains("mountPath=/tmp");
     assertThat(dep.<Object>get("spec", "template", "spec", "affinity").toString())
         .contains("key=kubernetes.io/arch", "values=[amd64]");
+  }
+
+  /**
+   * The operator sends the agents a token of their own audience, projected where it reads it, and
+   * nothing in its pod mounts another Secret's token for them.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theOperatorHasATokenOnlyTheAgentsAccept() {
+    Map<String, Object> pod =
+        ofKind(objects(render()), "Deployment").get(0).get("spec", "template", "spec");
+    Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+    Map<String, Object> mount =
+        ((List<Map<String, Object>>) container.get("volumeMounts"))
+            .stream().filter(m -> "agent-token".equals(m.get("name"))).findFirst().orElseThrow();
+    Path file = AgentAudience.OPERATOR_TOKEN_FILE;
+    assertThat(mount.get("mountPath")).isEqualTo(file.getParent().toString());
+    Map<String, Object> volume =
+        ((List<Map<String, Object>>) pod.get("volumes"))
+            .stream().filter(v -> "agent-token".equals(v.get("name"))).findFirst().orElseThrow();
+    Map<String, Object> projected =
+        ((List<Map<String, Object>>) ((Map<String, Object>) volume.get("projected")).get("sources"))
+            .get(0);
+    Map<String, Object> token = (Map<String, Object>) projected.get("serviceAccountToken");
+    assertThat(token.get("audience")).isEqualTo(AgentAudience.AUDIENCE);
+    assertThat(token.get("path")).isEqualTo(file.getFileName().toString());
   }
 
   @Test

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.AgentAudience;
 import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
@@ -227,6 +232,44 @@ class IntervalStreamIT {
             "system:serviceaccount:" + namespace + ":reader",
             "may not read every monitor's figures");
     assertThat(agent.send("/api/v1/status", operatorToken).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * The operator's token for the agents (of their audience, as the chart projects it) is taken by
+   * the agent and refused by the API server, where the same account's token of the API server's
+   * audience authenticates: whoever answers at an agent's address learns nothing it could use
+   * against the API server. A token of an audience neither knows is refused by the agent.
+   */
+  @Test
+  void theOperatorsTokenForTheAgentsIsGoodForTheAgentsOnly() throws Exception {
+    String forAgents =
+        OperatorTokens.tokenOf(client, namespace, "operator", AgentAudience.AUDIENCE);
+    assertThat(agent.send("/api/v1/status", forAgents).statusCode()).isEqualTo(200);
+    assertThat(apiServerAnswer(forAgents)).isEqualTo(401);
+    assertThat(apiServerAnswer(operatorToken))
+        .as("the same account, the API's audience")
+        .isEqualTo(403);
+    String elsewhere = OperatorTokens.tokenOf(client, namespace, "operator", "somewhere-else");
+    assertThat(agent.send("/api/v1/status", elsewhere).statusCode()).isEqualTo(401);
+  }
+
+  /**
+   * The HTTP status of the API server's answer to reading this test's namespace with {@code token}.
+   */
+  private static int apiServerAnswer(String token) {
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(client.getMasterUrl().toString())
+            .withTrustCerts(true)
+            .withOauthToken(token)
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    try (KubernetesClient as = new KubernetesClientBuilder().withConfig(config).build()) {
+      as.namespaces().withName(namespace).get();
+      return 200;
+    } catch (KubernetesClientException e) {
+      return e.getCode();
+    }
   }
 
   /**

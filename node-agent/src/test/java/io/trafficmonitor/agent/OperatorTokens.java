@@ -91,14 +91,23 @@ final class OperatorTokens {
     return tokenOf(client, namespace, account);
   }
 
-  /** A token (an hour) of ServiceAccount {@code namespace/name}. */
-  static String tokenOf(KubernetesClient client, String namespace, String name) {
+  /**
+   * A token (an hour) of ServiceAccount {@code namespace/name}, for {@code audiences} (none: the
+   * API server's).
+   */
+  static String tokenOf(
+      KubernetesClient client, String namespace, String name, String... audiences) {
     return client
         .serviceAccounts()
         .inNamespace(namespace)
         .withName(name)
         .tokenRequest(
-            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(3600L)
+                .withAudiences(audiences)
+                .endSpec()
+                .build())
         .getStatus()
         .getToken();
   }

@@ -5,11 +5,13 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.trafficmonitor.access.AgentAudience;
 import io.trafficmonitor.access.MonitorAccess;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -24,7 +26,8 @@ import java.util.function.Function;
  * every monitor's series, to {@code get} that non-resource URL ({@link
  * MonitorAccess#refusalToGetMetrics}): a cluster's Prometheus. Answers are kept for {@link
  * #CACHE_NANOS} per token and question, as kube-rbac-proxy does, so a poller costs the API server
- * two requests a minute at most.
+ * two requests a minute at most. The operator's token is bound to the agents' audience ({@link
+ * AgentAudience}): it is reviewed for that audience, every other token for the API server's.
  */
 final class ApiAccess {
   static final long CACHE_NANOS = 30_000_000_000L;
@@ -93,15 +96,29 @@ final class ApiAccess {
       throw new ServiceUnavailableException("the agent has not started yet");
     }
     try {
+      List<String> audiences = AgentAudience.toReview(token);
       TokenReview review =
           client
               .authentication()
               .v1()
               .tokenReviews()
-              .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build());
+              .create(
+                  new TokenReviewBuilder()
+                      .withNewSpec()
+                      .withToken(token)
+                      .withAudiences(audiences)
+                      .endSpec()
+                      .build());
       if (review.getStatus() == null
           || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
         throw new NotAuthorizedException(answer(401, "the token is not valid"));
+      }
+      // an API server that ignores the audiences asked for must not pass a token meant elsewhere
+      if (!audiences.isEmpty()
+          && (review.getStatus().getAudiences() == null
+              || !review.getStatus().getAudiences().containsAll(audiences))) {
+        throw new NotAuthorizedException(
+            answer(401, "the API server did not check the token's audience " + audiences));
       }
       UserInfo user = review.getStatus().getUser();
       String refused =

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trafficmonitor.access.AgentAudience;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -170,7 +171,11 @@ class AgentApiDocTest {
                     "description",
                     "A Kubernetes token (a ServiceAccount's, or a user's the API server"
                         + " authenticates): the agent asks the API server who it is (TokenReview)"
-                        + " and whether that user may get the monitor (SubjectAccessReview).")),
+                        + " and whether that user may get the monitor (SubjectAccessReview). A"
+                        + " token whose audience is "
+                        + AgentAudience.AUDIENCE
+                        + " (the operator's) is reviewed for that audience, any other for the"
+                        + " API server's.")),
             "schemas",
             schemas));
     return doc;
