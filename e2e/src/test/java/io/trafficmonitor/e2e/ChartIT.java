@@ -612,6 +612,53 @@ class ChartIT {
   }
 
   /**
+   * serviceMonitor.tokenSecret: the ServiceMonitor sends a Secret's token as its authorization, not
+   * a file (a Prometheus that refuses files for ServiceMonitors), which the Prometheus Operator
+   * makes the scrape's credentials.
+   */
+  @Test
+  void theServiceMonitorCanSendASecretsToken() throws IOException {
+    List<GenericKubernetesResource> objects =
+        objects(
+            render(
+                "serviceMonitor.enabled=true",
+                "serviceMonitor.tokenSecret.name=prometheus-agent-token"));
+    Map<String, Object> endpoint =
+        ofKind(objects, "ServiceMonitor")
+            .get(0)
+            .<List<Map<String, Object>>>get("spec", "endpoints")
+            .get(0);
+    assertThat(endpoint)
+        .doesNotContainKey("bearerTokenFile")
+        .containsEntry(
+            "authorization",
+            Map.of(
+                "type",
+                "Bearer",
+                "credentials",
+                Map.of("name", "prometheus-agent-token", "key", "token")));
+    Path token = Files.writeString(work.resolve("secret-token"), "t");
+    String scrape =
+        ServiceMonitorScrape.scrapeConfig(
+            ofKind(objects, "ServiceMonitor").get(0),
+            work.resolve("kubeconfig"),
+            null,
+            (name, key) -> name.equals("prometheus-agent-token") ? token : work.resolve("ca"));
+    assertThat(scrape).contains("authorization: {type: Bearer, credentials_file: '" + token + "'}");
+    ProcessResult keyAlone =
+        helm(
+            "template",
+            "tm",
+            chart.toString(),
+            "--set",
+            "serviceMonitor.enabled=true",
+            "--set",
+            "serviceMonitor.tokenSecret.key=token");
+    assertThat(keyAlone.exitCode()).isNotZero();
+    assertThat(keyAlone.stderr()).contains("/serviceMonitor/tokenSecret");
+  }
+
+  /**
    * The agents' serving certificate: a kubernetes.io/tls Secret with the CA, for the agent metrics
    * Service's name, that the operator is told to mount into the agents and whose CA alone it mounts
    * itself; with agent.tls.enabled=false none of it, and the ServiceMonitor scrapes plain HTTP.

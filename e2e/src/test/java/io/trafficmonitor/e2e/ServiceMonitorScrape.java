@@ -16,12 +16,13 @@ import java.util.regex.Pattern;
  * service}, {@code pod}, {@code container}, {@code endpoint} and {@code job}) and the
  * ServiceMonitor's own {@code relabelings}; {@code honor_labels} false, as the operator's default;
  * the endpoint's {@code bearerTokenFile} as {@code authorization: {credentials_file: ...}}, the
- * token sent at every scrape; its {@code scheme} and {@code tlsConfig} (a CA from a Secret's key,
- * the server name) as {@code scheme} and {@code tls_config: {ca_file, server_name}}, the file being
- * the Secret's key written out as the Prometheus Operator mounts it. What the chart's
- * ServiceMonitor says is what Prometheus does, so the test proves the labels survive the
- * relabelling a user's Prometheus applies (the rules of prometheus-operator's {@code
- * generateServiceMonitorConfig}, for the fields the chart uses).
+ * token sent at every scrape, or its {@code authorization.credentials} (a Secret's key) the same
+ * way; its {@code scheme} and {@code tlsConfig} (a CA from a Secret's key, the server name) as
+ * {@code scheme} and {@code tls_config: {ca_file, server_name}}, the file being the Secret's key
+ * written out as the Prometheus Operator mounts it. What the chart's ServiceMonitor says is what
+ * Prometheus does, so the test proves the labels survive the relabelling a user's Prometheus
+ * applies (the rules of prometheus-operator's {@code generateServiceMonitorConfig}, for the fields
+ * the chart uses).
  */
 final class ServiceMonitorScrape {
   private static final Pattern INVALID = Pattern.compile("[^a-zA-Z0-9_]");
@@ -36,7 +37,8 @@ final class ServiceMonitorScrape {
    * Prometheus outside the cluster that discovers through {@code kubeconfig} and whose own
    * ServiceAccount token (what {@value #SERVICE_ACCOUNT_TOKEN} holds in a Prometheus pod) is in
    * {@code serviceAccountToken}; {@code secretFile} writes a Secret's key (name, key) to a file and
-   * gives its path (the CA of {@code tlsConfig.ca.secret}).
+   * gives its path (the CA of {@code tlsConfig.ca.secret}, the token of {@code
+   * authorization.credentials}).
    */
   @SuppressWarnings("unchecked")
   static String scrapeConfig(
@@ -120,6 +122,18 @@ final class ServiceMonitorScrape {
             "the ServiceMonitor sends Prometheus' ServiceAccount token: give its file");
       }
       authorization = "authorization: {type: Bearer, credentials_file: '" + file + "'}";
+    }
+    Map<String, Object> auth = (Map<String, Object>) endpoint.get("authorization");
+    if (auth != null) {
+      // the Prometheus Operator puts the Secret's key into the configuration; a file is the same
+      Map<String, String> secret = (Map<String, String>) auth.get("credentials");
+      Path file = secretFile.apply(secret.get("name"), secret.get("key"));
+      authorization =
+          "authorization: {type: "
+              + auth.getOrDefault("type", "Bearer")
+              + ", credentials_file: '"
+              + file
+              + "'}";
     }
     String scheme = "scheme: " + endpoint.getOrDefault("scheme", "http");
     String tls = "";
