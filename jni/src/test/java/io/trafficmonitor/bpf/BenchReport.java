@@ -1,5 +1,6 @@
 package io.trafficmonitor.bpf;
 
+import io.trafficmonitor.testing.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

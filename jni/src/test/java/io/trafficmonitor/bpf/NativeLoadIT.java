@@ -3,6 +3,7 @@ package io.trafficmonitor.bpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.testing.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,10 +51,10 @@ class NativeLoadIT {
             + System.getProperty("java.class.path")
             + " "
             + LoadCheck.class.getName();
-    Sh.Result r =
-        Sh.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", cmd));
-    assertEquals(0, r.exit(), r.out());
-    return r.out().trim();
+    return Sh.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", cmd))
+        .orThrow()
+        .stdout()
+        .trim();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.testing.Sh;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.testing.Sh;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -190,7 +191,7 @@ class PinIT {
   }
 
   private static boolean linkExists(int id) {
-    return Sh.run(List.of("bpftool", "link", "show", "id", Integer.toString(id))).exit() == 0;
+    return Sh.run(List.of("bpftool", "link", "show", "id", Integer.toString(id))).succeeded();
   }
 
   /** Links are freed asynchronously once the last reference is gone: wait up to 5 s. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trafficmonitor.testing.Sh;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -9,6 +9,7 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.datapath.tcp.TcpHealth;
 import io.trafficmonitor.testing.Requirements;
+import io.trafficmonitor.testing.Sh;
 import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.trafficmonitor.agent;
 
+import io.trafficmonitor.testing.Sh;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

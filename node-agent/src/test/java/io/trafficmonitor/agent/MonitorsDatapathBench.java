@@ -7,6 +7,7 @@ import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.bpf.BpfStats;
+import io.trafficmonitor.testing.Sh;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.BufferedReader;
 import java.io.File;

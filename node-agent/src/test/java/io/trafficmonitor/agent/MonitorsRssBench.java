@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.api.v1alpha1.Direction;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.Sh;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.agent.target.CgroupLayout;
+import io.trafficmonitor.testing.Sh;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -11,9 +11,9 @@ import io.trafficmonitor.bpf.BpfProgram;
 import io.trafficmonitor.bpf.Direction;
 import io.trafficmonitor.bpf.KernelSupport;
 import io.trafficmonitor.bpf.NetNs;
-import io.trafficmonitor.bpf.Sh;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TestNetwork;
+import io.trafficmonitor.testing.Sh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ class DetachIT {
   }
 
   private static boolean progExists(int progId) {
-    return Sh.run(List.of("bpftool", "prog", "show", "id", Integer.toString(progId))).exit() == 0;
+    return Sh.run(List.of("bpftool", "prog", "show", "id", Integer.toString(progId))).succeeded();
   }
 
   @Test

@@ -16,11 +16,11 @@ import io.trafficmonitor.bpf.KernelSupport;
 import io.trafficmonitor.bpf.NetNs;
 import io.trafficmonitor.bpf.Packets;
 import io.trafficmonitor.bpf.PinTrees;
-import io.trafficmonitor.bpf.Sh;
 import io.trafficmonitor.bpf.TcMode;
 import io.trafficmonitor.bpf.TestNetwork;
 import io.trafficmonitor.bpf.Traffic;
 import io.trafficmonitor.bpf.TrafficTool;
+import io.trafficmonitor.testing.Sh;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.nio.ByteBuffer;
@@ -380,6 +380,6 @@ class PinnedRestartIT {
   }
 
   private static boolean exists(String what, int id) {
-    return Sh.run(List.of("bpftool", what, "show", "id", Integer.toString(id))).exit() == 0;
+    return Sh.run(List.of("bpftool", what, "show", "id", Integer.toString(id))).succeeded();
   }
 }
