@@ -2,22 +2,19 @@ package io.trafficmonitor.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.v1alpha1.ClusterTrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
+import io.trafficmonitor.testing.CrdInstaller;
 import io.trafficmonitor.testing.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The JVM's shared control plane with the TrafficMonitor and ClusterTrafficMonitor CRDs installed
@@ -82,44 +79,17 @@ public final class OperatorHarness {
   /** The API's CRDs, TrafficMonitor and ClusterTrafficMonitor, from crds/. */
   public static void installCrds(KubernetesClient client) {
     for (String crd : List.of(TrafficMonitor.CRD_NAME, ClusterTrafficMonitor.CRD_NAME)) {
-      installCrd(client, repoRoot().resolve("crds/" + crd + "-v1.yml"));
-    }
-  }
-
-  public static void installCrd(KubernetesClient client, Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      installCrd(client, Serialization.unmarshal(in, CustomResourceDefinition.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      CrdInstaller.install(client, repoRoot().resolve("crds/" + crd + "-v1.yml"));
     }
   }
 
   /** Installs a CRD from the test resources, such as {@code prometheus-operator/...yaml}. */
   public static void installCrdResource(KubernetesClient client, String resource) {
     try (InputStream in = OperatorHarness.class.getResourceAsStream("/" + resource)) {
-      installCrd(client, Serialization.unmarshal(in, CustomResourceDefinition.class));
+      CrdInstaller.install(client, in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static void installCrd(KubernetesClient client, CustomResourceDefinition crd) {
-    client.resource(crd).forceConflicts().serverSideApply();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(crd.getMetadata().getName())
-        .waitUntilCondition(
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus().getConditions() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            60,
-            TimeUnit.SECONDS);
   }
 
   /** Whether {@code child} has an owner reference to {@code owner}. */

@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.testing.ClusterExtension;
+import io.trafficmonitor.testing.CrdInstaller;
 import io.trafficmonitor.testing.TestCluster;
+import io.trafficmonitor.testing.Tools;
 import java.nio.file.Files;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +34,9 @@ class TrafficMonitorValidationIT {
   @BeforeAll
   void installCrd(TestCluster cluster) throws Exception {
     client = cluster.client();
-    CrdInstaller.install(client);
+    for (String file : CrdYaml.FILES) {
+      CrdInstaller.install(client, Tools.repoRoot().resolve("crds/" + file));
+    }
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
@@ -212,7 +216,7 @@ class TrafficMonitorValidationIT {
       client
           .resource(
               Serialization.unmarshal(
-                  Files.readString(CrdInstaller.repoRoot().resolve("crds/examples/" + example)),
+                  Files.readString(Tools.repoRoot().resolve("crds/examples/" + example)),
                   GenericKubernetesResource.class))
           .create();
     }
@@ -244,7 +248,7 @@ class TrafficMonitorValidationIT {
     for (String example : new String[] {"web.yaml", "minimal.yaml"}) {
       GenericKubernetesResource tm =
           Serialization.unmarshal(
-              Files.readString(CrdInstaller.repoRoot().resolve("crds/examples/" + example)),
+              Files.readString(Tools.repoRoot().resolve("crds/examples/" + example)),
               GenericKubernetesResource.class);
       client.resource(tm).inNamespace(NS).create();
     }
@@ -275,7 +279,7 @@ class TrafficMonitorValidationIT {
 
   @Test
   void acceptsTheE2eSamples() throws Exception {
-    try (var samples = Files.list(CrdInstaller.repoRoot().resolve("e2e/samples"))) {
+    try (var samples = Files.list(Tools.repoRoot().resolve("e2e/samples"))) {
       for (var file : samples.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         GenericKubernetesResource tm =
             Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
