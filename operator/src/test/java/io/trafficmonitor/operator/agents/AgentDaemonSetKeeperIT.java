@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.operator.AgentSettings;
+import io.trafficmonitor.operator.AgentSettingsBuilder;
 import io.trafficmonitor.operator.OperatorSettings;
 import io.trafficmonitor.testing.TestCluster;
 import java.time.Duration;
@@ -37,25 +38,8 @@ class AgentDaemonSetKeeperIT {
   }
 
   private static AgentSettings nowhere() {
-    AgentSettings d = AgentSettings.defaults();
-    return new AgentSettings(
-        d.image(),
-        d.imagePullPolicy(),
-        d.cpuRequest(),
-        d.memoryRequest(),
-        d.cpuLimit(),
-        d.memoryLimit(),
-        d.metricsPort(),
-        d.serviceAccount(),
-        d.flowValues(),
-        d.maxSeries(),
-        d.priorityClassName(),
-        Map.of("tm-it", "owner"), // no node: these agents leave the nodes' port to the harness's
-        d.tolerations(),
-        d.architectures(),
-        d.tlsSecret(),
-        d.tlsServerName(),
-        d.tlsCaFile());
+    // no node: these agents leave the nodes' port to the harness's
+    return AgentSettingsBuilder.defaults().nodeSelector(Map.of("tm-it", "owner")).build();
   }
 
   private static DaemonSet agents() {

@@ -9,10 +9,10 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.trafficmonitor.api.agent.AgentEnvironment;
 import io.trafficmonitor.operator.AgentSettings;
+import io.trafficmonitor.operator.AgentSettingsBuilder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,26 +109,10 @@ class AgentDaemonSetTest {
 
   @Test
   void withTheChartsCertificateTheAgentsServeHttpsAndTheProbesFollow() {
-    AgentSettings d = AgentSettings.defaults();
     AgentSettings tls =
-        new AgentSettings(
-            d.image(),
-            d.imagePullPolicy(),
-            d.cpuRequest(),
-            d.memoryRequest(),
-            d.cpuLimit(),
-            d.memoryLimit(),
-            d.metricsPort(),
-            d.serviceAccount(),
-            d.flowValues(),
-            d.maxSeries(),
-            d.priorityClassName(),
-            d.nodeSelector(),
-            d.tolerations(),
-            d.architectures(),
-            "tm-agent-tls",
-            "tm-agent-metrics.trafficmonitor-system.svc",
-            d.tlsCaFile());
+        AgentSettingsBuilder.defaults()
+            .tls("tm-agent-tls", "tm-agent-metrics.trafficmonitor-system.svc")
+            .build();
     PodSpec pod = desired(tls).getSpec().getTemplate().getSpec();
     Container agent = pod.getContainers().get(0);
     assertThat(pod.getVolumes())
@@ -154,82 +138,32 @@ class AgentDaemonSetTest {
     assertThat(plain.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
   }
 
-  /** The default settings with these flow values and this placement. */
-  private static AgentSettings placed(
-      String flowValues,
-      String priorityClassName,
-      Map<String, String> nodeSelector,
-      List<Toleration> tolerations) {
-    return placed(
-        flowValues,
-        AgentSettings.defaults().maxSeries(),
-        priorityClassName,
-        nodeSelector,
-        tolerations);
-  }
-
-  /** The default settings with these flow values, series budget and placement. */
-  private static AgentSettings placed(
-      String flowValues,
-      int maxSeries,
-      String priorityClassName,
-      Map<String, String> nodeSelector,
-      List<Toleration> tolerations) {
-    AgentSettings d = AgentSettings.defaults();
-    return new AgentSettings(
-        d.image(),
-        d.imagePullPolicy(),
-        d.cpuRequest(),
-        d.memoryRequest(),
-        d.cpuLimit(),
-        d.memoryLimit(),
-        d.metricsPort(),
-        d.serviceAccount(),
-        flowValues,
-        maxSeries,
-        priorityClassName,
-        nodeSelector,
-        tolerations,
-        d.architectures(),
-        d.tlsSecret(),
-        d.tlsServerName(),
-        d.tlsCaFile());
-  }
-
   @Test
   void flowValuesMustBeAValueTheAgentKnows() {
-    AgentSettings d = AgentSettings.defaults();
-    assertThatThrownBy(
-            () -> placed("fast", d.priorityClassName(), d.nodeSelector(), d.tolerations()))
+    assertThatThrownBy(() -> AgentSettingsBuilder.defaults().flowValues("fast").build())
         .hasMessageContaining("flow-values must be auto, shared or per-cpu, not fast");
   }
 
   @Test
   void theSeriesBudgetGoesToEveryAgentAndIsAtLeast100() {
-    AgentSettings d = AgentSettings.defaults();
-    AgentSettings small =
-        placed(d.flowValues(), 100, d.priorityClassName(), d.nodeSelector(), d.tolerations());
+    AgentSettings small = AgentSettingsBuilder.defaults().maxSeries(100).build();
     assertThat(desired(small).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .filteredOn(e -> e.getName().equals(AgentEnvironment.MAX_SERIES))
         .singleElement()
         .extracting(EnvVar::getValue)
         .isEqualTo("100");
-    assertThatThrownBy(
-            () ->
-                placed(
-                    d.flowValues(), 99, d.priorityClassName(), d.nodeSelector(), d.tolerations()))
+    assertThatThrownBy(() -> AgentSettingsBuilder.defaults().maxSeries(99).build())
         .hasMessageContaining("max-series must be at least 100, not 99");
   }
 
   @Test
   void theInstallationPlacesAgentsWithItsSelectorArchitecturesPriorityAndTolerations() {
-    AgentSettings d = AgentSettings.defaults();
     AgentSettings admin =
-        placed(
-            d.flowValues(),
-            "system-node-critical",
-            AgentSettings.parseNodeSelector("{\"role\": \"edge\"}"),
-            AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"));
+        AgentSettingsBuilder.defaults()
+            .priorityClassName("system-node-critical")
+            .nodeSelector(AgentSettings.parseNodeSelector("{\"role\": \"edge\"}"))
+            .tolerations(AgentSettings.parseTolerations("[{\"operator\": \"Exists\"}]"))
+            .build();
     PodSpec pod = desired(admin).getSpec().getTemplate().getSpec();
 
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
@@ -251,7 +185,7 @@ class AgentDaemonSetTest {
               assertThat(e.getKey()).isEqualTo("kubernetes.io/arch");
               assertThat(e.getValues()).containsExactly("amd64");
             });
-    assertThat(desired(d).getSpec().getTemplate().getSpec())
+    assertThat(desired(settings).getSpec().getTemplate().getSpec())
         .satisfies(p -> assertThat(p.getPriorityClassName()).isNull());
   }
 
