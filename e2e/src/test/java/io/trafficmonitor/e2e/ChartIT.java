@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -108,16 +109,13 @@ class ChartIT {
           .kubectlWithInput(new String(in.readAllBytes()), "apply", "--server-side", "-f", "-")
           .orThrow();
     }
-    cluster.kubectl("apply", "--server-side", "-f", chart.resolve("crds").toString()).orThrow();
     cluster
         .kubectl(
             "wait",
             "--for=condition=Established",
             "--timeout=60s",
             "crd/prometheusrules.monitoring.coreos.com",
-            "crd/servicemonitors.monitoring.coreos.com",
-            "crd/trafficmonitors.trafficmonitor.io",
-            "crd/clustertrafficmonitors.trafficmonitor.io")
+            "crd/servicemonitors.monitoring.coreos.com")
         .orThrow();
     cluster
         .kubectlWithInput(
@@ -132,6 +130,10 @@ class ChartIT {
         cluster.kubectlWithInput(rendered, "apply", "--dry-run=server", "-f", "-").orThrow();
     assertThat(dryRun.stdout())
         .contains(
+            "customresourcedefinition.apiextensions.k8s.io/trafficmonitors.trafficmonitor.io"
+                + " created (server dry run)",
+            "customresourcedefinition.apiextensions.k8s.io/clustertrafficmonitors.trafficmonitor.io"
+                + " created (server dry run)",
             "deployment.apps/tm-operator created (server dry run)",
             "serviceaccount/tm-operator created (server dry run)",
             "serviceaccount/tm-agent created (server dry run)",
@@ -211,6 +213,115 @@ class ChartIT {
     assertThat(container.get("volumeMounts").toString()).contains("mountPath=/tmp");
     assertThat(dep.<Object>get("spec", "template", "spec", "affinity").toString())
         .contains("key=kubernetes.io/arch", "values=[amd64]");
+  }
+
+  /**
+   * The CRDs are templates of the chart, so that {@code helm upgrade} upgrades them (Helm never
+   * upgrades a chart's {@code crds/}), one per kind, kept when the release is uninstalled; {@code
+   * crds.enabled=false} leaves them to whoever manages CRDs apart.
+   */
+  @Test
+  void theCrdsAreUpgradedWithTheReleaseAndKeptOnUninstall() {
+    List<GenericKubernetesResource> crds = ofKind(objects(render()), "CustomResourceDefinition");
+    assertThat(crds)
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "trafficmonitors.trafficmonitor.io", "clustertrafficmonitors.trafficmonitor.io");
+    assertThat(crds)
+        .allSatisfy(
+            c ->
+                assertThat(c.getMetadata().getAnnotations())
+                    .containsEntry("helm.sh/resource-policy", "keep"));
+    assertThat(Files.exists(chart.resolve("crds")))
+        .as("no crds/ that Helm would never upgrade")
+        .isFalse();
+    assertThat(ofKind(objects(render("crds.enabled=false")), "CustomResourceDefinition")).isEmpty();
+  }
+
+  /**
+   * On a real API server: {@code helm upgrade} brings a CRD the installed chart did not have (as
+   * the ClusterTrafficMonitor kind came to releases of the first edition), Helm owns both, and
+   * {@code helm uninstall} leaves them.
+   */
+  @Test
+  void helmUpgradeBringsTheCrdsAndUninstallKeepsThem(TestCluster cluster) throws IOException {
+    Path old = Files.createTempDirectory("tm-old-chart-");
+    try {
+      copyTree(chart, old);
+      Files.delete(old.resolve("templates/crd-clustertrafficmonitors.yaml"));
+      String[] sets = {
+        "--set",
+        "liveApi.enabled=false",
+        "--set",
+        "prometheusRule.enabled=false",
+        "--set",
+        "dashboard.enabled=false"
+      };
+      release(cluster, "install", old, sets).orThrow();
+      assertThat(crd(cluster, "clustertrafficmonitors")).isEmpty();
+      release(cluster, "upgrade", chart, sets).orThrow();
+      for (String kind : List.of("trafficmonitors", "clustertrafficmonitors")) {
+        assertThat(crd(cluster, kind)).as(kind).contains("managed-by=Helm");
+      }
+      Commands.run(
+              LIMIT,
+              List.of(
+                  Tools.helm().toString(),
+                  "--kubeconfig=" + cluster.kubeconfig(),
+                  "uninstall",
+                  "tmu",
+                  "-n",
+                  "tm-upgrade",
+                  "--wait"))
+          .orThrow();
+      for (String kind : List.of("trafficmonitors", "clustertrafficmonitors")) {
+        assertThat(crd(cluster, kind)).as(kind + " after uninstall").isNotEmpty();
+      }
+    } finally {
+      try (var files = Files.walk(old)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
+  private static ProcessResult release(
+      TestCluster cluster, String verb, Path from, String... sets) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Tools.helm().toString(),
+                "--kubeconfig=" + cluster.kubeconfig(),
+                verb,
+                "tmu",
+                from.toString(),
+                "-n",
+                "tm-upgrade",
+                "--create-namespace"));
+    cmd.addAll(List.of(sets));
+    return Commands.run(LIMIT, cmd);
+  }
+
+  /** The CRD {@code <plural>.trafficmonitor.io}'s name and labels, or "" when there is none. */
+  private static String crd(TestCluster cluster, String plural) {
+    ProcessResult r =
+        cluster.kubectl(
+            "get", "crd", plural + ".trafficmonitor.io", "--ignore-not-found", "--show-labels");
+    return r.orThrow().stdout().strip();
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
   }
 
   /**
@@ -376,15 +487,13 @@ class ChartIT {
   @Test
   @SuppressWarnings("unchecked")
   void tenantRolesAggregateOnlyNamespacedTrafficMonitors() throws IOException {
-    Map<String, Object> crd =
-        Serialization.unmarshal(
-            Files.readString(chart.resolve("crds/trafficmonitors.trafficmonitor.io-v1.yml")),
-            Map.class);
-    assertThat(((Map<String, Object>) crd.get("spec")).get("scope"))
+    List<GenericKubernetesResource> objects = objects(render());
+    assertThat(
+            find(objects, "CustomResourceDefinition", "trafficmonitors.trafficmonitor.io")
+                .<String>get("spec", "scope"))
         .as("trafficmonitors are namespaced")
         .isEqualTo("Namespaced");
 
-    List<GenericKubernetesResource> objects = objects(render());
     List<GenericKubernetesResource> aggregated =
         ofKind(objects, "ClusterRole").stream()
             .filter(

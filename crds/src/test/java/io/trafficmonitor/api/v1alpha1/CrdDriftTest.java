@@ -18,19 +18,24 @@ class CrdDriftTest {
     Map<String, String> generated = CrdYaml.generate();
     assertThat(generated.keySet()).containsExactlyElementsOf(CrdYaml.FILES);
     Path root = Path.of(System.getProperty("tm.repo.root", ".."));
-    for (String directory : CrdYaml.DIRECTORIES) {
-      for (String name : CrdYaml.FILES) {
-        String committed = directory + name;
-        Path file = root.resolve(committed);
-        if (Boolean.getBoolean("tm.crd.update")) {
-          Files.createDirectories(file.getParent());
-          Files.writeString(file, generated.get(name));
-        }
-        assertThat(file).as(committed).exists();
-        assertThat(Files.readString(file))
-            .as(committed + " is stale: regenerate with -Dtm.crd.update=true")
-            .isEqualTo(generated.get(name));
-      }
+    for (String name : CrdYaml.FILES) {
+      check(root, CrdYaml.DIRECTORY + name, generated.get(name));
+      check(
+          root,
+          CrdYaml.CHART_TEMPLATES + CrdYaml.CHART_FILES.get(name),
+          CrdYaml.chartTemplate(generated.get(name)));
     }
+  }
+
+  private static void check(Path root, String committed, String expected) throws Exception {
+    Path file = root.resolve(committed);
+    if (Boolean.getBoolean("tm.crd.update")) {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, expected);
+    }
+    assertThat(file).as(committed).exists();
+    assertThat(Files.readString(file))
+        .as(committed + " is stale: regenerate with -Dtm.crd.update=true")
+        .isEqualTo(expected);
   }
 }

@@ -32,7 +32,21 @@ final class CrdYaml {
   static final List<String> FILES = List.of(FILE_NAME, CLUSTER_FILE_NAME);
 
   /** Where the generated CRDs are committed, relative to the repository root. */
-  static final List<String> DIRECTORIES = List.of("crds/", "charts/trafficmonitor/crds/");
+  static final String DIRECTORY = "crds/";
+
+  /**
+   * Where the chart has them: a template per kind, named by kind (so that {@code helm upgrade}
+   * upgrades them, which Helm never does for a chart's {@code crds/}), kept on uninstall.
+   */
+  static final String CHART_TEMPLATES = "charts/trafficmonitor/templates/";
+
+  /** The chart's template of each CRD file, by the CRD file's name. */
+  static final Map<String, String> CHART_FILES =
+      Map.of(
+          FILE_NAME,
+          "crd-trafficmonitors.yaml",
+          CLUSTER_FILE_NAME,
+          "crd-clustertrafficmonitors.yaml");
 
   static final String HEADER =
       "# Generated from the Java model in crds/src/main/java by CrdDriftTest; do not edit.\n"
@@ -81,6 +95,19 @@ final class CrdYaml {
       }
       Files.delete(dir);
     }
+  }
+
+  /**
+   * The chart's template of a generated CRD file: the same CRD, kept when the release is
+   * uninstalled (every user's monitors with it), and left out with {@code crds.enabled=false} (CRDs
+   * managed apart from the chart).
+   */
+  static String chartTemplate(String generated) {
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(
+            generated.substring(HEADER.length()), CustomResourceDefinition.class);
+    crd.getMetadata().setAnnotations(Map.of("helm.sh/resource-policy", "keep"));
+    return HEADER + "{{- if .Values.crds.enabled }}\n" + Serialization.asYaml(crd) + "{{- end }}\n";
   }
 
   private static CustomResourceDefinition read(Path file) throws IOException {
