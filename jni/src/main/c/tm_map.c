@@ -41,66 +41,59 @@ static jlong map_lookup_batch(JNIEnv *env, jclass cls, jint fd, jobject in_batch
 	return -err;
 }
 
-static jint map_lookup(JNIEnv *env, jclass cls, jint fd, jbyteArray key, jbyteArray value)
+enum kv_op { KV_LOOKUP, KV_LOOKUP_AND_DELETE, KV_UPDATE };
+
+/*
+ * One element call on a key and a value array, both used in place (critical, no copy): no JNI
+ * call may come between the get and the release. Only the lookups write the value back.
+ */
+static jint kv_call(JNIEnv *env, jint fd, jbyteArray key, jbyteArray value, enum kv_op op,
+		    jlong flags)
 {
 	jbyte *k, *v;
-	int ret;
+	int ret = -ENOMEM;
 
-	(void)cls;
 	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
 	if (!k)
 		return -ENOMEM;
 	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
-	if (!v) {
-		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
-		return -ENOMEM;
+	if (!v)
+		goto out;
+	switch (op) {
+	case KV_LOOKUP:
+		ret = bpf_map_lookup_elem(fd, k, v) ? -errno : 0;
+		break;
+	case KV_LOOKUP_AND_DELETE:
+		ret = bpf_map_lookup_and_delete_elem(fd, k, v) ? -errno : 0;
+		break;
+	case KV_UPDATE:
+		ret = bpf_map_update_elem(fd, k, v, flags) ? -errno : 0;
+		break;
 	}
-	ret = bpf_map_lookup_elem(fd, k, v) ? -errno : 0;
-	(*env)->ReleasePrimitiveArrayCritical(env, value, v, 0);
+	(*env)->ReleasePrimitiveArrayCritical(env, value, v, op == KV_UPDATE ? JNI_ABORT : 0);
+out:
 	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
 	return ret;
+}
+
+static jint map_lookup(JNIEnv *env, jclass cls, jint fd, jbyteArray key, jbyteArray value)
+{
+	(void)cls;
+	return kv_call(env, fd, key, value, KV_LOOKUP, 0);
 }
 
 static jint map_lookup_and_delete(JNIEnv *env, jclass cls, jint fd, jbyteArray key,
 				  jbyteArray value)
 {
-	jbyte *k, *v;
-	int ret;
-
 	(void)cls;
-	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
-	if (!k)
-		return -ENOMEM;
-	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
-	if (!v) {
-		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
-		return -ENOMEM;
-	}
-	ret = bpf_map_lookup_and_delete_elem(fd, k, v) ? -errno : 0;
-	(*env)->ReleasePrimitiveArrayCritical(env, value, v, 0);
-	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
-	return ret;
+	return kv_call(env, fd, key, value, KV_LOOKUP_AND_DELETE, 0);
 }
 
 static jint map_update(JNIEnv *env, jclass cls, jint fd, jbyteArray key, jbyteArray value,
 		       jlong flags)
 {
-	jbyte *k, *v;
-	int ret;
-
 	(void)cls;
-	k = (*env)->GetPrimitiveArrayCritical(env, key, NULL);
-	if (!k)
-		return -ENOMEM;
-	v = (*env)->GetPrimitiveArrayCritical(env, value, NULL);
-	if (!v) {
-		(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
-		return -ENOMEM;
-	}
-	ret = bpf_map_update_elem(fd, k, v, flags) ? -errno : 0;
-	(*env)->ReleasePrimitiveArrayCritical(env, value, v, JNI_ABORT);
-	(*env)->ReleasePrimitiveArrayCritical(env, key, k, JNI_ABORT);
-	return ret;
+	return kv_call(env, fd, key, value, KV_UPDATE, flags);
 }
 
 static jint map_delete(JNIEnv *env, jclass cls, jint fd, jbyteArray key)
