@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Load-time registration of the natives, cached class ids and error reporting. */
-/* No _GNU_SOURCE here: strerror_r must be the XSI one (int result, text in the buffer). */
 #include <bpf/libbpf.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -55,11 +54,31 @@ void tm_log_reset(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
-/* strerror() shares one buffer between threads; the agent calls natives from several. */
+/* XSI strerror_r: 0 with the text in buf, else an error number (or -1 and errno). */
+static void xsi_error_text(int ret, char *buf, size_t len, int err)
+{
+	if (ret)
+		snprintf(buf, len, "errno %d", err);
+}
+
+/* GNU strerror_r (_GNU_SOURCE): the text itself, in buf or in a static string. */
+static void gnu_error_text(char *ret, char *buf, size_t len, int err)
+{
+	if (!ret)
+		snprintf(buf, len, "errno %d", err);
+	else if (ret != buf)
+		snprintf(buf, len, "%s", ret);
+}
+
+/*
+ * strerror() shares one buffer between threads; the agent calls natives from several. Which
+ * strerror_r the headers declare depends on _GNU_SOURCE (any header or flag may set it), so
+ * the result's type picks how to read it, and buf holds the text under either.
+ */
 static void error_text(int err, char *buf, size_t len)
 {
-	if (strerror_r(err, buf, len))
-		snprintf(buf, len, "errno %d", err);
+	_Generic(strerror_r(err, buf, len), char *: gnu_error_text, default: xsi_error_text)(
+		strerror_r(err, buf, len), buf, len, err);
 }
 
 void tm_throw(JNIEnv *env, const char *op, int err, const char *detail)

@@ -98,6 +98,7 @@ class PinIT {
     BpfObject other = dropNth("tm_pin_c");
     BpfException e = assertThrows(BpfException.class, () -> other.reusePinnedMap(MAP, pin));
     assertEquals(Errno.ENOENT, e.errno(), e.getMessage());
+    assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
     assertTrue(e.getMessage().contains(pin.toString()), e.getMessage());
     assertEquals("nothing pinned at " + pin, other.pinnedMapMismatch(MAP, pin));
 
