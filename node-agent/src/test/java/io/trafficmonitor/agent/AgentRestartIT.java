@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.datapath.tcp.TcpHealth;
-import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.Sh;
-import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,13 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged agent (the Quarkus jar) as its own process on one node: killed with SIGKILL it
@@ -33,51 +26,17 @@ import org.junit.jupiter.api.Test;
  * /metrics and /q/health are served; SIGTERM detaches everything.
  */
 class AgentRestartIT {
-  static KubernetesClient client;
-  static TestCluster cluster;
-  static String namespace;
-  static String nodeName;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-restart-", "tmar").packaged();
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
-  static AgentProcess agent;
-
-  /** A token that may scrape the agent's /metrics. */
-  static String scrapeToken;
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    Requirements.require(
-        Files.exists(AgentProcess.JAR),
-        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
-    cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-restart-" + id;
-    Cluster.createNamespace(client, namespace);
-    scrapeToken = OperatorTokens.metricsReader(client, namespace);
-    nodeName = "tmar" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
-    a = node.addPod(namespace, "a", 2, Map.of("app", "db"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "db"));
-    client.resource(Cluster.monitor(namespace, "db", "db", "50ms")).create();
-  }
-
-  /** Every test starts its own agents; one that failed half-way must not leave one running. */
-  @AfterEach
-  void stopAgent() throws Exception {
-    if (agent != null) {
-      agent.close();
-      agent = null;
-    }
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, node, client, namespace, nodeName);
+    a = site.addPod("a", 2, "db");
+    b = site.addPod("b", 3, "db");
+    site.client().resource(Cluster.monitor(site.namespace(), "db", "db", "50ms")).create();
   }
 
   static AgentProcess startAgent(String tag) throws Exception {
@@ -85,22 +44,9 @@ class AgentRestartIT {
   }
 
   static AgentProcess startAgent(String tag, String tcMode) throws Exception {
-    Map<String, String> env = node.agentEnv(namespace);
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    Map<String, String> env = site.agentEnv();
     env.put("TC_MODE", tcMode);
-    Path log = Path.of("target", "agent-" + nodeName + "-" + tag + ".log");
-    AgentProcess p = new AgentProcess(env, log);
-    Wait.until("agent " + tag + " ready", Duration.ofSeconds(60), p::ready);
-    return p;
-  }
-
-  static Optional<NodeStatus> status() {
-    TrafficMonitor tm =
-        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("db").get();
-    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
-      return Optional.empty();
-    }
-    return tm.getStatus().getNodes().stream().filter(n -> n.getNode().equals(nodeName)).findFirst();
+    return site.startAgentProcess(tag, env);
   }
 
   static NodeStatus statusAfter(Instant after, long txPackets) {
@@ -108,7 +54,7 @@ class AgentRestartIT {
         "a status written after " + after + " with " + txPackets + " packets sent",
         Duration.ofSeconds(30),
         () ->
-            status()
+            site.status("db")
                 .filter(s -> Instant.parse(s.getLastUpdate()).isAfter(after))
                 .filter(s -> s.getPods() == 2 && s.getTxPackets() == txPackets));
   }
@@ -116,7 +62,7 @@ class AgentRestartIT {
   @Test
   void sigkillLeavesNothingAttachedAndTheNextAgentDoesNotDoubleCount() throws Exception {
     Instant t0 = Instant.now();
-    agent = startAgent("first");
+    AgentProcess agent = startAgent("first");
     statusAfter(t0, 0);
     a.sendUdp(b, 7200, 7201, 10, 100);
     NodeStatus first = statusAfter(t0, 10);
@@ -147,7 +93,7 @@ class AgentRestartIT {
     NodeStatus second = statusAfter(t1, 20);
     assertThat(second.getTxBytes()).isEqualTo(20L * (200 + 28));
     assertThat(second.getRxPackets()).isEqualTo(20);
-    String metrics = agent.get("/metrics", scrapeToken);
+    String metrics = agent.get("/metrics", site.scrapeToken());
     System.out.println(
         "packaged agent (-Xmx64m, serial GC) "
             + Files.readAllLines(Path.of("/proc", Long.toString(agent.pid()), "status")).stream()
@@ -166,7 +112,6 @@ class AgentRestartIT {
         Duration.ofSeconds(15),
         () -> BpfFds.loadedProgramIds().stream().noneMatch(secondPrograms::contains));
     assertThat(agent.tail()).contains("detach");
-    agent = null;
   }
 
   /**
@@ -179,7 +124,7 @@ class AgentRestartIT {
       String json =
           Sh.quiet(
               "nsenter --net="
-                  + node.netnsPath()
+                  + site.node().netnsPath()
                   + " tc -json filter show dev "
                   + dev
                   + " "
@@ -201,7 +146,7 @@ class AgentRestartIT {
   @Test
   void clsactFiltersOfAKilledAgentAreRemovedByTheNextOne() throws Exception {
     Instant t0 = Instant.now();
-    agent = startAgent("clsact-first", "clsact");
+    AgentProcess agent = startAgent("clsact-first", "clsact");
     statusAfter(t0, 0);
     List<String> stale = clsactFilters(a.veth);
     assertThat(stale).hasSize(2);
@@ -216,11 +161,10 @@ class AgentRestartIT {
     a.sendUdp(b, 7300, 7301, 15, 150);
     NodeStatus st = statusAfter(t1, 15);
     assertThat(st.getTxBytes()).isEqualTo(15L * (150 + 28));
-    String metrics = agent.get("/metrics", scrapeToken);
+    String metrics = agent.get("/metrics", site.scrapeToken());
     Map<String, String> vethOut = Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
     assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut)).isEqualTo(15);
     agent.stop();
-    agent = null;
     assertThat(clsactFilters(a.veth)).as("a graceful stop removes its filters").isEmpty();
   }
 }

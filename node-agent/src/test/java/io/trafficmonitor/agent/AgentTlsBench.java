@@ -11,11 +11,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Benchmark, not part of the build (the name matches neither *Test nor *IT): what TLS on the agent
@@ -31,23 +30,17 @@ class AgentTlsBench {
   static final int SCRAPES = 400;
   static final int ROUNDS = 3;
 
-  static Cluster.Site site;
-  static String token;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-tlsb-", "tmtlsb").packaged();
+
   static ServingCert cert;
 
   @BeforeAll
   static void setUp() throws Exception {
-    site = Cluster.site("tm-tlsb-", "tmtlsb");
-    token = OperatorTokens.metricsReader(site.client(), site.namespace());
     Path dir = Files.createTempDirectory(Path.of("target"), "agent-tls-bench-");
     cert =
         ServingCert.generate(
             dir, "agent-metrics.test.svc", List.of("agent-metrics.test.svc"), List.of("127.0.0.1"));
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(null, site);
   }
 
   @Test
@@ -57,18 +50,20 @@ class AgentTlsBench {
             "| port | connection | agent CPU per scrape (µs) | caller's wall time per scrape (ms)"
                 + " |\n|---|---|---:|---:|\n");
     for (ServingCert tls : new ServingCert[] {null, cert}) {
-      Map<String, String> env = site.node().agentEnv(site.namespace());
-      env.put("KUBECONFIG", site.cluster().kubeconfig().toString());
       try (AgentProcess agent =
           new AgentProcess(
-              env, Path.of("target", "agent-tls-bench.log"), null, UnaryOperator.identity(), tls)) {
+              site.agentEnv(),
+              Path.of("target", "agent-tls-bench.log"),
+              null,
+              UnaryOperator.identity(),
+              tls)) {
         Wait.until("agent ready", Duration.ofSeconds(60), agent::ready);
         Wait.until(
             "/metrics served",
             Duration.ofSeconds(30),
             () -> {
               try {
-                return agent.send("/metrics", token).statusCode() == 200;
+                return agent.send("/metrics", site.scrapeToken()).statusCode() == 200;
               } catch (Exception notYet) {
                 return false;
               }
@@ -122,7 +117,9 @@ class AgentTlsBench {
     for (int i = 0; i < times; i++) {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build(),
+              HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer " + site.scrapeToken())
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("HTTP " + r.statusCode());

@@ -3,7 +3,6 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.ServingCert;
 import java.io.IOException;
 import java.net.URI;
@@ -14,11 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged agent given a serving certificate (the DaemonSet's TM_TLS_CERT_FILE and
@@ -26,36 +24,26 @@ import org.junit.jupiter.api.Test;
  * with a scraper's token, a plain HTTP request gets no answer.
  */
 class AgentTlsIT {
-  static Cluster.Site site;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-tls-", "tmtls").packaged();
+
   static AgentProcess agent;
-  static String scraperToken;
 
   @BeforeAll
   static void setUp() throws Exception {
-    Requirements.require(
-        Files.exists(AgentProcess.JAR),
-        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
-    site = Cluster.site("tm-tls-", "tmtls");
-    scraperToken = OperatorTokens.metricsReader(site.client(), site.namespace());
     Path dir = Files.createTempDirectory(Path.of("target"), "agent-tls-");
     ServingCert cert =
         ServingCert.generate(
             dir, "agent-metrics.test.svc", List.of("agent-metrics.test.svc"), List.of("127.0.0.1"));
-    Map<String, String> env = site.node().agentEnv(site.namespace());
-    env.put("KUBECONFIG", site.cluster().kubeconfig().toString());
     agent =
-        new AgentProcess(
-            env,
-            Path.of("target", "agent-" + site.nodeName() + ".log"),
-            null,
-            UnaryOperator.identity(),
-            cert);
+        site.closing(
+            new AgentProcess(
+                site.agentEnv(),
+                Path.of("target", "agent-" + site.nodeName() + ".log"),
+                null,
+                UnaryOperator.identity(),
+                cert));
     Wait.until("agent ready over HTTPS", Duration.ofSeconds(60), agent::ready);
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, site);
   }
 
   @Test
@@ -67,12 +55,12 @@ class AgentTlsIT {
         Duration.ofSeconds(30),
         () -> {
           try {
-            return agent.send("/metrics", scraperToken).statusCode() == 200;
+            return agent.send("/metrics", site.scrapeToken()).statusCode() == 200;
           } catch (Exception notYet) {
             return false;
           }
         });
-    assertThat(agent.get("/metrics", scraperToken)).contains("# TYPE");
+    assertThat(agent.get("/metrics", site.scrapeToken())).contains("# TYPE");
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Preconditions and set-up shared by the integration tests. */
 final class Cluster {
@@ -68,52 +67,6 @@ final class Cluster {
     spec.setInterval(interval);
     tm.setSpec(spec);
     return tm;
-  }
-
-  /**
-   * Where a test class with one agent runs: a namespace {@code <namespacePrefix><id>} and a test
-   * node {@code <nodePrefix><id>} (Node object, network namespaces, cgroups) of the shared cluster,
-   * the id random per class.
-   */
-  record Site(TestCluster cluster, KubernetesClient client, String namespace, TestNode node) {
-    String nodeName() {
-      return node.name;
-    }
-  }
-
-  /**
-   * Checks the kernel and the cluster, installs the CRDs and makes a {@link Site}; what it made is
-   * removed again when it fails half-way.
-   */
-  static Site site(String namespacePrefix, String nodePrefix) throws Exception {
-    requireKernelAndCluster();
-    TestCluster cluster = TestCluster.shared();
-    KubernetesClient client = cluster.client();
-    installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    String namespace = namespacePrefix + id;
-    String nodeName = nodePrefix + id;
-    TestNode node = null;
-    try {
-      createNamespace(client, namespace);
-      cluster.addNode(nodeName, Map.of());
-      node = new TestNode(client, nodeName, id % 250);
-      return new Site(cluster, client, namespace, node);
-    } catch (Exception | Error e) {
-      tearDown(null, node, client, namespace, nodeName);
-      throw e;
-    }
-  }
-
-  /** {@link #tearDown(AutoCloseable, TestNode, KubernetesClient, String, String)} of a site. */
-  static void tearDown(AutoCloseable agent, Site site) throws Exception {
-    if (site == null) {
-      if (agent != null) {
-        agent.close();
-      }
-      return;
-    }
-    tearDown(agent, site.node(), site.client(), site.namespace(), site.nodeName());
   }
 
   /**

@@ -2,11 +2,8 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
-import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.Requirements;
-import io.trafficmonitor.testing.TestCluster;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +13,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged agent confined as a real DaemonSet pod would be, on a node whose kubelet is not the
@@ -49,61 +43,30 @@ class ConfinedAgentIT {
   static final List<String> CAPS = List.of("bpf", "net_admin", "perfmon", "sys_ptrace");
   static final long CAP_EFF = (1L << 39) | (1L << 12) | (1L << 38) | (1L << 19);
 
-  static KubernetesClient client;
-  static TestCluster cluster;
-  static String namespace;
-  static String nodeName;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-confined-", "tmca").packaged();
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static Path work;
-  static AgentProcess agent;
-
-  /** A token that may scrape the agent's /metrics. */
-  static String scrapeToken;
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    Requirements.require(
-        Files.exists(AgentProcess.JAR),
-        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
     for (String tool : List.of("/usr/bin/setpriv", "/usr/bin/unshare", "/usr/bin/nsenter")) {
       Requirements.require(Files.isExecutable(Path.of(tool)), "missing binary " + tool);
     }
-    cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-confined-" + id;
-    Cluster.createNamespace(client, namespace);
-    scrapeToken = OperatorTokens.metricsReader(client, namespace);
-    nodeName = "tmca" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250).cgroupfsUnder().pauseUser(65535);
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    client.resource(Cluster.monitor(namespace, "web", "web", "100ms")).create();
-    work = Files.createDirectories(Path.of("target", "confined-" + nodeName)).toAbsolutePath();
-  }
-
-  @AfterEach
-  void stopAgent() throws Exception {
-    if (agent != null) {
-      agent.close();
-      agent = null;
-    }
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, node, client, namespace, nodeName);
+    site.node().cgroupfsUnder().pauseUser(65535);
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    site.client().resource(Cluster.monitor(site.namespace(), "web", "web", "100ms")).create();
+    work =
+        Files.createDirectories(Path.of("target", "confined-" + site.nodeName())).toAbsolutePath();
   }
 
   static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
-    env.put("NODE_NAME", nodeName);
-    env.put("TM_WATCH_NAMESPACE", namespace);
+    env.put("NODE_NAME", site.nodeName());
+    env.put("TM_WATCH_NAMESPACE", site.namespace());
     env.put("STATUS_PERIOD", "1s");
     env.put("RESYNC_INTERVAL", "1s");
     env.put("HOST_PROC", "/proc");
@@ -111,27 +74,21 @@ class ConfinedAgentIT {
     return env;
   }
 
-  static Optional<NodeStatus> status() {
-    TrafficMonitor tm =
-        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").get();
-    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
-      return Optional.empty();
-    }
-    return tm.getStatus().getNodes().stream().filter(n -> n.getNode().equals(nodeName)).findFirst();
-  }
-
   static NodeStatus statusAfter(Instant after, Predicate<NodeStatus> p) {
     return Wait.until(
-        "a status of node " + nodeName + " written after " + after + " as expected",
+        "a status of node " + site.nodeName() + " written after " + after + " as expected",
         Duration.ofSeconds(60),
-        () -> status().filter(s -> Instant.parse(s.getLastUpdate()).isAfter(after)).filter(p));
+        () ->
+            site.status("web")
+                .filter(s -> Instant.parse(s.getLastUpdate()).isAfter(after))
+                .filter(p));
   }
 
   /** The kubeconfig of the cluster with its server moved to a port forwarded into the node. */
   static Path forwardedKubeconfig(InNetns.Forward forward) throws Exception {
-    String kubeconfig = Files.readString(cluster.kubeconfig());
+    String kubeconfig = Files.readString(site.cluster().kubeconfig());
     Matcher m = Pattern.compile("server: (https://[^\\s]+)").matcher(kubeconfig);
-    assertThat(m.find()).as("server in " + cluster.kubeconfig()).isTrue();
+    assertThat(m.find()).as("server in " + site.cluster().kubeconfig()).isTrue();
     Path out = work.resolve("kubeconfig");
     Files.writeString(out, kubeconfig.replace(m.group(1), "https://127.0.0.1:" + forward.port));
     return out;
@@ -140,50 +97,53 @@ class ConfinedAgentIT {
   static InetSocketAddress apiServer() throws Exception {
     Matcher m =
         Pattern.compile("server: https://([^:\\s]+):([0-9]+)")
-            .matcher(Files.readString(cluster.kubeconfig()));
+            .matcher(Files.readString(site.cluster().kubeconfig()));
     assertThat(m.find()).isTrue();
     return new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
   }
 
   @Test
   void likeARealPod() throws Exception {
-    try (InNetns.Forward api = new InNetns.Forward(node.netnsPath(), apiServer())) {
+    try (InNetns.Forward api = new InNetns.Forward(site.node().netnsPath(), apiServer())) {
       Path nativeDir = Files.createDirectories(work.resolve("native"));
       Map<String, String> env = env();
       env.put("KUBECONFIG", forwardedKubeconfig(api).toString());
       env.put("TM_NATIVE_DIR", nativeDir.toString());
       Instant t0 = Instant.now();
-      agent =
-          new AgentProcess(
-              env,
-              work.resolve("agent-confined.log"),
-              node.netnsPath(),
-              java -> {
-                String script =
-                    String.join(
-                        " && ",
-                        "/bin/mount -t tmpfs -o rw,nosuid,nodev,size=16m tm-native " + nativeDir,
-                        // /tmp read-only, not hidden: the checkout (and so the agent's jar and
-                        // the native tmpfs above) may live under /tmp; --rbind keeps that tmpfs.
-                        "/bin/mount --rbind /tmp /tmp",
-                        "/bin/mount -o remount,bind,ro /tmp",
-                        "/bin/mount -t tmpfs -o rw,nosuid,nodev,noexec,size=8m tm-shm /dev/shm",
-                        "/bin/mount -o remount,bind,ro /",
-                        "exec /usr/bin/setpriv --bounding-set=-all,+"
-                            + String.join(",+", CAPS)
-                            + " --inh-caps=-all --no-new-privs -- "
-                            + String.join(" ", java));
-                return List.of(
-                    "/usr/bin/nsenter",
-                    "--net=" + node.netnsPath(),
-                    "/usr/bin/unshare",
-                    "--mount",
-                    "--propagation",
-                    "private",
-                    "/bin/sh",
-                    "-c",
-                    script);
-              });
+      AgentProcess agent =
+          site.closing(
+              new AgentProcess(
+                  env,
+                  work.resolve("agent-confined.log"),
+                  site.node().netnsPath(),
+                  java -> {
+                    String script =
+                        String.join(
+                            " && ",
+                            "/bin/mount -t tmpfs -o rw,nosuid,nodev,size=16m tm-native "
+                                + nativeDir,
+                            // /tmp read-only, not hidden: the checkout (and so the agent's jar and
+                            // the native tmpfs above) may live under /tmp; --rbind keeps that
+                            // tmpfs.
+                            "/bin/mount --rbind /tmp /tmp",
+                            "/bin/mount -o remount,bind,ro /tmp",
+                            "/bin/mount -t tmpfs -o rw,nosuid,nodev,noexec,size=8m tm-shm /dev/shm",
+                            "/bin/mount -o remount,bind,ro /",
+                            "exec /usr/bin/setpriv --bounding-set=-all,+"
+                                + String.join(",+", CAPS)
+                                + " --inh-caps=-all --no-new-privs -- "
+                                + String.join(" ", java));
+                    return List.of(
+                        "/usr/bin/nsenter",
+                        "--net=" + site.node().netnsPath(),
+                        "/usr/bin/unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "/bin/sh",
+                        "-c",
+                        script);
+                  }));
       Wait.until("the confined agent ready", Duration.ofSeconds(120), agent::ready);
       String capEff =
           Files.readAllLines(Path.of("/proc", Long.toString(agent.pid()), "status")).stream()
@@ -198,7 +158,7 @@ class ConfinedAgentIT {
       NodeStatus st = statusAfter(t0, s -> s.getTxPackets() == 10);
       assertThat(st.getTxBytes()).isEqualTo(10L * (100 + HEADERS));
       assertThat(st.getErrors()).isEmpty();
-      String metrics = agent.get("/metrics", scrapeToken);
+      String metrics = agent.get("/metrics", site.scrapeToken());
       Map<String, String> vethOut =
           Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP");
       assertThat(Scrape.sum(metrics, "trafficmonitor_pod_link_packets_total", vethOut))
@@ -215,27 +175,28 @@ class ConfinedAgentIT {
   @Test
   void kernelFeaturesTakenAwayAreReported() throws Exception {
     Map<String, String> env = env();
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
-    env.put("NODE_NETNS", node.netnsPath().toString());
+    env.put("KUBECONFIG", site.cluster().kubeconfig().toString());
+    env.put("NODE_NETNS", site.node().netnsPath().toString());
     Instant t0 = Instant.now();
-    agent =
-        new AgentProcess(
-            env,
-            work.resolve("agent-nobtf.log"),
-            null,
-            java ->
-                List.of(
-                    "/usr/bin/unshare",
-                    "--mount",
-                    "--propagation",
-                    "private",
-                    "/bin/sh",
-                    "-c",
-                    "/bin/mount -t tmpfs -o ro,size=1m tm-nobtf /sys/kernel/btf"
-                        + " && /bin/umount -l "
-                        + TestNode.CGROUP_ROOT
-                        + " && exec "
-                        + String.join(" ", java)));
+    AgentProcess agent =
+        site.closing(
+            new AgentProcess(
+                env,
+                work.resolve("agent-nobtf.log"),
+                null,
+                java ->
+                    List.of(
+                        "/usr/bin/unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "/bin/sh",
+                        "-c",
+                        "/bin/mount -t tmpfs -o ro,size=1m tm-nobtf /sys/kernel/btf"
+                            + " && /bin/umount -l "
+                            + TestNode.CGROUP_ROOT
+                            + " && exec "
+                            + String.join(" ", java))));
     Wait.until("the agent without BTF and cgroup2 ready", Duration.ofSeconds(120), agent::ready);
     NodeStatus st = statusAfter(t0, s -> s.getPods() == 2);
     assertThat(st.getErrors())
@@ -253,7 +214,7 @@ class ConfinedAgentIT {
         () -> {
           try {
             return Scrape.sum(
-                    agent.get("/metrics", scrapeToken),
+                    agent.get("/metrics", site.scrapeToken()),
                     "trafficmonitor_pod_link_packets_total",
                     vethOut)
                 == 12;

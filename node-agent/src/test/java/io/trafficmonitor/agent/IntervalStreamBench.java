@@ -2,9 +2,9 @@ package io.trafficmonitor.agent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Benchmark, not part of the build (the name matches neither *Test nor *IT): the packaged agent's
@@ -15,14 +15,11 @@ import org.junit.jupiter.api.Test;
  * after {@code mvn package}; results in target/interval-stream-bench.md.
  */
 class IntervalStreamBench {
+  @RegisterExtension static final AgentOnTestNode site = IntervalStreamIT.site;
+
   @BeforeAll
   static void setUp() throws Exception {
     IntervalStreamIT.setUp();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    IntervalStreamIT.tearDown();
   }
 
   @Test

@@ -16,8 +16,6 @@ import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
-import io.trafficmonitor.testing.Requirements;
-import io.trafficmonitor.testing.TestCluster;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -33,10 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged agent streams a monitor's intervals as Server-Sent Events ({@code
@@ -45,10 +42,9 @@ import org.junit.jupiter.api.Test;
  * IntervalStreamBench} measures the agent's CPU with.
  */
 class IntervalStreamIT {
-  static KubernetesClient client;
-  static String namespace;
-  static String nodeName;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-stream-", "tmst").packaged();
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static AgentProcess agent;
@@ -62,31 +58,15 @@ class IntervalStreamIT {
   /** A ServiceAccount's token without any role. */
   static String strangerToken;
 
-  /** A token whose user may get /metrics (a scraper's right). */
-  static String scraperToken;
-
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    Requirements.require(
-        Files.exists(AgentProcess.JAR),
-        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
-    TestCluster cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-stream-" + id;
-    Cluster.createNamespace(client, namespace);
-    nodeName = "tmst" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
-    client
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    site.client().resource(Cluster.monitor(site.namespace(), "web", "web", "10ms")).create();
+    site.client()
         .rbac()
         .roles()
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .resource(
             new RoleBuilder()
                 .withNewMetadata()
@@ -99,10 +79,10 @@ class IntervalStreamIT {
                 .endRule()
                 .build())
         .create();
-    client
+    site.client()
         .rbac()
         .roleBindings()
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .resource(
             new RoleBindingBuilder()
                 .withNewMetadata()
@@ -112,18 +92,14 @@ class IntervalStreamIT {
                 .addNewSubject()
                 .withKind("ServiceAccount")
                 .withName("reader")
-                .withNamespace(namespace)
+                .withNamespace(site.namespace())
                 .endSubject()
                 .build())
         .create();
     readerToken = token("reader");
-    operatorToken = OperatorTokens.token(client, namespace);
+    operatorToken = OperatorTokens.token(site.client(), site.namespace());
     strangerToken = token("stranger");
-    scraperToken = OperatorTokens.metricsReader(client, namespace);
-    Map<String, String> env = node.agentEnv(namespace);
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
-    agent = new AgentProcess(env, Path.of("target", "agent-" + nodeName + ".log"));
-    Wait.until("agent ready", Duration.ofSeconds(60), agent::ready);
+    agent = site.startAgentProcess("stream", site.agentEnv());
     Wait.until(
         "both pods attached",
         Duration.ofSeconds(30),
@@ -138,24 +114,19 @@ class IntervalStreamIT {
 
   /** A token of ServiceAccount {@code name} (made) in the test's namespace. */
   static String token(String name) {
-    client
+    site.client()
         .serviceAccounts()
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .resource(
             new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
-    return OperatorTokens.tokenOf(client, namespace, name);
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, node, client, namespace, nodeName);
+    return OperatorTokens.tokenOf(site.client(), site.namespace(), name);
   }
 
   /** The stream's path for the test's monitor. */
   static String streamPath(long after) {
     return "/api/v1/namespaces/"
-        + namespace
+        + site.namespace()
         + "/trafficmonitors/web/intervals/stream?after="
         + after;
   }
@@ -212,7 +183,7 @@ class IntervalStreamIT {
   static long last() throws Exception {
     String json =
         agent.get(
-            "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0",
+            "/api/v1/namespaces/" + site.namespace() + "/trafficmonitors/web/intervals?after=0",
             readerToken);
     return Serialization.unmarshal(json, IntervalReport.class).last();
   }
@@ -229,7 +200,7 @@ class IntervalStreamIT {
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body())
         .contains(
-            "system:serviceaccount:" + namespace + ":reader",
+            "system:serviceaccount:" + site.namespace() + ":reader",
             "may not read every monitor's figures");
     assertThat(agent.send("/api/v1/status", operatorToken).statusCode()).isEqualTo(200);
   }
@@ -243,13 +214,14 @@ class IntervalStreamIT {
   @Test
   void theOperatorsTokenForTheAgentsIsGoodForTheAgentsOnly() throws Exception {
     String forAgents =
-        OperatorTokens.tokenOf(client, namespace, "operator", AgentAudience.AUDIENCE);
+        OperatorTokens.tokenOf(site.client(), site.namespace(), "operator", AgentAudience.AUDIENCE);
     assertThat(agent.send("/api/v1/status", forAgents).statusCode()).isEqualTo(200);
     assertThat(apiServerAnswer(forAgents)).isEqualTo(401);
     assertThat(apiServerAnswer(operatorToken))
         .as("the same account, the API's audience")
         .isEqualTo(403);
-    String elsewhere = OperatorTokens.tokenOf(client, namespace, "operator", "somewhere-else");
+    String elsewhere =
+        OperatorTokens.tokenOf(site.client(), site.namespace(), "operator", "somewhere-else");
     assertThat(agent.send("/api/v1/status", elsewhere).statusCode()).isEqualTo(401);
   }
 
@@ -259,13 +231,13 @@ class IntervalStreamIT {
   private static int apiServerAnswer(String token) {
     Config config =
         new ConfigBuilder(Config.empty())
-            .withMasterUrl(client.getMasterUrl().toString())
+            .withMasterUrl(site.client().getMasterUrl().toString())
             .withTrustCerts(true)
             .withOauthToken(token)
             .withRequestRetryBackoffLimit(0)
             .build();
     try (KubernetesClient as = new KubernetesClientBuilder().withConfig(config).build()) {
-      as.namespaces().withName(namespace).get();
+      as.namespaces().withName(site.namespace()).get();
       return 200;
     } catch (KubernetesClientException e) {
       return e.getCode();
@@ -289,10 +261,10 @@ class IntervalStreamIT {
       var refused = agent.send("/metrics", token);
       assertThat(refused.statusCode()).isEqualTo(403);
       assertThat(refused.body())
-          .startsWith("system:serviceaccount:" + namespace + ":")
+          .startsWith("system:serviceaccount:" + site.namespace() + ":")
           .contains("may not get /metrics (nonResourceURLs: [\"/metrics\"], verbs: [\"get\"])");
     }
-    var scraped = agent.send("/metrics", scraperToken);
+    var scraped = agent.send("/metrics", site.scrapeToken());
     assertThat(scraped.statusCode()).as(scraped.body()).isEqualTo(200);
     assertThat(scraped.headers().firstValue("Content-Type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain").contains("version=0.0.4"));
@@ -309,21 +281,22 @@ class IntervalStreamIT {
    */
   @Test
   void onlyACallerWhoMayGetTheMonitorReadsIt() throws Exception {
-    String path = "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/intervals?after=0";
+    String path =
+        "/api/v1/namespaces/" + site.namespace() + "/trafficmonitors/web/intervals?after=0";
     assertThat(agent.send(path, null).statusCode()).isEqualTo(401);
     assertThat(agent.send(path, "not-a-token").statusCode()).isEqualTo(401);
     var refused = agent.send(path, strangerToken);
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body())
         .contains(
-            "system:serviceaccount:" + namespace + ":stranger",
-            "may not get trafficmonitors/web in namespace " + namespace);
+            "system:serviceaccount:" + site.namespace() + ":stranger",
+            "may not get trafficmonitors/web in namespace " + site.namespace());
     assertThat(agent.send(path, readerToken).statusCode()).isEqualTo(200);
     assertThat(agent.send(streamPath(0), strangerToken).statusCode()).isEqualTo(403);
     assertThat(
             agent
                 .send(
-                    "/api/v1/namespaces/" + namespace + "/trafficmonitors/other/intervals",
+                    "/api/v1/namespaces/" + site.namespace() + "/trafficmonitors/other/intervals",
                     readerToken)
                 .statusCode())
         .as("allowed (its Role covers the namespace's monitors), and no such monitor served")
@@ -333,17 +306,20 @@ class IntervalStreamIT {
   /** The snapshots beside the records are checked as they are, and answer what they say. */
   @Test
   void theSnapshotsAreForTheSameCallersOnly() throws Exception {
-    String base = "/api/v1/namespaces/" + namespace + "/trafficmonitors/web/";
+    String base = "/api/v1/namespaces/" + site.namespace() + "/trafficmonitors/web/";
     for (String snapshot : List.of("realtime", "summary")) {
       assertThat(agent.send(base + snapshot, null).statusCode()).as(snapshot).isEqualTo(401);
       var refused = agent.send(base + snapshot, strangerToken);
       assertThat(refused.statusCode()).as(snapshot).isEqualTo(403);
       assertThat(refused.body())
-          .contains("may not get trafficmonitors/web in namespace " + namespace);
+          .contains("may not get trafficmonitors/web in namespace " + site.namespace());
       assertThat(
               agent
                   .send(
-                      "/api/v1/namespaces/" + namespace + "/trafficmonitors/other/" + snapshot,
+                      "/api/v1/namespaces/"
+                          + site.namespace()
+                          + "/trafficmonitors/other/"
+                          + snapshot,
                       readerToken)
                   .statusCode())
           .as(snapshot + " of a monitor not served")
@@ -357,7 +333,7 @@ class IntervalStreamIT {
     var summary = agent.send(base + "summary", readerToken);
     assertThat(summary.statusCode()).isEqualTo(200);
     SummaryReport s = Serialization.unmarshal(summary.body(), SummaryReport.class);
-    assertThat(s.namespace()).isEqualTo(namespace);
+    assertThat(s.namespace()).isEqualTo(site.namespace());
     assertThat(s.since()).isNotNull();
   }
 
@@ -397,9 +373,9 @@ class IntervalStreamIT {
    * interval} for {@code seconds}, pods a and b exchanging 100 datagrams a second.
    */
   static double watchers(int n, String interval, int seconds) throws Exception {
-    client
+    site.client()
         .resources(TrafficMonitor.class)
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .withName("web")
         .edit(
             tm -> {

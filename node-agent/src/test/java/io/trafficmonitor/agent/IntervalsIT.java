@@ -2,17 +2,13 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.agent.IntervalReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A monitor at {@code interval: 10ms} on a real kernel: while two pods exchange UDP in bursts over
@@ -23,34 +19,19 @@ import org.junit.jupiter.api.Test;
 class IntervalsIT {
   static final int UDP_IPV4_HEADERS = 28;
 
-  static Cluster.Site site;
-  static KubernetesClient client;
-  static String namespace;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-intervals-", "tmiv");
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static Agent agent;
 
   @BeforeAll
   static void setUp() throws Exception {
-    site = Cluster.site("tm-intervals-", "tmiv");
-    client = site.client();
-    namespace = site.namespace();
-    node = site.node();
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
-    agent =
-        new Agent(
-            AgentConfig.from(node.agentEnv(namespace)),
-            client,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    agent.start();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, site);
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    site.client().resource(Cluster.monitor(site.namespace(), "web", "web", "10ms")).create();
+    agent = site.startAgent();
   }
 
   @Test
@@ -59,13 +40,13 @@ class IntervalsIT {
         "both pods attached",
         Duration.ofSeconds(30),
         () -> {
-          IntervalReport r = agent.intervals(namespace, "web", 0);
+          IntervalReport r = agent.intervals(site.namespace(), "web", 0);
           return r != null
               && agent.report().monitors().stream()
                   .anyMatch(e -> e.status().getPods() != null && e.status().getPods() == 2);
         });
     List<IntervalReport.Interval> seen = new ArrayList<>();
-    long last = agent.intervals(namespace, "web", 0).last(); // before the traffic
+    long last = agent.intervals(site.namespace(), "web", 0).last(); // before the traffic
     boolean missed = false;
     int bursts = 20;
     int count = 25;
@@ -73,7 +54,7 @@ class IntervalsIT {
     for (int i = 0; i < bursts; i++) {
       a.sendUdp(b, 7200 + i, 7002, count, size);
       Thread.sleep(50);
-      IntervalReport r = agent.intervals(namespace, "web", last);
+      IntervalReport r = agent.intervals(site.namespace(), "web", last);
       missed |= r.missed();
       seen.addAll(r.records());
       last = r.last();
@@ -84,7 +65,8 @@ class IntervalsIT {
         "the last burst is in an interval",
         Duration.ofSeconds(5),
         () -> {
-          IntervalReport r = agent.intervals(namespace, "web", seen.get(seen.size() - 1).seq());
+          IntervalReport r =
+              agent.intervals(site.namespace(), "web", seen.get(seen.size() - 1).seq());
           seen.addAll(r.records());
           return seen.stream().mapToLong(IntervalReport.Interval::txPackets).sum() >= sent;
         });

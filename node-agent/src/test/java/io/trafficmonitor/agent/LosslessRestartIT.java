@@ -2,13 +2,11 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.api.agent.AgentReport;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.testing.Requirements;
-import io.trafficmonitor.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -25,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged agent restarted in the middle of traffic of known size, as a DaemonSet restarts it
@@ -40,42 +38,23 @@ class LosslessRestartIT {
   static final int PER_BATCH = 50;
   static final int SIZE = 100;
 
-  static KubernetesClient client;
-  static TestCluster cluster;
-  static String namespace;
-  static String nodeName;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-lossless-", "tmlr").packaged();
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static Path pins;
   static Path state;
   static AgentProcess agent;
 
-  /** A token that may scrape the agent's /metrics. */
-  static String scrapeToken;
-
   static int round;
 
   @BeforeAll
   static void setUp() throws Exception {
-    Cluster.requireKernelAndCluster();
-    Requirements.require(
-        Files.exists(AgentProcess.JAR),
-        "the packaged agent " + AgentProcess.JAR + " (mvn package)");
     Requirements.require(Files.isDirectory(Path.of("/sys/fs/bpf")), "bpffs at /sys/fs/bpf");
-    cluster = TestCluster.shared();
-    client = cluster.client();
-    Cluster.installCrd(cluster);
-    int id = ThreadLocalRandom.current().nextInt(10_000, 99_999);
-    namespace = "tm-lossless-" + id;
-    Cluster.createNamespace(client, namespace);
-    scrapeToken = OperatorTokens.metricsReader(client, namespace);
-    nodeName = "tmlr" + id;
-    cluster.addNode(nodeName, Map.of());
-    node = new TestNode(client, nodeName, id % 250);
-    a = node.addPod(namespace, "a", 2, Map.of("app", "db"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "db"));
-    pins = Path.of("/sys/fs/bpf/tm-test-" + id);
+    a = site.addPod("a", 2, "db");
+    b = site.addPod("b", 3, "db");
+    pins = Path.of("/sys/fs/bpf/tm-test-" + site.nodeName());
     state = Files.createTempDirectory("tm-state-");
   }
 
@@ -83,20 +62,21 @@ class LosslessRestartIT {
   @BeforeEach
   void newMonitor() {
     round++;
-    TrafficMonitor tm = Cluster.monitor(namespace, "db" + round, "db", "50ms");
+    TrafficMonitor tm = Cluster.monitor(site.namespace(), "db" + round, "db", "50ms");
     tm.getSpec().setStatusInterval("1s");
-    client.resource(tm).create();
+    site.client().resource(tm).create();
   }
 
   @AfterEach
   void stopAgent() throws Exception {
     try {
-      if (agent != null) {
-        agent.close();
-        agent = null;
-      }
+      site.stopAgents();
     } finally {
-      client.resources(TrafficMonitor.class).inNamespace(namespace).withName("db" + round).delete();
+      site.client()
+          .resources(TrafficMonitor.class)
+          .inNamespace(site.namespace())
+          .withName("db" + round)
+          .delete();
       removeAll(pins);
       removeAll(state);
       Files.createDirectories(state);
@@ -105,12 +85,8 @@ class LosslessRestartIT {
 
   @AfterAll
   static void tearDown() throws Exception {
-    try {
-      removeAll(pins);
-      removeAll(state);
-    } finally {
-      Cluster.tearDown(agent, node, client, namespace, nodeName);
-    }
+    removeAll(pins);
+    removeAll(state);
   }
 
   /** Unlinking a pin drops the kernel's reference: what it held is detached and freed. */
@@ -126,23 +102,19 @@ class LosslessRestartIT {
   }
 
   static AgentProcess startAgent(String tag, String daemonSet) throws Exception {
-    Map<String, String> env = node.agentEnv(namespace);
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    Map<String, String> env = site.agentEnv();
     env.put("TM_BPF_PIN_DIR", pins.toString());
     env.put("TM_STATE_DIR", state.toString());
     if (daemonSet != null) {
       env.put("TM_DAEMONSET", daemonSet);
     }
-    Path log = Path.of("target", "agent-" + nodeName + "-" + round + "-" + tag + ".log");
-    AgentProcess p = new AgentProcess(env, log);
-    Wait.until("agent " + tag + " ready", Duration.ofSeconds(60), p::ready);
-    return p;
+    return site.startAgentProcess(round + "-" + tag, env);
   }
 
   static String monitorUid() {
-    return client
+    return site.client()
         .resources(TrafficMonitor.class)
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .withName("db" + round)
         .get()
         .getMetadata()
@@ -150,12 +122,7 @@ class LosslessRestartIT {
   }
 
   static Optional<NodeStatus> status() {
-    TrafficMonitor tm =
-        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("db" + round).get();
-    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
-      return Optional.empty();
-    }
-    return tm.getStatus().getNodes().stream().filter(n -> n.getNode().equals(nodeName)).findFirst();
+    return site.status("db" + round);
   }
 
   /** Sends BATCHES x PER_BATCH datagrams from a to b, a batch every 100 ms, on another thread. */
@@ -177,7 +144,7 @@ class LosslessRestartIT {
   static long egressPackets(AgentProcess p) throws Exception {
     return Math.round(
         Scrape.sum(
-            p.get("/metrics", scrapeToken),
+            p.get("/metrics", site.scrapeToken()),
             "trafficmonitor_pod_packets_total",
             Map.of("pod_name", "a", "direction", "egress", "protocol", "UDP")));
   }
@@ -196,7 +163,7 @@ class LosslessRestartIT {
         "both pods attached",
         Duration.ofSeconds(30),
         () -> status().map(s -> Integer.valueOf(2).equals(s.getPods())).orElse(false));
-    try (Stream<Path> links = Files.list(pins.resolve(nodeName).resolve("links"))) {
+    try (Stream<Path> links = Files.list(pins.resolve(site.nodeName()).resolve("links"))) {
       assertThat(links.count()).as("2 pods x (cgroup + veth) x 2 directions pinned").isEqualTo(8);
     }
     AtomicInteger batches = new AtomicInteger();
@@ -212,7 +179,7 @@ class LosslessRestartIT {
     assertThat(count(Cgroups.attachedPrograms(a.cgroup), "tm_cg_egress"))
         .as("the programs stay attached while no agent runs")
         .isEqualTo(1);
-    try (Stream<Path> links = Files.list(pins.resolve(nodeName).resolve("links"))) {
+    try (Stream<Path> links = Files.list(pins.resolve(site.nodeName()).resolve("links"))) {
       assertThat(links.count()).as("the pins stay for the next agent").isEqualTo(8);
     }
     int duringGap = batches.get();
@@ -249,9 +216,9 @@ class LosslessRestartIT {
     // what the operator pulls (GET /api/v1/status): the same entry, under the monitor's uid
     AgentReport report =
         Serialization.unmarshal(
-            agent.get(AgentReport.PATH, OperatorTokens.token(client, namespace)),
+            agent.get(AgentReport.PATH, OperatorTokens.token(site.client(), site.namespace())),
             AgentReport.class);
-    assertThat(report.node()).isEqualTo(nodeName);
+    assertThat(report.node()).isEqualTo(site.nodeName());
     assertThat(report.monitors())
         .singleElement()
         .satisfies(
@@ -273,12 +240,12 @@ class LosslessRestartIT {
 
   @Test
   void anAgentWhoseDaemonSetIsGoneRemovesEverythingAtShutdown() throws Exception {
-    agent = startAgent("uninstalled", namespace + "/no-such-daemonset");
+    agent = startAgent("uninstalled", site.namespace() + "/no-such-daemonset");
     Wait.until(
         "both pods attached",
         Duration.ofSeconds(30),
         () -> status().map(s -> Integer.valueOf(2).equals(s.getPods())).orElse(false));
-    assertThat(Files.list(pins.resolve(nodeName).resolve("links")).count()).isPositive();
+    assertThat(Files.list(pins.resolve(site.nodeName()).resolve("links")).count()).isPositive();
     agent.stop();
     agent = null;
     assertThat(Cgroups.attachedPrograms(a.cgroup)).doesNotContain("tm_cg_egress");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,12 +24,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One node (a network namespace), two pods behind veths with kubelet-layout cgroups, a real API
@@ -45,10 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class NodeAgentIT {
   static final int UDP_IPV4_HEADERS = 28;
 
-  static Cluster.Site site;
-  static KubernetesClient client;
-  static String namespace;
-  static TestNode node;
+  @RegisterExtension static final AgentOnTestNode site = new AgentOnTestNode("tm-agent-", "tmag");
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static PrometheusMeterRegistry registry;
@@ -56,30 +53,20 @@ class NodeAgentIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    site = Cluster.site("tm-agent-", "tmag");
-    client = site.client();
-    namespace = site.namespace();
-    node = site.node();
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    client.resource(monitor()).create();
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    site.client().resource(monitor()).create();
 
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    agent = new Agent(AgentConfig.from(node.agentEnv(namespace)), client, registry);
-    agent.start();
+    agent = site.startAgent(registry);
   }
 
   static TrafficMonitor monitor() {
-    TrafficMonitor tm = Cluster.monitor(namespace, "web", "web", "100ms");
+    TrafficMonitor tm = Cluster.monitor(site.namespace(), "web", "web", "100ms");
     FlowSettings flows = new FlowSettings();
     flows.setTopN(5);
     tm.getSpec().setFlows(flows);
     return tm;
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, site);
   }
 
   /**
@@ -89,7 +76,11 @@ class NodeAgentIT {
   static void editMonitor(UnaryOperator<TrafficMonitor> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").edit(change);
+        site.client()
+            .resources(TrafficMonitor.class)
+            .inNamespace(site.namespace())
+            .withName("web")
+            .edit(change);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 10) {
@@ -100,25 +91,18 @@ class NodeAgentIT {
   }
 
   static Optional<NodeStatus> status() {
-    TrafficMonitor tm =
-        client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").get();
-    if (tm == null || tm.getStatus() == null || tm.getStatus().getNodes() == null) {
-      return Optional.empty();
-    }
-    return tm.getStatus().getNodes().stream()
-        .filter(n -> n.getNode().equals(node.name))
-        .findFirst();
+    return site.status("web");
   }
 
   /** The labels of pod p's UDP series of monitor web, in one direction (any family). */
   static Map<String, String> podLabels(TestNode.TestPod p, String direction) {
     return Map.of(
         "monitor_namespace",
-        namespace,
+        site.namespace(),
         "monitor",
         "web",
         "pod_namespace",
-        namespace,
+        site.namespace(),
         "pod_name",
         p.name,
         "direction",
@@ -130,7 +114,7 @@ class NodeAgentIT {
   /** Whether pod p has a series of the measure at its sockets or at its veth. */
   static boolean hasSeriesOf(String pod, String measure) {
     String m = registry.scrape();
-    Map<String, String> labels = Map.of("pod_namespace", namespace, "pod_name", pod);
+    Map<String, String> labels = Map.of("pod_namespace", site.namespace(), "pod_name", pod);
     return Scrape.has(m, "trafficmonitor_pod_" + measure, labels)
         || Scrape.has(m, "trafficmonitor_pod_link_" + measure, labels);
   }
@@ -144,7 +128,7 @@ class NodeAgentIT {
         () -> status().map(s -> s.getPods() != null && s.getPods() == 2).orElse(false));
     assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_ingress", "tm_cg_egress");
     long self = ProcessHandle.current().pid();
-    assertThat(Cgroups.tcxLinks(self, Cgroups.ifindex(node, a.veth)))
+    assertThat(Cgroups.tcxLinks(self, Cgroups.ifindex(site.node(), a.veth)))
         .extracting(BpfFds.Link::attachType)
         .containsExactlyInAnyOrder("46 (ingress)", "47 (egress)");
 
@@ -278,7 +262,7 @@ class NodeAgentIT {
     assertThat(st.getRetransmits()).isZero();
     assertThat(st.getErrors()).isEmpty();
     String m = registry.scrape();
-    Map<String, String> podA = Map.of("pod_name", "a", "pod_namespace", namespace);
+    Map<String, String> podA = Map.of("pod_name", "a", "pod_namespace", site.namespace());
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_opened_total", podA)).isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connections_closed_total", podA)).isEqualTo(n);
     assertThat(Scrape.sum(m, "trafficmonitor_tcp_connection_duration_seconds_count", podA))
@@ -376,11 +360,11 @@ class NodeAgentIT {
   @Test
   @Order(5)
   void anUnresolvablePodIsReportedAndRetriedWhileTheOthersKeepWorking() throws Exception {
-    String ip = "10.213." + node.subnet + ".9";
+    String ip = "10.213." + site.node().subnet + ".9";
     Pod c =
-        client
+        site.client()
             .pods()
-            .inNamespace(namespace)
+            .inNamespace(site.namespace())
             .resource(
                 new PodBuilder()
                     .withNewMetadata()
@@ -388,7 +372,7 @@ class NodeAgentIT {
                     .withLabels(Map.of("app", "web"))
                     .endMetadata()
                     .withNewSpec()
-                    .withNodeName(node.name)
+                    .withNodeName(site.node().name)
                     .addNewContainer()
                     .withName("app")
                     .withImage("registry.k8s.io/pause:3.10")
@@ -396,9 +380,9 @@ class NodeAgentIT {
                     .endSpec()
                     .build())
             .create();
-    client
+    site.client()
         .pods()
-        .inNamespace(namespace)
+        .inNamespace(site.namespace())
         .withName("c")
         .editStatus(
             p ->
@@ -408,7 +392,7 @@ class NodeAgentIT {
                     .withPodIP(ip)
                     .endStatus()
                     .build());
-    String prefix = "pod " + namespace + "/c: ";
+    String prefix = "pod " + site.namespace() + "/c: ";
     Path cgroup =
         TestNode.CGROUP_ROOT.resolve(
             CgroupLayout.podDir(
@@ -440,7 +424,7 @@ class NodeAgentIT {
           .startsWith(prefix + "host-side veth not found");
       assertThat(Cgroups.attachedPrograms(cgroup)).contains("tm_cg_ingress", "tm_cg_egress");
     } finally {
-      client.pods().inNamespace(namespace).withName("c").withGracePeriod(0).delete();
+      site.client().pods().inNamespace(site.namespace()).withName("c").withGracePeriod(0).delete();
       Wait.until(
           "c forgotten",
           Duration.ofSeconds(20),
@@ -453,9 +437,9 @@ class NodeAgentIT {
   @Order(6)
   void aDeletedPodIsDetachedAndItsSeriesDisappear() throws Exception {
     assertThat(hasSeriesOf("b", "bytes_total")).isTrue();
-    long vethB = Cgroups.ifindex(node, b.veth);
+    long vethB = Cgroups.ifindex(site.node(), b.veth);
     assertThat(Cgroups.tcxLinks(ProcessHandle.current().pid(), vethB)).hasSize(2);
-    client.pods().inNamespace(namespace).withName("b").withGracePeriod(0).delete();
+    site.client().pods().inNamespace(site.namespace()).withName("b").withGracePeriod(0).delete();
     Wait.until(
         "b detached",
         Duration.ofSeconds(20),
@@ -472,7 +456,7 @@ class NodeAgentIT {
             () -> status().filter(s -> s.getPods() == 1));
     assertThat(st.getErrors()).isEmpty();
     assertThat(Cgroups.attachedPrograms(a.cgroup)).contains("tm_cg_egress");
-    node.removePod(b);
+    site.node().removePod(b);
   }
 
   @Test
@@ -480,7 +464,11 @@ class NodeAgentIT {
   void deletingTheMonitorDetachesEverythingAndDropsTheSeries() {
     long self = ProcessHandle.current().pid();
     assertThat(BpfFds.links(self)).isNotEmpty();
-    client.resources(TrafficMonitor.class).inNamespace(namespace).withName("web").delete();
+    site.client()
+        .resources(TrafficMonitor.class)
+        .inNamespace(site.namespace())
+        .withName("web")
+        .delete();
     Wait.until(
         "everything detached",
         Duration.ofSeconds(20),
@@ -493,12 +481,11 @@ class NodeAgentIT {
 
   @Test
   @Order(8)
-  void closingTheAgentLeavesNothingAttached() {
+  void closingTheAgentLeavesNothingAttached() throws Exception {
     long self = ProcessHandle.current().pid();
     Set<Long> programs = BpfFds.programIds(self);
     assertThat(programs).as("programs stay loaded until the agent stops").isNotEmpty();
-    agent.close();
-    agent = null;
+    site.stop(agent);
     assertThat(Cgroups.attachedPrograms(a.cgroup)).isEmpty();
     assertThat(BpfFds.links(self)).isEmpty();
     Wait.until(

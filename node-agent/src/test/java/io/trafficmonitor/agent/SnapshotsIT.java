@@ -3,9 +3,6 @@ package io.trafficmonitor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.agent.IntervalReport;
 import io.trafficmonitor.api.agent.RealtimeReport;
 import io.trafficmonitor.api.agent.SummaryReport;
@@ -13,11 +10,10 @@ import io.trafficmonitor.api.v1alpha1.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToLongFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The agent's two snapshots of a monitor at {@code interval: 10ms} on a real kernel, while two pods
@@ -28,41 +24,26 @@ import org.junit.jupiter.api.Test;
 class SnapshotsIT {
   static final int UDP_IPV4_HEADERS = 28;
 
-  static Cluster.Site site;
-  static KubernetesClient client;
-  static String namespace;
-  static TestNode node;
+  @RegisterExtension
+  static final AgentOnTestNode site = new AgentOnTestNode("tm-snapshots-", "tmsn");
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static Agent agent;
 
   @BeforeAll
   static void setUp() throws Exception {
-    site = Cluster.site("tm-snapshots-", "tmsn");
-    client = site.client();
-    namespace = site.namespace();
-    node = site.node();
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    client.resource(Cluster.monitor(namespace, "web", "web", "10ms")).create();
-    agent =
-        new Agent(
-            AgentConfig.from(node.agentEnv(namespace)),
-            client,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    agent.start();
-  }
-
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, site);
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    site.client().resource(Cluster.monitor(site.namespace(), "web", "web", "10ms")).create();
+    agent = site.startAgent();
   }
 
   static SummaryReport.Totals pod(SummaryReport s, String name) {
     return s.pods().stream()
         .filter(p -> p.name().equals(name))
         .findFirst()
-        .orElse(new SummaryReport.Totals(namespace, name, 0, 0, 0, 0));
+        .orElse(new SummaryReport.Totals(site.namespace(), name, 0, 0, 0, 0));
   }
 
   @Test
@@ -71,12 +52,12 @@ class SnapshotsIT {
         "both pods attached",
         Duration.ofSeconds(30),
         () ->
-            agent.summary(namespace, "web") != null
+            agent.summary(site.namespace(), "web") != null
                 && agent.report().monitors().stream()
                     .anyMatch(e -> e.status().getPods() != null && e.status().getPods() == 2));
-    assertThat(agent.summary(namespace, "other")).as("not served").isNull();
-    assertThat(agent.realtime(namespace, "other")).isNull();
-    SummaryReport before = agent.summary(namespace, "web");
+    assertThat(agent.summary(site.namespace(), "other")).as("not served").isNull();
+    assertThat(agent.realtime(site.namespace(), "other")).isNull();
+    SummaryReport before = agent.summary(site.namespace(), "web");
     int bursts = 20;
     int count = 25;
     int size = 200;
@@ -84,15 +65,16 @@ class SnapshotsIT {
       a.sendUdp(b, 7500 + i, 7005, count, size);
       Thread.sleep(50);
     }
-    RealtimeReport rates = agent.realtime(namespace, "web"); // within a second of the last burst
+    RealtimeReport rates =
+        agent.realtime(site.namespace(), "web"); // within a second of the last burst
     long sent = (long) bursts * count;
     long sentBytes = sent * (size + UDP_IPV4_HEADERS);
     Wait.until(
         "every datagram counted",
         Duration.ofSeconds(5),
-        () -> agent.summary(namespace, "web").txPackets() - before.txPackets() >= sent);
+        () -> agent.summary(site.namespace(), "web").txPackets() - before.txPackets() >= sent);
     Thread.sleep(100); // ten more collections: nothing more may come
-    SummaryReport after = agent.summary(namespace, "web");
+    SummaryReport after = agent.summary(site.namespace(), "web");
 
     ToLongFunction<SummaryReport> aTx = s -> pod(s, "a").txBytes();
     ToLongFunction<SummaryReport> bRx = s -> pod(s, "b").rxBytes();
@@ -113,7 +95,7 @@ class SnapshotsIT {
     RealtimeReport.Window w = rates.window();
     assertThat(w.durationNanos()).isGreaterThanOrEqualTo(RealtimeReport.WINDOW_NANOS);
     List<IntervalReport.Interval> records =
-        agent.intervals(namespace, "web", w.first() - 1).records().stream()
+        agent.intervals(site.namespace(), "web", w.first() - 1).records().stream()
             .filter(r -> r.seq() <= w.last())
             .toList();
     assertThat(records).hasSize((int) (w.last() - w.first() + 1));
@@ -135,13 +117,13 @@ class SnapshotsIT {
     RealtimeReport.Rates aRates =
         rates.pods().stream().filter(p -> p.name().equals("a")).findFirst().orElseThrow();
     assertThat(aRates.txBytesPerSecond()).isCloseTo(aWindowTx / seconds, within(1e-6));
-    assertThat(aRates.namespace()).isEqualTo(namespace);
+    assertThat(aRates.namespace()).isEqualTo(site.namespace());
 
     // The top flows: the last status entry's.
     a.sendUdp(b, 7600, 7005, count, size); // traffic since the last status round
     Thread.sleep(100);
     NodeStatus st = agent.writeStatusNow();
-    RealtimeReport now = agent.realtime(namespace, "web");
+    RealtimeReport now = agent.realtime(site.namespace(), "web");
     if (st.getLastUpdate().equals(now.topFlowsAt())) { // else a status round came in between
       assertThat(now.topFlows()).isEqualTo(st.getTopFlows());
     }

@@ -2,7 +2,6 @@ package io.trafficmonitor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trafficmonitor.api.v1alpha1.NodeStatus;
@@ -17,9 +16,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TCP flow control against the kernel's own view ({@code ss -ti} in the pods' namespaces): a pod
@@ -33,10 +32,8 @@ class TcpFlowControlIT {
   static final Pattern WSCALE = Pattern.compile("wscale:(\\d+),(\\d+)");
   static final Pattern RWND_LIMITED = Pattern.compile("rwnd_limited:(\\d+)ms");
 
-  static Cluster.Site site;
-  static KubernetesClient client;
-  static String namespace;
-  static TestNode node;
+  @RegisterExtension static final AgentOnTestNode site = new AgentOnTestNode("tm-wnd-", "tmwn");
+
   static TestNode.TestPod a;
   static TestNode.TestPod b;
   static TestNode.TestPod c;
@@ -46,19 +43,14 @@ class TcpFlowControlIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    site = Cluster.site("tm-wnd-", "tmwn");
-    client = site.client();
-    namespace = site.namespace();
-    node = site.node();
-    a = node.addPod(namespace, "a", 2, Map.of("app", "web"));
-    b = node.addPod(namespace, "b", 3, Map.of("app", "web"));
-    c = node.addPod(namespace, "c", 4, Map.of("app", "web"));
-    d = node.addPod(namespace, "d", 5, Map.of("app", "web"));
+    a = site.addPod("a", 2, "web");
+    b = site.addPod("b", 3, "web");
+    c = site.addPod("c", 4, "web");
+    d = site.addPod("d", 5, "web");
     Sh.ok("ip netns exec " + c.netns + " sysctl -qw net.ipv4.tcp_window_scaling=0");
-    client.resource(Cluster.monitor(namespace, "web", "web", "100ms")).create();
+    site.client().resource(Cluster.monitor(site.namespace(), "web", "web", "100ms")).create();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    agent = new Agent(AgentConfig.from(node.agentEnv(namespace)), client, registry);
-    agent.start();
+    agent = site.startAgent(registry);
     Wait.until(
         "the four pods attached",
         Duration.ofSeconds(30),
@@ -72,13 +64,9 @@ class TcpFlowControlIT {
         });
   }
 
-  @AfterAll
-  static void tearDown() throws Exception {
-    Cluster.tearDown(agent, site);
-  }
-
   static Map<String, String> pod(TestNode.TestPod p, String... more) {
-    Map<String, String> m = new HashMap<>(Map.of("pod_namespace", namespace, "pod_name", p.name));
+    Map<String, String> m =
+        new HashMap<>(Map.of("pod_namespace", site.namespace(), "pod_name", p.name));
     for (int i = 0; i < more.length; i += 2) {
       m.put(more[i], more[i + 1]);
     }
