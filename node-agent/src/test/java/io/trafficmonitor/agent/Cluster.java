@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trafficmonitor.api.v1alpha1.Selector;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitor;
 import io.trafficmonitor.api.v1alpha1.TrafficMonitorSpec;
+import io.trafficmonitor.testing.CrdInstaller;
 import io.trafficmonitor.testing.Requirements;
 import io.trafficmonitor.testing.TestCluster;
+import io.trafficmonitor.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,22 +30,11 @@ final class Cluster {
 
   /** Installs the TrafficMonitor and ClusterTrafficMonitor CRDs and waits until they are served. */
   static void installCrd(TestCluster cluster) {
-    Path root = Path.of(System.getProperty("tm.repo.root", ".."));
-    Path crds = root.resolve("crds");
-    if (!Files.exists(crds.resolve("trafficmonitors.trafficmonitor.io-v1.yml"))) {
-      crds = Path.of("../crds");
-    }
     for (String name :
         new String[] {
           "trafficmonitors.trafficmonitor.io", "clustertrafficmonitors.trafficmonitor.io"
         }) {
-      Path crd = crds.resolve(name + "-v1.yml");
-      cluster
-          .kubectl("apply", "--server-side", "--force-conflicts", "-f", crd.toString())
-          .orThrow();
-      cluster
-          .kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/" + name)
-          .orThrow();
+      CrdInstaller.install(cluster.client(), Tools.repoRoot().resolve("crds/" + name + "-v1.yml"));
     }
   }
 
