@@ -3,9 +3,6 @@ package io.trafficmonitor.e2e;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trafficmonitor.access.AgentTrust;
@@ -14,6 +11,7 @@ import io.trafficmonitor.testing.KubeBinaries;
 import io.trafficmonitor.testing.KubeletNode;
 import io.trafficmonitor.testing.KubeletNodes;
 import io.trafficmonitor.testing.ProcessResult;
+import io.trafficmonitor.testing.ServiceAccountTokens;
 import io.trafficmonitor.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,42 +159,10 @@ final class Install {
                 .endMetadata()
                 .build())
         .serverSideApply();
-    client
-        .serviceAccounts()
-        .inNamespace(SCRAPER_NAMESPACE)
-        .resource(
-            new ServiceAccountBuilder().withNewMetadata().withName(SCRAPER).endMetadata().build())
-        .serverSideApply();
-    client
-        .rbac()
-        .clusterRoleBindings()
-        .resource(
-            new ClusterRoleBindingBuilder()
-                .withNewMetadata()
-                .withName(SCRAPER + "-" + RELEASE + "-metrics-reader")
-                .endMetadata()
-                .withNewRoleRef(
-                    "rbac.authorization.k8s.io", "ClusterRole", RELEASE + "-metrics-reader")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(SCRAPER)
-                .withNamespace(SCRAPER_NAMESPACE)
-                .endSubject()
-                .build())
-        .serverSideApply();
-    String token =
-        client
-            .serviceAccounts()
-            .inNamespace(SCRAPER_NAMESPACE)
-            .withName(SCRAPER)
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(lifetime.toSeconds())
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
+    String role = RELEASE + "-metrics-reader";
+    ServiceAccountTokens.bindToClusterRole(
+        client, SCRAPER_NAMESPACE, SCRAPER, role, SCRAPER + "-" + role);
+    String token = ServiceAccountTokens.token(client, SCRAPER_NAMESPACE, SCRAPER, lifetime);
     try {
       Path file =
           Files.createTempFile(

@@ -1,12 +1,11 @@
 package io.trafficmonitor.agent;
 
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trafficmonitor.testing.ServiceAccountTokens;
+import java.time.Duration;
 
 /**
  * Tokens with the cluster-wide rights that the agents ask of whoever reads every monitor's figures
@@ -66,28 +65,8 @@ final class OperatorTokens {
                 .withRules(rule)
                 .build())
         .serverSideApply();
-    client
-        .serviceAccounts()
-        .inNamespace(namespace)
-        .resource(
-            new ServiceAccountBuilder().withNewMetadata().withName(account).endMetadata().build())
-        .serverSideApply();
-    client
-        .rbac()
-        .clusterRoleBindings()
-        .resource(
-            new ClusterRoleBindingBuilder()
-                .withNewMetadata()
-                .withName(role + "-" + namespace)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(account)
-                .withNamespace(namespace)
-                .endSubject()
-                .build())
-        .serverSideApply();
+    ServiceAccountTokens.bindToClusterRole(
+        client, namespace, account, role, role + "-" + namespace);
     return tokenOf(client, namespace, account);
   }
 
@@ -97,19 +76,7 @@ final class OperatorTokens {
    */
   static String tokenOf(
       KubernetesClient client, String namespace, String name, String... audiences) {
-    return client
-        .serviceAccounts()
-        .inNamespace(namespace)
-        .withName(name)
-        .tokenRequest(
-            new TokenRequestBuilder()
-                .withNewSpec()
-                .withExpirationSeconds(3600L)
-                .withAudiences(audiences)
-                .endSpec()
-                .build())
-        .getStatus()
-        .getToken();
+    return ServiceAccountTokens.token(client, namespace, name, Duration.ofHours(1), audiences);
   }
 
   /** Removes what {@link #token} and {@link #metricsReader} made outside the namespace. */
