@@ -3,12 +3,15 @@ package io.trafficmonitor.operator.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.trafficmonitor.operator.AgentSettings;
 import io.trafficmonitor.operator.model.AgentDaemonSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class AgentDaemonSetKeeperTest {
@@ -46,6 +49,25 @@ class AgentDaemonSetKeeperTest {
         .endStatus();
   }
 
+  /** {@link #stored} with its pod spec changed by {@code change}. */
+  private DaemonSet storedWith(UnaryOperator<PodSpecBuilder> change) {
+    DaemonSet stored = stored().build();
+    PodTemplateSpec template = stored.getSpec().getTemplate();
+    template.setSpec(change.apply(new PodSpecBuilder(template.getSpec())).build());
+    return stored;
+  }
+
+  /** {@link #stored} with the agent's cpu limit {@code amount}. */
+  private DaemonSet storedWithCpuLimit(String amount) {
+    return storedWith(
+        pod ->
+            pod.editFirstContainer()
+                .editResources()
+                .addToLimits("cpu", new Quantity(amount))
+                .endResources()
+                .endContainer());
+  }
+
   @Test
   void whatTheServerAddsIsNoDifference() {
     assertThat(AgentDaemonSetKeeper.matches(desired, stored().build())).isTrue();
@@ -53,34 +75,19 @@ class AgentDaemonSetKeeperTest {
 
   @Test
   void anEditOfWhatTheOperatorSetsIsOne() {
-    DaemonSet edited =
-        stored()
-            .editSpec()
-            .editTemplate()
-            .editSpec()
-            .withHostPID(false)
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
+    DaemonSet edited = storedWith(pod -> pod.withHostPID(false));
     assertThat(AgentDaemonSetKeeper.matches(desired, edited)).isFalse();
 
     DaemonSet moreCapabilities =
-        stored()
-            .editSpec()
-            .editTemplate()
-            .editSpec()
-            .editFirstContainer()
-            .editSecurityContext()
-            .editCapabilities()
-            .addToAdd("SYS_ADMIN")
-            .endCapabilities()
-            .endSecurityContext()
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
+        storedWith(
+            pod ->
+                pod.editFirstContainer()
+                    .editSecurityContext()
+                    .editCapabilities()
+                    .addToAdd("SYS_ADMIN")
+                    .endCapabilities()
+                    .endSecurityContext()
+                    .endContainer());
     assertThat(AgentDaemonSetKeeper.matches(desired, moreCapabilities)).isFalse();
 
     DaemonSet relabelled =
@@ -91,36 +98,7 @@ class AgentDaemonSetKeeperTest {
   @Test
   void quantitiesCompareByAmount() {
     // The default cpu limit is 500m; a server may hold the same amount as 0.5.
-    DaemonSet canonical =
-        stored()
-            .editSpec()
-            .editTemplate()
-            .editSpec()
-            .editFirstContainer()
-            .editResources()
-            .addToLimits("cpu", new Quantity("0.5"))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
-    assertThat(AgentDaemonSetKeeper.matches(desired, canonical)).isTrue();
-
-    DaemonSet more =
-        stored()
-            .editSpec()
-            .editTemplate()
-            .editSpec()
-            .editFirstContainer()
-            .editResources()
-            .addToLimits("cpu", new Quantity("600m"))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
-    assertThat(AgentDaemonSetKeeper.matches(desired, more)).isFalse();
+    assertThat(AgentDaemonSetKeeper.matches(desired, storedWithCpuLimit("0.5"))).isTrue();
+    assertThat(AgentDaemonSetKeeper.matches(desired, storedWithCpuLimit("600m"))).isFalse();
   }
 }
