@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -791,6 +792,12 @@ class ChartIT {
     cert.verify(ca.getPublicKey());
     assertThat(cert.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
         .contains("tm-agent-metrics.trafficmonitor.svc");
+    // ECDSA: the cheaper handshake (docs/benchmarks/agent-tls.md), the key as PEM the agent reads
+    assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(ca.getPublicKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(
+            new String(Base64.getDecoder().decode(data.get("tls.key")), StandardCharsets.US_ASCII))
+        .startsWith("-----BEGIN EC PRIVATE KEY-----");
 
     GenericKubernetesResource operator = find(objects, "Deployment", "tm-operator");
     String deployment = Serialization.asYaml(operator);

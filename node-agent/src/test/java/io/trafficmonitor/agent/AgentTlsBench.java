@@ -33,14 +33,17 @@ class AgentTlsBench {
   @RegisterExtension
   static final AgentOnTestNode site = new AgentOnTestNode("tm-tlsb-", "tmtlsb").packaged();
 
-  static ServingCert cert;
+  static ServingCert rsa;
+  static ServingCert ecdsa;
 
   @BeforeAll
   static void setUp() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target"), "agent-tls-bench-");
-    cert =
-        ServingCert.generate(
-            dir, "agent-metrics.test.svc", List.of("agent-metrics.test.svc"), List.of("127.0.0.1"));
+    List<String> names = List.of("agent-metrics.test.svc");
+    List<String> ips = List.of("127.0.0.1");
+    rsa = ServingCert.generate(dir.resolve("rsa"), names.get(0), names, ips, ServingCert.Key.RSA);
+    ecdsa =
+        ServingCert.generate(dir.resolve("ecdsa"), names.get(0), names, ips, ServingCert.Key.ECDSA);
   }
 
   @Test
@@ -49,7 +52,7 @@ class AgentTlsBench {
         new StringBuilder(
             "| port | connection | agent CPU per scrape (µs) | caller's wall time per scrape (ms)"
                 + " |\n|---|---|---:|---:|\n");
-    for (ServingCert tls : new ServingCert[] {null, cert}) {
+    for (ServingCert tls : new ServingCert[] {null, rsa, ecdsa}) {
       try (AgentProcess agent =
           new AgentProcess(
               site.agentEnv(),
@@ -88,7 +91,7 @@ class AgentTlsBench {
               String.format(
                   Locale.ROOT,
                   "| %s | %s | %.0f (%s) | %.2f |%n",
-                  tls == null ? "HTTP" : "HTTPS",
+                  tls == null ? "HTTP" : tls == rsa ? "HTTPS, RSA 2048" : "HTTPS, ECDSA P-256",
                   keepAlive ? "kept alive" : "new per scrape",
                   median(cpu),
                   rounds(cpu),

@@ -11,11 +11,15 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -24,12 +28,14 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * The certificates of a local control plane: a CA, the API server's serving certificate for
@@ -159,16 +165,17 @@ final class ControlPlaneCerts {
    * A CA and a serving certificate it signs for {@code dnsNames} and {@code ips}, written to {@code
    * dir} as ca.crt, tls.crt and tls.key (the files of a kubernetes.io/tls Secret).
    */
-  static ServingCert serving(Path dir, String commonName, List<String> dnsNames, List<String> ips) {
+  static ServingCert serving(
+      Path dir, String commonName, List<String> dnsNames, List<String> ips, ServingCert.Key key) {
     try {
       Files.createDirectories(dir);
-      KeyPair ca = rsa();
+      KeyPair ca = key == ServingCert.Key.ECDSA ? ec() : rsa();
       X500Name caName = new X500Name("CN=" + commonName + "-ca");
       X509Certificate caCert = sign(caName, caName, ca, ca, true, null, null);
       List<GeneralName> names = new ArrayList<>();
       dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
       ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-      KeyPair server = rsa();
+      KeyPair server = key == ServingCert.Key.ECDSA ? ec() : rsa();
       X509Certificate cert =
           sign(
               new X500Name("CN=" + commonName),
@@ -182,7 +189,11 @@ final class ControlPlaneCerts {
           new ServingCert(dir.resolve("ca.crt"), dir.resolve("tls.crt"), dir.resolve("tls.key"));
       write(out.ca(), caCert);
       write(out.cert(), cert);
-      write(out.key(), server.getPrivate());
+      if (key == ServingCert.Key.ECDSA) {
+        writeEcKey(out.key(), server);
+      } else {
+        write(out.key(), server.getPrivate());
+      }
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -208,6 +219,13 @@ final class ControlPlaneCerts {
   private static KeyPair rsa() throws GeneralSecurityException {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048, RANDOM);
+    return gen.generateKeyPair();
+  }
+
+  /** P-256, as Helm's {@code genPrivateKey "ecdsa"} (the chart's serving certificates). */
+  private static KeyPair ec() throws GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
     return gen.generateKeyPair();
   }
 
@@ -245,8 +263,29 @@ final class ControlPlaneCerts {
     if (sans != null) {
       b.addExtension(Extension.subjectAlternativeName, false, sans);
     }
-    var signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate());
+    String algorithm =
+        "EC".equals(issuerKeys.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+    var signer = new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate());
     return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+  }
+
+  /**
+   * An EC key as Helm writes it: SEC1 ({@code EC PRIVATE KEY}) with the curve's name and the public
+   * point (the JDK's encoding, written as it is, leaves both out, and neither OpenSSL nor Vert.x
+   * reads it).
+   */
+  private static void writeEcKey(Path file, KeyPair keys) throws IOException {
+    // BouncyCastle's SEC1 structure, not the JDK's key interface imported here
+    var sec1 =
+        new org.bouncycastle.asn1.sec.ECPrivateKey(
+            256,
+            ((ECPrivateKey) keys.getPrivate()).getS(),
+            new DERBitString(
+                SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded())
+                    .getPublicKeyData()
+                    .getBytes()),
+            SECObjectIdentifiers.secp256r1);
+    write(file, new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
   }
 
   private static void write(Path file, Object pemObject) throws IOException {

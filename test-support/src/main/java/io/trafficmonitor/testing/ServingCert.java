@@ -17,10 +17,27 @@ import javax.net.ssl.TrustManagerFactory;
  * Secret ({@code ca.crt}, {@code tls.crt}, {@code tls.key}).
  */
 public record ServingCert(Path ca, Path cert, Path key) {
-  /** A new CA and a certificate it signs for these names and addresses, written to {@code dir}. */
+  /** The key of a CA and its certificate. */
+  public enum Key {
+    /** RSA 2048, SHA-256: what Helm's {@code genCA}/{@code genSignedCert} make. */
+    RSA,
+    /** ECDSA P-256, SHA-256: what the chart makes ({@code genPrivateKey "ecdsa"}). */
+    ECDSA
+  }
+
+  /**
+   * A new CA and a certificate it signs for these names and addresses, written to {@code dir}, of
+   * ECDSA keys as the chart's.
+   */
   public static ServingCert generate(
       Path dir, String commonName, List<String> dnsNames, List<String> ips) {
-    return ControlPlaneCerts.serving(dir, commonName, dnsNames, ips);
+    return generate(dir, commonName, dnsNames, ips, Key.ECDSA);
+  }
+
+  /** The same, of {@code key}. */
+  public static ServingCert generate(
+      Path dir, String commonName, List<String> dnsNames, List<String> ips, Key key) {
+    return ControlPlaneCerts.serving(dir, commonName, dnsNames, ips, key);
   }
 
   /** A client's TLS context that trusts {@link #ca} only (the JDK checks the host name too). */
