@@ -279,6 +279,15 @@ class ChartIT {
         assertThat(crd(cluster, kind)).as(kind + " after uninstall").isNotEmpty();
       }
     } finally {
+      // the kept CRDs go, so that the cluster's next test installs the API as it needs it
+      cluster.kubectl(
+          "delete",
+          "crd",
+          "trafficmonitors.trafficmonitor.io",
+          "clustertrafficmonitors.trafficmonitor.io",
+          "--ignore-not-found",
+          "--wait");
+      cluster.kubectl("delete", "namespace", "tm-upgrade", "--ignore-not-found", "--wait=false");
       try (var files = Files.walk(old)) {
         for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(f);

@@ -84,6 +84,7 @@ class TenancyIT {
         .kubectl(
             "apply",
             "--server-side",
+            "--force-conflicts", // the API as this test needs it, whoever applied it before
             "-f",
             crds.resolve("trafficmonitors.trafficmonitor.io-v1.yml").toString(),
             "-f",

@@ -1,14 +1,11 @@
 package io.trafficmonitor.operator.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
@@ -48,7 +45,6 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,103 +150,7 @@ class LiveApiIT {
         .isNotNull();
 
     // The APIService, as the chart makes it, its Service's endpoint being this process.
-    client
-        .services()
-        .inNamespace(AGENTS_NS)
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName("live")
-                .endMetadata()
-                .withNewSpec()
-                .addNewPort()
-                .withName("live")
-                .withPort(443)
-                .withNewTargetPort(livePort)
-                .endPort()
-                .endSpec()
-                .build())
-        .serverSideApply();
-    client
-        .endpoints()
-        .inNamespace(AGENTS_NS)
-        .resource(
-            new EndpointsBuilder()
-                .withNewMetadata()
-                .withName("live")
-                .endMetadata()
-                .addNewSubset()
-                .addNewAddress()
-                .withIp(prefix + "3")
-                .endAddress()
-                .addNewPort()
-                .withName("live")
-                .withPort(livePort)
-                .endPort()
-                .endSubset()
-                .build())
-        .serverSideApply();
-    cluster
-        .kubectlWithInput(
-            "apiVersion: discovery.k8s.io/v1\n"
-                + "kind: EndpointSlice\n"
-                + "metadata:\n"
-                + "  name: live-1\n"
-                + "  namespace: "
-                + AGENTS_NS
-                + "\n"
-                + "  labels: {kubernetes.io/service-name: live}\n"
-                + "addressType: IPv4\n"
-                + "endpoints: [{addresses: ['"
-                + prefix
-                + "3'], conditions: {ready: true}}]\n"
-                + "ports: [{name: live, port: "
-                + livePort
-                + ", protocol: TCP}]\n",
-            "apply",
-            "-f",
-            "-")
-        .orThrow();
-    cluster
-        .kubectlWithInput(
-            "apiVersion: apiregistration.k8s.io/v1\n"
-                + "kind: APIService\n"
-                + "metadata: {name: "
-                + LiveApi.API_SERVICE
-                + "}\n"
-                + "spec:\n"
-                + "  group: "
-                + LiveApi.GROUP
-                + "\n"
-                + "  version: "
-                + LiveApi.VERSION
-                + "\n"
-                + "  groupPriorityMinimum: 1000\n"
-                + "  versionPriority: 15\n"
-                + "  service: {name: live, namespace: "
-                + AGENTS_NS
-                + ", port: 443}\n"
-                + "  caBundle: "
-                + Base64.getEncoder().encodeToString(Files.readAllBytes(cert.ca()))
-                + "\n",
-            "apply",
-            "-f",
-            "-")
-        .orThrow();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                cluster
-                    .kubectl(
-                        "get",
-                        "apiservice",
-                        LiveApi.API_SERVICE,
-                        "-o",
-                        "jsonpath={.status.conditions[?(@.type=='Available')].status}")
-                    .stdout()
-                    .strip()
-                    .equals("True"));
+    LiveApiSetup.apiService(cluster, AGENTS_NS, prefix + "3", livePort, cert.ca());
 
     // alice reads the monitor and its live records; bob may ask the live API but not read the
     // monitor; carol has no right at all.
