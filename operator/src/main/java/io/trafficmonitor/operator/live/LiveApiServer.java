@@ -59,6 +59,7 @@ public final class LiveApiServer implements AutoCloseable {
 
   private final KubernetesClient client;
   private final AgentIntervals agents;
+  private final StreamBudget budget = new StreamBudget(StreamBudget.MAX_BYTES);
   private final FrontProxy frontProxy;
 
   /**
@@ -507,6 +508,8 @@ public final class LiveApiServer implements AutoCloseable {
     private final Map<String, AgentIntervals.Stream> open = new ConcurrentHashMap<>();
     private final Map<String, Long> last = new ConcurrentHashMap<>();
     private final AtomicBoolean done = new AtomicBoolean();
+    // since when the response is unwritable (0: writable); on its context only
+    private long stalledSince;
 
     Merge(RoutingContext rc, String namespace, String name) {
       this.vertx = rc.vertx();
@@ -554,6 +557,35 @@ public final class LiveApiServer implements AutoCloseable {
               });
     }
 
+    /**
+     * Writes an event, within the replica's {@link StreamBudget}: over it, or with the response
+     * unwritable for too long, the stream ends instead (its watcher goes on from its cursor).
+     */
+    private void send(String event) {
+      long bytes = event.length();
+      if (!budget.take(bytes)) {
+        finish();
+        return;
+      }
+      ctx.runOnContext(
+          v -> {
+            budget.release(bytes);
+            if (done.get() || resp.ended()) {
+              return;
+            }
+            long now = System.nanoTime();
+            if (StreamBudget.stalledTooLong(stalledSince, now)) {
+              finish();
+              return;
+            }
+            resp.write(event);
+            if (resp.writeQueueFull() && stalledSince == 0) {
+              stalledSince = now;
+              resp.drainHandler(d -> stalledSince = 0);
+            }
+          });
+    }
+
     private void open(String node, String addr) {
       if (done.get()) {
         return;
@@ -567,12 +599,7 @@ public final class LiveApiServer implements AutoCloseable {
               json -> {
                 IntervalReport r = Serialization.unmarshal(json, IntervalReport.class);
                 last.merge(node, newest(r), Math::max);
-                ctx.runOnContext(
-                    v -> {
-                      if (!done.get() && !resp.ended()) {
-                        resp.write("data: " + json + "\n\n");
-                      }
-                    });
+                send("data: " + json + "\n\n");
               },
               failed -> {
                 open.remove(node);
