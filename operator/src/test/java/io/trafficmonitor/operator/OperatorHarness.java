@@ -12,9 +12,12 @@ import io.trafficmonitor.testing.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The JVM's shared control plane with the TrafficMonitor and ClusterTrafficMonitor CRDs installed
@@ -74,6 +77,17 @@ public final class OperatorHarness {
 
   public static Path repoRoot() {
     return Path.of(System.getProperty("tm.repo.root", ".."));
+  }
+
+  /** The operator's JVM options as the chart sets them (operator.javaOptions in values.yaml). */
+  public static String chartJavaOptions() throws IOException {
+    Matcher m =
+        Pattern.compile("(?m)^  javaOptions: \"([^\"]*)\"")
+            .matcher(Files.readString(repoRoot().resolve("charts/trafficmonitor/values.yaml")));
+    if (!m.find()) {
+      throw new IllegalStateException("no operator.javaOptions in the chart's values.yaml");
+    }
+    return m.group(1);
   }
 
   /** The API's CRDs, TrafficMonitor and ClusterTrafficMonitor, from crds/. */

@@ -147,7 +147,7 @@ class StatusScaleBench {
     StringBuilder report = new StringBuilder();
     FakeAgent agent = new FakeAgent();
     int httpPort = freePort();
-    String jvmFlags = System.getProperty("tm.bench.jvm", chartJavaOptions());
+    String jvmFlags = System.getProperty("tm.bench.jvm", OperatorHarness.chartJavaOptions());
     Process operator = null;
     SharedIndexInformer<TrafficMonitor> monitors = null;
     SharedIndexInformer<Pod> pods = null;
@@ -1121,19 +1121,6 @@ class StatusScaleBench {
     } catch (IOException e) {
       return List.of();
     }
-  }
-
-  /** The operator's JVM options as the chart sets them (operator.javaOptions in values.yaml). */
-  private static String chartJavaOptions() throws IOException {
-    Matcher m =
-        Pattern.compile("(?m)^  javaOptions: \"([^\"]*)\"")
-            .matcher(
-                Files.readString(
-                    OperatorHarness.repoRoot().resolve("charts/trafficmonitor/values.yaml")));
-    if (!m.find()) {
-      throw new IllegalStateException("no operator.javaOptions in the chart's values.yaml");
-    }
-    return m.group(1);
   }
 
   private static String jcmd(long pid, String command) {

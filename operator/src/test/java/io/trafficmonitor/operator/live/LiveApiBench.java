@@ -35,8 +35,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +103,7 @@ class LiveApiBench {
       Files.copy(cert.cert(), dir.resolve("tls.crt"));
       Files.copy(cert.key(), dir.resolve("tls.key"));
       int livePort = LocalCluster.freePort();
-      String jvm = System.getProperty("tm.bench.jvm", chartJavaOptions());
+      String jvm = System.getProperty("tm.bench.jvm", OperatorHarness.chartJavaOptions());
       // A fixed port: Quarkus tags a server's meters with server.port only when its port is not 0,
       // and Prometheus refuses two servers' meters of one name with different tags.
       int httpPort = LocalCluster.freePort();
@@ -437,19 +435,6 @@ class LiveApiBench {
             .redirectOutput(new File("target/live-api-bench-operator.log"));
     b.environment().put("MALLOC_ARENA_MAX", "2"); // as the chart
     return b;
-  }
-
-  /** The operator's JVM options as the chart sets them (operator.javaOptions in values.yaml). */
-  private static String chartJavaOptions() throws Exception {
-    Matcher m =
-        Pattern.compile("(?m)^  javaOptions: \"([^\"]*)\"")
-            .matcher(
-                Files.readString(
-                    OperatorHarness.repoRoot().resolve("charts/trafficmonitor/values.yaml")));
-    if (!m.find()) {
-      throw new IllegalStateException("no operator.javaOptions in the chart's values.yaml");
-    }
-    return m.group(1);
   }
 
   /** utime + stime of a process, in clock ticks. */

@@ -7,9 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -208,24 +206,7 @@ class LiveApiIT {
   }
 
   private static void bind(String role, String user) {
-    client
-        .rbac()
-        .roleBindings()
-        .inNamespace(NS)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(role + "-" + user)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", role)
-                .withSubjects(
-                    new SubjectBuilder()
-                        .withApiGroup("rbac.authorization.k8s.io")
-                        .withKind("User")
-                        .withName(user)
-                        .build())
-                .build())
-        .serverSideApply();
+    LiveApiSetup.bind(client, NS, role, user);
   }
 
   /** The record {@code seq} of {@code node}: its bytes say which it is. */

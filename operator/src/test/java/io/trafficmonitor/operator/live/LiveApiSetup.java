@@ -142,6 +142,11 @@ final class LiveApiSetup {
                         .build())
                 .build())
         .serverSideApply();
+    bind(client, namespace, "live-reader", user);
+  }
+
+  /** Binds Role {@code role} of {@code namespace} to {@code user}, as RoleBinding role-user. */
+  static void bind(KubernetesClient client, String namespace, String role, String user) {
     client
         .rbac()
         .roleBindings()
@@ -149,9 +154,9 @@ final class LiveApiSetup {
         .resource(
             new RoleBindingBuilder()
                 .withNewMetadata()
-                .withName("live-reader-" + user)
+                .withName(role + "-" + user)
                 .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "live-reader")
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", role)
                 .withSubjects(
                     new SubjectBuilder()
                         .withApiGroup("rbac.authorization.k8s.io")
